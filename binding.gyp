@@ -1,0 +1,30 @@
+{
+  "targets": [
+    {
+      "target_name": "netdev",
+      "sources": [
+        "native/addon.cc",
+        "native/codec.cc",
+        "native/codec_addr.cc",
+        "native/codec_link.cc",
+        "native/codec_util.cc",
+        "native/netns.cc",
+        "native/netns_ref.cc",
+        "native/nlsock.cc",
+        "native/poller.cc",
+        "native/sockets.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "_GNU_SOURCE"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags": ["-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-fPIC"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Werror", "-Wno-missing-field-initializers",
+                    "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2", "-D_GLIBCXX_ASSERTIONS"],
+      "ldflags": ["-Wl,-z,relro", "-Wl,-z,now", "-Wl,-z,noexecstack"],
+      "conditions": [
+        ["OS!='linux'", { "sources": [] }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,432 @@
+// The addon's entry point: per-environment state, the NetnsHandle class, and the asynchronous
+// operations (each runs its system calls on the libuv threadpool of the calling environment and
+// settles a promise; the JS thread never blocks and never changes namespace).
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <napi.h>
+#include <net/ethernet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include <memory>
+
+#include "codec.h"
+#include "netns.h"
+#include "netns_ref.h"
+#include "nlsock.h"
+#include "poller.h"
+#include "sockets.h"
+
+namespace netdev {
+
+namespace {
+
+struct EnvState {
+  Napi::FunctionReference netnsCtor;
+  std::shared_ptr<NetnsRef> current;  // the namespace this environment started in
+};
+
+EnvState* State(Napi::Env env) { return env.GetInstanceData<EnvState>(); }
+
+Napi::Error MakeError(Napi::Env env, const SysError& e) {
+  std::string msg = e.message.empty() ? std::string(strerror(e.errnum)) : e.message;
+  Napi::Error err = Napi::Error::New(env, msg);
+  err.Set("errnum", Napi::Number::New(env, e.errnum));
+  err.Set("syscall", Napi::String::New(env, e.syscall));
+  if (!e.message.empty()) err.Set("detail", Napi::String::New(env, e.message));
+  if (!e.path.empty()) err.Set("path", Napi::String::New(env, e.path));
+  if (e.extackOffset >= 0) err.Set("extackOffset", Napi::Number::New(env, e.extackOffset));
+  return err;
+}
+
+Napi::Error MakeError(Napi::Env env, const NlResult& r) {
+  SysError e = SysError::Of(r.errnum, "rtnetlink", r.extack);
+  e.extackOffset = r.extackOffset;
+  return MakeError(env, e);
+}
+
+// ---- NetnsHandle: an open namespace, exposed to JS ----
+
+class NetnsHandle : public Napi::ObjectWrap<NetnsHandle> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "NetnsHandle",
+                       {InstanceMethod<&NetnsHandle::Close>("close"),
+                        InstanceAccessor<&NetnsHandle::GetFd>("fd"),
+                        InstanceAccessor<&NetnsHandle::GetClosed>("closed"),
+                        InstanceAccessor<&NetnsHandle::GetInode>("inode")});
+  }
+  static Napi::Object Wrap(Napi::Env env, std::shared_ptr<NetnsRef> ref) {
+    auto* holder = new std::shared_ptr<NetnsRef>(std::move(ref));
+    return State(env)->netnsCtor.New({Napi::External<std::shared_ptr<NetnsRef>>::New(
+        env, holder, [](Napi::Env, std::shared_ptr<NetnsRef>* p) { delete p; })});
+  }
+  explicit NetnsHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetnsHandle>(info) {
+    if (info.Length() < 1 || !info[0].IsExternal())
+      ThrowType(info.Env(), "NetnsHandle cannot be constructed directly; use openNetns()");
+    ref_ = *info[0].As<Napi::External<std::shared_ptr<NetnsRef>>>().Data();
+  }
+  ~NetnsHandle() override {
+    if (ref_) ref_->Close();
+  }
+  std::shared_ptr<NetnsRef> Ref() const { return ref_; }
+
+ private:
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (ref_) {
+      ref_->Close();
+      ref_.reset();
+    }
+    return info.Env().Undefined();
+  }
+  Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), ref_ ? ref_->Fd() : -1); }
+  Napi::Value GetClosed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !ref_); }
+  Napi::Value GetInode(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), ref_ ? static_cast<double>(ref_->Inode()) : 0);
+  }
+  std::shared_ptr<NetnsRef> ref_;
+};
+
+// Where an operation runs: an open handle (its socket pool), or a path opened for this call only.
+struct NsArg {
+  std::shared_ptr<NetnsRef> ref;
+  std::string path;
+
+  SysError Resolve() {
+    if (ref) return {};
+    UniqueFd fd;
+    SysError e = OpenNetnsPath(path, &fd);
+    if (e.Failed()) return e;
+    ref = std::make_shared<NetnsRef>(std::move(fd));
+    return {};
+  }
+};
+
+NsArg ParseNs(Napi::Env env, const Napi::Value& v) {
+  NsArg a;
+  if (v.IsUndefined() || v.IsNull()) {
+    a.ref = State(env)->current;
+  } else if (v.IsString()) {
+    a.path = v.As<Napi::String>().Utf8Value();
+  } else if (v.IsObject() && v.As<Napi::Object>().InstanceOf(State(env)->netnsCtor.Value())) {
+    a.ref = NetnsHandle::Unwrap(v.As<Napi::Object>())->Ref();
+    if (!a.ref) {
+      Napi::Error e = Napi::Error::New(env, "the namespace handle is closed");
+      e.Set("code", Napi::String::New(env, "ERR_INVALID_ARG_VALUE"));
+      throw e;
+    }
+  } else {
+    ThrowType(env, "netns must be a path string or a NetnsHandle");
+  }
+  return a;
+}
+
+// Base for promise-returning work on the threadpool.
+class PromiseWork : public Napi::AsyncWorker {
+ public:
+  explicit PromiseWork(Napi::Env env, const char* name)
+      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Queue() {
+    Napi::Promise p = deferred_.Promise();
+    Napi::AsyncWorker::Queue();
+    return p;
+  }
+
+ protected:
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (err_.Failed()) {
+      deferred_.Reject(MakeError(env, err_).Value());
+      return;
+    }
+    try {
+      deferred_.Resolve(Result(env));
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    }
+  }
+  virtual Napi::Value Result(Napi::Env env) = 0;
+  SysError err_;
+  Napi::Promise::Deferred deferred_;
+};
+
+// Requests sent as one batch; resolves with one entry per request: undefined (done), an array of
+// decoded reply objects, or an Error describing the kernel's refusal.
+class RtnlWork : public PromiseWork {
+ public:
+  RtnlWork(Napi::Env env, NsArg ns, std::vector<uint8_t> msgs, bool dump)
+      : PromiseWork(env, "netdev:rtnetlink"), ns_(std::move(ns)), msgs_(std::move(msgs)), dump_(dump) {}
+  void Execute() override {
+    err_ = ns_.Resolve();
+    if (err_.Failed()) return;
+    std::unique_ptr<NlSocket> sock;
+    err_ = ns_.ref->Acquire(&sock);
+    if (err_.Failed()) return;
+    if (dump_) {
+      results_.resize(1);
+      err_ = sock->Dump(&msgs_, &results_[0]);
+    } else {
+      err_ = sock->Transact(&msgs_, &results_);
+    }
+    ns_.ref->Release(std::move(sock));
+  }
+  Napi::Value Result(Napi::Env env) override {
+    if (dump_) {
+      const NlResult& r = results_[0];
+      if (r.errnum) throw MakeError(env, r);
+      return DecodeMessages(env, r.messages.data(), r.messages.size());
+    }
+    Napi::Array out = Napi::Array::New(env, results_.size());
+    for (size_t i = 0; i < results_.size(); ++i) {
+      const NlResult& r = results_[i];
+      if (r.errnum)
+        out.Set(i, MakeError(env, r).Value());
+      else if (!r.messages.empty())
+        out.Set(i, DecodeMessages(env, r.messages.data(), r.messages.size()));
+    }
+    return out;
+  }
+
+ private:
+  NsArg ns_;
+  std::vector<uint8_t> msgs_;
+  bool dump_;
+  std::vector<NlResult> results_;
+};
+
+std::vector<uint8_t> EncodeAll(Napi::Env env, const Napi::Value& v) {
+  MsgBuilder b;
+  if (v.IsArray()) {
+    Napi::Array arr = v.As<Napi::Array>();
+    for (uint32_t i = 0; i < arr.Length(); ++i) {
+      Napi::Value item = arr.Get(i);
+      if (!item.IsObject()) ThrowType(env, "each request must be an object");
+      EncodeRequest(item.As<Napi::Object>(), &b);
+    }
+  } else if (v.IsObject()) {
+    EncodeRequest(v.As<Napi::Object>(), &b);
+  } else {
+    ThrowType(env, "requests must be an object or an array");
+  }
+  return b.Take();
+}
+
+// rtnl(netns, requests[]) -> Promise<(undefined | object[] | Error)[]>
+Napi::Value Rtnl(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NsArg ns = ParseNs(env, info[0]);
+  std::vector<uint8_t> msgs = EncodeAll(env, info[1]);
+  return (new RtnlWork(env, std::move(ns), std::move(msgs), false))->Queue();
+}
+
+// rtnlDump(netns, request) -> Promise<object[]>
+Napi::Value RtnlDump(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NsArg ns = ParseNs(env, info[0]);
+  if (!info[1].IsObject() || info[1].IsArray()) ThrowType(env, "request must be an object");
+  std::vector<uint8_t> msgs = EncodeAll(env, info[1]);
+  return (new RtnlWork(env, std::move(ns), std::move(msgs), true))->Queue();
+}
+
+// encode(request | request[]) -> Buffer (the exact bytes sent, before seq/portid/flags are set)
+Napi::Value Encode(const Napi::CallbackInfo& info) {
+  std::vector<uint8_t> msgs = EncodeAll(info.Env(), info[0]);
+  return Napi::Buffer<uint8_t>::Copy(info.Env(), msgs.data(), msgs.size());
+}
+
+// decode(buffer) -> object[]
+Napi::Value Decode(const Napi::CallbackInfo& info) {
+  if (!info[0].IsBuffer()) ThrowType(info.Env(), "decode(buffer)");
+  auto buf = info[0].As<Napi::Buffer<uint8_t>>();
+  return DecodeMessages(info.Env(), buf.Data(), buf.Length());
+}
+
+// decodeError(buffer) -> { errnum, extack, extackOffset } for one NLMSG_ERROR message
+Napi::Value DecodeError(const Napi::CallbackInfo& info) {
+  if (!info[0].IsBuffer()) ThrowType(info.Env(), "decodeError(buffer)");
+  auto buf = info[0].As<Napi::Buffer<uint8_t>>();
+  std::vector<MsgView> views;
+  Napi::Env env = info.Env();
+  if (!SplitMessages(buf.Data(), buf.Length(), &views) || views.empty() || views[0].hdr->nlmsg_type != NLMSG_ERROR)
+    return env.Null();
+  NlResult r;
+  if (!ParseNlError(views[0].payload, views[0].payloadLen, views[0].hdr->nlmsg_flags, &r)) return env.Null();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("errnum", r.errnum);
+  o.Set("extack", r.extack);
+  o.Set("extackOffset", r.extackOffset);
+  return o;
+}
+
+class NetnsCreateWork : public PromiseWork {
+ public:
+  NetnsCreateWork(Napi::Env env, std::string dir, std::string name)
+      : PromiseWork(env, "netdev:netns"), dir_(std::move(dir)), name_(std::move(name)) {}
+  void Execute() override {
+    err_ = name_.empty() ? CreateAnonymousNetns(&fd_) : CreateNamedNetns(dir_, name_, &fd_);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    return NetnsHandle::Wrap(env, std::make_shared<NetnsRef>(std::move(fd_)));
+  }
+
+ private:
+  std::string dir_, name_;
+  UniqueFd fd_;
+};
+
+// netnsCreate(dir?, name?) -> Promise<NetnsHandle>
+Napi::Value NetnsCreate(const Napi::CallbackInfo& info) {
+  std::string dir, name;
+  if (info[0].IsString()) dir = info[0].As<Napi::String>().Utf8Value();
+  if (info[1].IsString()) name = info[1].As<Napi::String>().Utf8Value();
+  return (new NetnsCreateWork(info.Env(), dir, name))->Queue();
+}
+
+class NetnsPathWork : public PromiseWork {
+ public:
+  NetnsPathWork(Napi::Env env, std::string path, bool del)
+      : PromiseWork(env, "netdev:netns"), path_(std::move(path)), del_(del) {}
+  void Execute() override { err_ = del_ ? DeleteNamedNetns(path_) : OpenNetnsPath(path_, &fd_); }
+  Napi::Value Result(Napi::Env env) override {
+    if (del_) return env.Undefined();
+    return NetnsHandle::Wrap(env, std::make_shared<NetnsRef>(std::move(fd_)));
+  }
+
+ private:
+  std::string path_;
+  bool del_;
+  UniqueFd fd_;
+};
+
+Napi::Value NetnsOpen(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) ThrowType(info.Env(), "path must be a string");
+  return (new NetnsPathWork(info.Env(), info[0].As<Napi::String>().Utf8Value(), false))->Queue();
+}
+
+Napi::Value NetnsDelete(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) ThrowType(info.Env(), "path must be a string");
+  return (new NetnsPathWork(info.Env(), info[0].As<Napi::String>().Utf8Value(), true))->Queue();
+}
+
+// netnsFromFd(fd) -> NetnsHandle (a duplicate of fd; the caller keeps its own)
+Napi::Value NetnsFromFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) ThrowType(env, "fd must be a number");
+  UniqueFd fd;
+  SysError e = DupNetnsFd(info[0].As<Napi::Number>().Int32Value(), &fd);
+  if (e.Failed()) throw MakeError(env, e);
+  return NetnsHandle::Wrap(env, std::make_shared<NetnsRef>(std::move(fd)));
+}
+
+// netnsCurrent() -> NetnsHandle for the environment's own namespace (shares its socket pool)
+Napi::Value NetnsCurrent(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  UniqueFd fd;
+  SysError e = DupNetnsFd(State(env)->current->Fd(), &fd);
+  if (e.Failed()) throw MakeError(env, e);
+  return NetnsHandle::Wrap(env, std::make_shared<NetnsRef>(std::move(fd)));
+}
+
+class SocketWork : public PromiseWork {
+ public:
+  SocketWork(Napi::Env env, NsArg ns, SocketSpec spec)
+      : PromiseWork(env, "netdev:socket"), ns_(std::move(ns)), spec_(std::move(spec)) {}
+  void Execute() override {
+    err_ = ns_.Resolve();
+    if (!err_.Failed()) err_ = OpenSocketIn(ns_.ref->Fd(), spec_, &fd_);
+  }
+  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, fd_.Release()); }
+
+ private:
+  NsArg ns_;
+  SocketSpec spec_;
+  UniqueFd fd_;
+};
+
+// socketOpen(netns, { family, type, bindAddress?, bindPort?, reuseAddr?, v6Only?, connectAddress?,
+// connectPort? }) -> Promise<fd>
+Napi::Value SocketOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NsArg ns = ParseNs(env, info[0]);
+  if (!info[1].IsObject()) ThrowType(env, "socket spec must be an object");
+  Napi::Object o = info[1].As<Napi::Object>();
+  SocketSpec s;
+  uint32_t v;
+  if (!GetU32(o, "family", &v)) ThrowType(env, "family is required");
+  s.family = static_cast<int>(v);
+  if (s.family != AF_INET && s.family != AF_INET6) ThrowType(env, "family must be AF_INET or AF_INET6");
+  if (!GetU32(o, "type", &v)) ThrowType(env, "type is required");
+  s.type = static_cast<int>(v);
+  GetStr(o, "bindAddress", &s.bindAddress);
+  if (GetU32(o, "bindPort", &v)) s.bindPort = static_cast<int>(v);
+  GetBool(o, "reuseAddr", &s.reuseAddr);
+  GetBool(o, "v6Only", &s.v6Only);
+  GetStr(o, "connectAddress", &s.connectAddress);
+  if (GetU32(o, "connectPort", &v)) s.connectPort = static_cast<int>(v);
+  return (new SocketWork(env, std::move(ns), std::move(s)))->Queue();
+}
+
+// socketError(fd) -> pending SO_ERROR (positive errno, 0 if none)
+Napi::Value SocketError(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) ThrowType(env, "fd must be a number");
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(info[0].As<Napi::Number>().Int32Value(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  return Napi::Number::New(env, err);
+}
+
+Napi::Object Constants(Napi::Env env) {
+  Napi::Object c = Napi::Object::New(env);
+#define C(name) c.Set(#name, Napi::Number::New(env, name))
+  C(RTM_NEWLINK); C(RTM_DELLINK); C(RTM_GETLINK); C(RTM_SETLINK);
+  C(RTM_NEWADDR); C(RTM_DELADDR); C(RTM_GETADDR);
+  C(NLM_F_CREATE); C(NLM_F_EXCL); C(NLM_F_REPLACE); C(NLM_F_APPEND); C(NLM_F_DUMP);
+  C(AF_UNSPEC); C(AF_INET); C(AF_INET6); C(AF_BRIDGE);
+  C(SOCK_STREAM); C(SOCK_DGRAM);
+  C(IFA_F_NODAD); C(IFA_F_NOPREFIXROUTE); C(IFA_F_HOMEADDRESS); C(IFA_F_MANAGETEMPADDR);
+  C(IFA_F_PERMANENT); C(IFA_F_MCAUTOJOIN);
+  C(RT_SCOPE_UNIVERSE); C(RT_SCOPE_SITE); C(RT_SCOPE_LINK); C(RT_SCOPE_HOST); C(RT_SCOPE_NOWHERE);
+  C(RTEXT_FILTER_VF); C(RTEXT_FILTER_SKIP_STATS);
+  C(ETH_P_8021Q); C(ETH_P_8021AD);
+  C(UV_READABLE); C(UV_WRITABLE); C(UV_DISCONNECT);
+#undef C
+  return c;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* state = new EnvState();
+  env.SetInstanceData<EnvState>(state);
+  UniqueFd self;
+  SysError e = OpenCurrentNetns(&self);
+  if (e.Failed()) throw MakeError(env, e);
+  state->current = std::make_shared<NetnsRef>(std::move(self));
+  Napi::Function netnsCtor = NetnsHandle::Init(env);
+  state->netnsCtor = Napi::Persistent(netnsCtor);
+  exports.Set("NetnsHandle", netnsCtor);
+  exports.Set("Poller", Poller::Init(env));
+  exports.Set("rtnl", Napi::Function::New<Rtnl>(env, "rtnl"));
+  exports.Set("rtnlDump", Napi::Function::New<RtnlDump>(env, "rtnlDump"));
+  exports.Set("encode", Napi::Function::New<Encode>(env, "encode"));
+  exports.Set("decode", Napi::Function::New<Decode>(env, "decode"));
+  exports.Set("decodeError", Napi::Function::New<DecodeError>(env, "decodeError"));
+  exports.Set("netnsCreate", Napi::Function::New<NetnsCreate>(env, "netnsCreate"));
+  exports.Set("netnsOpen", Napi::Function::New<NetnsOpen>(env, "netnsOpen"));
+  exports.Set("netnsDelete", Napi::Function::New<NetnsDelete>(env, "netnsDelete"));
+  exports.Set("netnsFromFd", Napi::Function::New<NetnsFromFd>(env, "netnsFromFd"));
+  exports.Set("netnsCurrent", Napi::Function::New<NetnsCurrent>(env, "netnsCurrent"));
+  exports.Set("socketOpen", Napi::Function::New<SocketOpen>(env, "socketOpen"));
+  exports.Set("socketError", Napi::Function::New<SocketError>(env, "socketError"));
+  exports.Set("constants", Constants(env));
+  return exports;
+}
+
+}  // namespace
+
+}  // namespace netdev
+
+static Napi::Object InitAll(Napi::Env env, Napi::Object exports) { return netdev::Init(env, exports); }
+
+NODE_API_MODULE(netdev, InitAll)

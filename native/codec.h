@@ -1,0 +1,41 @@
+// rtnetlink codecs: requests encoded from plain JS objects (already validated by lib/) and replies
+// decoded into the plain objects lib/ exposes. Built against the kernel's uapi headers.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+
+#include "nlmsg.h"
+
+namespace netdev {
+
+// Encodes one request object ({ type, flags, link | addr }) as one message appended to *b.
+// Throws a JS TypeError for malformed input.
+void EncodeRequest(const Napi::Object& req, MsgBuilder* b);
+
+// Decodes every rtnetlink message in [data, data+len) into a JS array of objects.
+Napi::Array DecodeMessages(Napi::Env env, const uint8_t* data, size_t len);
+
+// Link and address parts (codec_link.cc, codec_addr.cc).
+void EncodeLink(const Napi::Object& spec, MsgBuilder* b);
+void EncodeAddr(const Napi::Object& spec, MsgBuilder* b);
+Napi::Value DecodeLink(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
+Napi::Value DecodeAddr(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
+
+// Helpers for reading validated fields from JS objects (codec_util.cc).
+[[noreturn]] void ThrowType(const Napi::Env& env, const std::string& what);
+bool GetU32(const Napi::Object& o, const char* key, uint32_t* out);
+bool GetI32(const Napi::Object& o, const char* key, int32_t* out);
+bool GetBool(const Napi::Object& o, const char* key, bool* out);
+bool GetStr(const Napi::Object& o, const char* key, std::string* out);
+bool GetObj(const Napi::Object& o, const char* key, Napi::Object* out);
+// Parses "aa:bb:cc:.." (1-32 bytes) into out; returns its length or 0 if malformed.
+size_t ParseHwAddr(const std::string& s, uint8_t* out, size_t cap);
+std::string FormatHwAddr(const uint8_t* p, size_t n);
+// Parses an IPv4/IPv6 literal of the given family (AF_INET / AF_INET6) into out (4 or 16 bytes).
+size_t ParseIp(int family, const std::string& s, uint8_t* out);
+Napi::Value FormatIp(Napi::Env env, int family, const uint8_t* p, size_t n);
+
+}  // namespace netdev

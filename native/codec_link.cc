@@ -1,0 +1,333 @@
+// RTM_{NEW,SET,DEL,GET}LINK requests and RTM_NEWLINK replies (struct ifinfomsg + IFLA_*).
+#include <arpa/inet.h>
+#include <linux/if.h>
+#include <linux/if_arp.h>
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/ethernet.h>
+#include <sys/socket.h>
+
+#include "codec.h"
+
+namespace netdev {
+
+namespace {
+
+void EncodeBridgeData(const Napi::Object& br, MsgBuilder* b) {
+  uint32_t v;
+  bool f;
+  // Timers are in clock_t (centiseconds, USER_HZ=100); lib/ converts from seconds.
+  if (GetU32(br, "forwardDelay", &v)) b->AttrU32(IFLA_BR_FORWARD_DELAY, v);
+  if (GetU32(br, "helloTime", &v)) b->AttrU32(IFLA_BR_HELLO_TIME, v);
+  if (GetU32(br, "maxAge", &v)) b->AttrU32(IFLA_BR_MAX_AGE, v);
+  if (GetU32(br, "ageingTime", &v)) b->AttrU32(IFLA_BR_AGEING_TIME, v);
+  if (GetBool(br, "stp", &f)) b->AttrU32(IFLA_BR_STP_STATE, f ? 1 : 0);
+  if (GetU32(br, "priority", &v)) b->AttrU16(IFLA_BR_PRIORITY, static_cast<uint16_t>(v));
+  if (GetBool(br, "vlanFiltering", &f)) b->AttrU8(IFLA_BR_VLAN_FILTERING, f ? 1 : 0);
+  if (GetU32(br, "vlanProtocol", &v)) b->AttrU16(IFLA_BR_VLAN_PROTOCOL, htons(static_cast<uint16_t>(v)));
+  if (GetU32(br, "defaultPvid", &v)) b->AttrU16(IFLA_BR_VLAN_DEFAULT_PVID, static_cast<uint16_t>(v));
+  if (GetBool(br, "mcastSnooping", &f)) b->AttrU8(IFLA_BR_MCAST_SNOOPING, f ? 1 : 0);
+  if (GetBool(br, "mcastQuerier", &f)) b->AttrU8(IFLA_BR_MCAST_QUERIER, f ? 1 : 0);
+  if (GetU32(br, "groupFwdMask", &v)) b->AttrU16(IFLA_BR_GROUP_FWD_MASK, static_cast<uint16_t>(v));
+}
+
+// ifinfomsg + attributes; used for a request and, nested, for a veth peer.
+void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
+  ifinfomsg ifi{};
+  uint32_t v;
+  bool f;
+  std::string s;
+  if (GetU32(spec, "family", &v)) ifi.ifi_family = static_cast<unsigned char>(v);
+  if (GetU32(spec, "index", &v)) ifi.ifi_index = static_cast<int>(v);
+  if (GetBool(spec, "up", &f)) {
+    ifi.ifi_change |= IFF_UP;
+    if (f) ifi.ifi_flags |= IFF_UP;
+  }
+  if (GetBool(spec, "promisc", &f)) {
+    ifi.ifi_change |= IFF_PROMISC;
+    if (f) ifi.ifi_flags |= IFF_PROMISC;
+  }
+  if (GetBool(spec, "arp", &f)) {
+    ifi.ifi_change |= IFF_NOARP;
+    if (!f) ifi.ifi_flags |= IFF_NOARP;
+  }
+  b->Put(ifi);
+  if (GetStr(spec, "name", &s)) b->AttrStr(IFLA_IFNAME, s);
+  if (GetU32(spec, "mtu", &v)) b->AttrU32(IFLA_MTU, v);
+  if (GetStr(spec, "mac", &s)) {
+    uint8_t hw[32];
+    size_t n = ParseHwAddr(s, hw, sizeof hw);
+    if (!n) ThrowType(spec.Env(), "mac must be a hardware address like 02:00:00:00:00:01");
+    b->Attr(IFLA_ADDRESS, hw, n);
+  }
+  if (GetStr(spec, "broadcast", &s)) {
+    uint8_t hw[32];
+    size_t n = ParseHwAddr(s, hw, sizeof hw);
+    if (!n) ThrowType(spec.Env(), "broadcast must be a hardware address");
+    b->Attr(IFLA_BROADCAST, hw, n);
+  }
+  if (GetU32(spec, "txqlen", &v)) b->AttrU32(IFLA_TXQLEN, v);
+  if (GetU32(spec, "group", &v)) b->AttrU32(IFLA_GROUP, v);
+  if (GetU32(spec, "master", &v)) b->AttrU32(IFLA_MASTER, v);
+  if (GetStr(spec, "alias", &s)) b->Attr(IFLA_IFALIAS, s.data(), s.size());
+  if (GetU32(spec, "netnsFd", &v)) b->AttrU32(IFLA_NET_NS_FD, v);
+  if (GetU32(spec, "netnsPid", &v)) b->AttrU32(IFLA_NET_NS_PID, v);
+  if (GetU32(spec, "extMask", &v)) b->AttrU32(IFLA_EXT_MASK, v);
+  std::string kind;
+  if (GetStr(spec, "kind", &kind)) {
+    size_t li = b->Nest(IFLA_LINKINFO);
+    b->AttrStr(IFLA_INFO_KIND, kind);
+    Napi::Object sub;
+    Napi::Value raw = spec.Get("infoData");
+    if (kind == "veth" && GetObj(spec, "peer", &sub)) {
+      size_t data = b->Nest(IFLA_INFO_DATA);
+      size_t peer = b->Nest(VETH_INFO_PEER);
+      EncodeLinkBody(sub, b);
+      b->EndNest(peer);
+      b->EndNest(data);
+    } else if (kind == "bridge" && GetObj(spec, "bridge", &sub)) {
+      size_t data = b->Nest(IFLA_INFO_DATA);
+      EncodeBridgeData(sub, b);
+      b->EndNest(data);
+    } else if (raw.IsBuffer()) {
+      auto buf = raw.As<Napi::Buffer<uint8_t>>();
+      b->Attr(IFLA_INFO_DATA | NLA_F_NESTED, buf.Data(), buf.Length());
+    }
+    b->EndNest(li);
+  }
+}
+
+// ---- decoding ----
+
+const char* OperState(uint8_t s) {
+  switch (s) {
+    case IF_OPER_NOTPRESENT: return "notpresent";
+    case IF_OPER_DOWN: return "down";
+    case IF_OPER_LOWERLAYERDOWN: return "lowerlayerdown";
+    case IF_OPER_TESTING: return "testing";
+    case IF_OPER_DORMANT: return "dormant";
+    case IF_OPER_UP: return "up";
+    default: return "unknown";
+  }
+}
+
+const char* LinkType(uint16_t t) {
+  switch (t) {
+    case ARPHRD_ETHER: return "ether";
+    case ARPHRD_LOOPBACK: return "loopback";
+    case ARPHRD_NONE: return "none";
+    case ARPHRD_VOID: return "void";
+    case ARPHRD_TUNNEL: return "ipip";
+    case ARPHRD_TUNNEL6: return "tunnel6";
+    case ARPHRD_SIT: return "sit";
+    case ARPHRD_IPGRE: return "gre";
+    case ARPHRD_IP6GRE: return "gre6";
+    case ARPHRD_CAN: return "can";
+    case ARPHRD_INFINIBAND: return "infiniband";
+    case ARPHRD_PPP: return "ppp";
+    case ARPHRD_NETLINK: return "netlink";
+    default: return nullptr;
+  }
+}
+
+struct FlagName {
+  unsigned bit;
+  const char* name;
+};
+const FlagName kIfFlags[] = {
+    {IFF_UP, "UP"},           {IFF_BROADCAST, "BROADCAST"}, {IFF_DEBUG, "DEBUG"},
+    {IFF_LOOPBACK, "LOOPBACK"}, {IFF_POINTOPOINT, "POINTOPOINT"}, {IFF_NOTRAILERS, "NOTRAILERS"},
+    {IFF_RUNNING, "RUNNING"}, {IFF_NOARP, "NOARP"},         {IFF_PROMISC, "PROMISC"},
+    {IFF_ALLMULTI, "ALLMULTI"}, {IFF_MASTER, "MASTER"},     {IFF_SLAVE, "SLAVE"},
+    {IFF_MULTICAST, "MULTICAST"}, {IFF_PORTSEL, "PORTSEL"}, {IFF_AUTOMEDIA, "AUTOMEDIA"},
+    {IFF_DYNAMIC, "DYNAMIC"}, {IFF_LOWER_UP, "LOWER_UP"},   {IFF_DORMANT, "DORMANT"},
+    {IFF_ECHO, "ECHO"},
+};
+
+std::string BridgeId(const AttrView& a) {
+  if (a.len < sizeof(ifla_bridge_id)) return {};
+  ifla_bridge_id id;
+  std::memcpy(&id, a.data, sizeof id);
+  char prio[8];
+  snprintf(prio, sizeof prio, "%02x%02x.", id.prio[0], id.prio[1]);
+  return prio + FormatHwAddr(id.addr, 6);
+}
+
+double Centis(const AttrView& a) { return a.U32Or(0) / 100.0; }
+
+Napi::Object DecodeBridge(Napi::Env env, const AttrView& data) {
+  AttrView t[IFLA_BR_MAX + 1] = {};
+  ParseAttrs(data.data, data.len, t);
+  Napi::Object o = Napi::Object::New(env);
+  if (t[IFLA_BR_FORWARD_DELAY].data) o.Set("forwardDelay", Centis(t[IFLA_BR_FORWARD_DELAY]));
+  if (t[IFLA_BR_HELLO_TIME].data) o.Set("helloTime", Centis(t[IFLA_BR_HELLO_TIME]));
+  if (t[IFLA_BR_MAX_AGE].data) o.Set("maxAge", Centis(t[IFLA_BR_MAX_AGE]));
+  if (t[IFLA_BR_AGEING_TIME].data) o.Set("ageingTime", Centis(t[IFLA_BR_AGEING_TIME]));
+  if (t[IFLA_BR_STP_STATE].data) o.Set("stp", t[IFLA_BR_STP_STATE].U32Or(0) != 0);
+  if (t[IFLA_BR_PRIORITY].data) o.Set("priority", t[IFLA_BR_PRIORITY].U16Or(0));
+  if (t[IFLA_BR_VLAN_FILTERING].data) o.Set("vlanFiltering", t[IFLA_BR_VLAN_FILTERING].U8Or(0) != 0);
+  if (t[IFLA_BR_VLAN_PROTOCOL].data) {
+    uint16_t p = ntohs(t[IFLA_BR_VLAN_PROTOCOL].U16Or(0));
+    o.Set("vlanProtocol", p == ETH_P_8021AD ? "802.1ad" : "802.1Q");
+  }
+  if (t[IFLA_BR_VLAN_DEFAULT_PVID].data) o.Set("defaultPvid", t[IFLA_BR_VLAN_DEFAULT_PVID].U16Or(0));
+  if (t[IFLA_BR_MCAST_SNOOPING].data) o.Set("mcastSnooping", t[IFLA_BR_MCAST_SNOOPING].U8Or(0) != 0);
+  if (t[IFLA_BR_MCAST_QUERIER].data) o.Set("mcastQuerier", t[IFLA_BR_MCAST_QUERIER].U8Or(0) != 0);
+  if (t[IFLA_BR_GROUP_FWD_MASK].data) o.Set("groupFwdMask", t[IFLA_BR_GROUP_FWD_MASK].U16Or(0));
+  if (t[IFLA_BR_BRIDGE_ID].data) o.Set("bridgeId", BridgeId(t[IFLA_BR_BRIDGE_ID]));
+  if (t[IFLA_BR_ROOT_ID].data) o.Set("rootId", BridgeId(t[IFLA_BR_ROOT_ID]));
+  if (t[IFLA_BR_ROOT_PORT].data) o.Set("rootPort", t[IFLA_BR_ROOT_PORT].U16Or(0));
+  if (t[IFLA_BR_ROOT_PATH_COST].data) o.Set("rootPathCost", t[IFLA_BR_ROOT_PATH_COST].U32Or(0));
+  if (t[IFLA_BR_TOPOLOGY_CHANGE].data) o.Set("topologyChange", t[IFLA_BR_TOPOLOGY_CHANGE].U8Or(0) != 0);
+  return o;
+}
+
+const char* BrPortState(uint8_t s) {
+  switch (s) {
+    case BR_STATE_DISABLED: return "disabled";
+    case BR_STATE_LISTENING: return "listening";
+    case BR_STATE_LEARNING: return "learning";
+    case BR_STATE_FORWARDING: return "forwarding";
+    case BR_STATE_BLOCKING: return "blocking";
+    default: return "unknown";
+  }
+}
+
+Napi::Object DecodeBridgePort(Napi::Env env, const AttrView& data) {
+  AttrView t[IFLA_BRPORT_MAX + 1] = {};
+  ParseAttrs(data.data, data.len, t);
+  Napi::Object o = Napi::Object::New(env);
+  if (t[IFLA_BRPORT_STATE].data) o.Set("state", BrPortState(t[IFLA_BRPORT_STATE].U8Or(0)));
+  if (t[IFLA_BRPORT_PRIORITY].data) o.Set("priority", t[IFLA_BRPORT_PRIORITY].U16Or(0));
+  if (t[IFLA_BRPORT_COST].data) o.Set("cost", t[IFLA_BRPORT_COST].U32Or(0));
+  struct {
+    int attr;
+    const char* name;
+  } bools[] = {{IFLA_BRPORT_MODE, "hairpin"},         {IFLA_BRPORT_GUARD, "bpduGuard"},
+               {IFLA_BRPORT_PROTECT, "rootBlock"},    {IFLA_BRPORT_FAST_LEAVE, "fastLeave"},
+               {IFLA_BRPORT_LEARNING, "learning"},    {IFLA_BRPORT_UNICAST_FLOOD, "flood"},
+               {IFLA_BRPORT_PROXYARP, "proxyArp"},    {IFLA_BRPORT_MCAST_FLOOD, "mcastFlood"},
+               {IFLA_BRPORT_BCAST_FLOOD, "bcastFlood"}, {IFLA_BRPORT_NEIGH_SUPPRESS, "neighSuppress"},
+               {IFLA_BRPORT_ISOLATED, "isolated"}};
+  for (const auto& b : bools)
+    if (t[b.attr].data) o.Set(b.name, t[b.attr].U8Or(0) != 0);
+  return o;
+}
+
+Napi::Object DecodeStats(Napi::Env env, const AttrView& a) {
+  rtnl_link_stats64 s{};
+  std::memcpy(&s, a.data, std::min(a.len, sizeof s));
+  Napi::Object o = Napi::Object::New(env);
+  auto n = [&](uint64_t v) { return Napi::Number::New(env, static_cast<double>(v)); };
+  o.Set("rxPackets", n(s.rx_packets));
+  o.Set("txPackets", n(s.tx_packets));
+  o.Set("rxBytes", n(s.rx_bytes));
+  o.Set("txBytes", n(s.tx_bytes));
+  o.Set("rxErrors", n(s.rx_errors));
+  o.Set("txErrors", n(s.tx_errors));
+  o.Set("rxDropped", n(s.rx_dropped));
+  o.Set("txDropped", n(s.tx_dropped));
+  o.Set("multicast", n(s.multicast));
+  o.Set("collisions", n(s.collisions));
+  o.Set("rxLengthErrors", n(s.rx_length_errors));
+  o.Set("rxOverErrors", n(s.rx_over_errors));
+  o.Set("rxCrcErrors", n(s.rx_crc_errors));
+  o.Set("rxFrameErrors", n(s.rx_frame_errors));
+  o.Set("rxFifoErrors", n(s.rx_fifo_errors));
+  o.Set("rxMissedErrors", n(s.rx_missed_errors));
+  o.Set("txAbortedErrors", n(s.tx_aborted_errors));
+  o.Set("txCarrierErrors", n(s.tx_carrier_errors));
+  o.Set("txFifoErrors", n(s.tx_fifo_errors));
+  o.Set("txHeartbeatErrors", n(s.tx_heartbeat_errors));
+  o.Set("txWindowErrors", n(s.tx_window_errors));
+  o.Set("rxCompressed", n(s.rx_compressed));
+  o.Set("txCompressed", n(s.tx_compressed));
+  o.Set("rxNohandler", n(s.rx_nohandler));
+  return o;
+}
+
+}  // namespace
+
+void EncodeLink(const Napi::Object& spec, MsgBuilder* b) { EncodeLinkBody(spec, b); }
+
+Napi::Value DecodeLink(Napi::Env env, const nlmsghdr* /*h*/, const uint8_t* payload, size_t len) {
+  if (len < sizeof(ifinfomsg)) return env.Undefined();
+  ifinfomsg ifi;
+  std::memcpy(&ifi, payload, sizeof ifi);
+  AttrView t[IFLA_MAX + 1] = {};
+  size_t off = NLMSG_ALIGN(sizeof(ifinfomsg));
+  if (len > off) ParseAttrs(payload + off, len - off, t);
+
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("index", ifi.ifi_index);
+  o.Set("name", t[IFLA_IFNAME].data ? Napi::Value(Napi::String::New(env, t[IFLA_IFNAME].Str())) : env.Null());
+  const char* type = LinkType(ifi.ifi_type);
+  o.Set("type", type ? Napi::Value(Napi::String::New(env, type)) : Napi::Value(Napi::Number::New(env, ifi.ifi_type)));
+  Napi::Array flags = Napi::Array::New(env);
+  uint32_t nf = 0;
+  for (const auto& f : kIfFlags)
+    if (ifi.ifi_flags & f.bit) flags.Set(nf++, f.name);
+  o.Set("flags", flags);
+  o.Set("up", (ifi.ifi_flags & IFF_UP) != 0);
+  o.Set("operstate", OperState(t[IFLA_OPERSTATE].U8Or(IF_OPER_UNKNOWN)));
+  o.Set("mtu", t[IFLA_MTU].U32Or(0));
+  if (t[IFLA_MIN_MTU].data) o.Set("minMtu", t[IFLA_MIN_MTU].U32Or(0));
+  if (t[IFLA_MAX_MTU].data) o.Set("maxMtu", t[IFLA_MAX_MTU].U32Or(0));
+  o.Set("mac", t[IFLA_ADDRESS].data ? Napi::Value(Napi::String::New(env, FormatHwAddr(t[IFLA_ADDRESS].data, t[IFLA_ADDRESS].len)))
+                                    : env.Null());
+  if (t[IFLA_BROADCAST].data)
+    o.Set("broadcast", FormatHwAddr(t[IFLA_BROADCAST].data, t[IFLA_BROADCAST].len));
+  if (t[IFLA_PERM_ADDRESS].data)
+    o.Set("permanentMac", FormatHwAddr(t[IFLA_PERM_ADDRESS].data, t[IFLA_PERM_ADDRESS].len));
+  o.Set("master", t[IFLA_MASTER].data ? Napi::Value(Napi::Number::New(env, t[IFLA_MASTER].U32Or(0))) : env.Null());
+  uint32_t parent = t[IFLA_LINK].U32Or(0);
+  // IFLA_LINK equal to the link's own index carries no information (e.g. ip6tnl0, physical NICs).
+  bool hasParent = t[IFLA_LINK].data && parent != static_cast<uint32_t>(ifi.ifi_index);
+  o.Set("parent", hasParent ? Napi::Value(Napi::Number::New(env, parent)) : env.Null());
+  o.Set("parentNetnsId",
+        t[IFLA_LINK_NETNSID].data ? Napi::Value(Napi::Number::New(env, static_cast<int32_t>(t[IFLA_LINK_NETNSID].U32Or(0))))
+                                  : env.Null());
+  o.Set("txqlen", t[IFLA_TXQLEN].U32Or(0));
+  o.Set("alias", t[IFLA_IFALIAS].data ? Napi::Value(Napi::String::New(env, t[IFLA_IFALIAS].Str())) : env.Null());
+  o.Set("group", t[IFLA_GROUP].U32Or(0));
+  if (t[IFLA_CARRIER].data) o.Set("carrier", t[IFLA_CARRIER].U8Or(0) != 0);
+  if (t[IFLA_PROMISCUITY].data) o.Set("promiscuity", t[IFLA_PROMISCUITY].U32Or(0));
+  if (t[IFLA_NUM_TX_QUEUES].data) o.Set("numTxQueues", t[IFLA_NUM_TX_QUEUES].U32Or(0));
+  if (t[IFLA_NUM_RX_QUEUES].data) o.Set("numRxQueues", t[IFLA_NUM_RX_QUEUES].U32Or(0));
+  if (t[IFLA_QDISC].data) o.Set("qdisc", t[IFLA_QDISC].Str());
+
+  Napi::Value kind = env.Null();
+  Napi::Value info = env.Null();
+  if (t[IFLA_LINKINFO].data) {
+    AttrView li[IFLA_INFO_MAX + 1] = {};
+    ParseAttrs(t[IFLA_LINKINFO].data, t[IFLA_LINKINFO].len, li);
+    std::string k = li[IFLA_INFO_KIND].data ? li[IFLA_INFO_KIND].Str() : "";
+    if (!k.empty()) kind = Napi::String::New(env, k);
+    if (k == "bridge" && li[IFLA_INFO_DATA].data) {
+      info = DecodeBridge(env, li[IFLA_INFO_DATA]);
+    } else if (k == "veth") {
+      Napi::Object v = Napi::Object::New(env);
+      v.Set("peerIndex", hasParent ? Napi::Value(Napi::Number::New(env, parent)) : env.Null());
+      info = v;
+    } else if (li[IFLA_INFO_DATA].data) {
+      // Kinds not decoded (yet): keep the raw attributes so nothing is lost.
+      Napi::Object v = Napi::Object::New(env);
+      v.Set("raw", Napi::Buffer<uint8_t>::Copy(env, li[IFLA_INFO_DATA].data, li[IFLA_INFO_DATA].len));
+      info = v;
+    }
+    if (li[IFLA_INFO_SLAVE_KIND].data) {
+      std::string sk = li[IFLA_INFO_SLAVE_KIND].Str();
+      o.Set("portKind", sk);
+      if (sk == "bridge" && li[IFLA_INFO_SLAVE_DATA].data)
+        o.Set("port", DecodeBridgePort(env, li[IFLA_INFO_SLAVE_DATA]));
+    }
+  }
+  o.Set("kind", kind);
+  o.Set("info", info);
+  if (t[IFLA_STATS64].data) o.Set("stats", DecodeStats(env, t[IFLA_STATS64]));
+  return o;
+}
+
+}  // namespace netdev

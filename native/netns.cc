@@ -1,0 +1,165 @@
+#include "netns.h"
+
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <system_error>
+#include <thread>
+
+namespace netdev {
+
+namespace {
+
+SysError CheckIsNetns(int fd, const std::string& path) {
+  int type = ioctl(fd, NS_GET_NSTYPE);
+  if (type < 0) {
+    SysError e = SysError::Errno("ioctl");
+    // ENOTTY: not an nsfs file at all.
+    if (e.errnum == ENOTTY) e = SysError::Of(EINVAL, "open", "not a namespace file");
+    e.path = path;
+    return e;
+  }
+  if (type != CLONE_NEWNET) {
+    SysError e = SysError::Of(EINVAL, "open", "not a network namespace");
+    e.path = path;
+    return e;
+  }
+  return {};
+}
+
+// iproute2's netns_add: /run/netns must be a shared mount point so that a bind mount made here
+// propagates to (and is visible from) other mount namespaces.
+SysError PrepareRunDir(const std::string& dir) {
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    SysError e = SysError::Errno("mkdir");
+    e.path = dir;
+    return e;
+  }
+  bool bound = false;
+  for (;;) {
+    if (mount("", dir.c_str(), "none", MS_SHARED | MS_REC, nullptr) == 0) return {};
+    if (errno != EINVAL || bound) break;
+    // Not a mount point yet: bind it onto itself, then make it shared.
+    if (mount(dir.c_str(), dir.c_str(), "none", MS_BIND | MS_REC, nullptr) != 0) break;
+    bound = true;
+  }
+  SysError e = SysError::Errno("mount");
+  e.path = dir;
+  return e;
+}
+
+}  // namespace
+
+SysError RunInNetns(int nsfd, const std::function<SysError()>& fn) {
+  SysError result;
+  try {
+    std::thread t([&] {
+      if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) != 0) {
+        result = SysError::Errno("setns");
+        return;
+      }
+      result = fn();
+    });
+    t.join();
+  } catch (const std::system_error& e) {
+    result = SysError::Of(e.code().value() ? e.code().value() : EAGAIN, "pthread_create");
+  }
+  return result;
+}
+
+SysError OpenCurrentNetns(UniqueFd* out) {
+  int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    SysError e = SysError::Errno("open");
+    e.path = "/proc/thread-self/ns/net";
+    return e;
+  }
+  out->Reset(fd);
+  return {};
+}
+
+SysError CreateAnonymousNetns(UniqueFd* out) {
+  return RunInNetns(-1, [&]() -> SysError {
+    if (unshare(CLONE_NEWNET) != 0) return SysError::Errno("unshare");
+    return OpenCurrentNetns(out);
+  });
+}
+
+SysError CreateNamedNetns(const std::string& dir, const std::string& name, UniqueFd* out) {
+  SysError e = PrepareRunDir(dir);
+  if (e.Failed()) return e;
+  std::string path = dir + "/" + name;
+  int placeholder = open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+  if (placeholder < 0) {
+    e = SysError::Errno("open");
+    if (e.errnum == EEXIST) e.message = "namespace already exists";
+    e.path = path;
+    return e;
+  }
+  close(placeholder);
+  e = RunInNetns(-1, [&]() -> SysError {
+    if (unshare(CLONE_NEWNET) != 0) return SysError::Errno("unshare");
+    if (mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0) {
+      SysError m = SysError::Errno("mount");
+      m.path = path;
+      return m;
+    }
+    return OpenCurrentNetns(out);
+  });
+  if (e.Failed()) {
+    // Leave nothing behind: undo the bind mount (if any) and the placeholder file.
+    umount2(path.c_str(), MNT_DETACH);
+    unlink(path.c_str());
+  }
+  return e;
+}
+
+SysError DeleteNamedNetns(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    SysError e = SysError::Errno("lstat");
+    e.path = path;
+    return e;
+  }
+  // EINVAL: not mounted (a stale placeholder); remove it anyway, as iproute2 does.
+  if (umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL) {
+    SysError e = SysError::Errno("umount2");
+    e.path = path;
+    return e;
+  }
+  if (unlink(path.c_str()) != 0) {
+    SysError e = SysError::Errno("unlink");
+    e.path = path;
+    return e;
+  }
+  return {};
+}
+
+SysError OpenNetnsPath(const std::string& path, UniqueFd* out) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.Valid()) {
+    SysError e = SysError::Errno("open");
+    e.path = path;
+    return e;
+  }
+  SysError e = CheckIsNetns(fd.Get(), path);
+  if (e.Failed()) return e;
+  *out = std::move(fd);
+  return {};
+}
+
+SysError DupNetnsFd(int fd, UniqueFd* out) {
+  UniqueFd copy(fcntl(fd, F_DUPFD_CLOEXEC, 3));
+  if (!copy.Valid()) return SysError::Errno("fcntl");
+  SysError e = CheckIsNetns(copy.Get(), "");
+  if (e.Failed()) return e;
+  *out = std::move(copy);
+  return {};
+}
+
+}  // namespace netdev
