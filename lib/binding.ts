@@ -1,0 +1,149 @@
+/**
+ * The typed boundary to the native addon. Everything the addon exports is described here; the
+ * rest of lib/ never touches an untyped value from it. Loaded lazily on first use so that
+ * importing the package on an unsupported platform fails with a clear message, not at import.
+ * @internal
+ */
+import * as path from 'node:path';
+
+/** An error as the addon rejects with: lib/errors.ts turns it into a system error. */
+export interface NativeError extends Error {
+  errnum: number;
+  syscall: string;
+  detail?: string;
+  path?: string;
+  extackOffset?: number;
+}
+
+export interface NativeNetnsHandle {
+  readonly fd: number;
+  readonly closed: boolean;
+  readonly inode: number;
+  close(): void;
+}
+
+export interface NativePoller {
+  start(events: number, callback: (status: number, events: number) => void): number;
+  stop(): void;
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+
+/** Where a native operation runs: the process's namespace, a path, or an open handle. */
+export type NativeNs = null | string | NativeNetnsHandle;
+
+/** Link fields in kernel units, as native/codec_link.cc encodes them. */
+export interface LinkRequest {
+  family?: number;
+  index?: number;
+  name?: string;
+  up?: boolean;
+  promisc?: boolean;
+  arp?: boolean;
+  mtu?: number;
+  mac?: string;
+  broadcast?: string;
+  txqlen?: number;
+  group?: number;
+  master?: number;
+  alias?: string;
+  netnsFd?: number;
+  netnsPid?: number;
+  extMask?: number;
+  kind?: string;
+  peer?: LinkRequest;
+  bridge?: BridgeRequest;
+  infoData?: Buffer;
+}
+
+export interface BridgeRequest {
+  forwardDelay?: number;
+  helloTime?: number;
+  maxAge?: number;
+  ageingTime?: number;
+  stp?: boolean;
+  priority?: number;
+  vlanFiltering?: boolean;
+  vlanProtocol?: number;
+  defaultPvid?: number;
+  mcastSnooping?: boolean;
+  mcastQuerier?: boolean;
+  groupFwdMask?: number;
+}
+
+export interface AddrRequest {
+  family?: number;
+  prefixLength?: number;
+  index?: number;
+  scope?: number;
+  flags?: number;
+  local?: string;
+  peer?: string;
+  broadcast?: string;
+  label?: string;
+  validLifetime?: number;
+  preferredLifetime?: number;
+}
+
+export type Request =
+  | { type: number; flags?: number; link: LinkRequest }
+  | { type: number; flags?: number; addr: AddrRequest };
+
+/** A decoded reply object: lib/ narrows it by the request it asked. */
+export type Decoded = Record<string, unknown>;
+
+/** Per request: undefined (done), the reply objects, or the kernel's refusal. */
+export type RequestResult = undefined | Decoded[] | NativeError;
+
+export interface SocketSpec {
+  family: number;
+  type: number;
+  bindAddress?: string;
+  bindPort?: number;
+  reuseAddr?: boolean;
+  v6Only?: boolean;
+  connectAddress?: string;
+  connectPort?: number;
+}
+
+export interface Binding {
+  NetnsHandle: abstract new (...args: never[]) => NativeNetnsHandle;
+  Poller: new (fd: number) => NativePoller;
+  rtnl(ns: NativeNs, requests: Request[]): Promise<RequestResult[]>;
+  rtnlDump(ns: NativeNs, request: Request): Promise<Decoded[]>;
+  encode(requests: Request | Request[]): Buffer;
+  decode(buffer: Buffer): Decoded[];
+  decodeError(buffer: Buffer): { errnum: number; extack: string; extackOffset: number } | null;
+  netnsCreate(dir: string | null, name: string | null): Promise<NativeNetnsHandle>;
+  netnsOpen(path: string): Promise<NativeNetnsHandle>;
+  netnsDelete(path: string): Promise<void>;
+  netnsFromFd(fd: number): NativeNetnsHandle;
+  netnsCurrent(): NativeNetnsHandle;
+  socketOpen(ns: NativeNs, spec: SocketSpec): Promise<number>;
+  socketError(fd: number): number;
+  constants: Record<string, number>;
+}
+
+let cached: Binding | undefined;
+
+/** Loads the addon (prebuilt or built from source) on first use. */
+export function binding(): Binding {
+  if (cached) return cached;
+  if (process.platform !== 'linux') {
+    const err = new Error(`netdev works on Linux only (this is ${process.platform})`) as Error & { code: string };
+    err.code = 'ERR_NETDEV_UNSUPPORTED_PLATFORM';
+    throw err;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = require('node-gyp-build') as (dir: string) => Binding;
+  cached = load(path.join(__dirname, '..', '..'));
+  return cached;
+}
+
+/** Shorthand for the uapi constants the addon exports. */
+export function k(name: string): number {
+  const v = binding().constants[name];
+  if (v === undefined) throw new Error(`netdev: missing native constant ${name}`);
+  return v;
+}

@@ -1,0 +1,102 @@
+/**
+ * Errors, shaped like Node's own system errors: `code` ('EEXIST'), negative `errno`, `syscall`,
+ * and the kernel's extended-ack text in `extack` (and the message) when it gave one. Invalid
+ * arguments throw before any system call with `code: 'ERR_INVALID_ARG_VALUE'` or
+ * `'ERR_INVALID_ARG_TYPE'`.
+ */
+import * as util from 'node:util';
+import type { NativeError } from './binding.js';
+
+/** A system call or the kernel refused an operation. */
+export class NetdevError extends Error {
+  /** The error name, e.g. `'EEXIST'`. */
+  readonly code: string;
+  /** The negative errno, as in Node's system errors. */
+  readonly errno: number;
+  /** What failed: `'rtnetlink'` for kernel refusals of netlink requests, else the system call. */
+  readonly syscall: string;
+  /** The kernel's extended-ack message, when it gave one. */
+  readonly extack?: string;
+  /** Offset in the request of the attribute the kernel rejected, when it said. */
+  readonly extackOffset?: number;
+  /** A file path involved (namespace files). */
+  readonly path?: string;
+  /** What netdev was doing, e.g. `createVeth veth0`. */
+  readonly operation?: string;
+
+  constructor(init: {
+    errnum: number;
+    syscall: string;
+    extack?: string;
+    extackOffset?: number;
+    path?: string;
+    operation?: string;
+  }) {
+    const code = util.getSystemErrorName(-init.errnum);
+    const desc = util.getSystemErrorMap().get(-init.errnum)?.[1] ?? code;
+    const what = [init.syscall, init.operation].filter(Boolean).join(' ');
+    const where = init.path ? ` '${init.path}'` : '';
+    super(`${code}: ${init.extack ?? desc}, ${what}${where}`);
+    this.name = 'NetdevError';
+    this.code = code;
+    this.errno = -init.errnum;
+    this.syscall = init.syscall;
+    if (init.extack !== undefined) this.extack = init.extack;
+    if (init.extackOffset !== undefined) this.extackOffset = init.extackOffset;
+    if (init.path !== undefined) this.path = init.path;
+    if (init.operation !== undefined) this.operation = init.operation;
+  }
+}
+
+/** Node-style argument error (`ERR_INVALID_ARG_VALUE` / `ERR_INVALID_ARG_TYPE`). */
+export interface ArgumentError extends Error {
+  code: 'ERR_INVALID_ARG_VALUE' | 'ERR_INVALID_ARG_TYPE';
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value.length > 40 ? value.slice(0, 40) + '…' : value}'`;
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
+}
+
+/** A value of the right type that is not acceptable (RangeError for numbers out of range). */
+export function invalidValue(name: string, value: unknown, reason: string, range = false): ArgumentError {
+  const Ctor = range ? RangeError : TypeError;
+  const err = new Ctor(`The argument '${name}' ${reason}. Received ${describe(value)}`) as ArgumentError;
+  err.code = 'ERR_INVALID_ARG_VALUE';
+  return err;
+}
+
+/** A value of the wrong type. */
+export function invalidType(name: string, expected: string, value: unknown): ArgumentError {
+  const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : `type ${typeof value}`;
+  const err = new TypeError(`The "${name}" argument must be ${expected}. Received ${got}`) as ArgumentError;
+  err.code = 'ERR_INVALID_ARG_TYPE';
+  return err;
+}
+
+function isNativeError(e: unknown): e is NativeError {
+  return e instanceof Error && typeof (e as Partial<NativeError>).errnum === 'number';
+}
+
+/** Converts an addon error into a NetdevError (anything else passes through). */
+export function systemError(e: unknown, operation?: string): unknown {
+  if (!isNativeError(e)) return e;
+  return new NetdevError({
+    errnum: e.errnum,
+    syscall: e.syscall,
+    ...(e.detail !== undefined ? { extack: e.detail } : {}),
+    ...(e.extackOffset !== undefined ? { extackOffset: e.extackOffset } : {}),
+    ...(e.path !== undefined ? { path: e.path } : {}),
+    ...(operation !== undefined ? { operation } : {}),
+  });
+}
+
+/** Awaits a native promise, converting its rejection. */
+export async function native<T>(p: Promise<T>, operation?: string): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw systemError(e, operation);
+  }
+}

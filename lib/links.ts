@@ -1,0 +1,544 @@
+/**
+ * Links: list, get, set, delete (one or many at once), and create veth pairs and bridges.
+ */
+import { k, type BridgeRequest, type Decoded, type LinkRequest, type NativeNs, type Request } from './binding.js';
+import { invalidType, invalidValue } from './errors.js';
+import { handleFor, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
+import { dump, transact, transactEach } from './rtnl.js';
+import * as v from './validate.js';
+
+/** `ip link` operational states (RFC 2863), lower-case. */
+export type OperState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
+
+/** Interface counters (IFLA_STATS64). Values above 2^53 lose precision. */
+export interface LinkStats {
+  rxPackets: number;
+  txPackets: number;
+  rxBytes: number;
+  txBytes: number;
+  rxErrors: number;
+  txErrors: number;
+  rxDropped: number;
+  txDropped: number;
+  multicast: number;
+  collisions: number;
+  rxLengthErrors: number;
+  rxOverErrors: number;
+  rxCrcErrors: number;
+  rxFrameErrors: number;
+  rxFifoErrors: number;
+  rxMissedErrors: number;
+  txAbortedErrors: number;
+  txCarrierErrors: number;
+  txFifoErrors: number;
+  txHeartbeatErrors: number;
+  txWindowErrors: number;
+  rxCompressed: number;
+  txCompressed: number;
+  rxNohandler: number;
+}
+
+/** Bridge settings read back (`ip -d link show type bridge`); timers in seconds. */
+export interface BridgeInfo {
+  forwardDelay?: number;
+  helloTime?: number;
+  maxAge?: number;
+  ageingTime?: number;
+  stp?: boolean;
+  priority?: number;
+  vlanFiltering?: boolean;
+  vlanProtocol?: '802.1Q' | '802.1ad';
+  defaultPvid?: number;
+  mcastSnooping?: boolean;
+  mcastQuerier?: boolean;
+  groupFwdMask?: number;
+  bridgeId?: string;
+  rootId?: string;
+  rootPort?: number;
+  rootPathCost?: number;
+  topologyChange?: boolean;
+}
+
+/** A veth end: its peer's index (in the namespace `parentNetnsId` names, if another). */
+export interface VethInfo {
+  peerIndex: number | null;
+}
+
+/** A kind whose attributes netdev does not decode yet: the raw IFLA_INFO_DATA bytes. */
+export interface RawInfo {
+  raw: Buffer;
+}
+
+/** Settings of a bridge port (`ip -d link show` on a port: `bridge_slave`). */
+export interface BridgePortInfo {
+  state?: 'disabled' | 'listening' | 'learning' | 'forwarding' | 'blocking' | 'unknown';
+  priority?: number;
+  cost?: number;
+  hairpin?: boolean;
+  bpduGuard?: boolean;
+  rootBlock?: boolean;
+  fastLeave?: boolean;
+  learning?: boolean;
+  flood?: boolean;
+  proxyArp?: boolean;
+  mcastFlood?: boolean;
+  bcastFlood?: boolean;
+  neighSuppress?: boolean;
+  isolated?: boolean;
+}
+
+/** A network interface as the kernel reports it (`ip -d -s link show`). */
+export interface Link {
+  index: number;
+  name: string;
+  /** The link kind (`veth`, `bridge`, …); null for devices without one (lo, physical NICs). */
+  kind: string | null;
+  /** The hardware type: 'ether', 'loopback', 'none', … or the ARPHRD number. */
+  type: string | number;
+  /** Interface flags as `ip link` prints them (UP, BROADCAST, LOWER_UP, …). */
+  flags: string[];
+  up: boolean;
+  operstate: OperState;
+  mtu: number;
+  minMtu?: number;
+  maxMtu?: number;
+  mac: string | null;
+  broadcast?: string;
+  permanentMac?: string;
+  /** Index of the master (bridge, bond, VRF) or null. */
+  master: number | null;
+  /** Index of the parent/peer link (IFLA_LINK) or null. */
+  parent: number | null;
+  /** The namespace id (as seen from this namespace) the parent lives in, if another. */
+  parentNetnsId: number | null;
+  txqlen: number;
+  alias: string | null;
+  group: number;
+  carrier?: boolean;
+  promiscuity?: number;
+  numTxQueues?: number;
+  numRxQueues?: number;
+  qdisc?: string;
+  /** Kind-specific settings (bridge, veth) or raw bytes for kinds not decoded. */
+  info: BridgeInfo | VethInfo | RawInfo | null;
+  /** The kind of master this link is a port of (`bridge`, …). */
+  portKind?: string;
+  /** Port settings when it is a bridge port. */
+  port?: BridgePortInfo;
+  stats?: LinkStats;
+}
+
+/** A link given by name, by index, or as a Link (its index is used). */
+export type LinkRef = string | number | { index: number };
+
+function linkKey(ref: LinkRef, arg = 'link'): LinkRequest {
+  if (typeof ref === 'string') return { name: v.ifname(ref, arg) };
+  if (typeof ref === 'number') return { index: v.integer(ref, arg, 1, 2 ** 31 - 1) };
+  if (typeof ref === 'object' && ref !== null && typeof ref.index === 'number')
+    return { index: v.integer(ref.index, `${arg}.index`, 1, 2 ** 31 - 1) };
+  throw invalidType(arg, 'a name, an index or a Link', ref);
+}
+
+function describeRef(ref: LinkRef): string {
+  return typeof ref === 'object' ? String(ref.index) : String(ref);
+}
+
+function asLink(d: Decoded | undefined, operation: string): Link {
+  if (!d) throw new Error(`netdev: no link in the kernel's reply to ${operation}`);
+  return d as unknown as Link;
+}
+
+/** Options of {@link listLinks}. */
+export interface ListLinksOptions extends NetnsOption {
+  /** Only links of this kind (filtered by the kernel). */
+  kind?: string;
+  /** Only ports of this master (filtered by the kernel). */
+  master?: LinkRef;
+}
+
+/**
+ * Lists the links of a namespace, filtered by the kernel where asked.
+ *
+ * `ip -d -s link show [type KIND] [master DEV]`
+ */
+export async function listLinks(options: ListLinksOptions = {}): Promise<Link[]> {
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'kind', 'master']);
+  const filter: LinkRequest = {};
+  if (options.kind !== undefined) filter.kind = v.string(options.kind, 'options.kind');
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    if (options.master !== undefined) filter.master = await indexOf(ns, options.master, 'options.master');
+    return (await dump(ns, { type: k('RTM_GETLINK'), link: filter }, 'listLinks')) as unknown as Link[];
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Reads one link by name or index. Fails with ENODEV when there is none.
+ *
+ * `ip -d -s link show DEV`
+ */
+export async function getLink(ref: LinkRef, options: NetnsOption = {}): Promise<Link> {
+  const key = linkKey(ref);
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    const op = `getLink ${describeRef(ref)}`;
+    const [replies] = await transact(ns, [{ type: k('RTM_GETLINK'), link: key }], op);
+    return asLink(replies?.[0], op);
+  } finally {
+    release();
+  }
+}
+
+async function indexOf(ns: NativeNs, ref: LinkRef, arg: string): Promise<number> {
+  const key = linkKey(ref, arg);
+  if (key.index !== undefined) return key.index;
+  const op = `lookup ${describeRef(ref)}`;
+  const [replies] = await transact(ns, [{ type: k('RTM_GETLINK'), link: key }], op);
+  return asLink(replies?.[0], op).index;
+}
+
+/** Changes {@link setLink} can make. */
+export interface LinkChanges {
+  /** `ip link set DEV up|down` */
+  up?: boolean;
+  /** `ip link set DEV mtu N` */
+  mtu?: number;
+  /** `ip link set DEV address MAC` */
+  mac?: string;
+  /** `ip link set DEV name NEW` */
+  name?: string;
+  /** `ip link set DEV master BR` / `nomaster` (null) */
+  master?: LinkRef | null;
+  /** `ip link set DEV promisc on|off` */
+  promisc?: boolean;
+  /** `ip link set DEV arp on|off` */
+  arp?: boolean;
+  /** `ip link set DEV txqueuelen N` */
+  txqlen?: number;
+  /** `ip link set DEV alias TEXT`; null removes it */
+  alias?: string | null;
+  /** `ip link set DEV group N` */
+  group?: number;
+  /** `ip link set DEV netns NS`: move the link to another namespace */
+  netns?: NetnsRef;
+}
+
+const CHANGE_KEYS = ['up', 'mtu', 'mac', 'name', 'master', 'promisc', 'arp', 'txqlen', 'alias', 'group', 'netns'] as const;
+
+/**
+ * Changes a link's settings in one request (all or nothing).
+ *
+ * `ip link set DEV [up|down] [mtu N] [address MAC] [name NEW] [master BR|nomaster] [promisc on|off]
+ * [txqueuelen N] [alias TEXT] [group N] [netns NS]`
+ */
+export async function setLink(ref: LinkRef, changes: LinkChanges, options: NetnsOption = {}): Promise<void> {
+  const key = linkKey(ref);
+  const c = v.object(changes, 'changes');
+  v.knownKeys(c, 'changes', CHANGE_KEYS);
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  const req: LinkRequest = {};
+  if (changes.up !== undefined) req.up = v.bool(changes.up, 'changes.up');
+  if (changes.mtu !== undefined) req.mtu = v.mtu(changes.mtu, 'changes.mtu');
+  if (changes.mac !== undefined) req.mac = v.mac(changes.mac, 'changes.mac');
+  if (changes.promisc !== undefined) req.promisc = v.bool(changes.promisc, 'changes.promisc');
+  if (changes.arp !== undefined) req.arp = v.bool(changes.arp, 'changes.arp');
+  if (changes.txqlen !== undefined) req.txqlen = v.integer(changes.txqlen, 'changes.txqlen', 0, 2 ** 32 - 1);
+  if (changes.group !== undefined) req.group = v.integer(changes.group, 'changes.group', 0, 2 ** 32 - 1);
+  if (changes.alias !== undefined) {
+    const alias = changes.alias === null ? '' : v.string(changes.alias, 'changes.alias');
+    if (Buffer.byteLength(alias) > 255) throw invalidValue('changes.alias', alias, 'must be at most 255 bytes');
+    req.alias = alias;
+  }
+  const rename = changes.name !== undefined ? v.ifname(changes.name, 'changes.name') : undefined;
+  if (changes.master !== undefined && changes.master !== null) linkKey(changes.master, 'changes.master');
+  const { ns, release } = resolveNetns(options.netns);
+  let target: { release: () => void } | undefined;
+  try {
+    const op = `setLink ${describeRef(ref)}`;
+    // A rename needs the index (the name field then carries the new name).
+    if (rename !== undefined) {
+      req.index = key.index ?? (await indexOf(ns, ref, 'link'));
+      req.name = rename;
+    } else {
+      Object.assign(req, key);
+    }
+    if (changes.master !== undefined)
+      req.master = changes.master === null ? 0 : await indexOf(ns, changes.master, 'changes.master');
+    if (changes.netns !== undefined) {
+      const h = await handleFor(changes.netns);
+      target = h;
+      req.netnsFd = h.handle.fd;
+    }
+    await transact(ns, [{ type: k('RTM_NEWLINK'), link: req }], op);
+  } finally {
+    target?.release();
+    release();
+  }
+}
+
+/**
+ * Deletes a link (for a veth, both ends go). Each deletion waits for an RCU grace period in the
+ * kernel (~16 ms): to delete many, use {@link deleteLinks}.
+ *
+ * `ip link delete DEV`
+ */
+export async function deleteLink(ref: LinkRef, options: NetnsOption = {}): Promise<void> {
+  const key = linkKey(ref);
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    await transact(ns, [{ type: k('RTM_DELLINK'), link: key }], `deleteLink ${describeRef(ref)}`);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Deletes many links in one kernel operation (one RCU grace period for all of them, instead of
+ * one each): the links are tagged with a fresh device group, then the group is deleted. All or
+ * nothing: if any link is missing, none is deleted (their groups are restored).
+ * Deleting a whole namespace is the other fast teardown (see {@link deleteNetns}).
+ *
+ * `ip link set DEV group N` for each, then `ip link delete group N`
+ */
+export async function deleteLinks(refs: readonly LinkRef[], options: NetnsOption = {}): Promise<void> {
+  if (!Array.isArray(refs)) throw invalidType('links', 'an array', refs);
+  const keys = refs.map((r, i) => linkKey(r, `links[${i}]`));
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  if (keys.length === 0) return;
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    const op = 'deleteLinks';
+    const current = await transactEach(ns, keys.map((link) => ({ type: k('RTM_GETLINK'), link })), op);
+    const links: Link[] = [];
+    for (const r of current) {
+      if (r instanceof Error) throw r;
+      links.push(asLink(r[0], op));
+    }
+    // A group number no link here uses (groups are 32-bit labels; 0 is the default group).
+    const used = new Set(links.map((l) => l.group));
+    let group: number;
+    do group = 0x40000000 + Math.floor(Math.random() * 0x3fffffff);
+    while (used.has(group));
+    const tagged = await transactEach(ns, links.map((l) => ({ type: k('RTM_NEWLINK'), link: { index: l.index, group } })), op);
+    const failed = tagged.find((r): r is Error => r instanceof Error);
+    if (failed) {
+      const restore: Request[] = links.map((l) => ({ type: k('RTM_NEWLINK'), link: { index: l.index, group: l.group } }));
+      await transactEach(ns, restore, op);
+      throw failed;
+    }
+    await transact(ns, [{ type: k('RTM_DELLINK'), link: { group } }], `${op} (group ${group})`);
+  } finally {
+    release();
+  }
+}
+
+/** Settings shared by the create functions. */
+export interface CreateLinkOptions extends NetnsOption {
+  /** The new link's name (1-15 bytes). */
+  name: string;
+  mtu?: number;
+  mac?: string;
+  /** Bring it up at creation. Default false. */
+  up?: boolean;
+  txqlen?: number;
+  alias?: string;
+  group?: number;
+  /** Make it a port of this master at creation. */
+  master?: LinkRef;
+}
+
+const COMMON_KEYS = ['netns', 'name', 'mtu', 'mac', 'up', 'txqlen', 'alias', 'group', 'master'] as const;
+
+function commonFields(o: Partial<CreateLinkOptions>, arg: string, nameRequired: boolean): LinkRequest {
+  const req: LinkRequest = {};
+  if (o.name !== undefined || nameRequired) req.name = v.ifname(o.name, `${arg}.name`);
+  if (o.mtu !== undefined) req.mtu = v.mtu(o.mtu, `${arg}.mtu`);
+  if (o.mac !== undefined) req.mac = v.mac(o.mac, `${arg}.mac`);
+  if (o.up !== undefined) req.up = v.bool(o.up, `${arg}.up`);
+  if (o.txqlen !== undefined) req.txqlen = v.integer(o.txqlen, `${arg}.txqlen`, 0, 2 ** 32 - 1);
+  if (o.group !== undefined) req.group = v.integer(o.group, `${arg}.group`, 0, 2 ** 32 - 1);
+  if (o.alias !== undefined) {
+    const alias = v.string(o.alias, `${arg}.alias`);
+    if (Buffer.byteLength(alias) > 255) throw invalidValue(`${arg}.alias`, alias, 'must be at most 255 bytes');
+    req.alias = alias;
+  }
+  if (o.master !== undefined) linkKey(o.master, `${arg}.master`);
+  return req;
+}
+
+/**
+ * Creates a link from a prepared request and reads it back in the same round trip (the read is
+ * pipelined behind the creation). Nothing is created if the kernel refuses.
+ * @internal
+ */
+export async function createLink(
+  ns: NativeNs,
+  req: LinkRequest,
+  master: LinkRef | undefined,
+  operation: string,
+): Promise<Link> {
+  if (master !== undefined) req.master = await indexOf(ns, master, 'master');
+  const create = k('NLM_F_CREATE') | k('NLM_F_EXCL');
+  const [, replies] = await transact(
+    ns,
+    [
+      { type: k('RTM_NEWLINK'), flags: create, link: req },
+      { type: k('RTM_GETLINK'), link: { name: req.name! } },
+    ],
+    operation,
+  );
+  return asLink(replies?.[0], operation);
+}
+
+/** The far end of a veth pair. */
+export interface VethPeerOptions {
+  /** The peer's name; the kernel picks `vethN` when omitted. */
+  name?: string;
+  /** Create the peer directly in this namespace. */
+  netns?: NetnsRef;
+  mac?: string;
+  mtu?: number;
+  /** Bring the peer up at creation. Default false. */
+  up?: boolean;
+  txqlen?: number;
+  alias?: string;
+  group?: number;
+}
+
+/** Options of {@link createVeth}. */
+export interface CreateVethOptions extends CreateLinkOptions {
+  peer?: VethPeerOptions;
+}
+
+/**
+ * Creates a veth pair, the peer optionally directly in another namespace. Atomic: either both
+ * ends exist afterwards or neither. Resolves with the first end.
+ *
+ * `ip link add NAME [mtu N] [address MAC] type veth peer name PEER [netns NS] [address MAC] [mtu N]`
+ */
+export async function createVeth(options: CreateVethOptions): Promise<Link> {
+  const o = v.object(options, 'options');
+  v.knownKeys(o, 'options', [...COMMON_KEYS, 'peer']);
+  const req = commonFields(options, 'options', true);
+  req.kind = 'veth';
+  const peer = options.peer === undefined ? {} : v.object(options.peer, 'options.peer');
+  v.knownKeys(peer, 'options.peer', ['name', 'netns', 'mac', 'mtu', 'up', 'txqlen', 'alias', 'group']);
+  const peerReq = commonFields(peer as VethPeerOptions, 'options.peer', false);
+  req.peer = peerReq;
+  // The kernel configures the peer before the pair is linked, so `up` on the peer at creation
+  // fails with ENOTCONN (also with `ip link add … peer name P up`): bring it up right after.
+  const peerUp = peerReq.up === true;
+  delete peerReq.up;
+  const { ns, release } = resolveNetns(options.netns);
+  let peerNs: { handle: NativeNs; release: () => void } | undefined;
+  try {
+    const peerNetns = (peer as VethPeerOptions).netns;
+    if (peerNetns !== undefined) {
+      const h = await handleFor(peerNetns);
+      peerNs = h;
+      peerReq.netnsFd = h.handle.fd;
+    }
+    const op = `createVeth ${req.name}`;
+    const link = await createLink(ns, req, options.master, op);
+    const peerIndex = (link.info as VethInfo | null)?.peerIndex;
+    if (peerUp && peerIndex) {
+      try {
+        await transact(peerNs?.handle ?? ns, [{ type: k('RTM_NEWLINK'), link: { index: peerIndex, up: true } }], op);
+      } catch (e) {
+        await transact(ns, [{ type: k('RTM_DELLINK'), link: { index: link.index } }], op).catch(() => undefined);
+        throw e;
+      }
+    }
+    return link;
+  } finally {
+    peerNs?.release();
+    release();
+  }
+}
+
+/** Options of {@link createBridge}. Timers in seconds. */
+export interface CreateBridgeOptions extends CreateLinkOptions {
+  /** Spanning tree on/off (`stp_state`). Default off. */
+  stp?: boolean;
+  /** `forward_delay` in seconds (2-30 when STP is on). */
+  forwardDelay?: number;
+  /** `hello_time` in seconds (1-10). */
+  helloTime?: number;
+  /** `max_age` in seconds (6-40). */
+  maxAge?: number;
+  /** `ageing_time` in seconds: how long learned MAC addresses are kept. */
+  ageingTime?: number;
+  /** Bridge priority (0-65535) for STP root election. */
+  priority?: number;
+  /** `vlan_filtering`: ports carry VLANs by per-port membership. */
+  vlanFiltering?: boolean;
+  /** `vlan_protocol`: 802.1Q (default) or 802.1ad. */
+  vlanProtocol?: '802.1Q' | '802.1ad';
+  /** `vlan_default_pvid` (0 disables; default 1). */
+  defaultPvid?: number;
+  /** `mcast_snooping` */
+  mcastSnooping?: boolean;
+  /** `mcast_querier` */
+  mcastQuerier?: boolean;
+  /** `group_fwd_mask` */
+  groupFwdMask?: number;
+}
+
+const BRIDGE_KEYS = [
+  'stp', 'forwardDelay', 'helloTime', 'maxAge', 'ageingTime', 'priority', 'vlanFiltering',
+  'vlanProtocol', 'defaultPvid', 'mcastSnooping', 'mcastQuerier', 'groupFwdMask',
+] as const;
+
+function seconds(value: unknown, arg: string, min: number, max: number): number {
+  if (typeof value !== 'number') throw invalidType(arg, 'of type number', value);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw invalidValue(arg, value, `must be from ${min} to ${max} seconds`, true);
+  return Math.round(value * 100);
+}
+
+/** @internal */
+export function bridgeFields(o: Partial<CreateBridgeOptions>, arg: string): BridgeRequest {
+  const br: BridgeRequest = {};
+  if (o.stp !== undefined) br.stp = v.bool(o.stp, `${arg}.stp`);
+  if (o.forwardDelay !== undefined) br.forwardDelay = seconds(o.forwardDelay, `${arg}.forwardDelay`, 0, 30);
+  if (o.helloTime !== undefined) br.helloTime = seconds(o.helloTime, `${arg}.helloTime`, 1, 10);
+  if (o.maxAge !== undefined) br.maxAge = seconds(o.maxAge, `${arg}.maxAge`, 6, 40);
+  if (o.ageingTime !== undefined) br.ageingTime = seconds(o.ageingTime, `${arg}.ageingTime`, 0, 1e6);
+  if (o.priority !== undefined) br.priority = v.integer(o.priority, `${arg}.priority`, 0, 65535);
+  if (o.vlanFiltering !== undefined) br.vlanFiltering = v.bool(o.vlanFiltering, `${arg}.vlanFiltering`);
+  if (o.vlanProtocol !== undefined) {
+    if (o.vlanProtocol !== '802.1Q' && o.vlanProtocol !== '802.1ad')
+      throw invalidValue(`${arg}.vlanProtocol`, o.vlanProtocol, "must be '802.1Q' or '802.1ad'");
+    br.vlanProtocol = k(o.vlanProtocol === '802.1Q' ? 'ETH_P_8021Q' : 'ETH_P_8021AD');
+  }
+  if (o.defaultPvid !== undefined) br.defaultPvid = v.integer(o.defaultPvid, `${arg}.defaultPvid`, 0, 4094);
+  if (o.mcastSnooping !== undefined) br.mcastSnooping = v.bool(o.mcastSnooping, `${arg}.mcastSnooping`);
+  if (o.mcastQuerier !== undefined) br.mcastQuerier = v.bool(o.mcastQuerier, `${arg}.mcastQuerier`);
+  if (o.groupFwdMask !== undefined) br.groupFwdMask = v.integer(o.groupFwdMask, `${arg}.groupFwdMask`, 0, 65535);
+  return br;
+}
+
+/**
+ * Creates a Linux bridge. Attach ports with `setLink(port, { master: bridge })`.
+ *
+ * `ip link add NAME type bridge [stp_state 0|1] [forward_delay cs] [hello_time cs] [max_age cs]
+ * [ageing_time cs] [priority N] [vlan_filtering 0|1] [vlan_protocol P] [vlan_default_pvid N]
+ * [mcast_snooping 0|1] [mcast_querier 0|1] [group_fwd_mask M]`
+ */
+export async function createBridge(options: CreateBridgeOptions): Promise<Link> {
+  const o = v.object(options, 'options');
+  v.knownKeys(o, 'options', [...COMMON_KEYS, ...BRIDGE_KEYS]);
+  const req = commonFields(options, 'options', true);
+  req.kind = 'bridge';
+  req.bridge = bridgeFields(options, 'options');
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    return await createLink(ns, req, options.master, `createBridge ${req.name}`);
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Network namespaces: create, delete, list and open them, and the `netns` option every operation
+ * takes. Named namespaces follow iproute2 exactly (`/run/netns/NAME` bind mounts on a shared
+ * mount point), so `ip netns list` and `ip netns exec` see them and vice versa.
+ */
+import { promises as fs } from 'node:fs';
+import { binding, type NativeNetnsHandle, type NativeNs } from './binding.js';
+import { invalidType, invalidValue, native, systemError } from './errors.js';
+import { setLink } from './links.js';
+import * as v from './validate.js';
+
+/** Where iproute2 keeps named namespaces. */
+export const NETNS_RUN_DIR = '/run/netns';
+
+/**
+ * A namespace to operate in: a name under /run/netns (as `ip -n NAME`), `{ path }` of a
+ * namespace file, `{ pid }` of a process living in it, `{ fd }` of an open namespace file, or an
+ * open {@link Netns} handle (fastest: its rtnetlink sockets are pooled).
+ */
+export type NetnsRef = string | Netns | { path: string } | { pid: number } | { fd: number };
+
+/** Options accepted by every operation. */
+export interface NetnsOption {
+  /** The namespace to operate in; the process's own namespace when omitted. */
+  netns?: NetnsRef | undefined;
+}
+
+/**
+ * An open network namespace. Holding it keeps the namespace alive (an anonymous one dies with
+ * its last handle); operations through it reuse pooled rtnetlink sockets bound to it. Close it
+ * with `close()` or `await using`.
+ */
+export class Netns implements Disposable, AsyncDisposable {
+  /** @internal */
+  readonly handle: NativeNetnsHandle;
+  /** The name under /run/netns, for a named namespace opened or created by name. */
+  readonly name: string | null;
+  /** The namespace file this handle was opened from, if any. */
+  readonly path: string | null;
+
+  /** @internal */
+  constructor(handle: NativeNetnsHandle, name: string | null, path: string | null) {
+    this.handle = handle;
+    this.name = name;
+    this.path = path;
+  }
+
+  /** The open file descriptor of the namespace (-1 once closed). */
+  get fd(): number {
+    return this.handle.fd;
+  }
+
+  /** Whether close() was called. */
+  get closed(): boolean {
+    return this.handle.closed;
+  }
+
+  /** The namespace's inode number: equal for two handles on the same namespace. */
+  get inode(): number {
+    return this.handle.inode;
+  }
+
+  /** Closes the handle and its pooled sockets. Idempotent. Does not delete a named namespace. */
+  close(): void {
+    this.handle.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+}
+
+function pathOfName(name: string): string {
+  return `${NETNS_RUN_DIR}/${v.netnsName(name)}`;
+}
+
+/** Options of {@link createNetns}. */
+export interface CreateNetnsOptions {
+  /** Bring the namespace's loopback device up (iproute2 leaves it down). Default false. */
+  loopbackUp?: boolean;
+}
+
+/**
+ * Creates a network namespace. With a name: `ip netns add NAME` (visible to `ip netns`, lives
+ * until {@link deleteNetns}). Without: an anonymous namespace that lives as long as the returned
+ * handle (or anything else inside it).
+ *
+ * `ip netns add NAME`
+ */
+export async function createNetns(name?: string, options: CreateNetnsOptions = {}): Promise<Netns> {
+  if (name !== undefined) v.netnsName(name);
+  v.knownKeys(v.object(options, 'options'), 'options', ['loopbackUp']);
+  if (options.loopbackUp !== undefined) v.bool(options.loopbackUp, 'options.loopbackUp');
+  const handle = await native(
+    binding().netnsCreate(name === undefined ? null : NETNS_RUN_DIR, name ?? null),
+    name === undefined ? 'createNetns' : `createNetns ${name}`,
+  );
+  const ns = new Netns(handle, name ?? null, name === undefined ? null : pathOfName(name));
+  if (options.loopbackUp) {
+    try {
+      await setLink('lo', { up: true }, { netns: ns });
+    } catch (e) {
+      ns.close();
+      if (name !== undefined) await deleteNetns(name).catch(() => undefined);
+      throw e;
+    }
+  }
+  return ns;
+}
+
+/**
+ * Deletes a named namespace: unmounts and removes /run/netns/NAME. The namespace itself goes away
+ * once nothing else (a process, an open handle, a socket) holds it.
+ *
+ * `ip netns delete NAME`
+ */
+export async function deleteNetns(name: string): Promise<void> {
+  await native(binding().netnsDelete(pathOfName(name)), `deleteNetns ${name}`);
+}
+
+/** Lists the named namespaces (the entries of /run/netns), sorted. `ip netns list` */
+export async function listNetns(): Promise<string[]> {
+  try {
+    return (await fs.readdir(NETNS_RUN_DIR)).sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/**
+ * Opens a handle on a namespace given by name, `{ path }`, `{ pid }`, `{ fd }` (duplicated; the
+ * caller keeps its own) or another handle (duplicated). With no argument: the process's own.
+ *
+ * `ip netns exec NAME …` / `nsenter --net=PATH`
+ */
+export async function openNetns(ref?: NetnsRef): Promise<Netns> {
+  const b = binding();
+  if (ref === undefined) return new Netns(b.netnsCurrent(), null, null);
+  if (ref instanceof Netns) {
+    if (ref.closed) throw invalidValue('netns', ref, 'is a closed handle');
+    return new Netns(wrapSync(() => b.netnsFromFd(ref.fd)), ref.name, ref.path);
+  }
+  if (typeof ref === 'object' && ref !== null && 'fd' in ref) {
+    const fd = v.integer(ref.fd, 'netns.fd', 0, 2 ** 31 - 1);
+    return new Netns(wrapSync(() => b.netnsFromFd(fd)), null, null);
+  }
+  const path = pathOf(ref);
+  const handle = await native(b.netnsOpen(path), 'openNetns');
+  return new Netns(handle, typeof ref === 'string' ? ref : null, path);
+}
+
+function wrapSync<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    // Native sync failures carry errnum like async ones.
+    throw systemError(e, 'openNetns');
+  }
+}
+
+function pathOf(ref: NetnsRef): string {
+  if (typeof ref === 'string') return pathOfName(ref);
+  if (typeof ref !== 'object' || ref === null) throw invalidType('netns', 'a name, { path }, { pid }, { fd } or a Netns', ref);
+  if ('path' in ref) {
+    const p = v.string(ref.path, 'netns.path');
+    if (!p.startsWith('/')) throw invalidValue('netns.path', p, 'must be an absolute path');
+    return p;
+  }
+  if ('pid' in ref) return `/proc/${v.integer(ref.pid, 'netns.pid', 1, 2 ** 22)}/ns/net`;
+  throw invalidType('netns', 'a name, { path }, { pid }, { fd } or a Netns', ref);
+}
+
+/**
+ * Resolves the `netns` option for one operation. Validates synchronously (so bad references fail
+ * before any system call) and returns what the addon takes plus a release function.
+ * @internal
+ */
+export function resolveNetns(ref: NetnsRef | undefined): { ns: NativeNs; release: () => void } {
+  if (ref === undefined) return { ns: null, release: noop };
+  if (ref instanceof Netns) {
+    if (ref.closed) throw invalidValue('netns', ref, 'is a closed handle');
+    return { ns: ref.handle, release: noop };
+  }
+  if (typeof ref === 'object' && ref !== null && 'fd' in ref) {
+    const fd = v.integer(ref.fd, 'netns.fd', 0, 2 ** 31 - 1);
+    const h = wrapSync(() => binding().netnsFromFd(fd));
+    return { ns: h, release: () => h.close() };
+  }
+  return { ns: pathOf(ref), release: noop };
+}
+
+/**
+ * An open handle for ref, for requests that must carry a namespace fd (moving a link, creating a
+ * veth peer elsewhere). The handle is closed by the returned release function when it was
+ * opened here.
+ * @internal
+ */
+export async function handleFor(ref: NetnsRef): Promise<{ handle: NativeNetnsHandle; release: () => void }> {
+  if (ref instanceof Netns) {
+    if (ref.closed) throw invalidValue('netns', ref, 'is a closed handle');
+    return { handle: ref.handle, release: noop };
+  }
+  const ns = await openNetns(ref);
+  return { handle: ns.handle, release: () => ns.close() };
+}
+
+function noop(): void {}

@@ -1,0 +1,122 @@
+/**
+ * The request path: requests issued in the same tick for the same namespace are coalesced into
+ * one native call (one sendmsg() for up to 32 of them, only the last asking for an ACK), which is
+ * what makes many small operations cheap. Every request still gets its own result or error.
+ * @internal
+ */
+import { binding, type Decoded, type NativeError, type NativeNs, type Request, type RequestResult } from './binding.js';
+import { systemError } from './errors.js';
+
+interface Pending {
+  requests: Request[];
+  resolve: (results: RequestResult[]) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Queue {
+  ns: NativeNs;
+  items: Pending[];
+}
+
+const MAX_PER_CALL = 64;
+const DEFAULT_KEY = Symbol('current namespace');
+const queues = new Map<unknown, Queue>();
+
+function flush(key: unknown): void {
+  const q = queues.get(key);
+  queues.delete(key);
+  if (!q) return;
+  let batch: Pending[] = [];
+  let count = 0;
+  for (const item of q.items) {
+    if (count > 0 && count + item.requests.length > MAX_PER_CALL) {
+      dispatch(q.ns, batch);
+      batch = [];
+      count = 0;
+    }
+    batch.push(item);
+    count += item.requests.length;
+  }
+  if (batch.length) dispatch(q.ns, batch);
+}
+
+function dispatch(ns: NativeNs, batch: Pending[]): void {
+  const flat = batch.length === 1 ? batch[0]!.requests : batch.flatMap((p) => p.requests);
+  let promise: Promise<RequestResult[]>;
+  try {
+    promise = binding().rtnl(ns, flat);
+  } catch (e) {
+    // A request the encoder refused: do not let it fail its neighbours.
+    if (batch.length > 1) for (const p of batch) dispatch(ns, [p]);
+    else batch[0]!.reject(e);
+    return;
+  }
+  promise.then(
+    (results) => {
+      let off = 0;
+      for (const p of batch) {
+        p.resolve(results.slice(off, off + p.requests.length));
+        off += p.requests.length;
+      }
+    },
+    (e: unknown) => {
+      for (const p of batch) p.reject(e);
+    },
+  );
+}
+
+/** Sends requests (kept together, in order) and resolves with their raw results. */
+export function submit(ns: NativeNs, requests: Request[]): Promise<RequestResult[]> {
+  const key = ns ?? DEFAULT_KEY;
+  let q = queues.get(key);
+  if (!q) {
+    q = { ns, items: [] };
+    queues.set(key, q);
+    queueMicrotask(() => flush(key));
+  }
+  const queue = q;
+  return new Promise((resolve, reject) => queue.items.push({ requests, resolve, reject }));
+}
+
+function isError(r: RequestResult): r is NativeError {
+  return r instanceof Error;
+}
+
+/**
+ * Sends requests and throws the first refusal as a NetdevError (operation names the call).
+ * Resolves with the decoded replies of each request.
+ */
+export async function transact(ns: NativeNs, requests: Request[], operation: string): Promise<Decoded[][]> {
+  let results: RequestResult[];
+  try {
+    results = await submit(ns, requests);
+  } catch (e) {
+    throw systemError(e, operation);
+  }
+  const out: Decoded[][] = [];
+  for (const r of results) {
+    if (isError(r)) throw systemError(r, operation);
+    out.push(r ?? []);
+  }
+  return out;
+}
+
+/** Like transact, but reports each request's outcome instead of throwing the first failure. */
+export async function transactEach(ns: NativeNs, requests: Request[], operation: string): Promise<(Decoded[] | Error)[]> {
+  let results: RequestResult[];
+  try {
+    results = await submit(ns, requests);
+  } catch (e) {
+    throw systemError(e, operation);
+  }
+  return results.map((r) => (isError(r) ? (systemError(r, operation) as Error) : (r ?? [])));
+}
+
+/** Runs a dump request and resolves with the decoded objects. */
+export async function dump(ns: NativeNs, request: Request, operation: string): Promise<Decoded[]> {
+  try {
+    return await binding().rtnlDump(ns, request);
+  } catch (e) {
+    throw systemError(e, operation);
+  }
+}

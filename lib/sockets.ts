@@ -1,0 +1,198 @@
+/**
+ * TCP and UDP sockets created inside a namespace and handed to Node as ordinary `net.Server`,
+ * `net.Socket` and `dgram.Socket` objects. A socket stays in the namespace it was created in, so
+ * a program (or a test) can talk between namespaces without spawning anything.
+ */
+import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import { binding, k } from './binding.js';
+import { NetdevError, invalidValue, native } from './errors.js';
+import { resolveNetns, type NetnsOption } from './netns.js';
+import * as v from './validate.js';
+
+function closeFd(fd: number): Promise<void> {
+  return new Promise((resolve) => fs.close(fd, () => resolve()));
+}
+
+function family(host: string, arg: string): 4 | 6 {
+  const f = net.isIP(host);
+  if (f !== 4 && f !== 6) throw invalidValue(arg, host, 'must be an IP address (no host names: there is no resolver inside a namespace)');
+  return f;
+}
+
+/** Options of {@link createTcpServer}. */
+export interface TcpServerOptions extends NetnsOption {
+  /** Port to listen on; 0 (default) picks a free one (read it from `server.address()`). */
+  port?: number;
+  /** Address to bind; default '0.0.0.0'. Use '::' for IPv6 (dual-stack unless ipv6Only). */
+  host?: string;
+  ipv6Only?: boolean;
+  backlog?: number;
+}
+
+/**
+ * Creates a TCP server listening inside a namespace. Resolves once it is listening.
+ *
+ * `ip netns exec NS <server listening on HOST:PORT>`
+ */
+export async function createTcpServer(
+  options: TcpServerOptions = {},
+  connectionListener?: (socket: net.Socket) => void,
+): Promise<net.Server> {
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'port', 'host', 'ipv6Only', 'backlog']);
+  const host = options.host === undefined ? '0.0.0.0' : v.string(options.host, 'options.host');
+  const f = family(host, 'options.host');
+  const port = options.port === undefined ? 0 : v.port(options.port, 'options.port');
+  const backlog = options.backlog === undefined ? 511 : v.integer(options.backlog, 'options.backlog', 1, 65535);
+  const v6Only = options.ipv6Only === undefined ? false : v.bool(options.ipv6Only, 'options.ipv6Only');
+  const { ns, release } = resolveNetns(options.netns);
+  let fd: number;
+  try {
+    fd = await native(
+      binding().socketOpen(ns, {
+        family: k(f === 4 ? 'AF_INET' : 'AF_INET6'),
+        type: k('SOCK_STREAM'),
+        bindAddress: host,
+        bindPort: port,
+        reuseAddr: true,
+        v6Only,
+      }),
+      `createTcpServer ${host}:${port}`,
+    );
+  } finally {
+    release();
+  }
+  const server = net.createServer(connectionListener);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ fd, backlog }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    server.close();
+    await closeFd(fd);
+    throw e;
+  }
+  return server;
+}
+
+/** Options of {@link connectTcp}. */
+export interface TcpConnectOptions extends NetnsOption {
+  host: string;
+  port: number;
+  /** Local address to bind before connecting. */
+  localAddress?: string;
+  /** Give up after this many milliseconds (ETIMEDOUT). Default 10000. */
+  timeout?: number;
+}
+
+/**
+ * Opens a TCP connection from inside a namespace. Resolves with a connected `net.Socket`.
+ *
+ * `ip netns exec NS <client connecting to HOST:PORT>`
+ */
+export async function connectTcp(options: TcpConnectOptions): Promise<net.Socket> {
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'host', 'port', 'localAddress', 'timeout']);
+  const host = v.string(options.host, 'options.host');
+  const f = family(host, 'options.host');
+  const port = v.integer(options.port, 'options.port', 1, 65535);
+  const local = options.localAddress === undefined ? undefined : v.ip(options.localAddress, 'options.localAddress', f);
+  const timeout = options.timeout === undefined ? 10000 : v.integer(options.timeout, 'options.timeout', 1, 2 ** 31 - 1);
+  const { ns, release } = resolveNetns(options.netns);
+  let fd: number;
+  try {
+    fd = await native(
+      binding().socketOpen(ns, {
+        family: k(f === 4 ? 'AF_INET' : 'AF_INET6'),
+        type: k('SOCK_STREAM'),
+        ...(local !== undefined ? { bindAddress: local, bindPort: 0 } : {}),
+        connectAddress: host,
+        connectPort: port,
+      }),
+      `connectTcp ${host}:${port}`,
+    );
+  } finally {
+    release();
+  }
+  // Wait for the non-blocking connect to finish: the socket turns writable.
+  const b = binding();
+  const poller = new b.Poller(fd);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => reject(new NetdevError({ errnum: 110, syscall: 'connect', operation: `connectTcp ${host}:${port}` })), timeout);
+      poller.start(k('UV_WRITABLE') | k('UV_DISCONNECT'), (status) => {
+        const err = status < 0 ? -status : b.socketError(fd);
+        if (err) reject(new NetdevError({ errnum: err, syscall: 'connect', operation: `connectTcp ${host}:${port}` }));
+        else resolve();
+      });
+    });
+  } catch (e) {
+    poller.close();
+    clearTimeout(timer);
+    await closeFd(fd);
+    throw e;
+  }
+  poller.close();
+  clearTimeout(timer);
+  return new net.Socket({ fd, readable: true, writable: true });
+}
+
+/** Options of {@link createUdpSocket}. */
+export interface UdpSocketOptions extends NetnsOption {
+  type: 'udp4' | 'udp6';
+  /** Port to bind; 0 (default) picks a free one. */
+  port?: number;
+  /** Address to bind; default the wildcard of the type. */
+  address?: string;
+  reuseAddr?: boolean;
+}
+
+/**
+ * Creates a bound UDP socket inside a namespace.
+ *
+ * `ip netns exec NS <UDP socket bound to ADDRESS:PORT>`
+ */
+export async function createUdpSocket(options: UdpSocketOptions): Promise<dgram.Socket> {
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'type', 'port', 'address', 'reuseAddr']);
+  if (options.type !== 'udp4' && options.type !== 'udp6') throw invalidValue('options.type', options.type, "must be 'udp4' or 'udp6'");
+  const f = options.type === 'udp4' ? 4 : 6;
+  const address = options.address === undefined ? (f === 4 ? '0.0.0.0' : '::') : v.ip(options.address, 'options.address', f);
+  const port = options.port === undefined ? 0 : v.port(options.port, 'options.port');
+  const reuseAddr = options.reuseAddr === undefined ? false : v.bool(options.reuseAddr, 'options.reuseAddr');
+  const { ns, release } = resolveNetns(options.netns);
+  let fd: number;
+  try {
+    fd = await native(
+      binding().socketOpen(ns, {
+        family: k(f === 4 ? 'AF_INET' : 'AF_INET6'),
+        type: k('SOCK_DGRAM'),
+        bindAddress: address,
+        bindPort: port,
+        reuseAddr,
+      }),
+      `createUdpSocket ${address}:${port}`,
+    );
+  } finally {
+    release();
+  }
+  const socket = dgram.createSocket({ type: options.type });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ fd }, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    socket.close();
+    await closeFd(fd);
+    throw e;
+  }
+  return socket;
+}

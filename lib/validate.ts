@@ -1,0 +1,125 @@
+/**
+ * Argument validation: everything the library can know is wrong is rejected here, before any
+ * system call, with Node's ERR_INVALID_ARG_VALUE / ERR_INVALID_ARG_TYPE codes.
+ * @internal
+ */
+import * as net from 'node:net';
+import { invalidType, invalidValue } from './errors.js';
+
+const IFNAMSIZ = 16;
+
+/** A Linux interface name: 1-15 bytes, not '.' or '..', no '/', ':' or whitespace. */
+export function ifname(name: unknown, arg = 'name'): string {
+  if (typeof name !== 'string') throw invalidType(arg, 'of type string', name);
+  const bytes = Buffer.byteLength(name);
+  if (bytes === 0) throw invalidValue(arg, name, 'must not be empty');
+  if (bytes >= IFNAMSIZ) throw invalidValue(arg, name, `must be at most ${IFNAMSIZ - 1} bytes`);
+  if (name === '.' || name === '..') throw invalidValue(arg, name, "must not be '.' or '..'");
+  // The kernel's dev_valid_name(): no '/', ':' or isspace() characters; NUL would truncate.
+  if (/[/:\s\0]/.test(name)) throw invalidValue(arg, name, "must not contain '/', ':', NUL or whitespace");
+  return name;
+}
+
+/** A namespace name as `ip netns add` takes it: a file name under /run/netns. */
+export function netnsName(name: unknown, arg = 'name'): string {
+  if (typeof name !== 'string') throw invalidType(arg, 'of type string', name);
+  if (name.length === 0) throw invalidValue(arg, name, 'must not be empty');
+  if (Buffer.byteLength(name) > 255) throw invalidValue(arg, name, 'must be at most 255 bytes');
+  if (name === '.' || name === '..' || /[/\0]/.test(name))
+    throw invalidValue(arg, name, "must be a plain file name (no '/', NUL, '.' or '..')");
+  return name;
+}
+
+export function integer(value: unknown, arg: string, min: number, max: number): number {
+  if (typeof value !== 'number') throw invalidType(arg, 'of type number', value);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw invalidValue(arg, value, `must be an integer from ${min} to ${max}`, true);
+  return value;
+}
+
+export function bool(value: unknown, arg: string): boolean {
+  if (typeof value !== 'boolean') throw invalidType(arg, 'of type boolean', value);
+  return value;
+}
+
+export function string(value: unknown, arg: string): string {
+  if (typeof value !== 'string') throw invalidType(arg, 'of type string', value);
+  return value;
+}
+
+export function object(value: unknown, arg: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalidType(arg, 'an object', value);
+  return value as Record<string, unknown>;
+}
+
+/** MTU: 68 (IPv4's minimum) to 65536 (the loopback default); devices may narrow it further. */
+export function mtu(value: unknown, arg = 'mtu'): number {
+  return integer(value, arg, 68, 65536);
+}
+
+const HW = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){0,31}$/;
+
+/** A hardware address 'aa:bb:cc:dd:ee:ff'; a 6-byte one must be a valid unicast address. */
+export function mac(value: unknown, arg = 'mac'): string {
+  if (typeof value !== 'string') throw invalidType(arg, 'of type string', value);
+  if (!HW.test(value)) throw invalidValue(arg, value, "must be a hardware address like '02:00:00:00:00:01'");
+  const octets = value.split(':').map((h) => parseInt(h, 16));
+  if (octets.length === 6) {
+    if ((octets[0]! & 1) === 1) throw invalidValue(arg, value, 'must be a unicast address (multicast bit set)');
+    if (octets.every((o) => o === 0)) throw invalidValue(arg, value, 'must not be all zeros');
+  }
+  return octets.map((o) => o.toString(16).padStart(2, '0')).join(':');
+}
+
+export interface Cidr {
+  family: 4 | 6;
+  address: string;
+  prefixLength: number;
+}
+
+/** 'ADDRESS/PREFIX' (or a bare address, taken as /32 or /128, like ip does). */
+export function cidr(value: unknown, arg = 'address'): Cidr {
+  if (typeof value !== 'string') throw invalidType(arg, 'of type string', value);
+  const slash = value.indexOf('/');
+  const address = slash < 0 ? value : value.slice(0, slash);
+  const family = net.isIP(address);
+  if (family !== 4 && family !== 6)
+    throw invalidValue(arg, value, "must be an IP address with an optional prefix length, like '10.0.0.1/24'");
+  const max = family === 4 ? 32 : 128;
+  let prefixLength = max;
+  if (slash >= 0) {
+    const p = value.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p) || Number(p) > max)
+      throw invalidValue(arg, value, `must have a prefix length from 0 to ${max}`);
+    prefixLength = Number(p);
+  }
+  return { family, address, prefixLength };
+}
+
+/** An IP literal of the given family (any family when omitted). */
+export function ip(value: unknown, arg: string, family?: 4 | 6): string {
+  if (typeof value !== 'string') throw invalidType(arg, 'of type string', value);
+  const f = net.isIP(value);
+  if (f === 0 || (family !== undefined && f !== family))
+    throw invalidValue(arg, value, family ? `must be an IPv${family} address` : 'must be an IP address');
+  return value;
+}
+
+/** The IPv4 broadcast address of address/prefix (what `brd +` computes). */
+export function ipv4Broadcast(address: string, prefixLength: number): string {
+  const n = address.split('.').reduce((acc, o) => (acc * 256 + Number(o)) >>> 0, 0);
+  const host = prefixLength === 0 ? 0xffffffff : (2 ** (32 - prefixLength) - 1) >>> 0;
+  const b = (n | host) >>> 0;
+  return [b >>> 24, (b >>> 16) & 255, (b >>> 8) & 255, b & 255].join('.');
+}
+
+export function port(value: unknown, arg = 'port'): number {
+  return integer(value, arg, 0, 65535);
+}
+
+/** Rejects keys a function does not know (catches typos such as `mtu_` or `peerName`). */
+export function knownKeys(obj: Record<string, unknown>, arg: string, keys: readonly string[]): void {
+  for (const key of Object.keys(obj))
+    if (!keys.includes(key)) throw invalidValue(`${arg}.${key}`, obj[key], 'is not a known option');
+}
