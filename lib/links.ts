@@ -305,7 +305,8 @@ export async function deleteLink(ref: LinkRef, options: NetnsOption = {}): Promi
  * `ip link set DEV group N` for each, then `ip link delete group N`
  */
 export async function deleteLinks(refs: readonly LinkRef[], options: NetnsOption = {}): Promise<void> {
-  if (!Array.isArray(refs)) throw invalidType('links', 'an array', refs);
+  const list: unknown = refs;
+  if (!Array.isArray(list)) throw invalidType('links', 'an array', refs);
   const keys = refs.map((r, i) => linkKey(r, `links[${i}]`));
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   if (keys.length === 0) return;
@@ -427,7 +428,7 @@ export async function createVeth(options: CreateVethOptions): Promise<Link> {
   req.kind = 'veth';
   const peer = options.peer === undefined ? {} : v.object(options.peer, 'options.peer');
   v.knownKeys(peer, 'options.peer', ['name', 'netns', 'mac', 'mtu', 'up', 'txqlen', 'alias', 'group']);
-  const peerReq = commonFields(peer as VethPeerOptions, 'options.peer', false);
+  const peerReq = commonFields(peer, 'options.peer', false);
   req.peer = peerReq;
   // The kernel configures the peer before the pair is linked, so `up` on the peer at creation
   // fails with ENOTCONN (also with `ip link add … peer name P up`): bring it up right after.

@@ -189,7 +189,7 @@ export function resolveNetns(ref: NetnsRef | undefined): { ns: NativeNs; release
   if (typeof ref === 'object' && ref !== null && 'fd' in ref) {
     const fd = v.integer(ref.fd, 'netns.fd', 0, 2 ** 31 - 1);
     const h = wrapSync(() => binding().netnsFromFd(fd));
-    return { ns: h, release: () => h.close() };
+    return { ns: h, release: () => { h.close(); } };
   }
   return { ns: pathOf(ref), release: noop };
 }
@@ -206,7 +206,7 @@ export async function handleFor(ref: NetnsRef): Promise<{ handle: NativeNetnsHan
     return { handle: ref.handle, release: noop };
   }
   const ns = await openNetns(ref);
-  return { handle: ns.handle, release: () => ns.close() };
+  return { handle: ns.handle, release: () => { ns.close(); } };
 }
 
 function noop(): void {}

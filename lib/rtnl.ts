@@ -72,7 +72,7 @@ export function submit(ns: NativeNs, requests: Request[]): Promise<RequestResult
   if (!q) {
     q = { ns, items: [] };
     queues.set(key, q);
-    queueMicrotask(() => flush(key));
+    queueMicrotask(() => { flush(key); });
   }
   const queue = q;
   return new Promise((resolve, reject) => queue.items.push({ requests, resolve, reject }));

@@ -12,7 +12,7 @@ import { resolveNetns, type NetnsOption } from './netns.js';
 import * as v from './validate.js';
 
 function closeFd(fd: number): Promise<void> {
-  return new Promise((resolve) => fs.close(fd, () => resolve()));
+  return new Promise((resolve) => { fs.close(fd, () => { resolve(); }); });
 }
 
 function family(host: string, arg: string): 4 | 6 {
@@ -124,7 +124,7 @@ export async function connectTcp(options: TcpConnectOptions): Promise<net.Socket
   let timer: NodeJS.Timeout | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new NetdevError({ errnum: 110, syscall: 'connect', operation: `connectTcp ${host}:${port}` })), timeout);
+      timer = setTimeout(() => { reject(new NetdevError({ errnum: 110, syscall: 'connect', operation: `connectTcp ${host}:${port}` })); }, timeout);
       poller.start(k('UV_WRITABLE') | k('UV_DISCONNECT'), (status) => {
         const err = status < 0 ? -status : b.socketError(fd);
         if (err) reject(new NetdevError({ errnum: err, syscall: 'connect', operation: `connectTcp ${host}:${port}` }));

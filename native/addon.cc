@@ -52,11 +52,10 @@ Napi::Error MakeError(Napi::Env env, const NlResult& r) {
 class NetnsHandle : public Napi::ObjectWrap<NetnsHandle> {
  public:
   static Napi::Function Init(Napi::Env env) {
-    return DefineClass(env, "NetnsHandle",
-                       {InstanceMethod<&NetnsHandle::Close>("close"),
-                        InstanceAccessor<&NetnsHandle::GetFd>("fd"),
-                        InstanceAccessor<&NetnsHandle::GetClosed>("closed"),
-                        InstanceAccessor<&NetnsHandle::GetInode>("inode")});
+    return DefineClass(
+        env, "NetnsHandle",
+        {InstanceMethod<&NetnsHandle::Close>("close"), InstanceAccessor<&NetnsHandle::GetFd>("fd"),
+         InstanceAccessor<&NetnsHandle::GetClosed>("closed"), InstanceAccessor<&NetnsHandle::GetInode>("inode")});
   }
   static Napi::Object Wrap(Napi::Env env, std::shared_ptr<NetnsRef> ref) {
     auto* holder = new std::shared_ptr<NetnsRef>(std::move(ref));
@@ -264,9 +263,7 @@ class NetnsCreateWork : public PromiseWork {
  public:
   NetnsCreateWork(Napi::Env env, std::string dir, std::string name)
       : PromiseWork(env, "netdev:netns"), dir_(std::move(dir)), name_(std::move(name)) {}
-  void Execute() override {
-    err_ = name_.empty() ? CreateAnonymousNetns(&fd_) : CreateNamedNetns(dir_, name_, &fd_);
-  }
+  void Execute() override { err_ = name_.empty() ? CreateAnonymousNetns(&fd_) : CreateNamedNetns(dir_, name_, &fd_); }
   Napi::Value Result(Napi::Env env) override {
     return NetnsHandle::Wrap(env, std::make_shared<NetnsRef>(std::move(fd_)));
   }
@@ -381,17 +378,42 @@ Napi::Value SocketError(const Napi::CallbackInfo& info) {
 Napi::Object Constants(Napi::Env env) {
   Napi::Object c = Napi::Object::New(env);
 #define C(name) c.Set(#name, Napi::Number::New(env, name))
-  C(RTM_NEWLINK); C(RTM_DELLINK); C(RTM_GETLINK); C(RTM_SETLINK);
-  C(RTM_NEWADDR); C(RTM_DELADDR); C(RTM_GETADDR);
-  C(NLM_F_CREATE); C(NLM_F_EXCL); C(NLM_F_REPLACE); C(NLM_F_APPEND); C(NLM_F_DUMP);
-  C(AF_UNSPEC); C(AF_INET); C(AF_INET6); C(AF_BRIDGE);
-  C(SOCK_STREAM); C(SOCK_DGRAM);
-  C(IFA_F_NODAD); C(IFA_F_NOPREFIXROUTE); C(IFA_F_HOMEADDRESS); C(IFA_F_MANAGETEMPADDR);
-  C(IFA_F_PERMANENT); C(IFA_F_MCAUTOJOIN);
-  C(RT_SCOPE_UNIVERSE); C(RT_SCOPE_SITE); C(RT_SCOPE_LINK); C(RT_SCOPE_HOST); C(RT_SCOPE_NOWHERE);
-  C(RTEXT_FILTER_VF); C(RTEXT_FILTER_SKIP_STATS);
-  C(ETH_P_8021Q); C(ETH_P_8021AD);
-  C(UV_READABLE); C(UV_WRITABLE); C(UV_DISCONNECT);
+  C(RTM_NEWLINK);
+  C(RTM_DELLINK);
+  C(RTM_GETLINK);
+  C(RTM_SETLINK);
+  C(RTM_NEWADDR);
+  C(RTM_DELADDR);
+  C(RTM_GETADDR);
+  C(NLM_F_CREATE);
+  C(NLM_F_EXCL);
+  C(NLM_F_REPLACE);
+  C(NLM_F_APPEND);
+  C(NLM_F_DUMP);
+  C(AF_UNSPEC);
+  C(AF_INET);
+  C(AF_INET6);
+  C(AF_BRIDGE);
+  C(SOCK_STREAM);
+  C(SOCK_DGRAM);
+  C(IFA_F_NODAD);
+  C(IFA_F_NOPREFIXROUTE);
+  C(IFA_F_HOMEADDRESS);
+  C(IFA_F_MANAGETEMPADDR);
+  C(IFA_F_PERMANENT);
+  C(IFA_F_MCAUTOJOIN);
+  C(RT_SCOPE_UNIVERSE);
+  C(RT_SCOPE_SITE);
+  C(RT_SCOPE_LINK);
+  C(RT_SCOPE_HOST);
+  C(RT_SCOPE_NOWHERE);
+  C(RTEXT_FILTER_VF);
+  C(RTEXT_FILTER_SKIP_STATS);
+  C(ETH_P_8021Q);
+  C(ETH_P_8021AD);
+  C(UV_READABLE);
+  C(UV_WRITABLE);
+  C(UV_DISCONNECT);
 #undef C
   return c;
 }

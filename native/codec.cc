@@ -24,8 +24,7 @@ void EncodeRequest(const Napi::Object& req, MsgBuilder* b) {
       if (!GetObj(req, "addr", &body)) ThrowType(req.Env(), "request.addr must be an object");
       EncodeAddr(body, b);
       break;
-    default:
-      ThrowType(req.Env(), "unsupported request type");
+    default: ThrowType(req.Env(), "unsupported request type");
   }
   b->End();
 }
@@ -39,15 +38,10 @@ Napi::Array DecodeMessages(Napi::Env env, const uint8_t* data, size_t len) {
     Napi::Value v;
     switch (m.hdr->nlmsg_type) {
       case RTM_NEWLINK:
-      case RTM_DELLINK:
-        v = DecodeLink(env, m.hdr, m.payload, m.payloadLen);
-        break;
+      case RTM_DELLINK: v = DecodeLink(env, m.hdr, m.payload, m.payloadLen); break;
       case RTM_NEWADDR:
-      case RTM_DELADDR:
-        v = DecodeAddr(env, m.hdr, m.payload, m.payloadLen);
-        break;
-      default:
-        continue;
+      case RTM_DELADDR: v = DecodeAddr(env, m.hdr, m.payload, m.payloadLen); break;
+      default: continue;
     }
     if (!v.IsUndefined()) out.Set(n++, v);
   }

@@ -27,12 +27,12 @@ struct FlagName {
   const char* name;
 };
 const FlagName kAddrFlags[] = {
-    {IFA_F_SECONDARY, "secondary"},       {IFA_F_NODAD, "nodad"},
-    {IFA_F_OPTIMISTIC, "optimistic"},     {IFA_F_DADFAILED, "dadfailed"},
-    {IFA_F_HOMEADDRESS, "homeaddress"},   {IFA_F_DEPRECATED, "deprecated"},
-    {IFA_F_TENTATIVE, "tentative"},       {IFA_F_PERMANENT, "permanent"},
+    {IFA_F_SECONDARY, "secondary"},           {IFA_F_NODAD, "nodad"},
+    {IFA_F_OPTIMISTIC, "optimistic"},         {IFA_F_DADFAILED, "dadfailed"},
+    {IFA_F_HOMEADDRESS, "homeaddress"},       {IFA_F_DEPRECATED, "deprecated"},
+    {IFA_F_TENTATIVE, "tentative"},           {IFA_F_PERMANENT, "permanent"},
     {IFA_F_MANAGETEMPADDR, "managetempaddr"}, {IFA_F_NOPREFIXROUTE, "noprefixroute"},
-    {IFA_F_MCAUTOJOIN, "autojoin"},       {IFA_F_STABLE_PRIVACY, "stable-privacy"},
+    {IFA_F_MCAUTOJOIN, "autojoin"},           {IFA_F_STABLE_PRIVACY, "stable-privacy"},
 };
 
 void PutIp(const Napi::Object& spec, const char* key, int family, uint16_t attr, MsgBuilder* b) {
@@ -97,12 +97,14 @@ Napi::Value DecodeAddr(Napi::Env env, const nlmsghdr* /*h*/, const uint8_t* payl
   o.Set("address", local.data ? FormatIp(env, fam, local.data, local.len) : env.Null());
   o.Set("prefixLength", ifa.ifa_prefixlen);
   if (t[IFA_LOCAL].data && t[IFA_ADDRESS].data &&
-      (t[IFA_LOCAL].len != t[IFA_ADDRESS].len || std::memcmp(t[IFA_LOCAL].data, t[IFA_ADDRESS].data, t[IFA_LOCAL].len) != 0))
+      (t[IFA_LOCAL].len != t[IFA_ADDRESS].len ||
+       std::memcmp(t[IFA_LOCAL].data, t[IFA_ADDRESS].data, t[IFA_LOCAL].len) != 0))
     o.Set("peer", FormatIp(env, fam, t[IFA_ADDRESS].data, t[IFA_ADDRESS].len));
   if (t[IFA_BROADCAST].data) o.Set("broadcast", FormatIp(env, fam, t[IFA_BROADCAST].data, t[IFA_BROADCAST].len));
   if (t[IFA_LABEL].data) o.Set("label", t[IFA_LABEL].Str());
   const char* scope = ScopeName(ifa.ifa_scope);
-  o.Set("scope", scope ? Napi::Value(Napi::String::New(env, scope)) : Napi::Value(Napi::Number::New(env, ifa.ifa_scope)));
+  o.Set("scope",
+        scope ? Napi::Value(Napi::String::New(env, scope)) : Napi::Value(Napi::Number::New(env, ifa.ifa_scope)));
   uint32_t flags = t[IFA_FLAGS].data ? t[IFA_FLAGS].U32Or(ifa.ifa_flags) : ifa.ifa_flags;
   Napi::Array fl = Napi::Array::New(env);
   uint32_t n = 0;

@@ -137,12 +137,24 @@ struct FlagName {
   const char* name;
 };
 const FlagName kIfFlags[] = {
-    {IFF_UP, "UP"},           {IFF_BROADCAST, "BROADCAST"}, {IFF_DEBUG, "DEBUG"},
-    {IFF_LOOPBACK, "LOOPBACK"}, {IFF_POINTOPOINT, "POINTOPOINT"}, {IFF_NOTRAILERS, "NOTRAILERS"},
-    {IFF_RUNNING, "RUNNING"}, {IFF_NOARP, "NOARP"},         {IFF_PROMISC, "PROMISC"},
-    {IFF_ALLMULTI, "ALLMULTI"}, {IFF_MASTER, "MASTER"},     {IFF_SLAVE, "SLAVE"},
-    {IFF_MULTICAST, "MULTICAST"}, {IFF_PORTSEL, "PORTSEL"}, {IFF_AUTOMEDIA, "AUTOMEDIA"},
-    {IFF_DYNAMIC, "DYNAMIC"}, {IFF_LOWER_UP, "LOWER_UP"},   {IFF_DORMANT, "DORMANT"},
+    {IFF_UP, "UP"},
+    {IFF_BROADCAST, "BROADCAST"},
+    {IFF_DEBUG, "DEBUG"},
+    {IFF_LOOPBACK, "LOOPBACK"},
+    {IFF_POINTOPOINT, "POINTOPOINT"},
+    {IFF_NOTRAILERS, "NOTRAILERS"},
+    {IFF_RUNNING, "RUNNING"},
+    {IFF_NOARP, "NOARP"},
+    {IFF_PROMISC, "PROMISC"},
+    {IFF_ALLMULTI, "ALLMULTI"},
+    {IFF_MASTER, "MASTER"},
+    {IFF_SLAVE, "SLAVE"},
+    {IFF_MULTICAST, "MULTICAST"},
+    {IFF_PORTSEL, "PORTSEL"},
+    {IFF_AUTOMEDIA, "AUTOMEDIA"},
+    {IFF_DYNAMIC, "DYNAMIC"},
+    {IFF_LOWER_UP, "LOWER_UP"},
+    {IFF_DORMANT, "DORMANT"},
     {IFF_ECHO, "ECHO"},
 };
 
@@ -205,10 +217,10 @@ Napi::Object DecodeBridgePort(Napi::Env env, const AttrView& data) {
   struct {
     int attr;
     const char* name;
-  } bools[] = {{IFLA_BRPORT_MODE, "hairpin"},         {IFLA_BRPORT_GUARD, "bpduGuard"},
-               {IFLA_BRPORT_PROTECT, "rootBlock"},    {IFLA_BRPORT_FAST_LEAVE, "fastLeave"},
-               {IFLA_BRPORT_LEARNING, "learning"},    {IFLA_BRPORT_UNICAST_FLOOD, "flood"},
-               {IFLA_BRPORT_PROXYARP, "proxyArp"},    {IFLA_BRPORT_MCAST_FLOOD, "mcastFlood"},
+  } bools[] = {{IFLA_BRPORT_MODE, "hairpin"},           {IFLA_BRPORT_GUARD, "bpduGuard"},
+               {IFLA_BRPORT_PROTECT, "rootBlock"},      {IFLA_BRPORT_FAST_LEAVE, "fastLeave"},
+               {IFLA_BRPORT_LEARNING, "learning"},      {IFLA_BRPORT_UNICAST_FLOOD, "flood"},
+               {IFLA_BRPORT_PROXYARP, "proxyArp"},      {IFLA_BRPORT_MCAST_FLOOD, "mcastFlood"},
                {IFLA_BRPORT_BCAST_FLOOD, "bcastFlood"}, {IFLA_BRPORT_NEIGH_SUPPRESS, "neighSuppress"},
                {IFLA_BRPORT_ISOLATED, "isolated"}};
   for (const auto& b : bools)
@@ -275,10 +287,10 @@ Napi::Value DecodeLink(Napi::Env env, const nlmsghdr* /*h*/, const uint8_t* payl
   o.Set("mtu", t[IFLA_MTU].U32Or(0));
   if (t[IFLA_MIN_MTU].data) o.Set("minMtu", t[IFLA_MIN_MTU].U32Or(0));
   if (t[IFLA_MAX_MTU].data) o.Set("maxMtu", t[IFLA_MAX_MTU].U32Or(0));
-  o.Set("mac", t[IFLA_ADDRESS].data ? Napi::Value(Napi::String::New(env, FormatHwAddr(t[IFLA_ADDRESS].data, t[IFLA_ADDRESS].len)))
-                                    : env.Null());
-  if (t[IFLA_BROADCAST].data)
-    o.Set("broadcast", FormatHwAddr(t[IFLA_BROADCAST].data, t[IFLA_BROADCAST].len));
+  o.Set("mac", t[IFLA_ADDRESS].data
+                   ? Napi::Value(Napi::String::New(env, FormatHwAddr(t[IFLA_ADDRESS].data, t[IFLA_ADDRESS].len)))
+                   : env.Null());
+  if (t[IFLA_BROADCAST].data) o.Set("broadcast", FormatHwAddr(t[IFLA_BROADCAST].data, t[IFLA_BROADCAST].len));
   if (t[IFLA_PERM_ADDRESS].data)
     o.Set("permanentMac", FormatHwAddr(t[IFLA_PERM_ADDRESS].data, t[IFLA_PERM_ADDRESS].len));
   o.Set("master", t[IFLA_MASTER].data ? Napi::Value(Napi::Number::New(env, t[IFLA_MASTER].U32Or(0))) : env.Null());
@@ -286,9 +298,9 @@ Napi::Value DecodeLink(Napi::Env env, const nlmsghdr* /*h*/, const uint8_t* payl
   // IFLA_LINK equal to the link's own index carries no information (e.g. ip6tnl0, physical NICs).
   bool hasParent = t[IFLA_LINK].data && parent != static_cast<uint32_t>(ifi.ifi_index);
   o.Set("parent", hasParent ? Napi::Value(Napi::Number::New(env, parent)) : env.Null());
-  o.Set("parentNetnsId",
-        t[IFLA_LINK_NETNSID].data ? Napi::Value(Napi::Number::New(env, static_cast<int32_t>(t[IFLA_LINK_NETNSID].U32Or(0))))
-                                  : env.Null());
+  o.Set("parentNetnsId", t[IFLA_LINK_NETNSID].data
+                             ? Napi::Value(Napi::Number::New(env, static_cast<int32_t>(t[IFLA_LINK_NETNSID].U32Or(0))))
+                             : env.Null());
   o.Set("txqlen", t[IFLA_TXQLEN].U32Or(0));
   o.Set("alias", t[IFLA_IFALIAS].data ? Napi::Value(Napi::String::New(env, t[IFLA_IFALIAS].Str())) : env.Null());
   o.Set("group", t[IFLA_GROUP].U32Or(0));

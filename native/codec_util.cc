@@ -66,10 +66,14 @@ size_t ParseHwAddr(const std::string& s, uint8_t* out, size_t cap) {
     while (i < s.size() && s[i] != ':' && digits < 3) {
       char c = s[i++];
       unsigned d;
-      if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
-      else return 0;
+      if (c >= '0' && c <= '9')
+        d = static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        d = static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        d = static_cast<unsigned>(c - 'A' + 10);
+      else
+        return 0;
       v = v * 16 + d;
       ++digits;
     }
@@ -102,8 +106,7 @@ size_t ParseIp(int family, const std::string& s, uint8_t* out) {
 
 Napi::Value FormatIp(Napi::Env env, int family, const uint8_t* p, size_t n) {
   char buf[INET6_ADDRSTRLEN];
-  if ((family == AF_INET && n < 4) || (family == AF_INET6 && n < 16) ||
-      !inet_ntop(family, p, buf, sizeof buf))
+  if ((family == AF_INET && n < 4) || (family == AF_INET6 && n < 16) || !inet_ntop(family, p, buf, sizeof buf))
     return env.Null();
   return Napi::String::New(env, buf);
 }

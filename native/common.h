@@ -38,11 +38,11 @@ class UniqueFd {
 
 // A failed system call (or a kernel refusal carried in a netlink ACK).
 struct SysError {
-  int errnum = 0;        // positive errno value; 0 means no error
-  std::string syscall;   // e.g. "setns", "rtnetlink"
-  std::string message;   // kernel extended-ack text, or extra context
-  std::string path;      // a file path involved, if any
-  int extackOffset = -1; // byte offset of the offending attribute, if the kernel gave one
+  int errnum = 0;         // positive errno value; 0 means no error
+  std::string syscall;    // e.g. "setns", "rtnetlink"
+  std::string message;    // kernel extended-ack text, or extra context
+  std::string path;       // a file path involved, if any
+  int extackOffset = -1;  // byte offset of the offending attribute, if the kernel gave one
 
   bool Failed() const { return errnum != 0; }
   static SysError Of(int err, std::string call, std::string msg = {}) {

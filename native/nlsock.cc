@@ -20,9 +20,7 @@ constexpr int kRcvBuf = 1 << 20;
 constexpr int kDumpRetries = 8;
 constexpr int kReplyTimeoutSec = 60;  // a safety net: the kernel always answers well before
 
-void SetOpt(int fd, int level, int name, int value) {
-  setsockopt(fd, level, name, &value, sizeof value);
-}
+void SetOpt(int fd, int level, int name, int value) { setsockopt(fd, level, name, &value, sizeof value); }
 
 }  // namespace
 

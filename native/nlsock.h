@@ -13,9 +13,9 @@ namespace netdev {
 
 // What the kernel answered to one request.
 struct NlResult {
-  int errnum = 0;           // positive errno when the kernel refused the request
-  std::string extack;       // the kernel's extended-ack message, if any
-  int extackOffset = -1;    // offset of the offending attribute in the request, if given
+  int errnum = 0;                 // positive errno when the kernel refused the request
+  std::string extack;             // the kernel's extended-ack message, if any
+  int extackOffset = -1;          // offset of the offending attribute in the request, if given
   std::vector<uint8_t> messages;  // reply messages (whole nlmsghdr-framed messages, aligned)
 };
 

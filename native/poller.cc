@@ -40,8 +40,7 @@ void Poller::CloseHandle() {
   block_ = nullptr;
   b->owner = nullptr;
   uv_poll_stop(&b->handle);
-  uv_close(reinterpret_cast<uv_handle_t*>(&b->handle),
-           [](uv_handle_t* h) { delete static_cast<Block*>(h->data); });
+  uv_close(reinterpret_cast<uv_handle_t*>(&b->handle), [](uv_handle_t* h) { delete static_cast<Block*>(h->data); });
 }
 
 void Poller::OnEvent(uv_poll_t* h, int status, int events) {
@@ -57,8 +56,7 @@ void Poller::OnEvent(uv_poll_t* h, int status, int events) {
 Napi::Value Poller::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!block_) ThrowType(env, "poller is closed");
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction())
-    ThrowType(env, "start(events, callback)");
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction()) ThrowType(env, "start(events, callback)");
   callback_ = Napi::Persistent(info[1].As<Napi::Function>());
   int r = uv_poll_start(&block_->handle, info[0].As<Napi::Number>().Int32Value(), OnEvent);
   return Napi::Number::New(env, r);

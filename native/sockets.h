@@ -9,8 +9,8 @@
 namespace netdev {
 
 struct SocketSpec {
-  int family = 0;      // AF_INET / AF_INET6
-  int type = 0;        // SOCK_STREAM / SOCK_DGRAM
+  int family = 0;           // AF_INET / AF_INET6
+  int type = 0;             // SOCK_STREAM / SOCK_DGRAM
   std::string bindAddress;  // empty: no bind
   int bindPort = 0;
   bool reuseAddr = false;

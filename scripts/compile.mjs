@@ -1,0 +1,13 @@
+// Builds the addon (incrementally once configured) and the TypeScript. `npm run compile`.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const gyp = join(root, 'node_modules/node-gyp/bin/node-gyp.js');
+const quiet = process.argv.includes('--quiet');
+const stdio = quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit';
+const configured = existsSync(join(root, 'build/Makefile'));
+execFileSync(process.execPath, [gyp, configured ? 'build' : 'rebuild', '--loglevel=warn'], { cwd: root, stdio });
+execFileSync(process.execPath, [join(root, 'scripts/build-ts.mjs')], { cwd: root, stdio: 'inherit' });
