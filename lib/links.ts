@@ -384,15 +384,24 @@ export async function createLink(
 ): Promise<Link> {
   if (master !== undefined) req.master = await indexOf(ns, master, 'master');
   const create = k('NLM_F_CREATE') | k('NLM_F_EXCL');
-  const [, replies] = await transact(
-    ns,
-    [
-      { type: k('RTM_NEWLINK'), flags: create, link: req },
-      { type: k('RTM_GETLINK'), link: { name: req.name! } },
-    ],
-    operation,
-  );
-  return asLink(replies?.[0], operation);
+  const name = req.name!;
+  const requests: Request[] = [{ type: k('RTM_NEWLINK'), flags: create, link: req }];
+  // The kernel ignores IFLA_IFALIAS when creating (so does `ip link add … alias`): set it right
+  // after, in the same batch, and undo the creation if that fails.
+  const { alias } = req;
+  if (alias !== undefined) {
+    delete req.alias;
+    requests.push({ type: k('RTM_NEWLINK'), link: { name, alias } });
+  }
+  requests.push({ type: k('RTM_GETLINK'), link: { name } });
+  const results = await transactEach(ns, requests, operation);
+  if (results[0] instanceof Error) throw results[0];
+  const failed = results.find((r): r is Error => r instanceof Error);
+  if (failed) {
+    await transact(ns, [{ type: k('RTM_DELLINK'), link: { name } }], operation).catch(() => undefined);
+    throw failed;
+  }
+  return asLink((results[results.length - 1] as Decoded[])[0], operation);
 }
 
 /** The far end of a veth pair. */

@@ -60,11 +60,15 @@ export function mtu(value: unknown, arg = 'mtu'): number {
 
 const HW = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){0,31}$/;
 
+/** Hardware address lengths accepted: Ethernet (6), EUI-64 (8), InfiniBand (20). */
+const HW_LENGTHS = [6, 8, 20];
+
 /** A hardware address 'aa:bb:cc:dd:ee:ff'; a 6-byte one must be a valid unicast address. */
 export function mac(value: unknown, arg = 'mac'): string {
   if (typeof value !== 'string') throw invalidType(arg, 'of type string', value);
-  if (!HW.test(value)) throw invalidValue(arg, value, "must be a hardware address like '02:00:00:00:00:01'");
-  const octets = value.split(':').map((h) => parseInt(h, 16));
+  const octets = HW.test(value) ? value.split(':').map((h) => parseInt(h, 16)) : [];
+  if (!HW_LENGTHS.includes(octets.length))
+    throw invalidValue(arg, value, "must be a hardware address like '02:00:00:00:00:01' (6, 8 or 20 octets)");
   if (octets.length === 6) {
     if ((octets[0]! & 1) === 1) throw invalidValue(arg, value, 'must be a unicast address (multicast bit set)');
     if (octets.every((o) => o === 0)) throw invalidValue(arg, value, 'must not be all zeros');

@@ -295,8 +295,9 @@ Napi::Value DecodeLink(Napi::Env env, const nlmsghdr* /*h*/, const uint8_t* payl
     o.Set("permanentMac", FormatHwAddr(t[IFLA_PERM_ADDRESS].data, t[IFLA_PERM_ADDRESS].len));
   o.Set("master", t[IFLA_MASTER].data ? Napi::Value(Napi::Number::New(env, t[IFLA_MASTER].U32Or(0))) : env.Null());
   uint32_t parent = t[IFLA_LINK].U32Or(0);
-  // IFLA_LINK equal to the link's own index carries no information (e.g. ip6tnl0, physical NICs).
-  bool hasParent = t[IFLA_LINK].data && parent != static_cast<uint32_t>(ifi.ifi_index);
+  // The kernel omits IFLA_LINK when it would name the link itself in the same namespace; with a
+  // peer in another namespace it is sent even when the two indexes happen to be equal.
+  bool hasParent = t[IFLA_LINK].data != nullptr;
   o.Set("parent", hasParent ? Napi::Value(Napi::Number::New(env, parent)) : env.Null());
   o.Set("parentNetnsId", t[IFLA_LINK_NETNSID].data
                              ? Napi::Value(Napi::Number::New(env, static_cast<int32_t>(t[IFLA_LINK_NETNSID].U32Or(0))))

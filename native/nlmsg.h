@@ -45,6 +45,7 @@ class MsgBuilder {
     a.rta_len = static_cast<unsigned short>(RTA_LENGTH(len));
     Append(&a, sizeof a);
     if (len) Append(data, len);
+    Align();  // like iproute2: each attribute padded, so nests and messages include the padding
   }
   void AttrU8(uint16_t type, uint8_t v) { Attr(type, &v, 1); }
   void AttrU16(uint16_t type, uint16_t v) { Attr(type, &v, 2); }
