@@ -126,7 +126,8 @@ export async function connectTcp(options: TcpConnectOptions): Promise<net.Socket
     await new Promise<void>((resolve, reject) => {
       timer = setTimeout(() => { reject(new NetdevError({ errnum: 110, syscall: 'connect', operation: `connectTcp ${host}:${port}` })); }, timeout);
       poller.start(k('UV_WRITABLE') | k('UV_DISCONNECT'), (status) => {
-        const err = status < 0 ? -status : b.socketError(fd);
+        // On POLLERR libuv reports UV_EBADF: the real reason is the socket's pending SO_ERROR.
+        const err = b.socketError(fd) || (status < 0 ? -status : 0);
         if (err) reject(new NetdevError({ errnum: err, syscall: 'connect', operation: `connectTcp ${host}:${port}` }));
         else resolve();
       });

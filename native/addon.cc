@@ -65,7 +65,8 @@ class NetnsHandle : public Napi::ObjectWrap<NetnsHandle> {
   explicit NetnsHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetnsHandle>(info) {
     if (info.Length() < 1 || !info[0].IsExternal())
       ThrowType(info.Env(), "NetnsHandle cannot be constructed directly; use openNetns()");
-    ref_ = *info[0].As<Napi::External<std::shared_ptr<NetnsRef>>>().Data();
+    // Move out of the holder: the External lives until GC and must not keep the namespace open.
+    ref_ = std::move(*info[0].As<Napi::External<std::shared_ptr<NetnsRef>>>().Data());
   }
   ~NetnsHandle() override {
     if (ref_) ref_->Close();

@@ -1,6 +1,6 @@
 // Test helpers: a fresh namespace per test, `ip -j` cross-checks inside a namespace, fd counting.
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { createNetns } from 'netdev';
 
@@ -42,6 +42,19 @@ export async function bridgeJson(ns, ...args) {
 /** Open file descriptors of this process. */
 export function fdCount() {
   return readdirSync('/proc/self/fd').length;
+}
+
+/** What each open fd points to (for a useful message when counts differ). */
+export function fdMap() {
+  const out = {};
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      out[fd] = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      // the directory's own fd, gone by now
+    }
+  }
+  return out;
 }
 
 /** Waits until check() returns a truthy value (bounded poll, not a sleep). */

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { createNetns, createVeth, deleteNetns, getLink, listLinks, listNetns, openNetns } from 'netdev';
-import { rejectsWith, waitFor, withNetns } from '../helpers.mjs';
+import { fdMap, rejectsWith, waitFor, withNetns } from '../helpers.mjs';
 
 const run = promisify(execFile);
 const unique = (p) => `${p}-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -43,8 +43,12 @@ test('an anonymous namespace lives exactly as long as its handle', async () => {
     // A veth with one end inside and one outside: when the inner namespace dies, both ends go.
     await createVeth({ name: 'in0', netns: inner, peer: { name: 'out0', netns: outside } });
     assert.equal((await getLink('out0', { netns: outside })).kind, 'veth');
+    const inode = inner.inode;
+    assert.ok(Object.values(fdMap()).includes(`net:[${inode}]`));
     await inner[Symbol.asyncDispose]();
     assert.equal(inner.closed, true);
+    // Closing is deterministic: no fd of ours refers to the namespace any more (no waiting for GC).
+    assert.ok(!Object.values(fdMap()).includes(`net:[${inode}]`));
     assert.equal(inner.fd, -1);
     await waitFor(async () => !(await listLinks({ netns: outside })).some((l) => l.name === 'out0'), {
       what: 'the namespace to be destroyed',

@@ -1,0 +1,20 @@
+// Runs the whole suite with node's test runner (inside the sandbox that `npm test` sets up):
+// unit tests (no privileges) and integration tests (each in fresh namespaces).
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+if (process.env.NETDEV_SANDBOX !== '1') {
+  console.error('run-tests: run me through scripts/sandbox.mjs (npm test does)');
+  process.exit(2);
+}
+const files = ['unit', 'integration'].flatMap((d) =>
+  readdirSync(join(root, 'test', d))
+    .filter((f) => f.endsWith('.test.mjs'))
+    .sort()
+    .map((f) => join('test', d, f)),
+);
+const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { cwd: root, stdio: 'inherit' });
+process.exit(r.status ?? 1);
