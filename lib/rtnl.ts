@@ -5,6 +5,7 @@
  * @internal
  */
 import { binding, type Decoded, type NativeError, type NativeNs, type Request, type RequestResult } from './binding.js';
+import { expand } from './decode.js';
 import { systemError } from './errors.js';
 
 interface Pending {
@@ -96,7 +97,7 @@ export async function transact(ns: NativeNs, requests: Request[], operation: str
   const out: Decoded[][] = [];
   for (const r of results) {
     if (isError(r)) throw systemError(r, operation);
-    out.push(r ?? []);
+    out.push(r ? expand(r) : []);
   }
   return out;
 }
@@ -109,13 +110,13 @@ export async function transactEach(ns: NativeNs, requests: Request[], operation:
   } catch (e) {
     throw systemError(e, operation);
   }
-  return results.map((r) => (isError(r) ? (systemError(r, operation) as Error) : (r ?? [])));
+  return results.map((r) => (isError(r) ? (systemError(r, operation) as Error) : r ? expand(r) : []));
 }
 
 /** Runs a dump request and resolves with the decoded objects. */
 export async function dump(ns: NativeNs, request: Request, operation: string): Promise<Decoded[]> {
   try {
-    return await binding().rtnlDump(ns, request);
+    return expand(await binding().rtnlDump(ns, request));
   } catch (e) {
     throw systemError(e, operation);
   }

@@ -443,6 +443,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("socketOpen", Napi::Function::New<SocketOpen>(env, "socketOpen"));
   exports.Set("socketError", Napi::Function::New<SocketError>(env, "socketError"));
   exports.Set("constants", Constants(env));
+  exports.Set("linkTables", LinkTables(env));
   return exports;
 }
 

@@ -34,17 +34,22 @@ Napi::Array DecodeMessages(Napi::Env env, const uint8_t* data, size_t len) {
   SplitMessages(data, len, &views);
   Napi::Array out = Napi::Array::New(env);
   uint32_t n = 0;
+  bool links = false;
   for (const MsgView& m : views) {
-    Napi::Value v;
     switch (m.hdr->nlmsg_type) {
       case RTM_NEWLINK:
-      case RTM_DELLINK: v = DecodeLink(env, m.hdr, m.payload, m.payloadLen); break;
+      case RTM_DELLINK: links = true; break;
       case RTM_NEWADDR:
-      case RTM_DELADDR: v = DecodeAddr(env, m.hdr, m.payload, m.payloadLen); break;
-      default: continue;
+      case RTM_DELADDR: {
+        Napi::Value v = DecodeAddr(env, m.hdr, m.payload, m.payloadLen);
+        if (!v.IsUndefined()) out.Set(n++, v);
+        break;
+      }
+      default: break;
     }
-    if (!v.IsUndefined()) out.Set(n++, v);
   }
+  // All links of a reply travel as one columnar batch (lib/ expands it into Link objects).
+  if (links) out.Set(n++, DecodeLinks(env, views));
   return out;
 }
 

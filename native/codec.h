@@ -21,7 +21,33 @@ Napi::Array DecodeMessages(Napi::Env env, const uint8_t* data, size_t len);
 // Link and address parts (codec_link.cc, codec_addr.cc).
 void EncodeLink(const Napi::Object& spec, MsgBuilder* b);
 void EncodeAddr(const Napi::Object& spec, MsgBuilder* b);
-Napi::Value DecodeLink(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
+Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs);
+Napi::Object LinkTables(Napi::Env env);
+
+// Column layout of decoded links (see DecodeLinks; mirrored by lib/links.ts through LinkTables).
+enum LinkNum {
+  kIndex,
+  kType,
+  kFlags,
+  kOperstate,
+  kMtu,
+  kMinMtu,
+  kMaxMtu,
+  kMaster,
+  kParent,
+  kParentNetnsId,
+  kTxqlen,
+  kGroup,
+  kCarrier,
+  kPromiscuity,
+  kNumTxQueues,
+  kNumRxQueues,
+  kHasStats,
+  kStats
+};
+constexpr size_t kLinkStats = 24;  // the counters of struct rtnl_link_stats64 netdev reports
+constexpr size_t kLinkNums = kStats + kLinkStats;
+enum LinkStr { kName, kMac, kBroadcast, kPermanentMac, kAlias, kQdisc, kKind, kPortKind, kLinkStrs };
 Napi::Value DecodeAddr(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
 
 // Helpers for reading validated fields from JS objects (codec_util.cc).

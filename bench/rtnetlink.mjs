@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// rtnetlink benchmark (not a timed test): netdev vs a C reference loop (bench/ref.c: libmnl, one
+// socket, one request at a time, waiting for each ACK) vs `ip` spawned per operation, measured in
+// the same run, alternating, median of RUNS, each run in a fresh namespace. Run it with
+// `npm run bench` (inside the sandbox: nothing touches the host). Unpinned on purpose: pinning
+// Node to one CPU starves its GC/JIT threads (see docs/benchmarks.md).
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { addAddress, createNetns, createVeth, deleteLink, deleteLinks, deleteNetns, listLinks } from 'netdev';
+
+const run = promisify(execFile);
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
+const here = dirname(fileURLToPath(import.meta.url));
+const RUNS = Number(process.env.RUNS ?? 3);
+const N = 1000;
+
+if (process.env.NETDEV_SANDBOX !== '1') {
+  console.error('run me with `npm run bench` (inside the sandbox)');
+  process.exit(2);
+}
+
+// Build the C reference (libmnl-dev, installed by .ci/run).
+const ref = join(here, '.build/ref');
+if (!existsSync(ref)) {
+  mkdirSync(join(here, '.build'), { recursive: true });
+  execFileSync('gcc', ['-O2', '-Wall', '-o', ref, join(here, 'ref.c'), '-lmnl'], { stdio: 'inherit' });
+}
+const nsPath = (ns) => `/proc/${process.pid}/fd/${ns.fd}`;
+const cref = async (ns, ...args) => JSON.parse((await run(ref, [nsPath(ns), ...args.map(String)])).stdout);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const names = (p) => Array.from({ length: N }, (_, i) => `${p}${i}`);
+
+async function fresh(fn, { named = false } = {}) {
+  const name = `bench${Math.floor(Math.random() * 1e9)}`;
+  const ns = await createNetns(named ? name : undefined);
+  try {
+    return await fn(ns, name);
+  } finally {
+    // Delete links in one operation before the namespace goes, so that a dying namespace full of
+    // devices does not hold the kernel's locks during the next measurement.
+    const links = (await listLinks({ netns: ns })).filter((l) => l.name !== 'lo').map((l) => l.index);
+    if (links.length) await deleteLinks(links, { netns: ns });
+    ns.close();
+    if (named) await deleteNetns(name);
+  }
+}
+
+async function time(fn) {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+const results = {};
+function record(key, seconds) {
+  (results[key] ??= []).push(seconds);
+}
+
+for (let r = 0; r < RUNS; r++) {
+  process.stderr.write(`run ${r + 1}/${RUNS}\n`);
+  // --- create 1000 veth pairs
+  await fresh(async (ns) => record('veth.c', (await cref(ns, 'veth', N)).seconds));
+  await fresh(async (ns) =>
+    record('veth.seq', await time(async () => { for (const name of names('v')) await createVeth({ name, netns: ns, peer: { name: `p${name}` } }); })),
+  );
+  await fresh(async (ns) =>
+    record('veth.conc', await time(() => Promise.all(names('v').map((name) => createVeth({ name, netns: ns, peer: { name: `p${name}` } }))))),
+  );
+  await fresh(
+    async (ns, name) =>
+      record('veth.ip', await time(async () => {
+        for (const v of names('v')) await run('ip', ['-n', name, 'link', 'add', v, 'type', 'veth', 'peer', 'name', `p${v}`]);
+      })),
+    { named: true },
+  );
+  // --- add 1000 IPv4 addresses to one link
+  const withLink = (fn, opts) =>
+    fresh(async (ns, name) => fn(ns, name, await createVeth({ name: 'a0', netns: ns, peer: { name: 'a1' } })), opts);
+  const ip4 = (i) => `11.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`;
+  await withLink(async (ns, _n, link) => record('addr.c', (await cref(ns, 'addr', N, link.index)).seconds));
+  await withLink(async (ns, _n, link) =>
+    record('addr.seq', await time(async () => { for (let i = 1; i <= N; i++) await addAddress(link, ip4(i), { netns: ns }); })),
+  );
+  await withLink(async (ns, _n, link) =>
+    record('addr.conc', await time(() => Promise.all(Array.from({ length: N }, (_, i) => addAddress(link, ip4(i + 1), { netns: ns }))))),
+  );
+  await withLink(
+    async (ns, name) =>
+      record('addr.ip', await time(async () => {
+        for (let i = 1; i <= N; i++) await run('ip', ['-n', name, 'addr', 'add', ip4(i), 'dev', 'a0']);
+      })),
+    { named: true },
+  );
+}
+
+// --- dump 2001 links (lo + 1000 veth pairs) into typed objects
+await fresh(async (ns, name) => {
+  await Promise.all(names('d').map((n) => createVeth({ name: n, netns: ns, peer: { name: `p${n}` } })));
+  const dumpC = await cref(ns, 'dump', 9);
+  const t = [];
+  let count = 0;
+  for (let i = 0; i < 9; i++) {
+    const t0 = performance.now();
+    count = (await listLinks({ netns: ns })).length;
+    t.push((performance.now() - t0) / 1000);
+  }
+  const mem = () => {
+    gc();
+    gc();
+    return { rss: process.memoryUsage().rss, heapUsed: getHeapStatistics().used_heap_size };
+  };
+  const m0 = mem();
+  const held = await listLinks({ netns: ns });
+  const m1 = mem();
+  const ipt = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    JSON.parse((await run('ip', ['-n', name, '-s', '-d', '-j', 'link', 'show'], { maxBuffer: 1 << 28 })).stdout);
+    ipt.push((performance.now() - t0) / 1000);
+  }
+  results.dump = { links: dumpC.links, count, held: held.length, c: dumpC.seconds, netdev: median(t), ip: median(ipt), rssMiB: (m1.rss - m0.rss) / 2 ** 20, heapMiB: (m1.heapUsed - m0.heapUsed) / 2 ** 20 };
+}, { named: true });
+
+// --- tear down 1000 links: one group deletion vs one by one
+const bulk = [];
+for (let r = 0; r < RUNS; r++)
+  await fresh(async (ns) => {
+    await Promise.all(names('t').map((name) => createVeth({ name, netns: ns, peer: { name: `p${name}` } })));
+    bulk.push(await time(() => deleteLinks(names('t'), { netns: ns })));
+  });
+let oneByOne;
+await fresh(async (ns) => {
+  await Promise.all(names('t').map((name) => createVeth({ name, netns: ns, peer: { name: `p${name}` } })));
+  oneByOne = await time(async () => { for (const name of names('t')) await deleteLink(name, { netns: ns }); });
+});
+
+// --- report
+const rate = (k) => N / median(results[k]);
+const fmt = (x) => Math.round(x).toLocaleString('en-US');
+const rows = [];
+for (const [work, key] of [['create 1000 veth pairs', 'veth'], ['add 1000 IPv4 /32', 'addr']]) {
+  const c = rate(`${key}.c`);
+  rows.push([work, `${fmt(c)}/s`, `${fmt(rate(`${key}.seq`))}/s (${(rate(`${key}.seq`) / c).toFixed(2)}x)`,
+    `${fmt(rate(`${key}.conc`))}/s (${(rate(`${key}.conc`) / c).toFixed(2)}x)`, `${fmt(rate(`${key}.ip`))}/s (${(rate(`${key}.ip`) / c).toFixed(3)}x)`]);
+}
+const d = results.dump;
+rows.push([`dump ${d.links} links`, `${(d.c * 1000).toFixed(1)} ms`, `${(d.netdev * 1000).toFixed(1)} ms (${(d.netdev / d.c).toFixed(2)}x time), +${d.rssMiB.toFixed(1)} MiB RSS, +${d.heapMiB.toFixed(1)} MiB heap held`, '—', `${(d.ip * 1000).toFixed(1)} ms (ip -s -d -j + JSON.parse, ${(d.ip / d.c).toFixed(1)}x)`]);
+const head = ['work', 'C reference (libmnl)', 'netdev, awaiting each', 'netdev, all at once', 'ip per operation'];
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (r) => '| ' + r.map((x, i) => x.padEnd(widths[i])).join(' | ') + ' |';
+console.log(`\nrtnetlink benchmark: median of ${RUNS} runs (dump: median of 9), Node ${process.version}, kernel ${execFileSync('uname', ['-r']).toString().trim()}\n`);
+console.log(line(head));
+console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+for (const r of rows) console.log(line(r));
+console.log(`\nteardown of 1000 veth pairs: deleteLinks (one group deletion) ${(median(bulk) * 1000).toFixed(1)} ms vs deleteLink one by one ${(oneByOne * 1000).toFixed(0)} ms: ${(oneByOne / median(bulk)).toFixed(0)}x faster`);
+console.log(`dump returned ${d.count} typed Link objects (C counted ${d.links} messages); all runs: ${JSON.stringify(Object.fromEntries(Object.entries(results).filter(([k]) => k !== 'dump').map(([k, v]) => [k, v.map((s) => +(s * 1000).toFixed(1))])))} ms`);
