@@ -96,7 +96,7 @@ function links(batch: LinkBatch): Link[] {
       qdisc: s[so + 5],
       info,
       portKind: s[so + 7],
-      port: extra[i * 2 + 1] as BridgePortInfo | undefined,
+      port: extra[i * 2 + 1],
       stats: n[o + 16] === 1 ? stats(n, o + 17) : undefined,
     };
     out[i] = link;
