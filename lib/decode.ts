@@ -6,7 +6,7 @@
  * @internal
  */
 import { binding, type Decoded } from './binding.js';
-import type { BridgeInfo, BridgePortInfo, Link, LinkStats, OperState, RawInfo } from './links.js';
+import type { BridgeInfo, Link, LinkStats, OperState, RawInfo } from './links.js';
 
 interface LinkBatch {
   linkBatch: number;
