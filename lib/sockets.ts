@@ -6,13 +6,23 @@
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { binding, k } from './binding.js';
+import { binding, k, type SocketSpec } from './binding.js';
 import { NetdevError, invalidValue, native } from './errors.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
 import * as v from './validate.js';
 
 function closeFd(fd: number): Promise<void> {
   return new Promise((resolve) => { fs.close(fd, () => { resolve(); }); });
+}
+
+/** Opens a socket inside the namespace of `netns` (bound and/or connecting as spec says). */
+async function openIn(netns: NetnsOption['netns'], spec: SocketSpec, operation: string): Promise<number> {
+  const { ns, release } = resolveNetns(netns);
+  try {
+    return await native(binding().socketOpen(ns, spec), operation);
+  } finally {
+    release();
+  }
 }
 
 function family(host: string, arg: string): 4 | 6 {
@@ -46,23 +56,11 @@ export async function createTcpServer(
   const port = options.port === undefined ? 0 : v.port(options.port, 'options.port');
   const backlog = options.backlog === undefined ? 511 : v.integer(options.backlog, 'options.backlog', 1, 65535);
   const v6Only = options.ipv6Only === undefined ? false : v.bool(options.ipv6Only, 'options.ipv6Only');
-  const { ns, release } = resolveNetns(options.netns);
-  let fd: number;
-  try {
-    fd = await native(
-      binding().socketOpen(ns, {
-        family: k(f === 4 ? 'AF_INET' : 'AF_INET6'),
-        type: k('SOCK_STREAM'),
-        bindAddress: host,
-        bindPort: port,
-        reuseAddr: true,
-        v6Only,
-      }),
-      `createTcpServer ${host}:${port}`,
-    );
-  } finally {
-    release();
-  }
+  const fd = await openIn(
+    options.netns,
+    { family: k(f === 4 ? 'AF_INET' : 'AF_INET6'), type: k('SOCK_STREAM'), bindAddress: host, bindPort: port, reuseAddr: true, v6Only },
+    `createTcpServer ${host}:${port}`,
+  );
   const server = net.createServer(connectionListener);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -102,22 +100,17 @@ export async function connectTcp(options: TcpConnectOptions): Promise<net.Socket
   const port = v.integer(options.port, 'options.port', 1, 65535);
   const local = options.localAddress === undefined ? undefined : v.ip(options.localAddress, 'options.localAddress', f);
   const timeout = options.timeout === undefined ? 10000 : v.integer(options.timeout, 'options.timeout', 1, 2 ** 31 - 1);
-  const { ns, release } = resolveNetns(options.netns);
-  let fd: number;
-  try {
-    fd = await native(
-      binding().socketOpen(ns, {
-        family: k(f === 4 ? 'AF_INET' : 'AF_INET6'),
-        type: k('SOCK_STREAM'),
-        ...(local !== undefined ? { bindAddress: local, bindPort: 0 } : {}),
-        connectAddress: host,
-        connectPort: port,
-      }),
-      `connectTcp ${host}:${port}`,
-    );
-  } finally {
-    release();
-  }
+  const fd = await openIn(
+    options.netns,
+    {
+      family: k(f === 4 ? 'AF_INET' : 'AF_INET6'),
+      type: k('SOCK_STREAM'),
+      ...(local !== undefined ? { bindAddress: local, bindPort: 0 } : {}),
+      connectAddress: host,
+      connectPort: port,
+    },
+    `connectTcp ${host}:${port}`,
+  );
   // Wait for the non-blocking connect to finish: the socket turns writable.
   const b = binding();
   const poller = new b.Poller(fd);
@@ -165,22 +158,11 @@ export async function createUdpSocket(options: UdpSocketOptions): Promise<dgram.
   const address = options.address === undefined ? (f === 4 ? '0.0.0.0' : '::') : v.ip(options.address, 'options.address', f);
   const port = options.port === undefined ? 0 : v.port(options.port, 'options.port');
   const reuseAddr = options.reuseAddr === undefined ? false : v.bool(options.reuseAddr, 'options.reuseAddr');
-  const { ns, release } = resolveNetns(options.netns);
-  let fd: number;
-  try {
-    fd = await native(
-      binding().socketOpen(ns, {
-        family: k(f === 4 ? 'AF_INET' : 'AF_INET6'),
-        type: k('SOCK_DGRAM'),
-        bindAddress: address,
-        bindPort: port,
-        reuseAddr,
-      }),
-      `createUdpSocket ${address}:${port}`,
-    );
-  } finally {
-    release();
-  }
+  const fd = await openIn(
+    options.netns,
+    { family: k(f === 4 ? 'AF_INET' : 'AF_INET6'), type: k('SOCK_DGRAM'), bindAddress: address, bindPort: port, reuseAddr },
+    `createUdpSocket ${address}:${port}`,
+  );
   const socket = dgram.createSocket({ type: options.type });
   try {
     await new Promise<void>((resolve, reject) => {
