@@ -80,6 +80,14 @@ SysError NlSocket::Open(int nsfd, std::unique_ptr<NlSocket>* out) {
   return {};
 }
 
+std::unique_ptr<NlSocket> NlSocket::Adopt(UniqueFd fd, uint32_t portid) {
+  std::unique_ptr<NlSocket> sock(new NlSocket());
+  sock->fd_ = std::move(fd);
+  sock->portid_ = portid;
+  sock->rx_.resize(64 * 1024);
+  return sock;
+}
+
 SysError NlSocket::SendAll(const uint8_t* data, size_t len) {
   sockaddr_nl to{};
   to.nl_family = AF_NETLINK;

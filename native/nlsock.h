@@ -23,6 +23,8 @@ class NlSocket {
  public:
   // Opens a socket inside the namespace behind nsfd (via a short-lived thread).
   static SysError Open(int nsfd, std::unique_ptr<NlSocket>* out);
+  // Wraps an already-connected message socket (for tests: a SOCK_SEQPACKET peer plays the kernel).
+  static std::unique_ptr<NlSocket> Adopt(UniqueFd fd, uint32_t portid);
   ~NlSocket() = default;
 
   // Sends the concatenated requests in `msgs` (seq numbers and NLM_F_REQUEST/ACK are filled in
