@@ -8,6 +8,7 @@
         "native/codec_addr.cc",
         "native/codec_link.cc",
         "native/codec_util.cc",
+        "native/kinds.cc",
         "native/netns.cc",
         "native/netns_ref.cc",
         "native/nlsock.cc",

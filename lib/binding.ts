@@ -54,6 +54,10 @@ export interface LinkRequest {
   kind?: string;
   peer?: LinkRequest;
   bridge?: BridgeRequest;
+  /** Kind settings, encoded by the addon's table for the kind (native/kinds.cc). */
+  data?: Record<string, unknown>;
+  /** IFLA_LINK: the parent link's index. */
+  parent?: number;
   infoData?: Buffer;
 }
 

@@ -69,6 +69,7 @@ function links(batch: LinkBatch): Link[] {
     const parent = orNull(n[o + 8]!);
     let info: BridgeInfo | { peerIndex: number | null } | RawInfo | null = (extra[i * 2] as BridgeInfo | RawInfo | undefined) ?? null;
     if (kind === 'veth') info = { peerIndex: parent };
+    else if (kind === 'vxlan' && info) info = vxlanInfo(info as unknown as Record<string, unknown>);
     const link: Link = {
       index: n[o]!,
       name: s[so] ?? '',
@@ -102,6 +103,21 @@ function links(batch: LinkBatch): Link[] {
     out[i] = link;
   }
   return out;
+}
+
+const isMulticast = (ip: string): boolean =>
+  ip.includes(':') ? ip.toLowerCase().startsWith('ff') : Number(ip.split('.')[0]) >= 224 && Number(ip.split('.')[0]) <= 239;
+
+/** VXLAN endpoints as createVxlan takes them: remote / multicastGroup / local, either family. */
+function vxlanInfo(raw: Record<string, unknown>): RawInfo {
+  const { group, group6, local, local6, ...rest } = raw;
+  const out: Record<string, unknown> = rest;
+  const endpoint = (group ?? group6) as string | undefined;
+  if (endpoint !== undefined && endpoint !== '0.0.0.0' && endpoint !== '::')
+    out[isMulticast(endpoint) ? 'multicastGroup' : 'remote'] = endpoint;
+  const l = (local ?? local6) as string | undefined;
+  if (l !== undefined && l !== '0.0.0.0' && l !== '::') out.local = l;
+  return out as unknown as RawInfo;
 }
 
 function isBatch(d: Decoded): d is Decoded & LinkBatch {

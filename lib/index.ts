@@ -42,6 +42,25 @@ export {
   type VethPeerOptions,
 } from './links.js';
 export {
+  createDummy,
+  createIfb,
+  createIpvlan,
+  createIpvtap,
+  createLinkOfKind,
+  createMacvlan,
+  createMacvtap,
+  createVlan,
+  createVrf,
+  createVxlan,
+  type CreateAnyLinkOptions,
+  type CreateIpvlanOptions,
+  type CreateMacvlanOptions,
+  type CreateVlanOptions,
+  type CreateVrfOptions,
+  type CreateVxlanOptions,
+  type MacvlanMode,
+} from './kinds.js';
+export {
   addAddress,
   deleteAddress,
   flushAddresses,

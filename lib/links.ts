@@ -192,7 +192,8 @@ export async function getLink(ref: LinkRef, options: NetnsOption = {}): Promise<
   }
 }
 
-async function indexOf(ns: NativeNs, ref: LinkRef, arg: string): Promise<number> {
+/** @internal */
+export async function indexOf(ns: NativeNs, ref: LinkRef, arg: string): Promise<number> {
   const key = linkKey(ref, arg);
   if (key.index !== undefined) return key.index;
   const op = `lookup ${describeRef(ref)}`;

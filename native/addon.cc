@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "codec.h"
+#include "kinds.h"
 #include "netns.h"
 #include "netns_ref.h"
 #include "nlsock.h"
@@ -444,6 +445,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("socketError", Napi::Function::New<SocketError>(env, "socketError"));
   exports.Set("constants", Constants(env));
   exports.Set("linkTables", LinkTables(env));
+  exports.Set("kindTables", KindTables(env));
   return exports;
 }
 

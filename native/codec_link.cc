@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "codec.h"
+#include "kinds.h"
 
 namespace netdev {
 
@@ -73,6 +74,7 @@ void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
   if (GetU32(spec, "txqlen", &v)) b->AttrU32(IFLA_TXQLEN, v);
   if (GetU32(spec, "group", &v)) b->AttrU32(IFLA_GROUP, v);
   if (GetU32(spec, "master", &v)) b->AttrU32(IFLA_MASTER, v);
+  if (GetU32(spec, "parent", &v)) b->AttrU32(IFLA_LINK, v);
   if (GetStr(spec, "alias", &s)) b->Attr(IFLA_IFALIAS, s.data(), s.size());
   if (GetU32(spec, "netnsFd", &v)) b->AttrU32(IFLA_NET_NS_FD, v);
   if (GetU32(spec, "netnsPid", &v)) b->AttrU32(IFLA_NET_NS_PID, v);
@@ -92,6 +94,10 @@ void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
     } else if (kind == "bridge" && GetObj(spec, "bridge", &sub)) {
       size_t data = b->Nest(IFLA_INFO_DATA);
       EncodeBridgeData(sub, b);
+      b->EndNest(data);
+    } else if (const KindTable* table = FindKind(kind); table && GetObj(spec, "data", &sub)) {
+      size_t data = b->Nest(IFLA_INFO_DATA);
+      EncodeKindData(*table, sub, b);
       b->EndNest(data);
     } else if (raw.IsBuffer()) {
       auto buf = raw.As<Napi::Buffer<uint8_t>>();
@@ -304,6 +310,8 @@ Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs) {
       uint32_t eb = static_cast<uint32_t>(i * 2);
       if (k == "bridge" && li[IFLA_INFO_DATA].data) {
         extra.Set(eb, DecodeBridge(env, li[IFLA_INFO_DATA]));
+      } else if (const KindTable* table = FindKind(k); table && li[IFLA_INFO_DATA].data) {
+        extra.Set(eb, DecodeKindData(env, *table, li[IFLA_INFO_DATA]));
       } else if (k != "veth" && li[IFLA_INFO_DATA].data) {
         // Kinds not decoded (yet): keep the raw attributes so nothing is lost.
         Napi::Object v = Napi::Object::New(env);

@@ -1,0 +1,386 @@
+/**
+ * Link kinds beyond veth and bridge: VLAN, VXLAN, MACVLAN/MACVTAP, IPVLAN/IPVTAP, VRF, dummy,
+ * ifb, and a generic escape hatch. Kind settings are validated against the addon's attribute
+ * tables (native/kinds.cc), the same tables that encode and decode them.
+ */
+import { binding, type LinkRequest } from './binding.js';
+import { invalidType, invalidValue } from './errors.js';
+import { createLink, indexOf, type CreateLinkOptions, type LinkRef, type Link } from './links.js';
+import { resolveNetns } from './netns.js';
+import * as v from './validate.js';
+
+interface FieldSpec {
+  key: string;
+  enc: 'integer' | 'boolean' | 'enum' | 'ipv4' | 'ipv6' | 'portRange' | 'qosMap' | 'macList';
+  min: number;
+  max: number;
+  names?: string[];
+}
+
+let tables: Record<string, FieldSpec[]> | undefined;
+function table(kind: string): FieldSpec[] | undefined {
+  tables ??= (binding() as unknown as { kindTables: Record<string, FieldSpec[]> }).kindTables;
+  return tables[kind];
+}
+
+/** Validates kind settings (kernel names and units) against the addon's table for the kind. */
+function checkData(kind: string, data: Record<string, unknown>, arg: string): Record<string, unknown> {
+  const fields = table(kind);
+  if (!fields) throw invalidValue(arg, data, `cannot carry settings for kind '${kind}' (use infoData for raw attributes)`);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (value === undefined) continue;
+    const f = fields.find((x) => x.key === key);
+    const name = `${arg}.${key}`;
+    if (!f) throw invalidValue(name, value, `is not a ${kind} setting`);
+    switch (f.enc) {
+      case 'integer':
+        if (f.max === 0 && f.min === 0) throw invalidValue(name, value, 'is read-only');
+        out[key] = v.integer(value, name, f.min, f.max);
+        break;
+      case 'boolean':
+        out[key] = v.bool(value, name);
+        break;
+      case 'enum':
+        if (typeof value !== 'string') throw invalidType(name, 'of type string', value);
+        if (!f.names?.includes(value)) throw invalidValue(name, value, `must be one of ${f.names?.join(', ')}`);
+        out[key] = value;
+        break;
+      case 'ipv4':
+        out[key] = v.ip(value, name, 4);
+        break;
+      case 'ipv6':
+        out[key] = v.ip(value, name, 6);
+        break;
+      case 'portRange': {
+        if (!Array.isArray(value) || value.length !== 2) throw invalidType(name, 'a [low, high] pair', value);
+        const low = v.integer(value[0], `${name}[0]`, 1, 65535);
+        const high = v.integer(value[1], `${name}[1]`, 1, 65535);
+        if (low > high) throw invalidValue(name, value, 'must have low <= high', true);
+        out[key] = [low, high];
+        break;
+      }
+      case 'qosMap':
+        if (!Array.isArray(value)) throw invalidType(name, 'an array of [from, to] pairs', value);
+        out[key] = value.map((p: unknown, i) => {
+          if (!Array.isArray(p) || p.length !== 2) throw invalidType(`${name}[${i}]`, 'a [from, to] pair', p);
+          return [v.integer(p[0], `${name}[${i}][0]`, 0, 2 ** 32 - 1), v.integer(p[1], `${name}[${i}][1]`, 0, 7)];
+        });
+        break;
+      case 'macList':
+        if (!Array.isArray(value)) throw invalidType(name, 'an array of MAC addresses', value);
+        out[key] = value.map((m: unknown, i) => v.mac(m, `${name}[${i}]`));
+        break;
+    }
+  }
+  return out;
+}
+
+const COMMON = ['netns', 'name', 'mtu', 'mac', 'up', 'txqlen', 'alias', 'group', 'master'] as const;
+
+function common(o: CreateLinkOptions & Record<string, unknown>, kind: string, extra: readonly string[]): LinkRequest {
+  v.knownKeys(o, 'options', [...COMMON, ...extra]);
+  const req: LinkRequest = { kind, name: v.ifname(o.name, 'options.name') };
+  if (o.mtu !== undefined) req.mtu = v.mtu(o.mtu, 'options.mtu');
+  if (o.mac !== undefined) req.mac = v.mac(o.mac, 'options.mac');
+  if (o.up !== undefined) req.up = v.bool(o.up, 'options.up');
+  if (o.txqlen !== undefined) req.txqlen = v.integer(o.txqlen, 'options.txqlen', 0, 2 ** 32 - 1);
+  if (o.group !== undefined) req.group = v.integer(o.group, 'options.group', 0, 2 ** 32 - 1);
+  if (o.alias !== undefined) req.alias = v.string(o.alias, 'options.alias');
+  return req;
+}
+
+function checkRef(ref: unknown, arg: string): LinkRef {
+  if (typeof ref === 'string') return v.ifname(ref, arg);
+  if (typeof ref === 'number') return v.integer(ref, arg, 1, 2 ** 31 - 1);
+  if (typeof ref === 'object' && ref !== null && typeof (ref as { index?: unknown }).index === 'number') return ref as LinkRef;
+  throw invalidType(arg, 'a name, an index or a Link', ref);
+}
+
+/** Creates the link; `parent` (if any) is resolved to an index in the same namespace. @internal */
+async function create(
+  o: CreateLinkOptions,
+  req: LinkRequest,
+  parents: { parent?: LinkRef; device?: LinkRef },
+  operation: string,
+): Promise<Link> {
+  const { ns, release } = resolveNetns(o.netns);
+  try {
+    if (parents.parent !== undefined) req.parent = await indexOf(ns, parents.parent, 'options.parent');
+    if (parents.device !== undefined) {
+      const data = (req.data ??= {});
+      data.device = await indexOf(ns, parents.device, 'options.device');
+    }
+    return await createLink(ns, req, o.master, operation);
+  } finally {
+    release();
+  }
+}
+
+function pick(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (o[key] !== undefined) out[key] = o[key];
+  return out;
+}
+
+/** A dummy link: a blackhole device (`ip link add NAME type dummy`). */
+export async function createDummy(options: CreateLinkOptions): Promise<Link> {
+  const o = v.object(options, 'options') as CreateLinkOptions & Record<string, unknown>;
+  return create(options, common(o, 'dummy', []), {}, `createDummy ${o.name}`);
+}
+
+/** An ifb (intermediate functional block) link, for ingress shaping (`ip link add NAME type ifb`). */
+export async function createIfb(options: CreateLinkOptions): Promise<Link> {
+  const o = v.object(options, 'options') as CreateLinkOptions & Record<string, unknown>;
+  return create(options, common(o, 'ifb', []), {}, `createIfb ${o.name}`);
+}
+
+/** Options of {@link createVlan}. */
+export interface CreateVlanOptions extends CreateLinkOptions {
+  /** The link the VLAN rides on. */
+  parent: LinkRef;
+  /** VLAN id, 0-4094 (0: priority tagging only). */
+  id: number;
+  /** `802.1Q` (default) or `802.1ad` (QinQ service tag). */
+  protocol?: '802.1Q' | '802.1ad';
+  reorderHdr?: boolean;
+  gvrp?: boolean;
+  mvrp?: boolean;
+  looseBinding?: boolean;
+  bridgeBinding?: boolean;
+  /** `ingress-qos-map FROM:TO …`: VLAN priority (0-7) to skb priority. */
+  ingressQos?: [number, number][];
+  /** `egress-qos-map FROM:TO …`: skb priority to VLAN priority (0-7). */
+  egressQos?: [number, number][];
+}
+
+const VLAN_KEYS = ['id', 'protocol', 'reorderHdr', 'gvrp', 'mvrp', 'looseBinding', 'bridgeBinding', 'ingressQos', 'egressQos'] as const;
+
+/**
+ * Creates a VLAN sub-interface.
+ *
+ * `ip link add NAME link PARENT type vlan id ID [protocol 802.1Q|802.1ad] [reorder_hdr on|off]
+ * [gvrp on|off] [mvrp on|off] [loose_binding on|off] [bridge_binding on|off]
+ * [ingress-qos-map F:T …] [egress-qos-map F:T …]`
+ */
+export async function createVlan(options: CreateVlanOptions): Promise<Link> {
+  const o = v.object(options, 'options') as CreateVlanOptions & Record<string, unknown>;
+  const req = common(o, 'vlan', ['parent', ...VLAN_KEYS]);
+  if (o.id === undefined) throw invalidType('options.id', 'of type number', undefined);
+  req.data = checkData('vlan', pick(o, VLAN_KEYS), 'options');
+  return create(options, req, { parent: checkRef(o.parent, 'options.parent') }, `createVlan ${req.name}`);
+}
+
+/** Options of {@link createVxlan}. */
+export interface CreateVxlanOptions extends CreateLinkOptions {
+  /** VXLAN network identifier, 0-16777215. */
+  vni: number;
+  /** Unicast remote endpoint (IPv4 or IPv6); or use `multicastGroup`, or FDB entries (head-end replication). */
+  remote?: string;
+  /** Multicast group (IPv4 or IPv6): `ip … type vxlan group ADDR` (named apart from the device `group`). */
+  multicastGroup?: string;
+  /** Local endpoint address (IPv4 or IPv6). */
+  local?: string;
+  /** The underlay device (`dev`). */
+  device?: LinkRef;
+  /** UDP destination port. Default **4789** (IANA); the kernel's own default, 8472, only if set explicitly. */
+  port?: number;
+  /** UDP source port range [low, high]. */
+  srcPortRange?: [number, number];
+  ttl?: number;
+  ttlInherit?: boolean;
+  tos?: number;
+  df?: 'unset' | 'set' | 'inherit';
+  flowlabel?: number;
+  learning?: boolean;
+  proxy?: boolean;
+  rsc?: boolean;
+  l2miss?: boolean;
+  l3miss?: boolean;
+  /** FDB entry ageing, seconds. */
+  ageing?: number;
+  /** Maximum FDB entries (0: unlimited). */
+  limit?: number;
+  udpCsum?: boolean;
+  udp6ZeroCsumTx?: boolean;
+  udp6ZeroCsumRx?: boolean;
+  remcsumTx?: boolean;
+  remcsumRx?: boolean;
+  gbp?: boolean;
+  gpe?: boolean;
+  /** Collect metadata (`external`): endpoints come from the packets' tunnel metadata. */
+  external?: boolean;
+  /** Per-VNI filtering (with `external`; kernels 6.0+). */
+  vnifilter?: boolean;
+}
+
+const VXLAN_KEYS = [
+  'vni', 'port', 'srcPortRange', 'ttl', 'ttlInherit', 'tos', 'df', 'flowlabel', 'learning', 'proxy', 'rsc', 'l2miss',
+  'l3miss', 'ageing', 'limit', 'udpCsum', 'udp6ZeroCsumTx', 'udp6ZeroCsumRx', 'remcsumTx', 'remcsumRx', 'gbp', 'gpe',
+  'external', 'vnifilter',
+] as const;
+
+/**
+ * Creates a VXLAN link. The destination port defaults to 4789.
+ *
+ * `ip link add NAME type vxlan id VNI [remote ADDR | group ADDR (multicastGroup)] [local ADDR] [dev DEV]
+ * [dstport PORT] [srcport LOW HIGH] [ttl N|inherit] [tos N] [df unset|set|inherit] [flowlabel N]
+ * [[no]learning] [[no]proxy] [[no]rsc] [[no]l2miss] [[no]l3miss] [ageing N] [maxaddress N]
+ * [[no]udpcsum] [[no]udp6zerocsumtx] [[no]udp6zerocsumrx] [[no]remcsumtx] [[no]remcsumrx] [gbp]
+ * [gpe] [external] [vnifilter]`
+ */
+export async function createVxlan(options: CreateVxlanOptions): Promise<Link> {
+  const o = v.object(options, 'options') as CreateVxlanOptions & Record<string, unknown>;
+  const req = common(o, 'vxlan', ['remote', 'multicastGroup', 'local', 'device', ...VXLAN_KEYS]);
+  if (o.vni === undefined) throw invalidType('options.vni', 'of type number', undefined);
+  const data = pick(o, VXLAN_KEYS);
+  data.port ??= 4789;
+  if (o.remote !== undefined && o.multicastGroup !== undefined)
+    throw invalidValue('options.multicastGroup', o.multicastGroup, 'conflicts with remote');
+  const endpoint = o.remote ?? o.multicastGroup;
+  if (endpoint !== undefined) {
+    const ip = v.ip(endpoint, o.remote !== undefined ? 'options.remote' : 'options.multicastGroup');
+    const multicast = ip.includes(':') ? ip.toLowerCase().startsWith('ff') : Number(ip.split('.')[0]) >= 224 && Number(ip.split('.')[0]) <= 239;
+    if (o.remote !== undefined && multicast) throw invalidValue('options.remote', ip, 'must be unicast (use multicastGroup)');
+    if (o.multicastGroup !== undefined && !multicast)
+      throw invalidValue('options.multicastGroup', ip, 'must be a multicast address (use remote)');
+    data[ip.includes(':') ? 'group6' : 'group'] = ip;
+  }
+  if (o.local !== undefined) {
+    const ip = v.ip(o.local, 'options.local');
+    data[ip.includes(':') ? 'local6' : 'local'] = ip;
+  }
+  if (data.flowlabel !== undefined && data.group6 === undefined && data.local6 === undefined)
+    throw invalidValue('options.flowlabel', data.flowlabel, 'applies to IPv6 VXLAN endpoints only');
+  req.data = checkData('vxlan', data, 'options');
+  return create(options, req, o.device !== undefined ? { device: checkRef(o.device, 'options.device') } : {}, `createVxlan ${req.name}`);
+}
+
+/** MACVLAN/MACVTAP modes (`ip link … type macvlan mode MODE`). */
+export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru' | 'source';
+
+/** Options of {@link createMacvlan} / {@link createMacvtap}. */
+export interface CreateMacvlanOptions extends CreateLinkOptions {
+  parent: LinkRef;
+  /** Default `vepa` (the kernel's default). */
+  mode?: MacvlanMode;
+  /** passthru only: do not put the parent in promiscuous mode. */
+  nopromisc?: boolean;
+  nodst?: boolean;
+  /** source mode: the allowed source MAC addresses. */
+  macaddrs?: string[];
+  /** Broadcast queue length. */
+  bcQueueLen?: number;
+}
+
+const MACVLAN_KEYS = ['mode', 'nopromisc', 'nodst', 'macaddrs', 'bcQueueLen'] as const;
+
+function macvlanLike(kind: 'macvlan' | 'macvtap') {
+  return async (options: CreateMacvlanOptions): Promise<Link> => {
+    const o = v.object(options, 'options') as CreateMacvlanOptions & Record<string, unknown>;
+    const req = common(o, kind, ['parent', ...MACVLAN_KEYS]);
+    const data = pick(o, MACVLAN_KEYS);
+    if (data.macaddrs !== undefined) {
+      if (o.mode !== 'source') throw invalidValue('options.macaddrs', o.macaddrs, "applies to mode 'source' only");
+      data.macaddrMode = 'set';
+    }
+    req.data = checkData(kind, data, 'options');
+    return create(options, req, { parent: checkRef(o.parent, 'options.parent') }, `create ${kind} ${req.name}`);
+  };
+}
+
+/**
+ * Creates a MACVLAN link on a parent.
+ *
+ * `ip link add NAME link PARENT type macvlan mode private|vepa|bridge|passthru [nopromisc]|source
+ * [nodst] [macaddr set MAC …] [bcqueuelen N]`
+ */
+export const createMacvlan: (options: CreateMacvlanOptions) => Promise<Link> = macvlanLike('macvlan');
+
+/**
+ * Creates a MACVTAP link on a parent (its character device is /dev/tapINDEX).
+ *
+ * `ip link add NAME link PARENT type macvtap mode …` (same options as macvlan)
+ */
+export const createMacvtap: (options: CreateMacvlanOptions) => Promise<Link> = macvlanLike('macvtap');
+
+/** Options of {@link createIpvlan} / {@link createIpvtap}. */
+export interface CreateIpvlanOptions extends CreateLinkOptions {
+  parent: LinkRef;
+  /** Default `l3`. */
+  mode?: 'l2' | 'l3' | 'l3s';
+  /** `bridge` (default), `private` or `vepa`. */
+  flag?: 'bridge' | 'private' | 'vepa';
+}
+
+function ipvlanLike(kind: 'ipvlan' | 'ipvtap') {
+  return async (options: CreateIpvlanOptions): Promise<Link> => {
+    const o = v.object(options, 'options') as CreateIpvlanOptions & Record<string, unknown>;
+    const req = common(o, kind, ['parent', 'mode', 'flag']);
+    const data: Record<string, unknown> = {};
+    if (o.mode !== undefined) data.mode = o.mode;
+    if (o.flag !== undefined) {
+      if (o.flag !== 'bridge' && o.flag !== 'private' && o.flag !== 'vepa')
+        throw invalidValue('options.flag', o.flag, "must be 'bridge', 'private' or 'vepa'");
+      data.private = o.flag === 'private';
+      data.vepa = o.flag === 'vepa';
+    }
+    req.data = checkData(kind, data, 'options');
+    return create(options, req, { parent: checkRef(o.parent, 'options.parent') }, `create ${kind} ${req.name}`);
+  };
+}
+
+/** Creates an IPVLAN link. `ip link add NAME link PARENT type ipvlan mode l2|l3|l3s [bridge|private|vepa]` */
+export const createIpvlan: (options: CreateIpvlanOptions) => Promise<Link> = ipvlanLike('ipvlan');
+
+/** Creates an IPVTAP link. `ip link add NAME link PARENT type ipvtap mode l2|l3|l3s [bridge|private|vepa]` */
+export const createIpvtap: (options: CreateIpvlanOptions) => Promise<Link> = ipvlanLike('ipvtap');
+
+/** Options of {@link createVrf}. */
+export interface CreateVrfOptions extends CreateLinkOptions {
+  /** The routing table the VRF uses. */
+  table: number;
+}
+
+/**
+ * Creates a VRF device; enslave links with `setLink(link, { master: vrf })`.
+ *
+ * `ip link add NAME type vrf table N`
+ */
+export async function createVrf(options: CreateVrfOptions): Promise<Link> {
+  const o = v.object(options, 'options') as CreateVrfOptions & Record<string, unknown>;
+  const req = common(o, 'vrf', ['table']);
+  if (o.table === undefined) throw invalidType('options.table', 'of type number', undefined);
+  req.data = checkData('vrf', { table: o.table }, 'options');
+  return create(options, req, {}, `createVrf ${req.name}`);
+}
+
+/** Options of {@link createLinkOfKind}: any kind, with typed settings where netdev has a table. */
+export interface CreateAnyLinkOptions extends CreateLinkOptions {
+  kind: string;
+  parent?: LinkRef;
+  /** Kind settings in the kernel's names and units, validated when netdev knows the kind. */
+  data?: Record<string, unknown>;
+  /** Raw IFLA_INFO_DATA attributes, for kinds or attributes netdev does not know yet. */
+  infoData?: Buffer;
+}
+
+/**
+ * The escape hatch: creates a link of any kind. Known kinds' `data` is validated like the typed
+ * functions do; `infoData` passes raw attributes through for everything else.
+ *
+ * `ip link add NAME [link PARENT] type KIND …`
+ */
+export async function createLinkOfKind(options: CreateAnyLinkOptions): Promise<Link> {
+  const o = v.object(options, 'options') as CreateAnyLinkOptions & Record<string, unknown>;
+  const kind = v.string(o.kind, 'options.kind');
+  if (!/^[a-z0-9_]{1,32}$/.test(kind)) throw invalidValue('options.kind', kind, 'must be a kernel link kind such as dummy');
+  const req = common(o, kind, ['kind', 'parent', 'data', 'infoData']);
+  if (o.data !== undefined) req.data = checkData(kind, v.object(o.data, 'options.data'), 'options.data');
+  if (o.infoData !== undefined) {
+    if (!Buffer.isBuffer(o.infoData)) throw invalidType('options.infoData', 'a Buffer', o.infoData);
+    if (o.data !== undefined) throw invalidValue('options.infoData', o.infoData, 'conflicts with data');
+    req.infoData = o.infoData;
+  }
+  return create(options, req, o.parent !== undefined ? { parent: checkRef(o.parent, 'options.parent') } : {}, `create ${kind} ${req.name}`);
+}
