@@ -7,6 +7,7 @@
         "native/codec.cc",
         "native/codec_addr.cc",
         "native/codec_link.cc",
+        "native/codec_neigh.cc",
         "native/codec_util.cc",
         "native/kinds.cc",
         "native/netns.cc",

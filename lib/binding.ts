@@ -58,6 +58,14 @@ export interface LinkRequest {
   data?: Record<string, unknown>;
   /** IFLA_LINK: the parent link's index. */
   parent?: number;
+  /** Port settings (IFLA_INFO_SLAVE_DATA) under the master's kind `portKind` (default bridge). */
+  port?: Record<string, unknown>;
+  portKind?: string;
+  /** Bridge port settings as IFLA_PROTINFO (AF_BRIDGE RTM_SETLINK, `bridge link set`). */
+  protinfo?: Record<string, unknown>;
+  /** Bridge VLANs (IFLA_AF_SPEC / IFLA_BRIDGE_VLAN_INFO) for AF_BRIDGE requests. */
+  bridgeVlans?: { vid: number; vidEnd?: number; pvid?: boolean; untagged?: boolean }[];
+  bridgeFlags?: number;
   infoData?: Buffer;
 }
 
@@ -90,9 +98,25 @@ export interface AddrRequest {
   preferredLifetime?: number;
 }
 
+export interface NeighRequest {
+  family?: number;
+  index?: number;
+  state?: number;
+  flags?: number;
+  mac?: string;
+  dst?: string;
+  vlan?: number;
+  port?: number;
+  vni?: number;
+  srcVni?: number;
+  via?: number;
+  master?: number;
+}
+
 export type Request =
   | { type: number; flags?: number; link: LinkRequest }
-  | { type: number; flags?: number; addr: AddrRequest };
+  | { type: number; flags?: number; addr: AddrRequest }
+  | { type: number; flags?: number; neigh: NeighRequest };
 
 /** A decoded reply object: lib/ narrows it by the request it asked. */
 export type Decoded = Record<string, unknown>;

@@ -67,7 +67,7 @@ function links(batch: LinkBatch): Link[] {
     const flags = n[o + 2]!;
     const kind = s[so + 6] ?? null;
     const parent = orNull(n[o + 8]!);
-    let info: BridgeInfo | { peerIndex: number | null } | RawInfo | null = (extra[i * 2] as BridgeInfo | RawInfo | undefined) ?? null;
+    let info: BridgeInfo | { peerIndex: number | null } | RawInfo | null = (extra[i * 3] as BridgeInfo | RawInfo | undefined) ?? null;
     if (kind === 'veth') info = { peerIndex: parent };
     else if (kind === 'vxlan' && info) info = vxlanInfo(info as unknown as Record<string, unknown>);
     const link: Link = {
@@ -97,9 +97,11 @@ function links(batch: LinkBatch): Link[] {
       qdisc: s[so + 5],
       info,
       portKind: s[so + 7],
-      port: extra[i * 2 + 1],
+      port: extra[i * 3 + 1],
       stats: n[o + 16] === 1 ? stats(n, o + 17) : undefined,
     };
+    const vlans = extra[i * 3 + 2];
+    if (vlans !== undefined) (link as Link & { vlans?: unknown }).vlans = vlans;
     out[i] = link;
   }
   return out;

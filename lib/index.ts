@@ -61,6 +61,20 @@ export {
   type MacvlanMode,
 } from './kinds.js';
 export {
+  addBridgeVlan,
+  addFdb,
+  deleteBridgeVlan,
+  deleteFdb,
+  listBridgeVlans,
+  listFdb,
+  setBridgePort,
+  type BridgePortSettings,
+  type BridgePortVlans,
+  type BridgeVlanSpec,
+  type FdbEntry,
+  type FdbSpec,
+} from './bridge.js';
+export {
   addAddress,
   deleteAddress,
   flushAddresses,

@@ -2,7 +2,9 @@
 // operations (each runs its system calls on the libuv threadpool of the calling environment and
 // settles a promise; the JS thread never blocks and never changes namespace).
 #include <linux/if_addr.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <napi.h>
 #include <net/ethernet.h>
@@ -387,6 +389,21 @@ Napi::Object Constants(Napi::Env env) {
   C(RTM_NEWADDR);
   C(RTM_DELADDR);
   C(RTM_GETADDR);
+  C(RTM_NEWNEIGH);
+  C(RTM_DELNEIGH);
+  C(RTM_GETNEIGH);
+  C(NUD_PERMANENT);
+  C(NUD_NOARP);
+  C(NUD_REACHABLE);
+  C(NUD_STALE);
+  C(NTF_SELF);
+  C(NTF_MASTER);
+  C(NTF_USE);
+  C(NTF_EXT_LEARNED);
+  C(NTF_STICKY);
+  C(RTEXT_FILTER_BRVLAN);
+  C(BRIDGE_FLAGS_SELF);
+  C(BRIDGE_FLAGS_MASTER);
   C(NLM_F_CREATE);
   C(NLM_F_EXCL);
   C(NLM_F_REPLACE);

@@ -24,6 +24,12 @@ void EncodeRequest(const Napi::Object& req, MsgBuilder* b) {
       if (!GetObj(req, "addr", &body)) ThrowType(req.Env(), "request.addr must be an object");
       EncodeAddr(body, b);
       break;
+    case RTM_NEWNEIGH:
+    case RTM_DELNEIGH:
+    case RTM_GETNEIGH:
+      if (!GetObj(req, "neigh", &body)) ThrowType(req.Env(), "request.neigh must be an object");
+      EncodeNeigh(body, b);
+      break;
     default: ThrowType(req.Env(), "unsupported request type");
   }
   b->End();
@@ -42,6 +48,12 @@ Napi::Array DecodeMessages(Napi::Env env, const uint8_t* data, size_t len) {
       case RTM_NEWADDR:
       case RTM_DELADDR: {
         Napi::Value v = DecodeAddr(env, m.hdr, m.payload, m.payloadLen);
+        if (!v.IsUndefined()) out.Set(n++, v);
+        break;
+      }
+      case RTM_NEWNEIGH:
+      case RTM_DELNEIGH: {
+        Napi::Value v = DecodeNeigh(env, m.hdr, m.payload, m.payloadLen);
         if (!v.IsUndefined()) out.Set(n++, v);
         break;
       }

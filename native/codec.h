@@ -21,6 +21,8 @@ Napi::Array DecodeMessages(Napi::Env env, const uint8_t* data, size_t len);
 // Link and address parts (codec_link.cc, codec_addr.cc).
 void EncodeLink(const Napi::Object& spec, MsgBuilder* b);
 void EncodeAddr(const Napi::Object& spec, MsgBuilder* b);
+void EncodeNeigh(const Napi::Object& spec, MsgBuilder* b);
+Napi::Value DecodeNeigh(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
 Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs);
 Napi::Object LinkTables(Napi::Env env);
 

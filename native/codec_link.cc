@@ -79,6 +79,60 @@ void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
   if (GetU32(spec, "netnsFd", &v)) b->AttrU32(IFLA_NET_NS_FD, v);
   if (GetU32(spec, "netnsPid", &v)) b->AttrU32(IFLA_NET_NS_PID, v);
   if (GetU32(spec, "extMask", &v)) b->AttrU32(IFLA_EXT_MASK, v);
+  Napi::Object port;
+  if (GetObj(spec, "port", &port)) {
+    // Port settings under the master's kind: ip link set DEV type bridge_slave …
+    std::string portKind = "bridge";
+    GetStr(spec, "portKind", &portKind);
+    const KindTable* table = FindPortKind(portKind);
+    if (!table) ThrowType(spec.Env(), "unsupported port kind " + portKind);
+    size_t li = b->Nest(IFLA_LINKINFO);
+    b->AttrStr(IFLA_INFO_SLAVE_KIND, portKind);
+    size_t data = b->Nest(IFLA_INFO_SLAVE_DATA);
+    EncodeKindData(*table, port, b);
+    b->EndNest(data);
+    b->EndNest(li);
+  }
+  Napi::Object protinfo;
+  if (GetObj(spec, "protinfo", &protinfo)) {
+    // bridge link set: AF_BRIDGE RTM_SETLINK with IFLA_PROTINFO { IFLA_BRPORT_* }. Unlike the
+    // IFLA_INFO_SLAVE_DATA path, a port state set here sticks (that path emits a link event after
+    // the change and the bridge re-enables the port).
+    size_t pi = b->Nest(IFLA_PROTINFO);
+    EncodeKindData(*FindPortKind("bridge"), protinfo, b);
+    b->EndNest(pi);
+  }
+  Napi::Value vlans = spec.Get("bridgeVlans");
+  if (vlans.IsArray()) {
+    // bridge vlan add/del: IFLA_AF_SPEC { IFLA_BRIDGE_FLAGS, IFLA_BRIDGE_VLAN_INFO … } (AF_BRIDGE)
+    size_t af = b->Nest(IFLA_AF_SPEC);
+    uint32_t flags;
+    if (GetU32(spec, "bridgeFlags", &flags)) b->AttrU16(IFLA_BRIDGE_FLAGS, static_cast<uint16_t>(flags));
+    Napi::Array arr = vlans.As<Napi::Array>();
+    for (uint32_t i = 0; i < arr.Length(); ++i) {
+      Napi::Object e = arr.Get(i).As<Napi::Object>();
+      uint32_t vid = 0, end = 0;
+      bool pvid = false, untagged = false;
+      GetU32(e, "vid", &vid);
+      GetBool(e, "pvid", &pvid);
+      GetBool(e, "untagged", &untagged);
+      bridge_vlan_info info{};
+      info.flags =
+          static_cast<uint16_t>((pvid ? BRIDGE_VLAN_INFO_PVID : 0) | (untagged ? BRIDGE_VLAN_INFO_UNTAGGED : 0));
+      if (GetU32(e, "vidEnd", &end) && end > vid) {
+        info.vid = static_cast<uint16_t>(vid);
+        info.flags |= BRIDGE_VLAN_INFO_RANGE_BEGIN;
+        b->Attr(IFLA_BRIDGE_VLAN_INFO, &info, sizeof info);
+        info.vid = static_cast<uint16_t>(end);
+        info.flags = static_cast<uint16_t>((info.flags & ~BRIDGE_VLAN_INFO_RANGE_BEGIN) | BRIDGE_VLAN_INFO_RANGE_END);
+        b->Attr(IFLA_BRIDGE_VLAN_INFO, &info, sizeof info);
+      } else {
+        info.vid = static_cast<uint16_t>(vid);
+        b->Attr(IFLA_BRIDGE_VLAN_INFO, &info, sizeof info);
+      }
+    }
+    b->EndNest(af);
+  }
   std::string kind;
   if (GetStr(spec, "kind", &kind)) {
     size_t li = b->Nest(IFLA_LINKINFO);
@@ -204,38 +258,6 @@ Napi::Object DecodeBridge(Napi::Env env, const AttrView& data) {
   return o;
 }
 
-const char* BrPortState(uint8_t s) {
-  switch (s) {
-    case BR_STATE_DISABLED: return "disabled";
-    case BR_STATE_LISTENING: return "listening";
-    case BR_STATE_LEARNING: return "learning";
-    case BR_STATE_FORWARDING: return "forwarding";
-    case BR_STATE_BLOCKING: return "blocking";
-    default: return "unknown";
-  }
-}
-
-Napi::Object DecodeBridgePort(Napi::Env env, const AttrView& data) {
-  AttrView t[IFLA_BRPORT_MAX + 1] = {};
-  ParseAttrs(data.data, data.len, t);
-  Napi::Object o = Napi::Object::New(env);
-  if (t[IFLA_BRPORT_STATE].data) o.Set("state", BrPortState(t[IFLA_BRPORT_STATE].U8Or(0)));
-  if (t[IFLA_BRPORT_PRIORITY].data) o.Set("priority", t[IFLA_BRPORT_PRIORITY].U16Or(0));
-  if (t[IFLA_BRPORT_COST].data) o.Set("cost", t[IFLA_BRPORT_COST].U32Or(0));
-  struct {
-    int attr;
-    const char* name;
-  } bools[] = {{IFLA_BRPORT_MODE, "hairpin"},           {IFLA_BRPORT_GUARD, "bpduGuard"},
-               {IFLA_BRPORT_PROTECT, "rootBlock"},      {IFLA_BRPORT_FAST_LEAVE, "fastLeave"},
-               {IFLA_BRPORT_LEARNING, "learning"},      {IFLA_BRPORT_UNICAST_FLOOD, "flood"},
-               {IFLA_BRPORT_PROXYARP, "proxyArp"},      {IFLA_BRPORT_MCAST_FLOOD, "mcastFlood"},
-               {IFLA_BRPORT_BCAST_FLOOD, "bcastFlood"}, {IFLA_BRPORT_NEIGH_SUPPRESS, "neighSuppress"},
-               {IFLA_BRPORT_ISOLATED, "isolated"}};
-  for (const auto& b : bools)
-    if (t[b.attr].data) o.Set(b.name, t[b.attr].U8Or(0) != 0);
-  return o;
-}
-
 }  // namespace
 
 void EncodeLink(const Napi::Object& spec, MsgBuilder* b) { EncodeLinkBody(spec, b); }
@@ -252,7 +274,7 @@ Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs) {
   const size_t n = links.size();
   Napi::Float64Array nums = Napi::Float64Array::New(env, n * kLinkNums);
   Napi::Array strs = Napi::Array::New(env, n * kLinkStrs);
-  Napi::Array extra = Napi::Array::New(env, n * 2);
+  Napi::Array extra = Napi::Array::New(env, n * 3);
   double* out = nums.Data();
   for (size_t i = 0; i < n; ++i) {
     const MsgView& m = *links[i];
@@ -302,12 +324,38 @@ Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs) {
     hw(kPermanentMac, t[IFLA_PERM_ADDRESS]);
     if (t[IFLA_IFALIAS].data) str(kAlias, t[IFLA_IFALIAS].Str());
     if (t[IFLA_QDISC].data) str(kQdisc, t[IFLA_QDISC].Str());
+    if (ifi.ifi_family == AF_BRIDGE && t[IFLA_AF_SPEC].data) {
+      // Per-port VLANs (a dump with RTEXT_FILTER_BRVLAN): ranges expanded, one entry per VLAN.
+      Napi::Array vl = Napi::Array::New(env);
+      uint32_t nv = 0;
+      uint16_t rangeStart = 0;
+      AttrIter vi(t[IFLA_AF_SPEC]);
+      AttrView va;
+      while (vi.Next(&va)) {
+        if (va.type != IFLA_BRIDGE_VLAN_INFO || va.len < sizeof(bridge_vlan_info)) continue;
+        bridge_vlan_info info;
+        std::memcpy(&info, va.data, sizeof info);
+        if (info.flags & BRIDGE_VLAN_INFO_RANGE_BEGIN) {
+          rangeStart = info.vid;
+          continue;
+        }
+        uint16_t first = (info.flags & BRIDGE_VLAN_INFO_RANGE_END) ? rangeStart : info.vid;
+        for (uint32_t vid = first; vid <= info.vid; ++vid) {
+          Napi::Object e = Napi::Object::New(env);
+          e.Set("vid", vid);
+          e.Set("pvid", (info.flags & BRIDGE_VLAN_INFO_PVID) != 0);
+          e.Set("untagged", (info.flags & BRIDGE_VLAN_INFO_UNTAGGED) != 0);
+          vl.Set(nv++, e);
+        }
+      }
+      extra.Set(static_cast<uint32_t>(i * 3 + 2), vl);
+    }
     if (t[IFLA_LINKINFO].data) {
       AttrView li[IFLA_INFO_MAX + 1] = {};
       ParseAttrs(t[IFLA_LINKINFO].data, t[IFLA_LINKINFO].len, li);
       std::string k = li[IFLA_INFO_KIND].data ? li[IFLA_INFO_KIND].Str() : "";
       if (!k.empty()) str(kKind, k);
-      uint32_t eb = static_cast<uint32_t>(i * 2);
+      uint32_t eb = static_cast<uint32_t>(i * 3);
       if (k == "bridge" && li[IFLA_INFO_DATA].data) {
         extra.Set(eb, DecodeBridge(env, li[IFLA_INFO_DATA]));
       } else if (const KindTable* table = FindKind(k); table && li[IFLA_INFO_DATA].data) {
@@ -321,8 +369,8 @@ Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs) {
       if (li[IFLA_INFO_SLAVE_KIND].data) {
         std::string sk = li[IFLA_INFO_SLAVE_KIND].Str();
         str(kPortKind, sk);
-        if (sk == "bridge" && li[IFLA_INFO_SLAVE_DATA].data)
-          extra.Set(eb + 1, DecodeBridgePort(env, li[IFLA_INFO_SLAVE_DATA]));
+        if (const KindTable* pt = FindPortKind(sk); pt && li[IFLA_INFO_SLAVE_DATA].data)
+          extra.Set(eb + 1, DecodeKindData(env, *pt, li[IFLA_INFO_SLAVE_DATA]));
       }
     }
   }

@@ -1,6 +1,7 @@
 #include "kinds.h"
 
 #include <arpa/inet.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/if_vlan.h>
 #include <sys/socket.h>
@@ -92,6 +93,36 @@ const Field kIpvlan[] = {
 
 const Field kVrf[] = {{"table", IFLA_VRF_TABLE, Enc::kU32, 1, 4294967295.0}};
 
+// Settings of a bridge port (IFLA_INFO_SLAVE_KIND "bridge"): `ip link set DEV type bridge_slave …`.
+const EnumName kBrPortStates[] = {{BR_STATE_DISABLED, "disabled"}, {BR_STATE_LISTENING, "listening"},
+                                  {BR_STATE_LEARNING, "learning"}, {BR_STATE_FORWARDING, "forwarding"},
+                                  {BR_STATE_BLOCKING, "blocking"}, {0, nullptr}};
+const Field kBridgePort[] = {
+    {"state", IFLA_BRPORT_STATE, Enc::kEnum8, 0, 0, kBrPortStates},
+    {"priority", IFLA_BRPORT_PRIORITY, Enc::kU16, 0, 63},
+    {"cost", IFLA_BRPORT_COST, Enc::kU32, 1, 65535},
+    {"hairpin", IFLA_BRPORT_MODE, Enc::kBool8},
+    {"bpduGuard", IFLA_BRPORT_GUARD, Enc::kBool8},
+    {"rootBlock", IFLA_BRPORT_PROTECT, Enc::kBool8},
+    {"fastLeave", IFLA_BRPORT_FAST_LEAVE, Enc::kBool8},
+    {"learning", IFLA_BRPORT_LEARNING, Enc::kBool8},
+    {"flood", IFLA_BRPORT_UNICAST_FLOOD, Enc::kBool8},
+    {"proxyArp", IFLA_BRPORT_PROXYARP, Enc::kBool8},
+    {"proxyArpWifi", IFLA_BRPORT_PROXYARP_WIFI, Enc::kBool8},
+    {"mcastFlood", IFLA_BRPORT_MCAST_FLOOD, Enc::kBool8},
+    {"mcastToUnicast", IFLA_BRPORT_MCAST_TO_UCAST, Enc::kBool8},
+    {"bcastFlood", IFLA_BRPORT_BCAST_FLOOD, Enc::kBool8},
+    {"neighSuppress", IFLA_BRPORT_NEIGH_SUPPRESS, Enc::kBool8},
+    {"vlanTunnel", IFLA_BRPORT_VLAN_TUNNEL, Enc::kBool8},
+    {"isolated", IFLA_BRPORT_ISOLATED, Enc::kBool8},
+    {"locked", IFLA_BRPORT_LOCKED, Enc::kBool8},
+    {"groupFwdMask", IFLA_BRPORT_GROUP_FWD_MASK, Enc::kU16, 0, 65535},
+    {"portId", IFLA_BRPORT_ID, Enc::kU16, 0, 0},  // read-only
+    {"portNo", IFLA_BRPORT_NO, Enc::kU16, 0, 0},  // read-only
+};
+
+const KindTable kPortTables[] = {{"bridge", kBridgePort, std::size(kBridgePort)}};
+
 const KindTable kTables[] = {
     {"vlan", kVlan, std::size(kVlan)},
     {"vxlan", kVxlan, std::size(kVxlan)},
@@ -140,6 +171,12 @@ Napi::Value EnumOut(Napi::Env env, const Field& f, uint32_t v) {
 }
 
 }  // namespace
+
+const KindTable* FindPortKind(const std::string& kind) {
+  for (const KindTable& t : kPortTables)
+    if (kind == t.kind) return &t;
+  return nullptr;
+}
 
 const KindTable* FindKind(const std::string& kind) {
   for (const KindTable& t : kTables)
@@ -344,9 +381,11 @@ Napi::Object DecodeKindData(Napi::Env env, const KindTable& k, const AttrView& d
   return o;
 }
 
-Napi::Object KindTables(Napi::Env env) {
+namespace {
+Napi::Object TablesOf(Napi::Env env, const KindTable* tables, size_t n) {
   Napi::Object out = Napi::Object::New(env);
-  for (const KindTable& t : kTables) {
+  for (size_t ti = 0; ti < n; ++ti) {
+    const KindTable& t = tables[ti];
     Napi::Array fields = Napi::Array::New(env, t.count);
     for (size_t i = 0; i < t.count; ++i) {
       const Field& f = t.fields[i];
@@ -365,6 +404,13 @@ Napi::Object KindTables(Napi::Env env) {
     }
     out.Set(t.kind, fields);
   }
+  return out;
+}
+}  // namespace
+
+Napi::Object KindTables(Napi::Env env) {
+  Napi::Object out = TablesOf(env, kTables, std::size(kTables));
+  out.Set("ports", TablesOf(env, kPortTables, std::size(kPortTables)));
   return out;
 }
 

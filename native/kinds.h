@@ -57,11 +57,13 @@ struct KindTable {
 
 // The table for a kind, or nullptr.
 const KindTable* FindKind(const std::string& kind);
+// The table for the port settings of a master kind (IFLA_INFO_SLAVE_DATA), or nullptr.
+const KindTable* FindPortKind(const std::string& kind);
 // Encodes the known keys of `data` (already validated by lib/) as IFLA_INFO_DATA attributes.
 void EncodeKindData(const KindTable& k, const Napi::Object& data, MsgBuilder* b);
 // Decodes IFLA_INFO_DATA into an object with the table's keys.
 Napi::Object DecodeKindData(Napi::Env env, const KindTable& k, const AttrView& data);
-// All tables, for lib/'s validation: { kind: [{ key, enc, min, max, names }] }.
+// All tables, for lib/'s validation: { kind: [{ key, enc, min, max, names }], ports: { kind: … } }.
 Napi::Object KindTables(Napi::Env env);
 
 }  // namespace netdev

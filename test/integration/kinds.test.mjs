@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  addAddress, connectTcp, createBridge, createDummy, createIpvlan, createMacvlan, createMacvtap, createTcpServer,
+  addAddress, addFdb, connectTcp, createBridge, createDummy, createIpvlan, createMacvlan, createMacvtap, createTcpServer,
   createVeth, createVlan, createVrf, createVxlan, getLink, setLink,
 } from 'netdev';
 import { ipJson, rejectsWith, withNetns, withNetnsN } from '../helpers.mjs';
@@ -133,7 +133,7 @@ test('scenario: MACVLAN bridge mode connects two namespaces over one parent, pri
   }
 });
 
-test('scenario: a VXLAN overlay between two hosts carries TCP between two guests', async () => {
+test('scenario: a VXLAN overlay (head-end replication through FDB entries) carries TCP between two guests', async () => {
   await withNetnsN(4, async ([h1, h2, g1, g2]) => {
     // Underlay: the two hosts on one veth.
     await createVeth({ name: 'ul', netns: h1, up: true, peer: { name: 'ul', netns: h2, up: true } });
@@ -143,7 +143,10 @@ test('scenario: a VXLAN overlay between two hosts carries TCP between two guests
       const me = `172.30.0.${i + 1}`;
       const other = `172.30.0.${2 - i}`;
       await createBridge({ name: 'br0', netns: h, up: true });
-      await createVxlan({ name: 'vx0', netns: h, vni: 100, local: me, remote: other, device: 'ul', master: 'br0', up: true, mtu: 1450 });
+      // No remote: head-end replication through an all-zero FDB entry per remote VTEP
+      // (`bridge fdb append 00:00:00:00:00:00 dev vx0 dst REMOTE`).
+      await createVxlan({ name: 'vx0', netns: h, vni: 100, local: me, device: 'ul', master: 'br0', up: true, mtu: 1450 });
+      await addFdb('vx0', { mac: '00:00:00:00:00:00', dst: other }, { netns: h, mode: 'append' });
       await createVeth({ name: 'tap', netns: h, master: 'br0', up: true, mtu: 1450, peer: { name: 'eth0', netns: g, up: true, mtu: 1450 } });
       await addAddress('eth0', `192.168.50.${i + 1}/24`, { netns: g });
     }

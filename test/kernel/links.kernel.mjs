@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  addAddress, connectTcp, createBridge, createDummy, createIfb, createIpvlan, createIpvtap, createTcpServer, createVeth,
+  addAddress, addBridgeVlan, connectTcp, deleteBridgeVlan, listBridgeVlans, createBridge, createDummy, createIfb, createIpvlan, createIpvtap, createTcpServer, createVeth,
   createVlan, createVrf, getLink, listLinks, setLink,
 } from 'netdev';
-import { ipJson, rejectsWith, withNetns, withNetnsN } from '../helpers.mjs';
+import { bridgeJson, ipJson, rejectsWith, withNetns, withNetnsN } from '../helpers.mjs';
 
 test('vlan: id, protocol, flags and QoS maps read back and match ip -d -j', async () => {
   await withNetns(async (ns) => {
@@ -108,5 +108,55 @@ test('scenario (e): VLAN sub-interfaces on both ends of a veth carry VLAN 5 and 
       s6.close();
     }
     assert.equal((await listLinks({ netns: a, kind: 'vlan' })).length, 2);
+  });
+});
+
+test('bridge VLANs per port: add (pvid, untagged, ranges), list, delete; matches bridge -j vlan', async () => {
+  await withNetns(async (ns) => {
+    await createBridge({ name: 'br0', netns: ns, vlanFiltering: true });
+    await createVeth({ name: 'p0', netns: ns, master: 'br0', peer: { name: 'x0' } });
+    await createVeth({ name: 'p1', netns: ns, master: 'br0', peer: { name: 'x1' } });
+    await addBridgeVlan('p0', { vid: 10, pvid: true, untagged: true }, { netns: ns });
+    await addBridgeVlan('p1', { vid: 20, vidEnd: 23 }, { netns: ns });
+    await addBridgeVlan('br0', { vid: 10, self: true }, { netns: ns });
+    const list = await listBridgeVlans({ netns: ns });
+    const of = (name) => list.find((e) => e.name === name).vlans;
+    // p0 keeps the default VLAN 1, which is no longer its PVID.
+    assert.deepEqual(of('p0').find((x) => x.vid === 10), { vid: 10, pvid: true, untagged: true });
+    assert.equal(of('p0').find((x) => x.vid === 1).pvid, false);
+    assert.deepEqual(of('p1').filter((x) => x.vid >= 20).map((x) => x.vid), [20, 21, 22, 23]);
+    assert.ok(of('br0').some((x) => x.vid === 10));
+    const ip = await bridgeJson(ns, 'vlan', 'show');
+    const p0 = ip.find((e) => e.ifname === 'p0').vlans.find((x) => x.vlan === 10);
+    assert.deepEqual(p0.flags.sort(), ['Egress Untagged', 'PVID']);
+    await deleteBridgeVlan('p1', { vid: 21, vidEnd: 22 }, { netns: ns });
+    assert.deepEqual((await listBridgeVlans({ netns: ns, link: 'p1' }))[0].vlans.filter((x) => x.vid >= 20).map((x) => x.vid), [20, 23]);
+    // Deleting a VLAN never deletes the port.
+    assert.equal((await getLink('p1', { netns: ns })).portKind, 'bridge');
+  });
+});
+
+test('scenario (c): bridge VLAN filtering: two ports in VLAN 10 reach each other, a port in VLAN 11 does not', async () => {
+  await withNetnsN(4, async ([host, a, b, c]) => {
+    await createBridge({ name: 'br0', netns: host, vlanFiltering: true, up: true });
+    for (const [i, [ns, vid]] of [[a, 10], [b, 10], [c, 11]].entries()) {
+      await createVeth({ name: `tap${i}`, netns: host, master: 'br0', up: true, peer: { name: 'eth0', netns: ns, up: true } });
+      // An access port: untagged in its VLAN, and out of the default VLAN 1.
+      await deleteBridgeVlan(`tap${i}`, { vid: 1 }, { netns: host });
+      await addBridgeVlan(`tap${i}`, { vid, pvid: true, untagged: true }, { netns: host });
+      await addAddress('eth0', `10.77.0.${i + 1}/24`, { netns: ns });
+    }
+    const sb = await createTcpServer({ netns: b, host: '10.77.0.2', port: 7000 }, (s) => s.end('b'));
+    const sc = await createTcpServer({ netns: c, host: '10.77.0.3', port: 7000 }, (s) => s.end('c'));
+    try {
+      const sock = await connectTcp({ netns: a, host: '10.77.0.2', port: 7000, timeout: 10000 });
+      let got = '';
+      for await (const ch of sock) got += ch;
+      assert.equal(got, 'b');
+      await rejectsWith(connectTcp({ netns: a, host: '10.77.0.3', port: 7000, timeout: 3000 }), 'ETIMEDOUT');
+    } finally {
+      sb.close();
+      sc.close();
+    }
   });
 });

@@ -1,0 +1,337 @@
+/**
+ * Bridges in full: port settings, per-port VLAN filtering (the Linux-bridge access/trunk port),
+ * and the forwarding database (FDB) that VXLAN meshes and static MAC entries need.
+ */
+import { binding, k, type NeighRequest } from './binding.js';
+import { invalidType, invalidValue } from './errors.js';
+import { indexOf, type LinkRef } from './links.js';
+import { resolveNetns, type NetnsOption } from './netns.js';
+import { dump, transact } from './rtnl.js';
+import * as v from './validate.js';
+
+interface FieldSpec {
+  key: string;
+  enc: string;
+  min: number;
+  max: number;
+  names?: string[];
+}
+
+/** Settings of a bridge port (read back as `Link.port`). */
+export interface BridgePortSettings {
+  /** STP state; settable while STP is off. */
+  state?: 'disabled' | 'listening' | 'learning' | 'forwarding' | 'blocking';
+  /** Port priority, 0-63. */
+  priority?: number;
+  /** Path cost, 1-65535. */
+  cost?: number;
+  hairpin?: boolean;
+  /** BPDU guard. */
+  bpduGuard?: boolean;
+  /** Root block (`root_block`). */
+  rootBlock?: boolean;
+  fastLeave?: boolean;
+  learning?: boolean;
+  /** Unicast flooding. */
+  flood?: boolean;
+  proxyArp?: boolean;
+  proxyArpWifi?: boolean;
+  mcastFlood?: boolean;
+  mcastToUnicast?: boolean;
+  bcastFlood?: boolean;
+  neighSuppress?: boolean;
+  vlanTunnel?: boolean;
+  isolated?: boolean;
+  locked?: boolean;
+  groupFwdMask?: number;
+}
+
+function portTable(): FieldSpec[] {
+  return (binding() as unknown as { kindTables: { ports: Record<string, FieldSpec[]> } }).kindTables.ports.bridge!;
+}
+
+const describe = (ref: LinkRef): string => (typeof ref === 'object' ? String(ref.index) : String(ref));
+
+function linkIndex(ns: Parameters<typeof indexOf>[0], ref: LinkRef, arg: string): Promise<number> {
+  return indexOf(ns, ref, arg);
+}
+
+function checkRef(ref: unknown, arg: string): LinkRef {
+  if (typeof ref === 'string') return v.ifname(ref, arg);
+  if (typeof ref === 'number') return v.integer(ref, arg, 1, 2 ** 31 - 1);
+  if (typeof ref === 'object' && ref !== null && typeof (ref as { index?: unknown }).index === 'number') return ref as LinkRef;
+  throw invalidType(arg, 'a name, an index or a Link', ref);
+}
+
+/**
+ * Changes a bridge port's settings (all in one request).
+ *
+ * `bridge link set dev DEV [state S] [priority N] [cost N] [hairpin on|off] [guard on|off]
+ * [root_block on|off] [fastleave on|off] [learning on|off] [flood on|off] [proxy_arp on|off]
+ * [mcast_flood on|off] [bcast_flood on|off] [neigh_suppress on|off] [isolated on|off] …`
+ * (the same settings as `ip link set DEV type bridge_slave …`)
+ */
+export async function setBridgePort(port: LinkRef, settings: BridgePortSettings, options: NetnsOption = {}): Promise<void> {
+  checkRef(port, 'port');
+  const s = v.object(settings, 'settings');
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  const fields = portTable();
+  const data: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(s)) {
+    if (value === undefined) continue;
+    const f = fields.find((x) => x.key === key);
+    const name = `settings.${key}`;
+    if (!f || (f.enc === 'integer' && f.max === 0)) throw invalidValue(name, value, 'is not a settable bridge port setting');
+    if (f.enc === 'boolean') data[key] = v.bool(value, name);
+    else if (f.enc === 'integer') data[key] = v.integer(value, name, f.min, f.max);
+    else if (f.enc === 'enum') {
+      if (typeof value !== 'string' || !f.names?.includes(value)) throw invalidValue(name, value, `must be one of ${f.names?.join(', ')}`);
+      data[key] = value;
+    }
+  }
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    const index = await linkIndex(ns, port, 'port');
+    // `bridge link set`'s path (AF_BRIDGE + IFLA_PROTINFO): there a port state change sticks.
+    await transact(
+      ns,
+      [{ type: k('RTM_SETLINK'), link: { family: k('AF_BRIDGE'), index, protinfo: data } }],
+      `setBridgePort ${describe(port)}`,
+    );
+  } finally {
+    release();
+  }
+}
+
+/** A VLAN (or range) on a bridge port. */
+export interface BridgeVlanSpec {
+  /** VLAN id 1-4094. */
+  vid: number;
+  /** Last VLAN of a range vid..vidEnd. */
+  vidEnd?: number;
+  /** This VLAN is the port's PVID: untagged ingress frames belong to it. */
+  pvid?: boolean;
+  /** Egress frames of this VLAN leave untagged. */
+  untagged?: boolean;
+  /** Apply to the bridge device itself (`self`), rather than to a port. */
+  self?: boolean;
+}
+
+function vlanSpec(spec: BridgeVlanSpec): { vid: number; vidEnd?: number; pvid?: boolean; untagged?: boolean } {
+  const s = v.object(spec, 'vlan');
+  v.knownKeys(s, 'vlan', ['vid', 'vidEnd', 'pvid', 'untagged', 'self']);
+  const out: { vid: number; vidEnd?: number; pvid?: boolean; untagged?: boolean } = { vid: v.integer(spec.vid, 'vlan.vid', 1, 4094) };
+  if (spec.vidEnd !== undefined) {
+    out.vidEnd = v.integer(spec.vidEnd, 'vlan.vidEnd', 1, 4094);
+    if (out.vidEnd < out.vid) throw invalidValue('vlan.vidEnd', spec.vidEnd, 'must not be below vid', true);
+    if (spec.pvid) throw invalidValue('vlan.pvid', spec.pvid, 'cannot apply to a range');
+  }
+  if (spec.pvid !== undefined) out.pvid = v.bool(spec.pvid, 'vlan.pvid');
+  if (spec.untagged !== undefined) out.untagged = v.bool(spec.untagged, 'vlan.untagged');
+  if (spec.self !== undefined) v.bool(spec.self, 'vlan.self');
+  return out;
+}
+
+async function bridgeVlan(type: string, port: LinkRef, spec: BridgeVlanSpec, options: NetnsOption, op: string): Promise<void> {
+  checkRef(port, 'port');
+  const vlan = vlanSpec(spec);
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    const index = await linkIndex(ns, port, 'port');
+    await transact(
+      ns,
+      [{
+        type: k(type),
+        link: { family: k('AF_BRIDGE'), index, bridgeVlans: [vlan], ...(spec.self ? { bridgeFlags: k('BRIDGE_FLAGS_SELF') } : {}) },
+      }],
+      `${op} ${vlan.vid}${vlan.vidEnd ? `-${vlan.vidEnd}` : ''} ${describe(port)}`,
+    );
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Adds a VLAN (or a range) to a bridge port; needs `vlanFiltering` on the bridge.
+ *
+ * `bridge vlan add vid VID[-VIDEND] dev DEV [pvid] [untagged] [self]`
+ */
+export async function addBridgeVlan(port: LinkRef, vlan: BridgeVlanSpec, options: NetnsOption = {}): Promise<void> {
+  await bridgeVlan('RTM_SETLINK', port, vlan, options, 'addBridgeVlan');
+}
+
+/**
+ * Removes a VLAN (or a range) from a bridge port. The port itself stays.
+ *
+ * `bridge vlan del vid VID[-VIDEND] dev DEV [self]`
+ */
+export async function deleteBridgeVlan(port: LinkRef, vlan: BridgeVlanSpec, options: NetnsOption = {}): Promise<void> {
+  // RTM_DELLINK with family AF_BRIDGE and IFLA_AF_SPEC removes VLANs, never the device.
+  await bridgeVlan('RTM_DELLINK', port, vlan, options, 'deleteBridgeVlan');
+}
+
+/** The VLANs of one bridge port (or of the bridge itself). */
+export interface BridgePortVlans {
+  index: number;
+  name: string;
+  /** Index of the bridge (null for the bridge device's own entry). */
+  master: number | null;
+  vlans: { vid: number; pvid: boolean; untagged: boolean }[];
+}
+
+/**
+ * Lists the VLANs of every bridge port (and bridge) in a namespace, or of one link.
+ *
+ * `bridge vlan show [dev DEV]`
+ */
+export async function listBridgeVlans(options: NetnsOption & { link?: LinkRef } = {}): Promise<BridgePortVlans[]> {
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'link']);
+  if (options.link !== undefined) checkRef(options.link, 'options.link');
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    const only = options.link === undefined ? undefined : await linkIndex(ns, options.link, 'options.link');
+    const got = (await dump(
+      ns,
+      { type: k('RTM_GETLINK'), link: { family: k('AF_BRIDGE'), extMask: k('RTEXT_FILTER_BRVLAN') } },
+      'listBridgeVlans',
+    )) as unknown as { index: number; name: string; master: number | null; vlans?: BridgePortVlans['vlans'] }[];
+    return got
+      .filter((l) => l.vlans !== undefined && (only === undefined || l.index === only))
+      .map((l) => ({ index: l.index, name: l.name, master: l.master, vlans: l.vlans ?? [] }));
+  } finally {
+    release();
+  }
+}
+
+/** A bridge forwarding-database entry (`bridge fdb`). */
+export interface FdbEntry {
+  /** The link the entry is on (a bridge port, or a VXLAN device). */
+  index: number;
+  mac: string;
+  /** Remote VTEP address (VXLAN). */
+  dst?: string;
+  vni?: number;
+  srcVni?: number;
+  /** UDP destination port (VXLAN). */
+  port?: number;
+  vlan?: number;
+  /** Outgoing device for dst (VXLAN `via`). */
+  via?: number;
+  /** Index of the bridge, for entries in a bridge's table. */
+  master?: number;
+  /** NUD states: `permanent`, `noarp` (static), `reachable` (dynamic), `stale`. */
+  state: string[];
+  /** `self`, `master`, `extern_learn`, `sticky`, … */
+  flags: string[];
+  family: 'bridge' | number;
+}
+
+/** What {@link addFdb} and {@link deleteFdb} take. */
+export interface FdbSpec {
+  /** MAC address; `00:00:00:00:00:00` with `dst` is the VXLAN default (flood) entry. */
+  mac: string;
+  dst?: string;
+  vni?: number;
+  srcVni?: number;
+  port?: number;
+  vlan?: number;
+  via?: LinkRef;
+  /** In the bridge's table (`master`) and/or the device's own (`self`, the default). */
+  master?: boolean;
+  self?: boolean;
+  /** Default `permanent` (like `bridge fdb add`). */
+  state?: 'permanent' | 'static' | 'dynamic';
+  sticky?: boolean;
+  externLearn?: boolean;
+}
+
+const FDB_KEYS = ['mac', 'dst', 'vni', 'srcVni', 'port', 'vlan', 'via', 'master', 'self', 'state', 'sticky', 'externLearn'] as const;
+
+function fdbRequest(link: number, e: FdbSpec): NeighRequest {
+  const s = v.object(e, 'entry');
+  v.knownKeys(s, 'entry', FDB_KEYS);
+  const mac = e.mac === '00:00:00:00:00:00' ? e.mac : v.mac(e.mac, 'entry.mac');
+  let flags = 0;
+  if (e.master !== undefined && v.bool(e.master, 'entry.master')) flags |= k('NTF_MASTER');
+  if (e.self !== undefined && v.bool(e.self, 'entry.self')) flags |= k('NTF_SELF');
+  if (!(flags & (k('NTF_MASTER') | k('NTF_SELF')))) flags |= k('NTF_SELF');
+  if (e.sticky !== undefined && v.bool(e.sticky, 'entry.sticky')) flags |= k('NTF_STICKY');
+  if (e.externLearn !== undefined && v.bool(e.externLearn, 'entry.externLearn')) flags |= k('NTF_EXT_LEARNED');
+  const states = { permanent: 'NUD_PERMANENT', static: 'NUD_NOARP', dynamic: 'NUD_REACHABLE' } as const;
+  const state = e.state ?? 'permanent';
+  if (!(state in states)) throw invalidValue('entry.state', e.state, "must be 'permanent', 'static' or 'dynamic'");
+  const req: NeighRequest = { family: k('AF_BRIDGE'), index: link, state: k(states[state]), flags, mac };
+  if (e.dst !== undefined) req.dst = v.ip(e.dst, 'entry.dst');
+  if (e.vni !== undefined) req.vni = v.integer(e.vni, 'entry.vni', 0, 16777215);
+  if (e.srcVni !== undefined) req.srcVni = v.integer(e.srcVni, 'entry.srcVni', 0, 16777215);
+  if (e.port !== undefined) req.port = v.integer(e.port, 'entry.port', 1, 65535);
+  if (e.vlan !== undefined) req.vlan = v.integer(e.vlan, 'entry.vlan', 1, 4094);
+  return req;
+}
+
+/**
+ * Adds a forwarding-database entry. `mode: 'append'` adds another destination for the same MAC
+ * (VXLAN head-end replication: one `00:00:00:00:00:00` entry per remote VTEP); `'replace'`
+ * overwrites an existing one; `'add'` (default) fails with EEXIST if it exists.
+ *
+ * `bridge fdb add|append|replace MAC dev DEV [dst IP] [vni N] [src_vni N] [port N] [vlan N]
+ * [via DEV] [self] [master] [permanent|static|dynamic] [sticky] [extern_learn]`
+ */
+export async function addFdb(
+  link: LinkRef,
+  entry: FdbSpec,
+  options: NetnsOption & { mode?: 'add' | 'append' | 'replace' } = {},
+): Promise<void> {
+  checkRef(link, 'link');
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'mode']);
+  const mode = options.mode ?? 'add';
+  const modes = { add: 'NLM_F_EXCL', append: 'NLM_F_APPEND', replace: 'NLM_F_REPLACE' } as const;
+  if (!(mode in modes)) throw invalidValue('options.mode', options.mode, "must be 'add', 'append' or 'replace'");
+  if (entry.via !== undefined) checkRef(entry.via, 'entry.via');
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    const req = fdbRequest(await linkIndex(ns, link, 'link'), entry);
+    if (entry.via !== undefined) req.via = await linkIndex(ns, entry.via, 'entry.via');
+    await transact(ns, [{ type: k('RTM_NEWNEIGH'), flags: k('NLM_F_CREATE') | k(modes[mode]), neigh: req }], `addFdb ${entry.mac}`);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Deletes a forwarding-database entry (with `dst`, only that destination of an appended set).
+ *
+ * `bridge fdb del MAC dev DEV [dst IP] [vni N] [vlan N] [self] [master]`
+ */
+export async function deleteFdb(link: LinkRef, entry: FdbSpec, options: NetnsOption = {}): Promise<void> {
+  checkRef(link, 'link');
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    const req = fdbRequest(await linkIndex(ns, link, 'link'), entry);
+    await transact(ns, [{ type: k('RTM_DELNEIGH'), neigh: req }], `deleteFdb ${entry.mac}`);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Lists forwarding-database entries, filtered by the kernel by link (`brport`) or bridge.
+ *
+ * `bridge fdb show [dev DEV] [br BRIDGE]`
+ */
+export async function listFdb(options: NetnsOption & { link?: LinkRef; bridge?: LinkRef } = {}): Promise<FdbEntry[]> {
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'link', 'bridge']);
+  if (options.link !== undefined) checkRef(options.link, 'options.link');
+  if (options.bridge !== undefined) checkRef(options.bridge, 'options.bridge');
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    const filter: NeighRequest = { family: k('AF_BRIDGE') };
+    if (options.link !== undefined) filter.index = await linkIndex(ns, options.link, 'options.link');
+    if (options.bridge !== undefined) filter.master = await linkIndex(ns, options.bridge, 'options.bridge');
+    return (await dump(ns, { type: k('RTM_GETNEIGH'), neigh: filter }, 'listFdb')) as unknown as FdbEntry[];
+  } finally {
+    release();
+  }
+}
