@@ -69,7 +69,10 @@ function links(batch: LinkBatch): Link[] {
     const parent = orNull(n[o + 8]!);
     let info: BridgeInfo | { peerIndex: number | null } | RawInfo | null = (extra[i * 3] as BridgeInfo | RawInfo | undefined) ?? null;
     if (kind === 'veth') info = { peerIndex: parent };
+    else if (kind === 'vxcan') info = { peerIndex: parent };
     else if (kind === 'vxlan' && info) info = vxlanInfo(info as unknown as Record<string, unknown>);
+    else if (kind === 'geneve' && info) info = geneveInfo(info as unknown as Record<string, unknown>);
+    else if (kind !== null && GRE_KINDS.has(kind) && info) info = greInfo(info as unknown as Record<string, unknown>);
     const link: Link = {
       index: n[o]!,
       name: s[so] ?? '',
@@ -119,6 +122,28 @@ function vxlanInfo(raw: Record<string, unknown>): RawInfo {
     out[isMulticast(endpoint) ? 'multicastGroup' : 'remote'] = endpoint;
   const l = (local ?? local6) as string | undefined;
   if (l !== undefined && l !== '0.0.0.0' && l !== '::') out.local = l;
+  return out as unknown as RawInfo;
+}
+
+/** Geneve: one `remote`, either family. */
+function geneveInfo(raw: Record<string, unknown>): RawInfo {
+  const { remote, remote6, ...rest } = raw;
+  const out: Record<string, unknown> = rest;
+  const r = (remote ?? remote6) as string | undefined;
+  if (r !== undefined && r !== '0.0.0.0' && r !== '::') out.remote = r;
+  return out as unknown as RawInfo;
+}
+
+const GRE_KINDS = new Set(['gre', 'gretap', 'ip6gre', 'ip6gretap']);
+
+/** GRE: the kernel's flag words as ikey/okey (present only when keyed) and csum/seq booleans. */
+function greInfo(raw: Record<string, unknown>): RawInfo {
+  const { iflags, oflags, ikey, okey, ...rest } = raw;
+  const i = (iflags as number | undefined) ?? 0;
+  const o = (oflags as number | undefined) ?? 0;
+  const out: Record<string, unknown> = { ...rest, icsum: (i & 0x8000) !== 0, ocsum: (o & 0x8000) !== 0, iseq: (i & 0x1000) !== 0, oseq: (o & 0x1000) !== 0 };
+  if (i & 0x2000) out.ikey = ikey;
+  if (o & 0x2000) out.okey = okey;
   return out as unknown as RawInfo;
 }
 

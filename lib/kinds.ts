@@ -6,12 +6,12 @@
 import { binding, type LinkRequest } from './binding.js';
 import { invalidType, invalidValue } from './errors.js';
 import { createLink, indexOf, type CreateLinkOptions, type LinkRef, type Link } from './links.js';
-import { resolveNetns } from './netns.js';
+import { handleFor, resolveNetns, type NetnsRef } from './netns.js';
 import * as v from './validate.js';
 
 interface FieldSpec {
   key: string;
-  enc: 'integer' | 'boolean' | 'enum' | 'ipv4' | 'ipv6' | 'portRange' | 'qosMap' | 'macList';
+  enc: 'integer' | 'boolean' | 'enum' | 'ipv4' | 'ipv6' | 'portRange' | 'qosMap' | 'macList' | 'ipv4List' | 'mac' | 'hex64';
   min: number;
   max: number;
   names?: string[];
@@ -70,6 +70,19 @@ function checkData(kind: string, data: Record<string, unknown>, arg: string): Re
       case 'macList':
         if (!Array.isArray(value)) throw invalidType(name, 'an array of MAC addresses', value);
         out[key] = value.map((m: unknown, i) => v.mac(m, `${name}[${i}]`));
+        break;
+      case 'ipv4List':
+        if (!Array.isArray(value)) throw invalidType(name, 'an array of IPv4 addresses', value);
+        if (value.length > 16) throw invalidValue(name, value, 'must hold at most 16 addresses', true);
+        out[key] = value.map((m: unknown, i) => v.ip(m, `${name}[${i}]`, 4));
+        break;
+      case 'mac':
+        out[key] = v.mac(value, name);
+        break;
+      case 'hex64':
+        if (typeof value !== 'string') throw invalidType(name, 'of type string', value);
+        if (!/^[0-9a-fA-F]{16}$/.test(value)) throw invalidValue(name, value, 'must be 16 hex digits');
+        out[key] = value.toLowerCase();
         break;
     }
   }
@@ -383,4 +396,320 @@ export async function createLinkOfKind(options: CreateAnyLinkOptions): Promise<L
     req.infoData = o.infoData;
   }
   return create(options, req, o.parent !== undefined ? { parent: checkRef(o.parent, 'options.parent') } : {}, `create ${kind} ${req.name}`);
+}
+
+function kindOnly(kind: string, label: string) {
+  return async (options: CreateLinkOptions): Promise<Link> => {
+    const o = v.object(options, 'options') as CreateLinkOptions & Record<string, unknown>;
+    return create(options, common(o, kind, []), {}, `${label} ${o.name}`);
+  };
+}
+
+/** A virtual CAN device. `ip link add NAME type vcan` */
+export const createVcan: (options: CreateLinkOptions) => Promise<Link> = kindOnly('vcan', 'createVcan');
+
+/**
+ * A WireGuard link. Keys and peers are configured over generic netlink (`wg set`), which netdev
+ * does not cover: this creates the link only. `ip link add NAME type wireguard`
+ */
+export const createWireguard: (options: CreateLinkOptions) => Promise<Link> = kindOnly('wireguard', 'createWireguard');
+
+/**
+ * A team link (needs the team module). Ports are enslaved with `setLink(port, { master })`; the
+ * runner configuration needs teamd and is not covered. `ip link add NAME type team`
+ */
+export const createTeam: (options: CreateLinkOptions) => Promise<Link> = kindOnly('team', 'createTeam');
+
+/** A netlink monitor device (captures netlink traffic). `ip link add NAME type nlmon` */
+export const createNlmon: (options: CreateLinkOptions) => Promise<Link> = kindOnly('nlmon', 'createNlmon');
+
+/** Bond modes. */
+export type BondMode = 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb';
+
+/** Options of {@link createBond}; times in milliseconds. Ports join with `setLink(port, { master })`. */
+export interface CreateBondOptions extends CreateLinkOptions {
+  mode?: BondMode;
+  miimon?: number;
+  updelay?: number;
+  downdelay?: number;
+  peerNotifyDelay?: number;
+  useCarrier?: boolean;
+  arpInterval?: number;
+  arpIpTarget?: string[];
+  arpValidate?: 'none' | 'active' | 'backup' | 'all' | 'filter' | 'filter_active' | 'filter_backup';
+  arpAllTargets?: 'any' | 'all';
+  primaryReselect?: 'always' | 'better' | 'failure';
+  failOverMac?: 'none' | 'active' | 'follow';
+  xmitHashPolicy?: 'layer2' | 'layer3+4' | 'layer2+3' | 'encap2+3' | 'encap3+4' | 'vlan+srcmac';
+  resendIgmp?: number;
+  numPeerNotif?: number;
+  allSlavesActive?: boolean;
+  minLinks?: number;
+  lpInterval?: number;
+  packetsPerSlave?: number;
+  lacpRate?: 'slow' | 'fast';
+  adSelect?: 'stable' | 'bandwidth' | 'count';
+  adActorSysPrio?: number;
+  adUserPortKey?: number;
+  adActorSystem?: string;
+  tlbDynamicLb?: boolean;
+  missedMax?: number;
+}
+
+const BOND_KEYS = [
+  'mode', 'miimon', 'updelay', 'downdelay', 'peerNotifyDelay', 'useCarrier', 'arpInterval', 'arpIpTarget', 'arpValidate',
+  'arpAllTargets', 'primaryReselect', 'failOverMac', 'xmitHashPolicy', 'resendIgmp', 'numPeerNotif', 'allSlavesActive',
+  'minLinks', 'lpInterval', 'packetsPerSlave', 'lacpRate', 'adSelect', 'adActorSysPrio', 'adUserPortKey', 'adActorSystem',
+  'tlbDynamicLb', 'missedMax',
+] as const;
+
+/**
+ * Creates a bond. Its read-back info has `activeSlave` (an index); each port's `Link.port` has
+ * its `state` (active/backup) and `miiStatus`.
+ *
+ * `ip link add NAME type bond mode M [miimon MS] [updelay MS] [downdelay MS] [arp_interval MS]
+ * [arp_ip_target A,B] [arp_validate V] [primary_reselect R] [fail_over_mac F]
+ * [xmit_hash_policy P] [min_links N] [lacp_rate slow|fast] [ad_select S] [all_slaves_active 0|1] …`
+ */
+export async function createBond(options: CreateBondOptions): Promise<Link> {
+  const o = v.object(options, 'options') as CreateBondOptions & Record<string, unknown>;
+  const req = common(o, 'bond', BOND_KEYS);
+  req.data = checkData('bond', pick(o, BOND_KEYS), 'options');
+  return create(options, req, {}, `createBond ${req.name}`);
+}
+
+const GRE_KEY = 0x2000;
+const GRE_CSUM = 0x8000;
+const GRE_SEQ = 0x1000;
+
+/** GRE options shared by the IPv4 and IPv6 families. */
+interface GreCommon extends CreateLinkOptions {
+  /** The underlay device (`dev`). */
+  device?: LinkRef;
+  /** Same key both ways (`key N`), or `ikey`/`okey` apart. */
+  key?: number;
+  ikey?: number;
+  okey?: number;
+  /** Checksums both ways, or `icsum`/`ocsum` apart. */
+  csum?: boolean;
+  icsum?: boolean;
+  ocsum?: boolean;
+  /** Sequence numbers both ways, or `iseq`/`oseq` apart. */
+  seq?: boolean;
+  iseq?: boolean;
+  oseq?: boolean;
+  ttl?: number;
+  fwmark?: number;
+  external?: boolean;
+}
+
+/** Options of {@link createGre} (`gre` or `gretap`). */
+export interface CreateGreOptions extends GreCommon {
+  /** `gre` (layer 3, default) or `gretap` (Ethernet over GRE). */
+  kind?: 'gre' | 'gretap';
+  local?: string;
+  remote?: string;
+  tos?: number;
+  /** Path MTU discovery (`pmtudisc`, default on). */
+  pmtudisc?: boolean;
+  ignoreDf?: boolean;
+}
+
+/** Options of {@link createIp6Gre} (`ip6gre` or `ip6gretap`). */
+export interface CreateIp6GreOptions extends GreCommon {
+  kind?: 'ip6gre' | 'ip6gretap';
+  local?: string;
+  remote?: string;
+  encapLimit?: number;
+  flowinfo?: number;
+}
+
+function greData(o: GreCommon & Record<string, unknown>, extra: readonly string[]): Record<string, unknown> {
+  const data = pick(o, ['ttl', 'fwmark', 'external', ...extra]);
+  const both = (all: unknown, one: unknown): unknown => (one !== undefined ? one : all);
+  const ikey = both(o.key, o.ikey);
+  const okey = both(o.key, o.okey);
+  let iflags = 0;
+  let oflags = 0;
+  if (ikey !== undefined) {
+    data.ikey = ikey;
+    iflags |= GRE_KEY;
+  }
+  if (okey !== undefined) {
+    data.okey = okey;
+    oflags |= GRE_KEY;
+  }
+  const flag = (name: string, value: unknown): boolean => value !== undefined && v.bool(value, `options.${name}`);
+  if (flag('icsum', both(o.csum, o.icsum))) iflags |= GRE_CSUM;
+  if (flag('ocsum', both(o.csum, o.ocsum))) oflags |= GRE_CSUM;
+  if (flag('iseq', both(o.seq, o.iseq))) iflags |= GRE_SEQ;
+  if (flag('oseq', both(o.seq, o.oseq))) oflags |= GRE_SEQ;
+  if (iflags) data.iflags = iflags;
+  if (oflags) data.oflags = oflags;
+  return data;
+}
+
+const GRE_COMMON_KEYS = ['kind', 'device', 'key', 'ikey', 'okey', 'csum', 'icsum', 'ocsum', 'seq', 'iseq', 'oseq', 'ttl', 'fwmark', 'external', 'local', 'remote'] as const;
+
+/**
+ * Creates a GRE (layer 3) or GRETAP (Ethernet) tunnel over IPv4.
+ *
+ * `ip link add NAME type gre|gretap [local A] [remote B] [dev DEV] [key|ikey|okey N] [[i|o]csum]
+ * [[i|o]seq] [ttl N] [tos N] [nopmtudisc] [ignore-df] [fwmark N] [external]`
+ */
+export async function createGre(options: CreateGreOptions): Promise<Link> {
+  const o = v.object(options, 'options') as CreateGreOptions & Record<string, unknown>;
+  const kind = o.kind ?? 'gre';
+  if (kind !== 'gre' && kind !== 'gretap') throw invalidValue('options.kind', kind, "must be 'gre' or 'gretap'");
+  const req = common(o, kind, [...GRE_COMMON_KEYS, 'tos', 'pmtudisc', 'ignoreDf']);
+  const data = greData(o, ['local', 'remote', 'tos', 'pmtudisc', 'ignoreDf']);
+  req.data = checkData(kind, data, 'options');
+  return create(options, req, o.device !== undefined ? { device: checkRef(o.device, 'options.device') } : {}, `createGre ${req.name}`);
+}
+
+/**
+ * Creates a GRE or GRETAP tunnel over IPv6.
+ *
+ * `ip link add NAME type ip6gre|ip6gretap [local A] [remote B] [dev DEV] [key N] [[i|o]csum]
+ * [[i|o]seq] [hoplimit N] [encaplimit N] [flowlabel N] [fwmark N] [external]`
+ */
+export async function createIp6Gre(options: CreateIp6GreOptions): Promise<Link> {
+  const o = v.object(options, 'options') as CreateIp6GreOptions & Record<string, unknown>;
+  const kind = o.kind ?? 'ip6gre';
+  if (kind !== 'ip6gre' && kind !== 'ip6gretap') throw invalidValue('options.kind', kind, "must be 'ip6gre' or 'ip6gretap'");
+  const req = common(o, kind, [...GRE_COMMON_KEYS, 'encapLimit', 'flowinfo']);
+  req.data = checkData(kind, greData(o, ['local', 'remote', 'encapLimit', 'flowinfo']), 'options');
+  return create(options, req, o.device !== undefined ? { device: checkRef(o.device, 'options.device') } : {}, `createIp6Gre ${req.name}`);
+}
+
+/** Options of {@link createGeneve}. */
+export interface CreateGeneveOptions extends CreateLinkOptions {
+  vni: number;
+  /** The remote endpoint, IPv4 or IPv6. */
+  remote?: string;
+  ttl?: number;
+  ttlInherit?: boolean;
+  tos?: number;
+  df?: 'unset' | 'set' | 'inherit';
+  flowlabel?: number;
+  /** UDP destination port; default 6081 (the kernel's and IANA's). */
+  port?: number;
+  udpCsum?: boolean;
+  udp6ZeroCsumTx?: boolean;
+  udp6ZeroCsumRx?: boolean;
+  external?: boolean;
+  innerProtoInherit?: boolean;
+}
+
+const GENEVE_KEYS = ['vni', 'ttl', 'ttlInherit', 'tos', 'df', 'flowlabel', 'port', 'udpCsum', 'udp6ZeroCsumTx', 'udp6ZeroCsumRx', 'external', 'innerProtoInherit'] as const;
+
+/**
+ * Creates a Geneve tunnel.
+ *
+ * `ip link add NAME type geneve id VNI [remote ADDR] [ttl N|inherit] [tos N] [df unset|set|inherit]
+ * [flowlabel N] [dstport PORT] [[no]udpcsum] [[no]udp6zerocsumtx] [[no]udp6zerocsumrx] [external]`
+ */
+export async function createGeneve(options: CreateGeneveOptions): Promise<Link> {
+  const o = v.object(options, 'options') as CreateGeneveOptions & Record<string, unknown>;
+  const req = common(o, 'geneve', ['remote', ...GENEVE_KEYS]);
+  const data = pick(o, GENEVE_KEYS);
+  if (o.remote !== undefined) {
+    const ip = v.ip(o.remote, 'options.remote');
+    data[ip.includes(':') ? 'remote6' : 'remote'] = ip;
+  }
+  req.data = checkData('geneve', data, 'options');
+  return create(options, req, {}, `createGeneve ${req.name}`);
+}
+
+/** Options of {@link createIpip} / {@link createSit}. */
+export interface CreateIptunOptions extends CreateLinkOptions {
+  local?: string;
+  remote?: string;
+  device?: LinkRef;
+  ttl?: number;
+  tos?: number;
+  pmtudisc?: boolean;
+  /** Inner protocol number (`mode`): ipip 4 (default), any 0, mpls 137; sit ipv6 41. */
+  proto?: number;
+  fwmark?: number;
+  external?: boolean;
+}
+
+const IPTUN_KEYS = ['local', 'remote', 'ttl', 'tos', 'pmtudisc', 'proto', 'fwmark', 'external'] as const;
+
+function iptun(kind: 'ipip' | 'sit') {
+  return async (options: CreateIptunOptions): Promise<Link> => {
+    const o = v.object(options, 'options') as CreateIptunOptions & Record<string, unknown>;
+    const req = common(o, kind, ['device', ...IPTUN_KEYS]);
+    req.data = checkData(kind, pick(o, IPTUN_KEYS), 'options');
+    return create(options, req, o.device !== undefined ? { device: checkRef(o.device, 'options.device') } : {}, `create ${kind} ${req.name}`);
+  };
+}
+
+/** IPv4-in-IPv4 tunnel. `ip link add NAME type ipip [local A] [remote B] [dev DEV] [ttl N] [tos N] [nopmtudisc] [mode ipip|any|mplsip]` */
+export const createIpip: (options: CreateIptunOptions) => Promise<Link> = iptun('ipip');
+
+/** IPv6-in-IPv4 tunnel. `ip link add NAME type sit [local A] [remote B] [dev DEV] [ttl N] [tos N] [nopmtudisc] [mode ip6ip|any]` */
+export const createSit: (options: CreateIptunOptions) => Promise<Link> = iptun('sit');
+
+/** Options of {@link createMacsec}. Keys and SAs are out of scope (generic netlink). */
+export interface CreateMacsecOptions extends CreateLinkOptions {
+  parent: LinkRef;
+  /** Secure channel identifier as 16 hex digits; or `port` (the SCI is then the MAC + port). */
+  sci?: string;
+  port?: number;
+  cipher?: 'gcm-aes-128' | 'gcm-aes-256' | 'gcm-aes-xpn-128' | 'gcm-aes-xpn-256';
+  icvLen?: number;
+  encrypt?: boolean;
+  protect?: boolean;
+  sendSci?: boolean;
+  endStation?: boolean;
+  scb?: boolean;
+  replayProtect?: boolean;
+  window?: number;
+  validate?: 'disabled' | 'check' | 'strict';
+  encodingSa?: number;
+}
+
+const MACSEC_KEYS = ['sci', 'port', 'cipher', 'icvLen', 'encrypt', 'protect', 'sendSci', 'endStation', 'scb', 'replayProtect', 'window', 'validate', 'encodingSa'] as const;
+
+/**
+ * Creates a MACsec link on a parent (the link; key management is out of scope).
+ *
+ * `ip link add NAME link PARENT type macsec [sci HEX | port N] [cipher C] [icvlen N] [encrypt on|off]
+ * [protect on|off] [send_sci on|off] [end_station on|off] [scb on|off] [replay on window N]
+ * [validate disabled|check|strict] [encodingsa N]`
+ */
+export async function createMacsec(options: CreateMacsecOptions): Promise<Link> {
+  const o = v.object(options, 'options') as CreateMacsecOptions & Record<string, unknown>;
+  const req = common(o, 'macsec', ['parent', ...MACSEC_KEYS]);
+  if (o.sci !== undefined && o.port !== undefined) throw invalidValue('options.port', o.port, 'conflicts with sci');
+  if (o.window !== undefined && o.replayProtect !== true) throw invalidValue('options.window', o.window, 'needs replayProtect: true');
+  req.data = checkData('macsec', pick(o, MACSEC_KEYS), 'options');
+  return create(options, req, { parent: checkRef(o.parent, 'options.parent') }, `createMacsec ${req.name}`);
+}
+
+/** Options of {@link createVxcan}: a virtual CAN tunnel, a pair like veth. */
+export interface CreateVxcanOptions extends CreateLinkOptions {
+  peer?: { name?: string; netns?: NetnsRef };
+}
+
+/**
+ * Creates a vxcan pair, the peer optionally in another namespace.
+ *
+ * `ip link add NAME type vxcan peer name PEER [netns NS]`
+ */
+export async function createVxcan(options: CreateVxcanOptions): Promise<Link> {
+  const o = v.object(options, 'options') as CreateVxcanOptions & Record<string, unknown>;
+  const req = common(o, 'vxcan', ['peer']);
+  const peer = o.peer === undefined ? {} : v.object(o.peer, 'options.peer');
+  v.knownKeys(peer, 'options.peer', ['name', 'netns']);
+  req.peer = peer.name === undefined ? {} : { name: v.ifname(peer.name, 'options.peer.name') };
+  const h = peer.netns === undefined ? undefined : await handleFor(peer.netns as NetnsRef);
+  try {
+    if (h) req.peer.netnsFd = h.handle.fd;
+    return await create(options, req, {}, `createVxcan ${req.name}`);
+  } finally {
+    h?.release();
+  }
 }

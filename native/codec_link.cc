@@ -139,7 +139,8 @@ void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
     b->AttrStr(IFLA_INFO_KIND, kind);
     Napi::Object sub;
     Napi::Value raw = spec.Get("infoData");
-    if (kind == "veth" && GetObj(spec, "peer", &sub)) {
+    if (HasPeer(kind) && GetObj(spec, "peer", &sub)) {
+      // veth and vxcan: the peer's ifinfomsg + attributes (VETH_INFO_PEER == VXCAN_INFO_PEER).
       size_t data = b->Nest(IFLA_INFO_DATA);
       size_t peer = b->Nest(VETH_INFO_PEER);
       EncodeLinkBody(sub, b);
@@ -360,7 +361,7 @@ Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs) {
         extra.Set(eb, DecodeBridge(env, li[IFLA_INFO_DATA]));
       } else if (const KindTable* table = FindKind(k); table && li[IFLA_INFO_DATA].data) {
         extra.Set(eb, DecodeKindData(env, *table, li[IFLA_INFO_DATA]));
-      } else if (k != "veth" && li[IFLA_INFO_DATA].data) {
+      } else if (!HasPeer(k) && li[IFLA_INFO_DATA].data) {
         // Kinds not decoded (yet): keep the raw attributes so nothing is lost.
         Napi::Object v = Napi::Object::New(env);
         v.Set("raw", Napi::Buffer<uint8_t>::Copy(env, li[IFLA_INFO_DATA].data, li[IFLA_INFO_DATA].len));

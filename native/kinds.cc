@@ -1,9 +1,13 @@
 #include "kinds.h"
 
 #include <arpa/inet.h>
+#include <linux/can/vxcan.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
+#include <linux/if_macsec.h>
+#include <linux/if_tunnel.h>
 #include <linux/if_vlan.h>
+#include <linux/veth.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -93,6 +97,151 @@ const Field kIpvlan[] = {
 
 const Field kVrf[] = {{"table", IFLA_VRF_TABLE, Enc::kU32, 1, 4294967295.0}};
 
+const EnumName kBondModes[] = {{0, "balance-rr"}, {1, "active-backup"}, {2, "balance-xor"}, {3, "broadcast"},
+                               {4, "802.3ad"},    {5, "balance-tlb"},   {6, "balance-alb"}, {0, nullptr}};
+const EnumName kArpValidate[] = {{0, "none"},   {1, "active"},        {2, "backup"},        {3, "all"},
+                                 {4, "filter"}, {5, "filter_active"}, {6, "filter_backup"}, {0, nullptr}};
+const EnumName kArpAllTargets[] = {{0, "any"}, {1, "all"}, {0, nullptr}};
+const EnumName kPrimaryReselect[] = {{0, "always"}, {1, "better"}, {2, "failure"}, {0, nullptr}};
+const EnumName kFailOverMac[] = {{0, "none"}, {1, "active"}, {2, "follow"}, {0, nullptr}};
+const EnumName kXmitHash[] = {{0, "layer2"},   {1, "layer3+4"},    {2, "layer2+3"}, {3, "encap2+3"},
+                              {4, "encap3+4"}, {5, "vlan+srcmac"}, {0, nullptr}};
+const EnumName kLacpRate[] = {{0, "slow"}, {1, "fast"}, {0, nullptr}};
+const EnumName kAdSelect[] = {{0, "stable"}, {1, "bandwidth"}, {2, "count"}, {0, nullptr}};
+const Field kBond[] = {
+    {"mode", IFLA_BOND_MODE, Enc::kEnum8, 0, 0, kBondModes},
+    {"activeSlave", IFLA_BOND_ACTIVE_SLAVE, Enc::kU32, 1, 2147483647},
+    {"miimon", IFLA_BOND_MIIMON, Enc::kU32, 0, 4294967295.0},
+    {"updelay", IFLA_BOND_UPDELAY, Enc::kU32, 0, 4294967295.0},
+    {"downdelay", IFLA_BOND_DOWNDELAY, Enc::kU32, 0, 4294967295.0},
+    {"peerNotifyDelay", IFLA_BOND_PEER_NOTIF_DELAY, Enc::kU32, 0, 4294967295.0},
+    {"useCarrier", IFLA_BOND_USE_CARRIER, Enc::kBool8},
+    {"arpInterval", IFLA_BOND_ARP_INTERVAL, Enc::kU32, 0, 4294967295.0},
+    {"arpIpTarget", IFLA_BOND_ARP_IP_TARGET, Enc::kIn4List},
+    {"arpValidate", IFLA_BOND_ARP_VALIDATE, Enc::kEnum32, 0, 0, kArpValidate},
+    {"arpAllTargets", IFLA_BOND_ARP_ALL_TARGETS, Enc::kEnum32, 0, 0, kArpAllTargets},
+    {"primary", IFLA_BOND_PRIMARY, Enc::kU32, 1, 2147483647},
+    {"primaryReselect", IFLA_BOND_PRIMARY_RESELECT, Enc::kEnum8, 0, 0, kPrimaryReselect},
+    {"failOverMac", IFLA_BOND_FAIL_OVER_MAC, Enc::kEnum8, 0, 0, kFailOverMac},
+    {"xmitHashPolicy", IFLA_BOND_XMIT_HASH_POLICY, Enc::kEnum8, 0, 0, kXmitHash},
+    {"resendIgmp", IFLA_BOND_RESEND_IGMP, Enc::kU32, 0, 255},
+    {"numPeerNotif", IFLA_BOND_NUM_PEER_NOTIF, Enc::kU8, 0, 255},
+    {"allSlavesActive", IFLA_BOND_ALL_SLAVES_ACTIVE, Enc::kBool8},
+    {"minLinks", IFLA_BOND_MIN_LINKS, Enc::kU32, 0, 4294967295.0},
+    {"lpInterval", IFLA_BOND_LP_INTERVAL, Enc::kU32, 1, 2147483647},
+    {"packetsPerSlave", IFLA_BOND_PACKETS_PER_SLAVE, Enc::kU32, 0, 65535},
+    {"lacpRate", IFLA_BOND_AD_LACP_RATE, Enc::kEnum8, 0, 0, kLacpRate},
+    {"adSelect", IFLA_BOND_AD_SELECT, Enc::kEnum8, 0, 0, kAdSelect},
+    {"adActorSysPrio", IFLA_BOND_AD_ACTOR_SYS_PRIO, Enc::kU16, 1, 65535},
+    {"adUserPortKey", IFLA_BOND_AD_USER_PORT_KEY, Enc::kU16, 0, 1023},
+    {"adActorSystem", IFLA_BOND_AD_ACTOR_SYSTEM, Enc::kMac},
+    {"tlbDynamicLb", IFLA_BOND_TLB_DYNAMIC_LB, Enc::kBool8},
+    {"missedMax", IFLA_BOND_MISSED_MAX, Enc::kU8, 1, 255},
+};
+
+const EnumName kBondSlaveStates[] = {{0, "active"}, {1, "backup"}, {0, nullptr}};
+const EnumName kMiiStatus[] = {{0, "up"}, {1, "going_down"}, {2, "down"}, {3, "going_back"}, {0, nullptr}};
+const Field kBondPort[] = {
+    {"state", IFLA_BOND_SLAVE_STATE, Enc::kEnum8, 0, 0, kBondSlaveStates},      // read-only
+    {"miiStatus", IFLA_BOND_SLAVE_MII_STATUS, Enc::kEnum8, 0, 0, kMiiStatus},   // read-only
+    {"linkFailureCount", IFLA_BOND_SLAVE_LINK_FAILURE_COUNT, Enc::kU32, 0, 0},  // read-only
+    {"permHwaddr", IFLA_BOND_SLAVE_PERM_HWADDR, Enc::kMac},                     // read-only
+    {"queueId", IFLA_BOND_SLAVE_QUEUE_ID, Enc::kU16, 0, 65535},
+    {"prio", IFLA_BOND_SLAVE_PRIO, Enc::kS32, -2147483648.0, 2147483647},
+};
+
+// GRE family: flags and keys raw here (lib/ derives key/csum/seq); ip6gre* share the table with
+// their IPv6 endpoint fields.
+const Field kGre[] = {
+    {"device", IFLA_GRE_LINK, Enc::kU32, 1, 2147483647},
+    {"iflags", IFLA_GRE_IFLAGS, Enc::kBe16, 0, 65535},
+    {"oflags", IFLA_GRE_OFLAGS, Enc::kBe16, 0, 65535},
+    {"ikey", IFLA_GRE_IKEY, Enc::kBe32, 0, 4294967295.0},
+    {"okey", IFLA_GRE_OKEY, Enc::kBe32, 0, 4294967295.0},
+    {"local", IFLA_GRE_LOCAL, Enc::kIn4},
+    {"remote", IFLA_GRE_REMOTE, Enc::kIn4},
+    {"ttl", IFLA_GRE_TTL, Enc::kU8, 0, 255},
+    {"tos", IFLA_GRE_TOS, Enc::kU8, 0, 255},
+    {"pmtudisc", IFLA_GRE_PMTUDISC, Enc::kBool8},
+    {"ignoreDf", IFLA_GRE_IGNORE_DF, Enc::kBool8},
+    {"fwmark", IFLA_GRE_FWMARK, Enc::kU32, 0, 4294967295.0},
+    {"external", IFLA_GRE_COLLECT_METADATA, Enc::kFlag},
+};
+const Field kGre6[] = {
+    {"device", IFLA_GRE_LINK, Enc::kU32, 1, 2147483647},
+    {"iflags", IFLA_GRE_IFLAGS, Enc::kBe16, 0, 65535},
+    {"oflags", IFLA_GRE_OFLAGS, Enc::kBe16, 0, 65535},
+    {"ikey", IFLA_GRE_IKEY, Enc::kBe32, 0, 4294967295.0},
+    {"okey", IFLA_GRE_OKEY, Enc::kBe32, 0, 4294967295.0},
+    {"local", IFLA_GRE_LOCAL, Enc::kIn6},
+    {"remote", IFLA_GRE_REMOTE, Enc::kIn6},
+    {"ttl", IFLA_GRE_TTL, Enc::kU8, 0, 255},
+    {"encapLimit", IFLA_GRE_ENCAP_LIMIT, Enc::kU8, 0, 255},
+    {"flowinfo", IFLA_GRE_FLOWINFO, Enc::kBe32, 0, 4294967295.0},
+    {"flags", IFLA_GRE_FLAGS, Enc::kU32, 0, 4294967295.0},
+    {"fwmark", IFLA_GRE_FWMARK, Enc::kU32, 0, 4294967295.0},
+    {"external", IFLA_GRE_COLLECT_METADATA, Enc::kFlag},
+};
+
+const EnumName kGeneveDf[] = {{0, "unset"}, {1, "set"}, {2, "inherit"}, {0, nullptr}};
+const Field kGeneve[] = {
+    {"vni", IFLA_GENEVE_ID, Enc::kU32, 0, 16777215},
+    {"remote", IFLA_GENEVE_REMOTE, Enc::kIn4},
+    {"remote6", IFLA_GENEVE_REMOTE6, Enc::kIn6},
+    {"ttl", IFLA_GENEVE_TTL, Enc::kU8, 0, 255},
+    {"ttlInherit", IFLA_GENEVE_TTL_INHERIT, Enc::kBool8},
+    {"tos", IFLA_GENEVE_TOS, Enc::kU8, 0, 255},
+    {"df", IFLA_GENEVE_DF, Enc::kEnum8, 0, 0, kGeneveDf},
+    {"flowlabel", IFLA_GENEVE_LABEL, Enc::kBe32, 0, 1048575},
+    {"port", IFLA_GENEVE_PORT, Enc::kBe16, 1, 65535},
+    {"udpCsum", IFLA_GENEVE_UDP_CSUM, Enc::kBool8},
+    {"udp6ZeroCsumTx", IFLA_GENEVE_UDP_ZERO_CSUM6_TX, Enc::kBool8},
+    {"udp6ZeroCsumRx", IFLA_GENEVE_UDP_ZERO_CSUM6_RX, Enc::kBool8},
+    {"external", IFLA_GENEVE_COLLECT_METADATA, Enc::kFlag},
+    {"innerProtoInherit", IFLA_GENEVE_INNER_PROTO_INHERIT, Enc::kFlag},
+};
+
+const Field kIptun[] = {
+    {"device", IFLA_IPTUN_LINK, Enc::kU32, 1, 2147483647},
+    {"local", IFLA_IPTUN_LOCAL, Enc::kIn4},
+    {"remote", IFLA_IPTUN_REMOTE, Enc::kIn4},
+    {"ttl", IFLA_IPTUN_TTL, Enc::kU8, 0, 255},
+    {"tos", IFLA_IPTUN_TOS, Enc::kU8, 0, 255},
+    {"pmtudisc", IFLA_IPTUN_PMTUDISC, Enc::kBool8},
+    {"proto", IFLA_IPTUN_PROTO, Enc::kU8, 0, 255},
+    {"fwmark", IFLA_IPTUN_FWMARK, Enc::kU32, 0, 4294967295.0},
+    {"external", IFLA_IPTUN_COLLECT_METADATA, Enc::kFlag},
+};
+
+const EnumName kMacsecCiphers[] = {{MACSEC_CIPHER_ID_GCM_AES_128, "gcm-aes-128"},
+                                   {MACSEC_CIPHER_ID_GCM_AES_256, "gcm-aes-256"},
+                                   {MACSEC_CIPHER_ID_GCM_AES_XPN_128, "gcm-aes-xpn-128"},
+                                   {MACSEC_CIPHER_ID_GCM_AES_XPN_256, "gcm-aes-xpn-256"},
+                                   {MACSEC_DEFAULT_CIPHER_ID, "gcm-aes-128"},
+                                   {0, nullptr}};
+const EnumName kMacsecValidate[] = {{MACSEC_VALIDATE_DISABLED, "disabled"},
+                                    {MACSEC_VALIDATE_CHECK, "check"},
+                                    {MACSEC_VALIDATE_STRICT, "strict"},
+                                    {0, nullptr}};
+const EnumName kMacsecOffload[] = {
+    {MACSEC_OFFLOAD_OFF, "off"}, {MACSEC_OFFLOAD_PHY, "phy"}, {MACSEC_OFFLOAD_MAC, "mac"}, {0, nullptr}};
+const Field kMacsec[] = {
+    {"sci", IFLA_MACSEC_SCI, Enc::kHex64},
+    {"port", IFLA_MACSEC_PORT, Enc::kBe16, 1, 65535},
+    {"icvLen", IFLA_MACSEC_ICV_LEN, Enc::kU8, 8, 16},
+    {"cipher", IFLA_MACSEC_CIPHER_SUITE, Enc::kEnum64, 0, 0, kMacsecCiphers},
+    {"window", IFLA_MACSEC_WINDOW, Enc::kU32, 0, 4294967295.0},
+    {"encodingSa", IFLA_MACSEC_ENCODING_SA, Enc::kU8, 0, 3},
+    {"encrypt", IFLA_MACSEC_ENCRYPT, Enc::kBool8},
+    {"protect", IFLA_MACSEC_PROTECT, Enc::kBool8},
+    {"sendSci", IFLA_MACSEC_INC_SCI, Enc::kBool8},
+    {"endStation", IFLA_MACSEC_ES, Enc::kBool8},
+    {"scb", IFLA_MACSEC_SCB, Enc::kBool8},
+    {"replayProtect", IFLA_MACSEC_REPLAY_PROTECT, Enc::kBool8},
+    {"validate", IFLA_MACSEC_VALIDATION, Enc::kEnum8, 0, 0, kMacsecValidate},
+    {"offload", IFLA_MACSEC_OFFLOAD, Enc::kEnum8, 0, 0, kMacsecOffload},
+};
+
 // Settings of a bridge port (IFLA_INFO_SLAVE_KIND "bridge"): `ip link set DEV type bridge_slave …`.
 const EnumName kBrPortStates[] = {{BR_STATE_DISABLED, "disabled"}, {BR_STATE_LISTENING, "listening"},
                                   {BR_STATE_LEARNING, "learning"}, {BR_STATE_FORWARDING, "forwarding"},
@@ -121,7 +270,8 @@ const Field kBridgePort[] = {
     {"portNo", IFLA_BRPORT_NO, Enc::kU16, 0, 0},  // read-only
 };
 
-const KindTable kPortTables[] = {{"bridge", kBridgePort, std::size(kBridgePort)}};
+const KindTable kPortTables[] = {{"bridge", kBridgePort, std::size(kBridgePort)},
+                                 {"bond", kBondPort, std::size(kBondPort)}};
 
 const KindTable kTables[] = {
     {"vlan", kVlan, std::size(kVlan)},
@@ -131,6 +281,15 @@ const KindTable kTables[] = {
     {"ipvlan", kIpvlan, std::size(kIpvlan)},
     {"ipvtap", kIpvlan, std::size(kIpvlan)},
     {"vrf", kVrf, std::size(kVrf)},
+    {"bond", kBond, std::size(kBond)},
+    {"gre", kGre, std::size(kGre)},
+    {"gretap", kGre, std::size(kGre)},
+    {"ip6gre", kGre6, std::size(kGre6)},
+    {"ip6gretap", kGre6, std::size(kGre6)},
+    {"geneve", kGeneve, std::size(kGeneve)},
+    {"ipip", kIptun, std::size(kIptun)},
+    {"sit", kIptun, std::size(kIptun)},
+    {"macsec", kMacsec, std::size(kMacsec)},
 };
 
 const char* EncName(Enc e) {
@@ -154,23 +313,30 @@ const char* EncName(Enc e) {
     case Enc::kPortRange: return "portRange";
     case Enc::kQosMap: return "qosMap";
     case Enc::kMacList: return "macList";
+    case Enc::kIn4List: return "ipv4List";
+    case Enc::kMac: return "mac";
+    case Enc::kHex64: return "hex64";
+    case Enc::kEnum64: return "enum";
+    case Enc::kS32: return "integer";
   }
   return "?";
 }
 
-uint32_t EnumValue(const Field& f, const std::string& name, const Napi::Env& env) {
+uint64_t EnumValue(const Field& f, const std::string& name, const Napi::Env& env) {
   for (const EnumName* n = f.names; n && n->name; ++n)
     if (name == n->name) return n->value;
   ThrowType(env, std::string(f.key) + ": unknown value " + name);
 }
 
-Napi::Value EnumOut(Napi::Env env, const Field& f, uint32_t v) {
+Napi::Value EnumOut(Napi::Env env, const Field& f, uint64_t v) {
   for (const EnumName* n = f.names; n && n->name; ++n)
     if (n->value == v) return Napi::String::New(env, n->name);
-  return Napi::Number::New(env, v);
+  return Napi::Number::New(env, static_cast<double>(v));
 }
 
 }  // namespace
+
+bool HasPeer(const std::string& kind) { return kind == "veth" || kind == "vxcan"; }
 
 const KindTable* FindPortKind(const std::string& kind) {
   for (const KindTable& t : kPortTables)
@@ -231,7 +397,7 @@ void EncodeKindData(const KindTable& k, const Napi::Object& data, MsgBuilder* b)
       case Enc::kEnumBe16:
       case Enc::kEnum32: {
         GetStr(data, f.key, &s);
-        uint32_t e = EnumValue(f, s, env);
+        uint32_t e = static_cast<uint32_t>(EnumValue(f, s, env));
         if (f.enc == Enc::kEnum8)
           b->AttrU8(f.attr, static_cast<uint8_t>(e));
         else if (f.enc == Enc::kEnum16)
@@ -277,6 +443,45 @@ void EncodeKindData(const KindTable& k, const Napi::Object& data, MsgBuilder* b)
           b->Attr(IFLA_VLAN_QOS_MAPPING, &m, sizeof m);
         }
         b->EndNest(nest);
+        break;
+      }
+      case Enc::kIn4List: {
+        Napi::Array a = v.As<Napi::Array>();
+        size_t nest = b->Nest(f.attr);
+        for (uint32_t i2 = 0; i2 < a.Length(); ++i2) {
+          uint8_t ip[4];
+          if (!ParseIp(AF_INET, a.Get(i2).As<Napi::String>().Utf8Value(), ip))
+            ThrowType(env, std::string(f.key) + " must hold IPv4 addresses");
+          b->Attr(static_cast<uint16_t>(i2), ip, 4);
+        }
+        b->EndNest(nest);
+        break;
+      }
+      case Enc::kMac: {
+        GetStr(data, f.key, &s);
+        uint8_t hw[32];
+        size_t n = ParseHwAddr(s, hw, sizeof hw);
+        if (!n) ThrowType(env, std::string(f.key) + " must be a hardware address");
+        b->Attr(f.attr, hw, n);
+        break;
+      }
+      case Enc::kHex64: {
+        GetStr(data, f.key, &s);
+        uint8_t raw[8];
+        if (s.size() != 16) ThrowType(env, std::string(f.key) + " must be 16 hex digits");
+        for (int i2 = 0; i2 < 8; ++i2) raw[i2] = static_cast<uint8_t>(std::stoul(s.substr(i2 * 2, 2), nullptr, 16));
+        b->Attr(f.attr, raw, 8);
+        break;
+      }
+      case Enc::kEnum64: {
+        GetStr(data, f.key, &s);
+        b->AttrU64(f.attr, EnumValue(f, s, env));
+        break;
+      }
+      case Enc::kS32: {
+        int32_t sv = 0;
+        GetI32(data, f.key, &sv);
+        b->AttrS32(f.attr, sv);
         break;
       }
       case Enc::kMacList: {
@@ -364,6 +569,35 @@ Napi::Object DecodeKindData(Napi::Env env, const KindTable& k, const AttrView& d
           arr.Set(n++, pair);
         }
         o.Set(f.key, arr);
+        break;
+      }
+      case Enc::kIn4List: {
+        Napi::Array arr = Napi::Array::New(env);
+        AttrIter ii(v);
+        AttrView ia;
+        uint32_t n = 0;
+        while (ii.Next(&ia))
+          if (ia.len >= 4) arr.Set(n++, FormatIp(env, AF_INET, ia.data, 4));
+        o.Set(f.key, arr);
+        break;
+      }
+      case Enc::kMac: o.Set(f.key, FormatHwAddr(v.data, v.len)); break;
+      case Enc::kHex64: {
+        if (v.len < 8) break;
+        static const char* hex = "0123456789abcdef";
+        std::string out;
+        for (int i2 = 0; i2 < 8; ++i2) {
+          out.push_back(hex[v.data[i2] >> 4]);
+          out.push_back(hex[v.data[i2] & 15]);
+        }
+        o.Set(f.key, out);
+        break;
+      }
+      case Enc::kEnum64: o.Set(f.key, EnumOut(env, f, v.U64Or(0))); break;
+      case Enc::kS32: {
+        int32_t sv = 0;
+        v.S32(&sv);
+        o.Set(f.key, sv);
         break;
       }
       case Enc::kMacList: {

@@ -32,10 +32,15 @@ enum class Enc : uint8_t {
   kPortRange,  // struct ifla_vxlan_port_range (be16 low, high) <-> [low, high]
   kQosMap,     // nested IFLA_VLAN_QOS_MAPPING entries <-> [[from, to], ...]
   kMacList,    // nested IFLA_MACVLAN_MACADDR entries <-> ['aa:bb:..', ...]
+  kIn4List,    // nested IPv4 addresses (bond arp_ip_target) <-> ["a.b.c.d", ...]
+  kMac,        // hardware address <-> "aa:bb:.."
+  kHex64,      // 8 bytes in wire order <-> 16 hex digits (MACsec SCI)
+  kEnum64,     // u64 <-> one of `names` (MACsec cipher suites)
+  kS32,        // signed 32-bit integer
 };
 
 struct EnumName {
-  uint32_t value;
+  uint64_t value;
   const char* name;
 };
 
@@ -57,6 +62,8 @@ struct KindTable {
 
 // The table for a kind, or nullptr.
 const KindTable* FindKind(const std::string& kind);
+// Kinds created with a peer nested in IFLA_INFO_DATA (veth, vxcan).
+bool HasPeer(const std::string& kind);
 // The table for the port settings of a master kind (IFLA_INFO_SLAVE_DATA), or nullptr.
 const KindTable* FindPortKind(const std::string& kind);
 // Encodes the known keys of `data` (already validated by lib/) as IFLA_INFO_DATA attributes.

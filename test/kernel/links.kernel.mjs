@@ -4,10 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  createBond, createGeneve, createGre, createIp6Gre, createIpip, createMacsec, createNlmon, createSit, createTeam, createVcan,
+  createVxcan, createWireguard,
   addAddress, addBridgeVlan, connectTcp, deleteBridgeVlan, listBridgeVlans, createBridge, createDummy, createIfb, createIpvlan, createIpvtap, createTcpServer, createVeth,
   createVlan, createVrf, getLink, listLinks, setLink,
 } from 'netdev';
-import { bridgeJson, ipJson, rejectsWith, withNetns, withNetnsN } from '../helpers.mjs';
+import { bridgeJson, ipJson, rejectsWith, waitFor, withNetns, withNetnsN } from '../helpers.mjs';
 
 test('vlan: id, protocol, flags and QoS maps read back and match ip -d -j', async () => {
   await withNetns(async (ns) => {
@@ -158,5 +160,159 @@ test('scenario (c): bridge VLAN filtering: two ports in VLAN 10 reach each other
       sb.close();
       sc.close();
     }
+  });
+});
+
+test('bond: mode and options read back and match ip -d -j; ports show their state', async () => {
+  await withNetns(async (ns) => {
+    const bond = await createBond({
+      name: 'bond0', netns: ns, mode: '802.3ad', miimon: 100, updelay: 200, downdelay: 300, xmitHashPolicy: 'layer3+4',
+      lacpRate: 'fast', adSelect: 'bandwidth', minLinks: 1, allSlavesActive: true, resendIgmp: 3, numPeerNotif: 2,
+      adActorSysPrio: 100, adUserPortKey: 5, adActorSystem: '02:00:00:00:00:42', useCarrier: false,
+    });
+    const i = bond.info;
+    assert.equal(bond.kind, 'bond');
+    assert.deepEqual(
+      [i.mode, i.miimon, i.updelay, i.downdelay, i.xmitHashPolicy, i.lacpRate, i.adSelect, i.minLinks, i.allSlavesActive, i.resendIgmp, i.numPeerNotif, i.adActorSysPrio, i.adUserPortKey, i.adActorSystem, i.useCarrier],
+      ['802.3ad', 100, 200, 300, 'layer3+4', 'fast', 'bandwidth', 1, true, 3, 2, 100, 5, '02:00:00:00:00:42', false],
+    );
+    const [ip] = await ipJson(ns, '-d', 'link', 'show', 'bond0');
+    const d = ip.linkinfo.info_data;
+    assert.equal(d.mode, '802.3ad');
+    assert.equal(d.miimon, 100);
+    assert.equal(d.xmit_hash_policy, 'layer3+4');
+    assert.equal(d.ad_lacp_rate, 'fast');
+    assert.equal(d.ad_select, 'bandwidth');
+    const ab = await createBond({ name: 'bond1', netns: ns, mode: 'active-backup', arpInterval: 500, arpIpTarget: ['10.0.0.1', '10.0.0.2'], arpValidate: 'all', primaryReselect: 'better', failOverMac: 'active' });
+    assert.deepEqual(ab.info.arpIpTarget, ['10.0.0.1', '10.0.0.2']);
+    assert.equal(ab.info.arpValidate, 'all');
+    assert.equal(ab.info.primaryReselect, 'better');
+    assert.equal(ab.info.failOverMac, 'active');
+    assert.deepEqual((await ipJson(ns, '-d', 'link', 'show', 'bond1'))[0].linkinfo.info_data.arp_ip_target, ['10.0.0.1', '10.0.0.2']);
+  });
+});
+
+test('scenario (d): an active-backup bond fails over when its active slave goes down', async () => {
+  await withNetnsN(2, async ([a, b]) => {
+    await createBond({ name: 'bond0', netns: a, mode: 'active-backup', miimon: 50, up: true });
+    await createBridge({ name: 'br0', netns: b, up: true });
+    for (const n of [0, 1]) {
+      await createVeth({ name: `s${n}`, netns: a, peer: { name: `r${n}`, netns: b, up: true } });
+      await setLink(`r${n}`, { master: 'br0' }, { netns: b });
+      await setLink(`s${n}`, { master: 'bond0' }, { netns: a }); // enslave (down), then up
+      await setLink(`s${n}`, { up: true }, { netns: a });
+    }
+    await addAddress('bond0', '10.88.0.1/24', { netns: a });
+    await addAddress('br0', '10.88.0.2/24', { netns: b });
+    const server = await createTcpServer({ netns: b, host: '10.88.0.2', port: 8080 }, (s) => s.end('ok'));
+    const talk = async () => {
+      const sock = await connectTcp({ netns: a, host: '10.88.0.2', port: 8080, timeout: 10000 });
+      let got = '';
+      for await (const c of sock) got += c;
+      return got;
+    };
+    try {
+      const active = async () => (await getLink('bond0', { netns: a })).info.activeSlave;
+      const first = await waitFor(active, { what: 'an active slave', timeout: 15000 });
+      const firstName = (await getLink(first, { netns: a })).name;
+      assert.equal((await getLink(firstName, { netns: a })).port.state, 'active');
+      assert.equal(await talk(), 'ok');
+      // Take the active slave's carrier away: its peer goes down.
+      await setLink(`r${firstName.slice(1)}`, { up: false }, { netns: b });
+      const second = await waitFor(async () => ((await active()) !== first ? active() : null), { what: 'failover', timeout: 15000 });
+      assert.notEqual(second, first);
+      assert.equal((await getLink(firstName, { netns: a })).port.state, 'backup');
+      assert.equal(await talk(), 'ok');
+    } finally {
+      server.close();
+    }
+  });
+});
+
+test('GRE family: gre, gretap (IPv4) and ip6gre, ip6gretap: keys, csum, seq, endpoints read back', async () => {
+  await withNetns(async (ns) => {
+    await createVeth({ name: 'u0', netns: ns, peer: { name: 'u1' } });
+    const g = await createGre({ name: 'gre1', netns: ns, local: '10.1.0.1', remote: '10.1.0.2', device: 'u0', ikey: 11, okey: 22, csum: true, seq: true, ttl: 33, tos: 4, pmtudisc: true });
+    assert.deepEqual(
+      [g.kind, g.info.local, g.info.remote, g.info.ikey, g.info.okey, g.info.icsum, g.info.ocsum, g.info.iseq, g.info.oseq, g.info.ttl, g.info.tos],
+      ['gre', '10.1.0.1', '10.1.0.2', 11, 22, true, true, true, true, 33, 4],
+    );
+    const d = (await ipJson(ns, '-d', 'link', 'show', 'gre1'))[0].linkinfo.info_data;
+    assert.equal(d.local, '10.1.0.1');
+    assert.equal(d.remote, '10.1.0.2');
+    assert.equal(d.ikey, '0.0.0.11');
+    assert.equal(d.okey, '0.0.0.22');
+    assert.equal(d.ttl, 33);
+    const t = await createGre({ name: 'gtap1', netns: ns, kind: 'gretap', local: '10.1.0.1', remote: '10.1.0.3', key: 7 });
+    assert.deepEqual([t.kind, t.info.ikey, t.info.okey, t.info.icsum], ['gretap', 7, 7, false]);
+    const six = await createIp6Gre({ name: 'g6', netns: ns, local: 'fd00::1', remote: 'fd00::2', key: 9, ttl: 40, encapLimit: 2, flowinfo: 0x12345 });
+    assert.deepEqual([six.kind, six.info.local, six.info.remote, six.info.ikey, six.info.ttl, six.info.encapLimit], ['ip6gre', 'fd00::1', 'fd00::2', 9, 40, 2]);
+    const tap6 = await createIp6Gre({ name: 'g6tap', netns: ns, kind: 'ip6gretap', local: 'fd00::1', remote: 'fd00::3' });
+    assert.equal(tap6.kind, 'ip6gretap');
+    assert.equal((await ipJson(ns, '-d', 'link', 'show', 'g6'))[0].linkinfo.info_data.remote, 'fd00::2');
+  });
+});
+
+test('geneve, ipip, sit: settings read back and match ip -d -j', async () => {
+  await withNetns(async (ns) => {
+    const g = await createGeneve({ name: 'gnv0', netns: ns, vni: 4321, remote: '10.2.0.2', ttl: 9, tos: 3, df: 'set', port: 6082, udpCsum: true });
+    assert.deepEqual([g.info.vni, g.info.remote, g.info.ttl, g.info.tos, g.info.df, g.info.port, g.info.udpCsum], [4321, '10.2.0.2', 9, 3, 'set', 6082, true]);
+    const gd = (await ipJson(ns, '-d', 'link', 'show', 'gnv0'))[0].linkinfo.info_data;
+    assert.equal(gd.id, 4321);
+    assert.equal(gd.remote, '10.2.0.2');
+    assert.equal(gd.port, 6082);
+    const g6 = await createGeneve({ name: 'gnv6', netns: ns, vni: 5, remote: 'fd00::9', flowlabel: 99 });
+    assert.equal(g6.info.remote, 'fd00::9');
+    assert.equal(g6.info.flowlabel, 99);
+    const ip4 = await createIpip({ name: 'ipip1', netns: ns, local: '10.3.0.1', remote: '10.3.0.2', ttl: 20, tos: 1, pmtudisc: true });
+    assert.deepEqual([ip4.kind, ip4.info.local, ip4.info.remote, ip4.info.ttl, ip4.info.tos, ip4.info.pmtudisc], ['ipip', '10.3.0.1', '10.3.0.2', 20, 1, true]);
+    const sit = await createSit({ name: 'sit1', netns: ns, local: '10.3.0.1', remote: '10.3.0.3', ttl: 30 });
+    assert.deepEqual([sit.kind, sit.info.remote, sit.info.ttl], ['sit', '10.3.0.3', 30]);
+    assert.equal((await ipJson(ns, '-d', 'link', 'show', 'ipip1'))[0].linkinfo.info_data.remote, '10.3.0.2');
+  });
+});
+
+test('macsec: SCI, cipher, flags, validation and replay window read back', async () => {
+  await withNetns(async (ns) => {
+    await createVeth({ name: 'p0', netns: ns, peer: { name: 'p1' } });
+    const m = await createMacsec({
+      name: 'ms0', netns: ns, parent: 'p0', sci: '0200000000010002', cipher: 'gcm-aes-256', icvLen: 16, encrypt: true,
+      protect: true, sendSci: true, endStation: false, scb: false, replayProtect: true, window: 64, validate: 'check', encodingSa: 2,
+    });
+    const i = m.info;
+    assert.deepEqual(
+      [i.sci, i.cipher, i.icvLen, i.encrypt, i.protect, i.sendSci, i.replayProtect, i.window, i.validate, i.encodingSa],
+      ['0200000000010002', 'gcm-aes-256', 16, true, true, true, true, 64, 'check', 2],
+    );
+    const d = (await ipJson(ns, '-d', 'link', 'show', 'ms0'))[0].linkinfo.info_data;
+    assert.equal(d.cipher_suite, 'GCM-AES-256');
+    assert.equal(d.encrypt, true);
+    assert.equal(d.validation, 'check');
+    assert.equal(d.window, 64);
+  });
+});
+
+test('vcan, vxcan (peer in another namespace), wireguard, team (with a port), nlmon', async () => {
+  await withNetnsN(2, async ([a, b]) => {
+    assert.equal((await createVcan({ name: 'vcan0', netns: a })).kind, 'vcan');
+    const vx = await createVxcan({ name: 'vxcan0', netns: a, peer: { name: 'vxcan1', netns: b } });
+    assert.equal(vx.kind, 'vxcan');
+    const peer = await getLink('vxcan1', { netns: b });
+    assert.equal(vx.info.peerIndex, peer.index);
+    assert.notEqual(vx.parentNetnsId, null);
+    assert.equal((await createWireguard({ name: 'wg0', netns: a })).kind, 'wireguard');
+    const team = await createTeam({ name: 'team0', netns: a });
+    assert.equal(team.kind, 'team');
+    await createDummy({ name: 'tp0', netns: a });
+    await setLink('tp0', { master: 'team0' }, { netns: a });
+    const port = await getLink('tp0', { netns: a });
+    assert.equal(port.master, team.index);
+    assert.equal(port.portKind, 'team');
+    assert.equal((await createNlmon({ name: 'nlmon0', netns: a })).kind, 'nlmon');
+    // (Every new namespace also gets the fallback tunnel devices, gre0, sit0, …, once the tunnel
+    // modules are loaded: compare only the links made here.)
+    const made = ['vcan0', 'vxcan0', 'wg0', 'team0', 'tp0', 'nlmon0'];
+    const kinds = (await ipJson(a, '-d', 'link', 'show')).filter((l) => made.includes(l.ifname)).map((l) => [l.ifname, l.linkinfo.info_kind]);
+    assert.deepEqual(Object.fromEntries(kinds), { vcan0: 'vcan', vxcan0: 'vxcan', wg0: 'wireguard', team0: 'team', tp0: 'dummy', nlmon0: 'nlmon' });
   });
 });
