@@ -43,7 +43,7 @@ const Field kVxlan[] = {
     {"local", IFLA_VXLAN_LOCAL, Enc::kIn4},
     {"local6", IFLA_VXLAN_LOCAL6, Enc::kIn6},
     {"device", IFLA_VXLAN_LINK, Enc::kU32, 1, 2147483647},
-    {"port", IFLA_VXLAN_PORT, Enc::kBe16, 0, 65535},
+    {"port", IFLA_VXLAN_PORT, Enc::kBe16, 1, 65535},
     {"srcPortRange", IFLA_VXLAN_PORT_RANGE, Enc::kPortRange},
     {"ttl", IFLA_VXLAN_TTL, Enc::kU8, 0, 255},
     {"ttlInherit", IFLA_VXLAN_TTL_INHERIT, Enc::kFlagU8},
