@@ -83,7 +83,11 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,ro hostroot /host || {
 mount --bind /host${root}${rel(join(kernel.dir, 'lib/modules'))} /lib/modules
 for m in $(echo "$netdev_modules" | tr , " "); do modprobe $m || echo "modprobe $m failed"; done
 for fs in proc sys dev; do mount --bind /$fs /host/$fs; done
+# Writable /run and /tmp for the guest; the project may itself live under /tmp (a CI clone):
+# keep it reachable at the same path.
+mkdir -p /project; mount --bind /host${root} /project
 mount -t tmpfs tmpfs /host/run; mount -t tmpfs tmpfs /host/tmp
+mkdir -p /host${root} 2>/dev/null; mount --bind /project /host${root}
 echo "NETDEV-VM-KERNEL $(uname -r)"
 chroot /host /bin/sh -c "cd ${root} && exec /bin/sh $netdev_script"
 echo "NETDEV-VM-EXIT $?"
