@@ -17,7 +17,7 @@ test('bridge port settings: every setting written is read back and matches ip -d
     const settings = {
       cost: 42, priority: 7, learning: false, flood: false, hairpin: true, isolated: true, proxyArp: true,
       neighSuppress: true, bpduGuard: true, rootBlock: true, fastLeave: true, mcastFlood: false, bcastFlood: false,
-      mcastToUnicast: true, groupFwdMask: 8, state: 'disabled',
+      mcastToUnicast: true, groupFwdMask: 8, state: 'disabled', proxyArpWifi: true, vlanTunnel: true, locked: true,
     };
     await setBridgePort('p0', settings, { netns: ns });
     const port = (await getLink('p0', { netns: ns })).port;

@@ -72,6 +72,24 @@ test('VXLAN over IPv6 with a multicast group, flowlabel, kernel-default port whe
   });
 });
 
+test('VXLAN: remote checksum offload, GBP, GPE and per-VNI filtering read back', async () => {
+  await withNetns(async (ns) => {
+    const a = await createVxlan({ name: 'vxa', netns: ns, vni: 1, remcsumTx: true, remcsumRx: true, gbp: true });
+    assert.deepEqual([a.info.remcsumTx, a.info.remcsumRx, a.info.gbp, a.info.gpe], [true, true, true, false]);
+    // GPE carries no Ethernet header: it needs external (metadata) mode and no learning (the
+    // kernel says "VXLAN GPE does not support this combination of attributes" otherwise);
+    // vnifilter needs external too.
+    const b = await createVxlan({ name: 'vxb', netns: ns, vni: 0, external: true, gpe: true, learning: false, port: 4790 });
+    assert.deepEqual([b.info.gpe, b.info.external], [true, true]);
+    const c = await createVxlan({ name: 'vxc', netns: ns, vni: 0, external: true, vnifilter: true, port: 4791 });
+    assert.equal(c.info.vnifilter, true);
+    const [ip] = await ipJson(ns, '-d', 'link', 'show', 'vxa');
+    assert.equal(ip.linkinfo.info_data.remcsum_tx, true);
+    assert.equal(ip.linkinfo.info_data.gbp, true);
+    assert.equal((await ipJson(ns, '-d', 'link', 'show', 'vxc'))[0].linkinfo.info_data.vnifilter, true);
+  });
+});
+
 test('MACVLAN and MACVTAP: all five modes, flags, source MAC list, read back and matching ip', async () => {
   await withNetns(async (ns) => {
     await createVeth({ name: 'p0', netns: ns, up: true, peer: { name: 'p1', up: true } });

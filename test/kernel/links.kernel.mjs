@@ -189,6 +189,13 @@ test('bond: mode and options read back and match ip -d -j; ports show their stat
     assert.equal(ab.info.primaryReselect, 'better');
     assert.equal(ab.info.failOverMac, 'active');
     assert.deepEqual((await ipJson(ns, '-d', 'link', 'show', 'bond1'))[0].linkinfo.info_data.arp_ip_target, ['10.0.0.1', '10.0.0.2']);
+    const rr = await createBond({ name: 'bond2', netns: ns, mode: 'balance-rr', packetsPerSlave: 4, miimon: 100, peerNotifyDelay: 200, missedMax: 5 });
+    assert.deepEqual([rr.info.packetsPerSlave, rr.info.peerNotifyDelay, rr.info.missedMax], [4, 200, 5]);
+    const tlb = await createBond({ name: 'bond3', netns: ns, mode: 'balance-tlb', tlbDynamicLb: false, lpInterval: 3 });
+    assert.deepEqual([tlb.info.tlbDynamicLb, tlb.info.lpInterval], [false, 3]);
+    const all = await createBond({ name: 'bond4', netns: ns, mode: 'active-backup', arpInterval: 100, arpIpTarget: ['10.0.0.9'], arpAllTargets: 'all' });
+    assert.equal(all.info.arpAllTargets, 'all');
+    assert.equal((await ipJson(ns, '-d', 'link', 'show', 'bond3'))[0].linkinfo.info_data.tlb_dynamic_lb, 0);
   });
 });
 
@@ -247,8 +254,14 @@ test('GRE family: gre, gretap (IPv4) and ip6gre, ip6gretap: keys, csum, seq, end
     assert.deepEqual([t.kind, t.info.ikey, t.info.okey, t.info.icsum], ['gretap', 7, 7, false]);
     const six = await createIp6Gre({ name: 'g6', netns: ns, local: 'fd00::1', remote: 'fd00::2', key: 9, ttl: 40, encapLimit: 2, flowinfo: 0x12345 });
     assert.deepEqual([six.kind, six.info.local, six.info.remote, six.info.ikey, six.info.ttl, six.info.encapLimit], ['ip6gre', 'fd00::1', 'fd00::2', 9, 40, 2]);
-    const tap6 = await createIp6Gre({ name: 'g6tap', netns: ns, kind: 'ip6gretap', local: 'fd00::1', remote: 'fd00::3' });
-    assert.equal(tap6.kind, 'ip6gretap');
+    const tap6 = await createIp6Gre({ name: 'g6tap', netns: ns, kind: 'ip6gretap', local: 'fd00::1', remote: 'fd00::3', fwmark: 7, iseq: true });
+    assert.deepEqual([tap6.kind, tap6.info.fwmark, tap6.info.iseq, tap6.info.oseq], ['ip6gretap', 7, true, false]);
+    const more = await createGre({ name: 'gre2', netns: ns, local: '10.1.0.1', remote: '10.1.0.5', ttl: 5, fwmark: 3, pmtudisc: true, ignoreDf: false, ocsum: true });
+    assert.deepEqual([more.info.fwmark, more.info.ignoreDf, more.info.ocsum, more.info.icsum], [3, false, true, false]);
+    const ext = await createGre({ name: 'gre3', netns: ns, kind: 'gretap', external: true });
+    assert.equal(ext.info.external, true);
+    const nodf = await createGre({ name: 'gre4', netns: ns, local: '10.1.0.1', remote: '10.1.0.6', pmtudisc: false, ttl: 0 });
+    assert.equal(nodf.info.pmtudisc, false);
     assert.equal((await ipJson(ns, '-d', 'link', 'show', 'g6'))[0].linkinfo.info_data.remote, 'fd00::2');
   });
 });
@@ -261,13 +274,18 @@ test('geneve, ipip, sit: settings read back and match ip -d -j', async () => {
     assert.equal(gd.id, 4321);
     assert.equal(gd.remote, '10.2.0.2');
     assert.equal(gd.port, 6082);
-    const g6 = await createGeneve({ name: 'gnv6', netns: ns, vni: 5, remote: 'fd00::9', flowlabel: 99 });
-    assert.equal(g6.info.remote, 'fd00::9');
-    assert.equal(g6.info.flowlabel, 99);
+    const g6 = await createGeneve({ name: 'gnv6', netns: ns, vni: 5, remote: 'fd00::9', flowlabel: 99, ttlInherit: true, udp6ZeroCsumTx: true, udp6ZeroCsumRx: true, port: 6083 });
+    assert.deepEqual([g6.info.remote, g6.info.flowlabel, g6.info.ttlInherit, g6.info.udp6ZeroCsumTx, g6.info.udp6ZeroCsumRx], ['fd00::9', 99, true, true, true]);
+    const gx = await createGeneve({ name: 'gnvx', netns: ns, vni: 0, external: true, innerProtoInherit: true, port: 6084 });
+    assert.deepEqual([gx.info.external, gx.info.innerProtoInherit], [true, true]);
     const ip4 = await createIpip({ name: 'ipip1', netns: ns, local: '10.3.0.1', remote: '10.3.0.2', ttl: 20, tos: 1, pmtudisc: true });
     assert.deepEqual([ip4.kind, ip4.info.local, ip4.info.remote, ip4.info.ttl, ip4.info.tos, ip4.info.pmtudisc], ['ipip', '10.3.0.1', '10.3.0.2', 20, 1, true]);
-    const sit = await createSit({ name: 'sit1', netns: ns, local: '10.3.0.1', remote: '10.3.0.3', ttl: 30 });
-    assert.deepEqual([sit.kind, sit.info.remote, sit.info.ttl], ['sit', '10.3.0.3', 30]);
+    const sit = await createSit({ name: 'sit1', netns: ns, local: '10.3.0.1', remote: '10.3.0.3', ttl: 30, proto: 41, fwmark: 6 });
+    assert.deepEqual([sit.kind, sit.info.remote, sit.info.ttl, sit.info.proto, sit.info.fwmark], ['sit', '10.3.0.3', 30, 41, 6]);
+    const any = await createIpip({ name: 'ipip2', netns: ns, local: '10.3.0.1', remote: '10.3.0.4', proto: 0 });
+    assert.equal(any.info.proto, 0);
+    const ext = await createIpip({ name: 'ipip3', netns: ns, external: true });
+    assert.equal(ext.info.external, true);
     assert.equal((await ipJson(ns, '-d', 'link', 'show', 'ipip1'))[0].linkinfo.info_data.remote, '10.3.0.2');
   });
 });
@@ -279,6 +297,11 @@ test('macsec: SCI, cipher, flags, validation and replay window read back', async
       name: 'ms0', netns: ns, parent: 'p0', sci: '0200000000010002', cipher: 'gcm-aes-256', icvLen: 16, encrypt: true,
       protect: true, sendSci: true, endStation: false, scb: false, replayProtect: true, window: 64, validate: 'check', encodingSa: 2,
     });
+    // End station and SCB are the alternatives to sending the SCI; port builds the SCI from the MAC.
+    const es = await createMacsec({ name: 'ms1', netns: ns, parent: 'p0', port: 7, sendSci: false, endStation: true });
+    assert.deepEqual([es.info.endStation, es.info.sendSci, es.info.sci.endsWith('0007')], [true, false, true]);
+    const scb = await createMacsec({ name: 'ms2', netns: ns, parent: 'p0', port: 8, sendSci: false, scb: true });
+    assert.equal(scb.info.scb, true);
     const i = m.info;
     assert.deepEqual(
       [i.sci, i.cipher, i.icvLen, i.encrypt, i.protect, i.sendSci, i.replayProtect, i.window, i.validate, i.encodingSa],
