@@ -54,6 +54,7 @@ export {
   createVcan,
   createVxcan,
   createWireguard,
+  setLinkData,
   type BondMode,
   type CreateBondOptions,
   type CreateGeneveOptions,

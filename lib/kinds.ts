@@ -3,10 +3,11 @@
  * ifb, and a generic escape hatch. Kind settings are validated against the addon's attribute
  * tables (native/kinds.cc), the same tables that encode and decode them.
  */
-import { binding, type LinkRequest } from './binding.js';
+import { binding, k, type LinkRequest } from './binding.js';
 import { invalidType, invalidValue } from './errors.js';
-import { createLink, indexOf, type CreateLinkOptions, type LinkRef, type Link } from './links.js';
-import { handleFor, resolveNetns, type NetnsRef } from './netns.js';
+import { createLink, getLink, indexOf, type CreateLinkOptions, type LinkRef, type Link } from './links.js';
+import { handleFor, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
+import { transact } from './rtnl.js';
 import * as v from './validate.js';
 
 interface FieldSpec {
@@ -711,5 +712,34 @@ export async function createVxcan(options: CreateVxcanOptions): Promise<Link> {
     return await create(options, req, {}, `createVxcan ${req.name}`);
   } finally {
     h?.release();
+  }
+}
+
+/**
+ * Changes kind-specific settings of an existing link (the kernel's changelink), validated against
+ * the kind's table. Some settings only make sense afterwards, such as a bond's `activeSlave` or
+ * `primary` (an index or name of one of its ports), and the kernel refuses some changes on a live
+ * link (a VXLAN's VNI, for instance) with its own extack text.
+ *
+ * `ip link set DEV type KIND SETTING VALUE …`
+ */
+export async function setLinkData(link: LinkRef, data: Record<string, unknown>, options: NetnsOption = {}): Promise<void> {
+  checkRef(link, 'link');
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  const d = { ...v.object(data, 'data') };
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    const current = await getLink(link, options);
+    if (!current.kind) throw invalidValue('link', link, 'has no kind whose settings could change');
+    // Port references (bond activeSlave / primary) may be given by name.
+    for (const key of ['activeSlave', 'primary']) {
+      const ref = d[key];
+      if (current.kind === 'bond' && (typeof ref === 'string' || (typeof ref === 'object' && ref !== null)))
+        d[key] = await indexOf(ns, checkRef(ref, `data.${key}`), `data.${key}`);
+    }
+    const checked = checkData(current.kind, d, 'data');
+    await transact(ns, [{ type: k('RTM_NEWLINK'), link: { index: current.index, kind: current.kind, data: checked } }], `setLinkData ${current.name}`);
+  } finally {
+    release();
   }
 }

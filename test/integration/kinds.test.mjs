@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   addAddress, addFdb, connectTcp, createBridge, createDummy, createIpvlan, createMacvlan, createMacvtap, createTcpServer,
-  createVeth, createVlan, createVrf, createVxlan, getLink, setLink,
+  createVeth, createVlan, createVrf, createVxlan, getLink, setLink, setLinkData,
 } from 'netdev';
 import { ipJson, rejectsWith, withNetns, withNetnsN } from '../helpers.mjs';
 
@@ -83,6 +83,11 @@ test('VXLAN: remote checksum offload, GBP, GPE and per-VNI filtering read back',
     assert.deepEqual([b.info.gpe, b.info.external], [true, true]);
     const c = await createVxlan({ name: 'vxc', netns: ns, vni: 0, external: true, vnifilter: true, port: 4791 });
     assert.equal(c.info.vnifilter, true);
+    // A changelink of settings the kernel allows on a live VXLAN.
+    await setLinkData('vxa', { ageing: 77, ttl: 9 }, { netns: ns });
+    const changed = await getLink('vxa', { netns: ns });
+    assert.deepEqual([changed.info.ageing, changed.info.ttl], [77, 9]);
+    await assert.rejects(setLinkData('vxa', { nosuch: 1 }, { netns: ns }), { code: 'ERR_INVALID_ARG_VALUE' });
     const [ip] = await ipJson(ns, '-d', 'link', 'show', 'vxa');
     assert.equal(ip.linkinfo.info_data.remcsum_tx, true);
     assert.equal(ip.linkinfo.info_data.gbp, true);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   createBond, createGeneve, createGre, createIp6Gre, createIpip, createMacsec, createNlmon, createSit, createTeam, createVcan,
-  createVxcan, createWireguard,
+  createVxcan, createWireguard, setLinkData,
   addAddress, addBridgeVlan, connectTcp, deleteBridgeVlan, listBridgeVlans, createBridge, createDummy, createIfb, createIpvlan, createIpvtap, createTcpServer, createVeth,
   createVlan, createVrf, getLink, listLinks, setLink,
 } from 'netdev';
@@ -220,8 +220,13 @@ test('scenario (d): an active-backup bond fails over when its active slave goes 
     };
     try {
       const active = async () => (await getLink('bond0', { netns: a })).info.activeSlave;
-      const first = await waitFor(active, { what: 'an active slave', timeout: 15000 });
+      await waitFor(active, { what: 'an active slave', timeout: 15000 });
+      // Choose the active port, and the primary, explicitly (a changelink on the bond).
+      await setLinkData('bond0', { activeSlave: 's1', primary: 's1' }, { netns: a });
+      const first = await active();
       const firstName = (await getLink(first, { netns: a })).name;
+      assert.equal(firstName, 's1');
+      assert.equal((await getLink('bond0', { netns: a })).info.primary, first);
       assert.equal((await getLink(firstName, { netns: a })).port.state, 'active');
       assert.equal(await talk(), 'ok');
       // Take the active slave's carrier away: its peer goes down.
