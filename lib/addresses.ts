@@ -2,8 +2,8 @@
  * IPv4 and IPv6 addresses on links.
  */
 import { k, type AddrRequest, type NativeNs } from './binding.js';
-import { invalidType, invalidValue } from './errors.js';
-import { type LinkRef } from './links.js';
+import { invalidValue } from './errors.js';
+import { checkLinkRef, type LinkRef } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
 import { dump, transact, transactEach } from './rtnl.js';
 import * as v from './validate.js';
@@ -71,12 +71,6 @@ async function indexOfLink(ns: NativeNs, link: LinkRef, operation: string): Prom
   return found.index;
 }
 
-function checkLinkRef(link: unknown): asserts link is LinkRef {
-  if (typeof link === 'string') v.ifname(link, 'link');
-  else if (typeof link === 'number') v.integer(link, 'link', 1, 2 ** 31 - 1);
-  else if (typeof link !== 'object' || link === null || typeof (link as { index?: unknown }).index !== 'number')
-    throw invalidType('link', 'a name, an index or a Link', link);
-}
 
 function addrRequest(address: string, options: AddAddressOptions): AddrRequest {
   const c = v.cidr(address);
@@ -130,7 +124,7 @@ const ADD_KEYS = [
  * [preferred_lft N] [nodad] [noprefixroute]` (`ip addr replace …` with `replace: true`)
  */
 export async function addAddress(link: LinkRef, address: string, options: AddAddressOptions = {}): Promise<void> {
-  checkLinkRef(link);
+  checkLinkRef(link, 'link');
   v.knownKeys(v.object(options, 'options'), 'options', ADD_KEYS);
   const req = addrRequest(address, options);
   const replace = options.replace !== undefined && v.bool(options.replace, 'options.replace');
@@ -151,7 +145,7 @@ export async function addAddress(link: LinkRef, address: string, options: AddAdd
  * `ip addr del CIDR dev DEV`
  */
 export async function deleteAddress(link: LinkRef, address: string, options: NetnsOption = {}): Promise<void> {
-  checkLinkRef(link);
+  checkLinkRef(link, 'link');
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   const c = v.cidr(address);
   const { ns, release } = resolveNetns(options.netns);
@@ -182,7 +176,7 @@ export async function listAddresses(options: ListAddressesOptions = {}): Promise
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'link', 'family']);
   if (options.family !== undefined && options.family !== 4 && options.family !== 6)
     throw invalidValue('options.family', options.family, 'must be 4 or 6');
-  if (options.link !== undefined) checkLinkRef(options.link);
+  if (options.link !== undefined) checkLinkRef(options.link, 'options.link');
   const { ns, release } = resolveNetns(options.netns);
   try {
     const filter: AddrRequest = {
@@ -203,7 +197,7 @@ export async function listAddresses(options: ListAddressesOptions = {}): Promise
  * `ip addr flush dev DEV`
  */
 export async function flushAddresses(link: LinkRef, options: Omit<ListAddressesOptions, 'link'> = {}): Promise<number> {
-  checkLinkRef(link);
+  checkLinkRef(link, 'link');
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'family']);
   const addrs = await listAddresses({ ...options, link });
   if (addrs.length === 0) return 0;

@@ -3,8 +3,8 @@
  * and the forwarding database (FDB) that VXLAN meshes and static MAC entries need.
  */
 import { binding, k, type NeighRequest } from './binding.js';
-import { invalidType, invalidValue } from './errors.js';
-import { indexOf, type LinkRef } from './links.js';
+import { invalidValue } from './errors.js';
+import { checkLinkRef, indexOf, type BridgePortSettings, type LinkRef } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
 import { dump, transact } from './rtnl.js';
 import * as v from './validate.js';
@@ -17,34 +17,6 @@ interface FieldSpec {
   names?: string[];
 }
 
-/** Settings of a bridge port (read back as `Link.port`). */
-export interface BridgePortSettings {
-  /** STP state; settable while STP is off. */
-  state?: 'disabled' | 'listening' | 'learning' | 'forwarding' | 'blocking';
-  /** Port priority, 0-63. */
-  priority?: number;
-  /** Path cost, 1-65535. */
-  cost?: number;
-  hairpin?: boolean;
-  /** BPDU guard. */
-  bpduGuard?: boolean;
-  /** Root block (`root_block`). */
-  rootBlock?: boolean;
-  fastLeave?: boolean;
-  learning?: boolean;
-  /** Unicast flooding. */
-  flood?: boolean;
-  proxyArp?: boolean;
-  proxyArpWifi?: boolean;
-  mcastFlood?: boolean;
-  mcastToUnicast?: boolean;
-  bcastFlood?: boolean;
-  neighSuppress?: boolean;
-  vlanTunnel?: boolean;
-  isolated?: boolean;
-  locked?: boolean;
-  groupFwdMask?: number;
-}
 
 function portTable(): FieldSpec[] {
   return (binding() as unknown as { kindTables: { ports: Record<string, FieldSpec[]> } }).kindTables.ports.bridge!;
@@ -56,12 +28,6 @@ function linkIndex(ns: Parameters<typeof indexOf>[0], ref: LinkRef, arg: string)
   return indexOf(ns, ref, arg);
 }
 
-function checkRef(ref: unknown, arg: string): LinkRef {
-  if (typeof ref === 'string') return v.ifname(ref, arg);
-  if (typeof ref === 'number') return v.integer(ref, arg, 1, 2 ** 31 - 1);
-  if (typeof ref === 'object' && ref !== null && typeof (ref as { index?: unknown }).index === 'number') return ref as LinkRef;
-  throw invalidType(arg, 'a name, an index or a Link', ref);
-}
 
 /**
  * Changes a bridge port's settings (all in one request).
@@ -72,7 +38,7 @@ function checkRef(ref: unknown, arg: string): LinkRef {
  * (the same settings as `ip link set DEV type bridge_slave …`)
  */
 export async function setBridgePort(port: LinkRef, settings: BridgePortSettings, options: NetnsOption = {}): Promise<void> {
-  checkRef(port, 'port');
+  checkLinkRef(port, 'port');
   const s = v.object(settings, 'settings');
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   const fields = portTable();
@@ -133,7 +99,7 @@ function vlanSpec(spec: BridgeVlanSpec): { vid: number; vidEnd?: number; pvid?: 
 }
 
 async function bridgeVlan(type: string, port: LinkRef, spec: BridgeVlanSpec, options: NetnsOption, op: string): Promise<void> {
-  checkRef(port, 'port');
+  checkLinkRef(port, 'port');
   const vlan = vlanSpec(spec);
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   const { ns, release } = resolveNetns(options.netns);
@@ -187,7 +153,7 @@ export interface BridgePortVlans {
  */
 export async function listBridgeVlans(options: NetnsOption & { link?: LinkRef } = {}): Promise<BridgePortVlans[]> {
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'link']);
-  if (options.link !== undefined) checkRef(options.link, 'options.link');
+  if (options.link !== undefined) checkLinkRef(options.link, 'options.link');
   const { ns, release } = resolveNetns(options.netns);
   try {
     const only = options.link === undefined ? undefined : await linkIndex(ns, options.link, 'options.link');
@@ -283,12 +249,12 @@ export async function addFdb(
   entry: FdbSpec,
   options: NetnsOption & { mode?: 'add' | 'append' | 'replace' } = {},
 ): Promise<void> {
-  checkRef(link, 'link');
+  checkLinkRef(link, 'link');
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'mode']);
   const mode = options.mode ?? 'add';
   const modes = { add: 'NLM_F_EXCL', append: 'NLM_F_APPEND', replace: 'NLM_F_REPLACE' } as const;
   if (!(mode in modes)) throw invalidValue('options.mode', options.mode, "must be 'add', 'append' or 'replace'");
-  if (entry.via !== undefined) checkRef(entry.via, 'entry.via');
+  if (entry.via !== undefined) checkLinkRef(entry.via, 'entry.via');
   const { ns, release } = resolveNetns(options.netns);
   try {
     const req = fdbRequest(await linkIndex(ns, link, 'link'), entry);
@@ -305,7 +271,7 @@ export async function addFdb(
  * `bridge fdb del MAC dev DEV [dst IP] [vni N] [vlan N] [self] [master]`
  */
 export async function deleteFdb(link: LinkRef, entry: FdbSpec, options: NetnsOption = {}): Promise<void> {
-  checkRef(link, 'link');
+  checkLinkRef(link, 'link');
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   const { ns, release } = resolveNetns(options.netns);
   try {
@@ -323,8 +289,8 @@ export async function deleteFdb(link: LinkRef, entry: FdbSpec, options: NetnsOpt
  */
 export async function listFdb(options: NetnsOption & { link?: LinkRef; bridge?: LinkRef } = {}): Promise<FdbEntry[]> {
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'link', 'bridge']);
-  if (options.link !== undefined) checkRef(options.link, 'options.link');
-  if (options.bridge !== undefined) checkRef(options.bridge, 'options.bridge');
+  if (options.link !== undefined) checkLinkRef(options.link, 'options.link');
+  if (options.bridge !== undefined) checkLinkRef(options.bridge, 'options.bridge');
   const { ns, release } = resolveNetns(options.netns);
   try {
     const filter: NeighRequest = { family: k('AF_BRIDGE') };

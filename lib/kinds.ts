@@ -5,7 +5,7 @@
  */
 import { binding, k, type LinkRequest } from './binding.js';
 import { invalidType, invalidValue } from './errors.js';
-import { createLink, getLink, indexOf, type CreateLinkOptions, type LinkRef, type Link } from './links.js';
+import { checkLinkRef, createLink, getLink, indexOf, type CreateLinkOptions, type LinkRef, type Link } from './links.js';
 import { handleFor, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
 import { transact } from './rtnl.js';
 import * as v from './validate.js';
@@ -104,12 +104,6 @@ function common(o: CreateLinkOptions & Record<string, unknown>, kind: string, ex
   return req;
 }
 
-function checkRef(ref: unknown, arg: string): LinkRef {
-  if (typeof ref === 'string') return v.ifname(ref, arg);
-  if (typeof ref === 'number') return v.integer(ref, arg, 1, 2 ** 31 - 1);
-  if (typeof ref === 'object' && ref !== null && typeof (ref as { index?: unknown }).index === 'number') return ref as LinkRef;
-  throw invalidType(arg, 'a name, an index or a Link', ref);
-}
 
 /** Creates the link; `parent` (if any) is resolved to an index in the same namespace. @internal */
 async function create(
@@ -182,7 +176,7 @@ export async function createVlan(options: CreateVlanOptions): Promise<Link> {
   const req = common(o, 'vlan', ['parent', ...VLAN_KEYS]);
   if (o.id === undefined) throw invalidType('options.id', 'of type number', undefined);
   req.data = checkData('vlan', pick(o, VLAN_KEYS), 'options');
-  return create(options, req, { parent: checkRef(o.parent, 'options.parent') }, `createVlan ${req.name}`);
+  return create(options, req, { parent: checkLinkRef(o.parent, 'options.parent') }, `createVlan ${req.name}`);
 }
 
 /** Options of {@link createVxlan}. */
@@ -267,7 +261,7 @@ export async function createVxlan(options: CreateVxlanOptions): Promise<Link> {
   if (data.flowlabel !== undefined && data.group6 === undefined && data.local6 === undefined)
     throw invalidValue('options.flowlabel', data.flowlabel, 'applies to IPv6 VXLAN endpoints only');
   req.data = checkData('vxlan', data, 'options');
-  return create(options, req, o.device !== undefined ? { device: checkRef(o.device, 'options.device') } : {}, `createVxlan ${req.name}`);
+  return create(options, req, o.device !== undefined ? { device: checkLinkRef(o.device, 'options.device') } : {}, `createVxlan ${req.name}`);
 }
 
 /** MACVLAN/MACVTAP modes (`ip link … type macvlan mode MODE`). */
@@ -299,7 +293,7 @@ function macvlanLike(kind: 'macvlan' | 'macvtap') {
       data.macaddrMode = 'set';
     }
     req.data = checkData(kind, data, 'options');
-    return create(options, req, { parent: checkRef(o.parent, 'options.parent') }, `create ${kind} ${req.name}`);
+    return create(options, req, { parent: checkLinkRef(o.parent, 'options.parent') }, `create ${kind} ${req.name}`);
   };
 }
 
@@ -340,7 +334,7 @@ function ipvlanLike(kind: 'ipvlan' | 'ipvtap') {
       data.vepa = o.flag === 'vepa';
     }
     req.data = checkData(kind, data, 'options');
-    return create(options, req, { parent: checkRef(o.parent, 'options.parent') }, `create ${kind} ${req.name}`);
+    return create(options, req, { parent: checkLinkRef(o.parent, 'options.parent') }, `create ${kind} ${req.name}`);
   };
 }
 
@@ -396,7 +390,7 @@ export async function createLinkOfKind(options: CreateAnyLinkOptions): Promise<L
     if (o.data !== undefined) throw invalidValue('options.infoData', o.infoData, 'conflicts with data');
     req.infoData = o.infoData;
   }
-  return create(options, req, o.parent !== undefined ? { parent: checkRef(o.parent, 'options.parent') } : {}, `create ${kind} ${req.name}`);
+  return create(options, req, o.parent !== undefined ? { parent: checkLinkRef(o.parent, 'options.parent') } : {}, `create ${kind} ${req.name}`);
 }
 
 function kindOnly(kind: string, label: string) {
@@ -565,7 +559,7 @@ export async function createGre(options: CreateGreOptions): Promise<Link> {
   const req = common(o, kind, [...GRE_COMMON_KEYS, 'tos', 'pmtudisc', 'ignoreDf']);
   const data = greData(o, ['local', 'remote', 'tos', 'pmtudisc', 'ignoreDf']);
   req.data = checkData(kind, data, 'options');
-  return create(options, req, o.device !== undefined ? { device: checkRef(o.device, 'options.device') } : {}, `createGre ${req.name}`);
+  return create(options, req, o.device !== undefined ? { device: checkLinkRef(o.device, 'options.device') } : {}, `createGre ${req.name}`);
 }
 
 /**
@@ -580,7 +574,7 @@ export async function createIp6Gre(options: CreateIp6GreOptions): Promise<Link> 
   if (kind !== 'ip6gre' && kind !== 'ip6gretap') throw invalidValue('options.kind', kind, "must be 'ip6gre' or 'ip6gretap'");
   const req = common(o, kind, [...GRE_COMMON_KEYS, 'encapLimit', 'flowinfo']);
   req.data = checkData(kind, greData(o, ['local', 'remote', 'encapLimit', 'flowinfo']), 'options');
-  return create(options, req, o.device !== undefined ? { device: checkRef(o.device, 'options.device') } : {}, `createIp6Gre ${req.name}`);
+  return create(options, req, o.device !== undefined ? { device: checkLinkRef(o.device, 'options.device') } : {}, `createIp6Gre ${req.name}`);
 }
 
 /** Options of {@link createGeneve}. */
@@ -643,7 +637,7 @@ function iptun(kind: 'ipip' | 'sit') {
     const o = v.object(options, 'options') as CreateIptunOptions & Record<string, unknown>;
     const req = common(o, kind, ['device', ...IPTUN_KEYS]);
     req.data = checkData(kind, pick(o, IPTUN_KEYS), 'options');
-    return create(options, req, o.device !== undefined ? { device: checkRef(o.device, 'options.device') } : {}, `create ${kind} ${req.name}`);
+    return create(options, req, o.device !== undefined ? { device: checkLinkRef(o.device, 'options.device') } : {}, `create ${kind} ${req.name}`);
   };
 }
 
@@ -687,7 +681,7 @@ export async function createMacsec(options: CreateMacsecOptions): Promise<Link> 
   if (o.sci !== undefined && o.port !== undefined) throw invalidValue('options.port', o.port, 'conflicts with sci');
   if (o.window !== undefined && o.replayProtect !== true) throw invalidValue('options.window', o.window, 'needs replayProtect: true');
   req.data = checkData('macsec', pick(o, MACSEC_KEYS), 'options');
-  return create(options, req, { parent: checkRef(o.parent, 'options.parent') }, `createMacsec ${req.name}`);
+  return create(options, req, { parent: checkLinkRef(o.parent, 'options.parent') }, `createMacsec ${req.name}`);
 }
 
 /** Options of {@link createVxcan}: a virtual CAN tunnel, a pair like veth. */
@@ -724,7 +718,7 @@ export async function createVxcan(options: CreateVxcanOptions): Promise<Link> {
  * `ip link set DEV type KIND SETTING VALUE …`
  */
 export async function setLinkData(link: LinkRef, data: Record<string, unknown>, options: NetnsOption = {}): Promise<void> {
-  checkRef(link, 'link');
+  checkLinkRef(link, 'link');
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   const d = { ...v.object(data, 'data') };
   const { ns, release } = resolveNetns(options.netns);
@@ -735,7 +729,7 @@ export async function setLinkData(link: LinkRef, data: Record<string, unknown>, 
     for (const key of ['activeSlave', 'primary']) {
       const ref = d[key];
       if (current.kind === 'bond' && (typeof ref === 'string' || (typeof ref === 'object' && ref !== null)))
-        d[key] = await indexOf(ns, checkRef(ref, `data.${key}`), `data.${key}`);
+        d[key] = await indexOf(ns, checkLinkRef(ref, `data.${key}`), `data.${key}`);
     }
     const checked = checkData(current.kind, d, 'data');
     await transact(ns, [{ type: k('RTM_NEWLINK'), link: { index: current.index, kind: current.kind, data: checked } }], `setLinkData ${current.name}`);

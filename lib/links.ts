@@ -69,22 +69,39 @@ export interface RawInfo {
   raw: Buffer;
 }
 
-/** Settings of a bridge port (`ip -d link show` on a port: `bridge_slave`). */
-export interface BridgePortInfo {
-  state?: 'disabled' | 'listening' | 'learning' | 'forwarding' | 'blocking' | 'unknown';
+/** Settings of a bridge port (what {@link setBridgePort} takes). */
+export interface BridgePortSettings {
+  /** STP state; settable while STP is off (only `disabled` sticks without STP). */
+  state?: 'disabled' | 'listening' | 'learning' | 'forwarding' | 'blocking';
+  /** Port priority, 0-63. */
   priority?: number;
+  /** Path cost, 1-65535. */
   cost?: number;
   hairpin?: boolean;
+  /** BPDU guard. */
   bpduGuard?: boolean;
+  /** Root block (`root_block`). */
   rootBlock?: boolean;
   fastLeave?: boolean;
   learning?: boolean;
+  /** Unicast flooding. */
   flood?: boolean;
   proxyArp?: boolean;
+  proxyArpWifi?: boolean;
   mcastFlood?: boolean;
+  mcastToUnicast?: boolean;
   bcastFlood?: boolean;
   neighSuppress?: boolean;
+  vlanTunnel?: boolean;
   isolated?: boolean;
+  locked?: boolean;
+  groupFwdMask?: number;
+}
+
+/** A bridge port's settings as read back (`Link.port`; `ip -d link show` on a port). */
+export interface BridgePortInfo extends BridgePortSettings {
+  portId?: number;
+  portNo?: number;
 }
 
 /** A network interface as the kernel reports it (`ip -d -s link show`). */
@@ -136,6 +153,17 @@ function linkKey(ref: LinkRef, arg = 'link'): LinkRequest {
   if (typeof ref === 'number') return { index: v.integer(ref, arg, 1, 2 ** 31 - 1) };
   if (typeof ref === 'object' && ref !== null && typeof ref.index === 'number')
     return { index: v.integer(ref.index, `${arg}.index`, 1, 2 ** 31 - 1) };
+  throw invalidType(arg, 'a name, an index or a Link', ref);
+}
+
+/** Checks a link reference (name, index or Link) before any system call. @internal */
+export function checkLinkRef(ref: unknown, arg = 'link'): LinkRef {
+  if (typeof ref === 'string') return v.ifname(ref, arg);
+  if (typeof ref === 'number') return v.integer(ref, arg, 1, 2 ** 31 - 1);
+  if (typeof ref === 'object' && ref !== null && typeof (ref as { index?: unknown }).index === 'number') {
+    v.integer((ref as { index: number }).index, `${arg}.index`, 1, 2 ** 31 - 1);
+    return ref as LinkRef;
+  }
   throw invalidType(arg, 'a name, an index or a Link', ref);
 }
 
