@@ -13,8 +13,10 @@
         "native/netns.cc",
         "native/netns_ref.cc",
         "native/nlsock.cc",
+        "native/packet_queue.cc",
         "native/poller.cc",
-        "native/sockets.cc"
+        "native/sockets.cc",
+        "native/tun.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "_GNU_SOURCE"],

@@ -30,6 +30,37 @@ export interface NativePoller {
   unref(): void;
 }
 
+export interface NativePacketQueue {
+  readonly fd: number;
+  readonly rxBuffer: ArrayBuffer;
+  readonly rxOffsets: Int32Array;
+  readonly rxLengths: Int32Array;
+  /** Starts reading; without a callback, resumes with the previous one. */
+  start(onPackets?: (count: number) => void): void;
+  pause(): void;
+  waitWritable(callback: () => void): void;
+  write(buffer: Uint8Array, offset: number, length: number): number;
+  writeBatch(buffer: ArrayBuffer | Uint8Array, offsets: Int32Array, lengths: Int32Array, start: number, count: number): number;
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+
+export interface TunOpenSpec {
+  tap?: boolean;
+  name?: string;
+  queues?: number;
+  multiQueue?: boolean;
+  vnetHdr?: boolean;
+  offload?: number;
+  packetInfo?: boolean;
+  napi?: boolean;
+  persist?: boolean;
+  owner?: number;
+  group?: number;
+  carrier?: number;
+}
+
 /** Where a native operation runs: the process's namespace, a path, or an open handle. */
 export type NativeNs = null | string | NativeNetnsHandle;
 
@@ -138,6 +169,9 @@ export interface SocketSpec {
 export interface Binding {
   NetnsHandle: abstract new (...args: never[]) => NativeNetnsHandle;
   Poller: new (fd: number) => NativePoller;
+  PacketQueue: new (fd: number, sizes?: { maxPacket?: number; maxBatch?: number; budget?: number }) => NativePacketQueue;
+  tunOpen(ns: NativeNs, spec: TunOpenSpec): Promise<{ name: string; flags: number; fds: number[] }>;
+  tunIoctl(fd: number, op: 'persist' | 'carrier' | 'offload' | 'queue', value: number): void;
   rtnl(ns: NativeNs, requests: Request[]): Promise<RequestResult[]>;
   rtnlDump(ns: NativeNs, request: Request): Promise<Decoded[]>;
   encode(requests: Request | Request[]): Buffer;

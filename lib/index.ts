@@ -112,3 +112,16 @@ export {
   type TcpServerOptions,
   type UdpSocketOptions,
 } from './sockets.js';
+export {
+  TunDevice,
+  createPersistentTap,
+  createPersistentTun,
+  deletePersistentTap,
+  deletePersistentTun,
+  openTap,
+  openTun,
+  type OpenTunOptions,
+  type PacketBatch,
+  type PersistentTunOptions,
+  type TunOffload,
+} from './tun.js';

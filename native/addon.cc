@@ -4,6 +4,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <napi.h>
@@ -19,8 +20,10 @@
 #include "netns.h"
 #include "netns_ref.h"
 #include "nlsock.h"
+#include "packet_queue.h"
 #include "poller.h"
 #include "sockets.h"
+#include "tun.h"
 
 namespace netdev {
 
@@ -379,6 +382,79 @@ Napi::Value SocketError(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, err);
 }
 
+class TunOpenWork : public PromiseWork {
+ public:
+  TunOpenWork(Napi::Env env, NsArg ns, TunSpec spec)
+      : PromiseWork(env, "netdev:tun"), ns_(std::move(ns)), spec_(std::move(spec)) {}
+  void Execute() override {
+    err_ = ns_.Resolve();
+    if (!err_.Failed()) err_ = TunOpen(ns_.ref->Fd(), spec_, &fds_, &name_, &flags_);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", name_);
+    o.Set("flags", flags_);
+    Napi::Array fds = Napi::Array::New(env, fds_.size());
+    for (size_t i = 0; i < fds_.size(); ++i) fds.Set(static_cast<uint32_t>(i), fds_[i].Release());
+    o.Set("fds", fds);
+    return o;
+  }
+
+ private:
+  NsArg ns_;
+  TunSpec spec_;
+  std::vector<UniqueFd> fds_;
+  std::string name_;
+  int flags_ = 0;
+};
+
+// tunOpen(netns, { tap, name, queues, multiQueue, vnetHdr, offload, packetInfo, napi, persist,
+// owner, group, carrier }) -> Promise<{ name, flags, fds }>
+Napi::Value TunOpenFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NsArg ns = ParseNs(env, info[0]);
+  if (!info[1].IsObject()) ThrowType(env, "tun spec must be an object");
+  Napi::Object o = info[1].As<Napi::Object>();
+  TunSpec s;
+  uint32_t v;
+  int32_t i;
+  GetBool(o, "tap", &s.tap);
+  GetStr(o, "name", &s.name);
+  if (GetU32(o, "queues", &v)) s.queues = static_cast<int>(v);
+  GetBool(o, "multiQueue", &s.multiQueue);
+  GetBool(o, "vnetHdr", &s.vnetHdr);
+  if (GetU32(o, "offload", &v)) s.offload = v;
+  GetBool(o, "packetInfo", &s.packetInfo);
+  GetBool(o, "napi", &s.napi);
+  GetBool(o, "persist", &s.persist);
+  if (GetI32(o, "owner", &i)) s.owner = i;
+  if (GetI32(o, "group", &i)) s.group = i;
+  if (GetI32(o, "carrier", &i)) s.carrier = i;
+  return (new TunOpenWork(env, std::move(ns), std::move(s)))->Queue();
+}
+
+// tunIoctl(fd, op, value): 'persist' | 'carrier' | 'offload' | 'queue' (quick ioctls on an open fd)
+Napi::Value TunIoctl(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber() || !info[1].IsString() || !info[2].IsNumber()) ThrowType(env, "tunIoctl(fd, op, value)");
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  std::string op = info[1].As<Napi::String>().Utf8Value();
+  uint32_t value = info[2].As<Napi::Number>().Uint32Value();
+  SysError e;
+  if (op == "persist")
+    e = TunSetPersist(fd, value != 0);
+  else if (op == "carrier")
+    e = TunSetCarrier(fd, value != 0);
+  else if (op == "offload")
+    e = TunSetOffload(fd, value);
+  else if (op == "queue")
+    e = TunSetQueue(fd, value != 0);
+  else
+    ThrowType(env, "unknown tun ioctl " + op);
+  if (e.Failed()) throw MakeError(env, e);
+  return env.Undefined();
+}
+
 Napi::Object Constants(Napi::Env env) {
   Napi::Object c = Napi::Object::New(env);
 #define C(name) c.Set(#name, Napi::Number::New(env, name))
@@ -389,6 +465,15 @@ Napi::Object Constants(Napi::Env env) {
   C(RTM_NEWADDR);
   C(RTM_DELADDR);
   C(RTM_GETADDR);
+  C(TUN_F_CSUM);
+  C(TUN_F_TSO4);
+  C(TUN_F_TSO6);
+  C(TUN_F_TSO_ECN);
+  C(IFF_PERSIST);
+  C(IFF_MULTI_QUEUE);
+  C(IFF_VNET_HDR);
+  C(IFF_NO_PI);
+  C(IFF_TAP);
   C(RTM_NEWNEIGH);
   C(RTM_DELNEIGH);
   C(RTM_GETNEIGH);
@@ -448,6 +533,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   state->netnsCtor = Napi::Persistent(netnsCtor);
   exports.Set("NetnsHandle", netnsCtor);
   exports.Set("Poller", Poller::Init(env));
+  exports.Set("PacketQueue", PacketQueue::Init(env));
+  exports.Set("tunOpen", Napi::Function::New<TunOpenFn>(env, "tunOpen"));
+  exports.Set("tunIoctl", Napi::Function::New<TunIoctl>(env, "tunIoctl"));
   exports.Set("rtnl", Napi::Function::New<Rtnl>(env, "rtnl"));
   exports.Set("rtnlDump", Napi::Function::New<RtnlDump>(env, "rtnlDump"));
   exports.Set("encode", Napi::Function::New<Encode>(env, "encode"));

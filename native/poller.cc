@@ -49,7 +49,12 @@ void Poller::OnEvent(uv_poll_t* h, int status, int events) {
   if (!self || self->callback_.IsEmpty()) return;
   Napi::Env env = self->callback_.Env();
   Napi::HandleScope scope(env);
-  self->callback_.MakeCallback(self->Value(), {Napi::Number::New(env, status), Napi::Number::New(env, events)});
+  try {
+    self->callback_.MakeCallback(self->Value(), {Napi::Number::New(env, status), Napi::Number::New(env, events)});
+  } catch (const Napi::Error& e) {
+    // Never unwind through libuv: report it as Node reports any exception from a callback.
+    napi_fatal_exception(env, e.Value());
+  }
 }
 
 // start(events, callback(status, events))

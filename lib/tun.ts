@@ -1,0 +1,515 @@
+/**
+ * TUN/TAP devices and their packet I/O. Reading is event-driven and batched: every wakeup drains
+ * up to `maxBatch` packets into one reusable buffer and makes one call to your handler with a
+ * {@link PacketBatch} (zero-copy views, no allocation per packet on the batch path). Writes are one
+ * packet per write(); when the kernel's queue is full the write waits for writability (never
+ * spins) and the device emits `'drain'`.
+ */
+import { EventEmitter } from 'node:events';
+import { Duplex } from 'node:stream';
+import { binding, k, type NativePacketQueue } from './binding.js';
+import { NetdevError, invalidType, invalidValue, native, systemError } from './errors.js';
+import { deleteLink, getLink, setLink } from './links.js';
+import { resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
+import * as v from './validate.js';
+
+/** Offloads a vnetHdr device accepts (TUNSETOFFLOAD). */
+export interface TunOffload {
+  csum?: boolean;
+  tso4?: boolean;
+  tso6?: boolean;
+  ecn?: boolean;
+}
+
+/** Options of {@link openTun} / {@link openTap}. */
+export interface OpenTunOptions extends NetnsOption {
+  /** A name, a template such as `tap%d`, or omitted (the kernel picks tunN/tapN). Reading it back: `device.name`. */
+  name?: string;
+  /** Number of queues (IFF_MULTI_QUEUE when > 1): one fd each, packets spread by flow. Default 1. */
+  queues?: number;
+  /** Prefix each packet with a struct virtio_net_hdr (10 bytes). Default false. */
+  vnetHdr?: boolean;
+  /** Offloads (need vnetHdr): super-packets up to 64 KB. Cleared when omitted (the mask survives re-attach). */
+  offload?: TunOffload;
+  /** Keep the 4-byte struct tun_pi before each packet (IFF_NO_PI is the default). */
+  packetInfo?: boolean;
+  /** Make the device persistent (it survives close; delete with deletePersistentTun/Tap). */
+  persist?: boolean;
+  /** Only this uid (and/or `group`) may attach. */
+  owner?: number;
+  group?: number;
+  /** Carrier on (default) or off. */
+  carrier?: boolean;
+  /** Transmit queue length set at open (the kernel's 500 drops bursts silently). Default 5000; null keeps it. */
+  txqueuelen?: number | null;
+  /** Packets per batch at most (1-4096). Default 64. */
+  maxBatch?: number;
+  /** Bytes per batch at most. Default 256 KiB. */
+  batchBytes?: number;
+}
+
+/** One wakeup's packets. Valid only during the handler call: the buffer is reused afterwards. */
+export interface PacketBatch {
+  /** Number of packets. */
+  readonly count: number;
+  /** The queue they were read from (0 for single-queue devices). */
+  readonly queue: number;
+  /** The shared receive buffer and each packet's offset and length in it (zero-allocation access). */
+  readonly buffer: Buffer;
+  readonly offsets: Int32Array;
+  readonly lengths: Int32Array;
+  /** A zero-copy view of packet i (allocates one Buffer object). */
+  packet(i: number): Buffer;
+}
+
+class Batch implements PacketBatch {
+  count = 0;
+  readonly buffer: Buffer;
+  readonly offsets: Int32Array;
+  readonly lengths: Int32Array;
+  constructor(
+    readonly queue: number,
+    q: NativePacketQueue,
+  ) {
+    this.buffer = Buffer.from(q.rxBuffer);
+    this.offsets = q.rxOffsets;
+    this.lengths = q.rxLengths;
+  }
+  packet(i: number): Buffer {
+    if (!Number.isInteger(i) || i < 0 || i >= this.count) throw invalidValue('i', i, `must be an index below ${this.count}`, true);
+    const o = this.offsets[i]!;
+    return this.buffer.subarray(o, o + this.lengths[i]!);
+  }
+}
+
+interface PendingWrite {
+  data: Uint8Array;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+const MAX_PACKET = 65536 + 64;
+
+/** An open TUN or TAP device: its queues, reading, writing. */
+export class TunDevice extends EventEmitter {
+  /** The device name (as the kernel named it, for templates). */
+  readonly name: string;
+  readonly kind: 'tun' | 'tap';
+  /** Whether packets carry a virtio_net_hdr. */
+  readonly vnetHdr: boolean;
+  private readonly queues: NativePacketQueue[];
+  private readonly batches: Batch[];
+  private readonly fds: number[];
+  private readonly pending: PendingWrite[][];
+  private readonly waiting: boolean[];
+  private handler: ((batch: PacketBatch) => void) | undefined;
+  private closedFlag = false;
+
+  /** @internal */
+  constructor(name: string, kind: 'tun' | 'tap', vnetHdr: boolean, fds: number[], sizes: { maxBatch: number; budget: number }) {
+    super();
+    this.name = name;
+    this.kind = kind;
+    this.vnetHdr = vnetHdr;
+    const b = binding();
+    this.fds = fds.slice();
+    this.queues = fds.map((fd) => new b.PacketQueue(fd, { maxPacket: MAX_PACKET, maxBatch: sizes.maxBatch, budget: sizes.budget }));
+    this.batches = this.queues.map((q, i) => new Batch(i, q));
+    this.pending = this.queues.map(() => []);
+    this.waiting = this.queues.map(() => false);
+  }
+
+  /** Number of queues. */
+  get queueCount(): number {
+    return this.queues.length;
+  }
+
+  /** Whether close() was called. */
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /**
+   * The fast path: `handler(batch)` runs once per wakeup per queue with every packet read then.
+   * Replaces any previous handler and starts reading.
+   */
+  onPackets(handler: (batch: PacketBatch) => void): void {
+    if (typeof handler !== 'function') throw invalidType('handler', 'a function', handler);
+    this.checkOpen();
+    this.handler = handler;
+    this.queues.forEach((q, i) => {
+      q.start((n) => {
+        this.onRead(i, n);
+      });
+    });
+  }
+
+  /** Stops reading (packets then queue up in the kernel and are dropped when its queue is full). */
+  pause(): void {
+    for (const q of this.queues) q.pause();
+  }
+
+  /** Resumes reading after pause(). */
+  resume(): void {
+    if (this.handler) for (const q of this.queues) q.start();
+  }
+
+  private onRead(queue: number, n: number): void {
+    if (n < 0) {
+      this.emit('error', new NetdevError({ errnum: -n, syscall: 'read', operation: `tun ${this.name} queue ${queue}` }));
+      return;
+    }
+    const batch = this.batches[queue]!;
+    batch.count = n;
+    this.handler?.(batch);
+    batch.count = 0;
+  }
+
+  /**
+   * Writes packets of a batch back (zero copy), on the batch's queue: all of them, or those at
+   * `indices`. Returns how many were written at once; the rest (when the kernel's queue is full)
+   * are copied and written when it drains.
+   */
+  writeBatch(batch: PacketBatch, indices?: readonly number[]): number {
+    this.checkOpen();
+    if (!(batch instanceof Batch)) throw invalidType('batch', 'a PacketBatch from onPackets', batch);
+    const q = this.queues[batch.queue]!;
+    let offsets = batch.offsets;
+    let lengths = batch.lengths;
+    let count = batch.count;
+    if (indices !== undefined) {
+      offsets = new Int32Array(indices.length);
+      lengths = new Int32Array(indices.length);
+      indices.forEach((i, j) => {
+        if (!Number.isInteger(i) || i < 0 || i >= batch.count) throw invalidValue(`indices[${j}]`, i, 'is not a packet of the batch', true);
+        offsets[j] = batch.offsets[i]!;
+        lengths[j] = batch.lengths[i]!;
+      });
+      count = indices.length;
+    }
+    if (this.pending[batch.queue]!.length > 0) {
+      for (let j = 0; j < count; j++) this.enqueue(batch.queue, Buffer.from(batch.buffer.subarray(offsets[j], offsets[j]! + lengths[j]!)));
+      return 0;
+    }
+    const r = q.writeBatch(batch.buffer.buffer as ArrayBuffer, offsets, lengths, 0, count);
+    if (r < 0) throw new NetdevError({ errnum: -r, syscall: 'write', operation: `tun ${this.name}` });
+    for (let j = r; j < count; j++) this.enqueue(batch.queue, Buffer.from(batch.buffer.subarray(offsets[j], offsets[j]! + lengths[j]!)));
+    return r;
+  }
+
+  /** Writes one packet (one write()). Resolves once the kernel took it. */
+  write(packet: Uint8Array, queue = 0): Promise<void> {
+    if (this.closedFlag) return Promise.reject(closedError(this.name));
+    if (!(packet instanceof Uint8Array)) return Promise.reject(invalidType('packet', 'a Buffer or Uint8Array', packet));
+    if (packet.length === 0 || packet.length > MAX_PACKET)
+      return Promise.reject(invalidValue('packet', packet, `must be 1 to ${MAX_PACKET} bytes`, true));
+    if (!Number.isInteger(queue) || queue < 0 || queue >= this.queues.length)
+      return Promise.reject(invalidValue('queue', queue, `must be below ${this.queues.length}`, true));
+    if (this.pending[queue]!.length === 0) {
+      const r = this.queues[queue]!.write(packet, 0, packet.length);
+      if (r >= 0) return Promise.resolve();
+      if (r !== -11) return Promise.reject(new NetdevError({ errnum: -r, syscall: 'write', operation: `tun ${this.name}` }));
+    }
+    return new Promise((resolve, reject) => {
+      this.pending[queue]!.push({ data: packet, resolve, reject });
+      this.armWritable(queue);
+    });
+  }
+
+  /** Writes several packets in order (one write() each). */
+  async writeMany(packets: readonly Uint8Array[], queue = 0): Promise<void> {
+    const list: unknown = packets;
+    if (!Array.isArray(list)) throw invalidType('packets', 'an array of Buffers', packets);
+    await Promise.all(packets.map((p) => this.write(p, queue)));
+  }
+
+  private enqueue(queue: number, data: Uint8Array): void {
+    this.pending[queue]!.push({ data, resolve: noop, reject: (e) => this.emit('error', e) });
+    this.armWritable(queue);
+  }
+
+  private armWritable(queue: number): void {
+    if (this.waiting[queue]) return;
+    this.waiting[queue] = true;
+    this.queues[queue]!.waitWritable(() => {
+      this.waiting[queue] = false;
+      this.flush(queue);
+    });
+  }
+
+  private flush(queue: number): void {
+    const list = this.pending[queue]!;
+    const q = this.queues[queue]!;
+    while (list.length > 0) {
+      const w = list[0]!;
+      const r = q.write(w.data, 0, w.data.length);
+      if (r === -11) {
+        this.armWritable(queue);
+        return;
+      }
+      list.shift();
+      if (r < 0) w.reject(new NetdevError({ errnum: -r, syscall: 'write', operation: `tun ${this.name}` }));
+      else w.resolve();
+    }
+    this.emit('drain', queue);
+  }
+
+  /** Packets one by one (a copy each): `for await (const packet of device)`. Stops at close(). */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    const queue: Buffer[] = [];
+    let wake: (() => void) | undefined;
+    let error: unknown;
+    const onError = (e: unknown): void => {
+      error = e;
+      wake?.();
+    };
+    const onClose = (): void => wake?.();
+    this.on('error', onError);
+    this.on('close', onClose);
+    this.onPackets((batch) => {
+      for (let i = 0; i < batch.count; i++) queue.push(Buffer.from(batch.packet(i)));
+      if (queue.length > 4096) this.pause(); // the consumer is slow: let the kernel queue instead
+      wake?.();
+    });
+    try {
+      for (;;) {
+        while (queue.length > 0) {
+          yield queue.shift()!;
+          if (queue.length === 0 && !this.closedFlag) this.resume();
+        }
+        if (error) throw error;
+        if (this.closedFlag) return;
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+    } finally {
+      this.off('error', onError);
+      this.off('close', onClose);
+    }
+  }
+
+  /** A Duplex stream: one packet per chunk each way, with backpressure. */
+  stream(): Duplex {
+    const duplex = new Duplex({
+      read: () => {
+        this.resume();
+      },
+      write: (chunk: Buffer, _enc, cb) => {
+        this.write(chunk).then(() => {
+          cb();
+        }, cb);
+      },
+      destroy: (err, cb) => {
+        this.close();
+        cb(err);
+      },
+    });
+    this.onPackets((batch) => {
+      let more = true;
+      for (let i = 0; i < batch.count; i++) more = duplex.push(Buffer.from(batch.packet(i)));
+      if (!more) this.pause();
+    });
+    this.once('close', () => duplex.push(null));
+    return duplex;
+  }
+
+  /** Turns the carrier on or off (TUNSETCARRIER). */
+  setCarrier(on: boolean): void {
+    this.checkOpen();
+    v.bool(on, 'on');
+    wrap(() => { binding().tunIoctl(this.fds[0]!, 'carrier', on ? 1 : 0); }, this.name);
+  }
+
+  /** Multi-queue: detach a queue (packets stop going to it) or attach it back (TUNSETQUEUE). */
+  setQueueAttached(queue: number, attached: boolean): void {
+    this.checkOpen();
+    v.integer(queue, 'queue', 0, this.queues.length - 1);
+    wrap(() => { binding().tunIoctl(this.fds[queue]!, 'queue', attached ? 1 : 0); }, this.name);
+  }
+
+  /** Makes the device persistent or not (TUNSETPERSIST). */
+  setPersist(on: boolean): void {
+    this.checkOpen();
+    wrap(() => { binding().tunIoctl(this.fds[0]!, 'persist', v.bool(on, 'on') ? 1 : 0); }, this.name);
+  }
+
+  /** Keeps the process alive while reading (default) or not. */
+  ref(): this {
+    for (const q of this.queues) q.ref();
+    return this;
+  }
+
+  unref(): this {
+    for (const q of this.queues) q.unref();
+    return this;
+  }
+
+  /**
+   * Closes every queue: the pollers stop before the fds close; pending writes reject with
+   * ERR_TUN_CLOSED. A non-persistent device disappears with its last queue. Idempotent.
+   */
+  close(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    for (const q of this.queues) q.close();
+    for (const list of this.pending) for (const w of list.splice(0)) w.reject(closedError(this.name));
+    this.emit('close');
+  }
+
+  private checkOpen(): void {
+    if (this.closedFlag) throw closedError(this.name);
+  }
+}
+
+function noop(): void {}
+
+function closedError(name: string): Error {
+  const e = new Error(`tun ${name} is closed`) as Error & { code: string };
+  e.code = 'ERR_TUN_CLOSED';
+  return e;
+}
+
+function wrap(fn: () => void, name: string): void {
+  try {
+    fn();
+  } catch (e) {
+    throw systemError(e, `tun ${name}`);
+  }
+}
+
+const OPEN_KEYS = [
+  'netns', 'name', 'queues', 'vnetHdr', 'offload', 'packetInfo', 'persist', 'owner', 'group', 'carrier', 'txqueuelen',
+  'maxBatch', 'batchBytes',
+] as const;
+
+async function open(kind: 'tun' | 'tap', options: OpenTunOptions): Promise<TunDevice> {
+  const o = v.object(options, 'options');
+  v.knownKeys(o, 'options', OPEN_KEYS);
+  let name: string | undefined;
+  if (options.name !== undefined) {
+    name = v.string(options.name, 'options.name');
+    // A template has exactly one %d; otherwise the usual interface-name rules.
+    const plain = name.replace('%d', '0');
+    if ((name.match(/%/g) ?? []).length > 1 || (name.includes('%') && !name.includes('%d'))) throw invalidValue('options.name', name, 'may hold one %d template at most');
+    v.ifname(plain, 'options.name');
+  }
+  const queues = options.queues === undefined ? 1 : v.integer(options.queues, 'options.queues', 1, 256);
+  const vnetHdr = options.vnetHdr === undefined ? false : v.bool(options.vnetHdr, 'options.vnetHdr');
+  let offload = 0;
+  if (options.offload !== undefined) {
+    const off = v.object(options.offload, 'options.offload');
+    v.knownKeys(off, 'options.offload', ['csum', 'tso4', 'tso6', 'ecn']);
+    if (!vnetHdr) throw invalidValue('options.offload', off, 'needs vnetHdr: true');
+    if (off.csum) offload |= k('TUN_F_CSUM');
+    if (off.tso4) offload |= k('TUN_F_TSO4');
+    if (off.tso6) offload |= k('TUN_F_TSO6');
+    if (off.ecn) offload |= k('TUN_F_TSO_ECN');
+    if ((off.tso4 || off.tso6 || off.ecn) && !off.csum) throw invalidValue('options.offload', off, 'TSO needs csum');
+  }
+  const spec = {
+    tap: kind === 'tap',
+    ...(name !== undefined ? { name } : {}),
+    queues,
+    multiQueue: queues > 1,
+    vnetHdr,
+    offload,
+    packetInfo: options.packetInfo === undefined ? false : v.bool(options.packetInfo, 'options.packetInfo'),
+    persist: options.persist === undefined ? false : v.bool(options.persist, 'options.persist'),
+    ...(options.owner !== undefined ? { owner: v.integer(options.owner, 'options.owner', 0, 2 ** 31 - 1) } : {}),
+    ...(options.group !== undefined ? { group: v.integer(options.group, 'options.group', 0, 2 ** 31 - 1) } : {}),
+    ...(options.carrier !== undefined ? { carrier: v.bool(options.carrier, 'options.carrier') ? 1 : 0 } : {}),
+  };
+  const txq = options.txqueuelen === undefined ? 5000 : options.txqueuelen === null ? null : v.integer(options.txqueuelen, 'options.txqueuelen', 0, 2 ** 31 - 1);
+  const maxBatch = options.maxBatch === undefined ? 64 : v.integer(options.maxBatch, 'options.maxBatch', 1, 4096);
+  const budget = options.batchBytes === undefined ? 256 * 1024 : v.integer(options.batchBytes, 'options.batchBytes', MAX_PACKET, 64 * 1024 * 1024);
+  const { ns, release } = resolveNetns(options.netns);
+  let res: { name: string; flags: number; fds: number[] };
+  try {
+    res = await native(binding().tunOpen(ns, spec), `open${kind === 'tun' ? 'Tun' : 'Tap'} ${name ?? ''}`.trim());
+  } finally {
+    release();
+  }
+  const dev = new TunDevice(res.name, kind, vnetHdr, res.fds, { maxBatch, budget });
+  // Attaching to an existing device of the other kind would have failed in TUNSETIFF (EINVAL).
+  if (txq !== null) {
+    try {
+      await setLink(res.name, { txqlen: txq }, { netns: options.netns });
+    } catch (e) {
+      dev.close();
+      throw e;
+    }
+  }
+  return dev;
+}
+
+/**
+ * Opens (creating if needed) a TUN device (layer 3: IP packets). With `name` of an existing
+ * persistent device, attaches to it.
+ *
+ * `ip tuntap add dev NAME mode tun` + opening it (`[multi_queue] [vnet_hdr] [pi] [user U] [group G]`)
+ */
+export function openTun(options: OpenTunOptions = {}): Promise<TunDevice> {
+  return open('tun', options);
+}
+
+/**
+ * Opens (creating if needed) a TAP device (layer 2: Ethernet frames).
+ *
+ * `ip tuntap add dev NAME mode tap` + opening it
+ */
+export function openTap(options: OpenTunOptions = {}): Promise<TunDevice> {
+  return open('tap', options);
+}
+
+/** Options of {@link createPersistentTun}. */
+export interface PersistentTunOptions extends NetnsOption {
+  name: string;
+  owner?: number;
+  group?: number;
+  multiQueue?: boolean;
+  vnetHdr?: boolean;
+  packetInfo?: boolean;
+}
+
+async function createPersistent(kind: 'tun' | 'tap', options: PersistentTunOptions): Promise<string> {
+  const o = v.object(options, 'options');
+  v.knownKeys(o, 'options', ['netns', 'name', 'owner', 'group', 'multiQueue', 'vnetHdr', 'packetInfo']);
+  const dev = await open(kind, {
+    ...(options.netns !== undefined ? { netns: options.netns } : {}),
+    name: v.string(options.name, 'options.name'),
+    persist: true,
+    txqueuelen: null,
+    ...(options.owner !== undefined ? { owner: options.owner } : {}),
+    ...(options.group !== undefined ? { group: options.group } : {}),
+    ...(options.multiQueue ? { queues: 1 } : {}),
+    ...(options.vnetHdr !== undefined ? { vnetHdr: options.vnetHdr } : {}),
+    ...(options.packetInfo !== undefined ? { packetInfo: options.packetInfo } : {}),
+  });
+  dev.close();
+  return dev.name;
+}
+
+/** `ip tuntap add dev NAME mode tun [user U] [group G]`: resolves with the device name. */
+export function createPersistentTun(options: PersistentTunOptions): Promise<string> {
+  return createPersistent('tun', options);
+}
+
+/** `ip tuntap add dev NAME mode tap [user U] [group G]`: resolves with the device name. */
+export function createPersistentTap(options: PersistentTunOptions): Promise<string> {
+  return createPersistent('tap', options);
+}
+
+/**
+ * Deletes a persistent TUN/TAP device (`ip tuntap del dev NAME mode tun|tap`). Refuses links of
+ * another kind.
+ */
+export async function deletePersistentTun(name: string, options: NetnsOption = {}): Promise<void> {
+  const link = await getLink(v.ifname(name), options);
+  if (link.kind !== 'tun') throw invalidValue('name', name, `is a ${link.kind ?? 'non-TUN'} link, not a TUN/TAP device`);
+  await deleteLink(link.index, options);
+}
+
+/** The same as {@link deletePersistentTun} (TUN and TAP devices are both kind `tun`). */
+export const deletePersistentTap: (name: string, options?: NetnsOption) => Promise<void> = deletePersistentTun;
+
+export type { NetnsRef };

@@ -1,0 +1,255 @@
+#include "packet_queue.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "codec.h"
+
+namespace netdev {
+
+namespace {
+// A JS exception thrown by a handler must not unwind through libuv: hand it to Node's
+// uncaughtException machinery, like any exception thrown from an event callback.
+void Call(Napi::FunctionReference& fn, const Napi::Object& recv, const std::initializer_list<napi_value>& args) {
+  try {
+    fn.MakeCallback(recv, args);
+  } catch (const Napi::Error& e) {
+    napi_fatal_exception(fn.Env(), e.Value());
+  }
+}
+}  // namespace
+
+Napi::Function PacketQueue::Init(Napi::Env env) {
+  return DefineClass(
+      env, "PacketQueue",
+      {InstanceMethod<&PacketQueue::Start>("start"), InstanceMethod<&PacketQueue::Pause>("pause"),
+       InstanceMethod<&PacketQueue::WaitWritable>("waitWritable"), InstanceMethod<&PacketQueue::Write>("write"),
+       InstanceMethod<&PacketQueue::WriteBatch>("writeBatch"), InstanceMethod<&PacketQueue::Close>("close"),
+       InstanceMethod<&PacketQueue::Ref>("ref"), InstanceMethod<&PacketQueue::Unref>("unref"),
+       InstanceAccessor<&PacketQueue::GetFd>("fd")});
+}
+
+// new PacketQueue(fd, { maxPacket, maxBatch, budget }) -> takes ownership of fd (non-blocking).
+PacketQueue::PacketQueue(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketQueue>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) ThrowType(env, "fd must be a number");
+  if (info.Length() > 1 && info[1].IsObject()) {
+    Napi::Object o = info[1].As<Napi::Object>();
+    uint32_t v;
+    if (GetU32(o, "maxPacket", &v)) maxPacket_ = v;
+    if (GetU32(o, "maxBatch", &v)) maxBatch_ = v;
+    if (GetU32(o, "budget", &v)) budget_ = v;
+  }
+  if (maxBatch_ < 1 || maxBatch_ > 4096 || maxPacket_ < 64 || budget_ < maxPacket_)
+    ThrowType(env, "invalid queue sizes");
+  Napi::ArrayBuffer rx = Napi::ArrayBuffer::New(env, budget_ + maxPacket_);
+  Napi::Int32Array offs = Napi::Int32Array::New(env, maxBatch_);
+  Napi::Int32Array lens = Napi::Int32Array::New(env, maxBatch_);
+  rxData_ = static_cast<uint8_t*>(rx.Data());
+  offData_ = offs.Data();
+  lenData_ = lens.Data();
+  rx_ = Napi::Persistent(rx);
+  offsets_ = Napi::Persistent(offs);
+  lengths_ = Napi::Persistent(lens);
+  Napi::Object self = info.This().As<Napi::Object>();
+  self.Set("rxBuffer", rx);
+  self.Set("rxOffsets", offs);
+  self.Set("rxLengths", lens);
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no event loop");
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  block_ = new Block{};
+  block_->owner = this;
+  int r = uv_poll_init(loop, &block_->handle, fd);
+  if (r != 0) {
+    delete block_;
+    block_ = nullptr;
+    close(fd);
+    Napi::Error e = Napi::Error::New(env, uv_strerror(r));
+    e.Set("errnum", Napi::Number::New(env, -r));
+    e.Set("syscall", Napi::String::New(env, "uv_poll_init"));
+    throw e;
+  }
+  block_->handle.data = block_;
+  fd_ = fd;
+}
+
+PacketQueue::~PacketQueue() { CloseHandle(); }
+
+void PacketQueue::CloseHandle() {
+  if (block_) {
+    Block* b = block_;
+    block_ = nullptr;
+    b->owner = nullptr;
+    uv_poll_stop(&b->handle);
+    uv_close(reinterpret_cast<uv_handle_t*>(&b->handle), [](uv_handle_t* h) { delete static_cast<Block*>(h->data); });
+  }
+  // The poller is stopped before the fd is closed: no wakeup can see a reused fd number.
+  if (fd_ >= 0) {
+    close(fd_);
+    fd_ = -1;
+  }
+}
+
+void PacketQueue::UpdatePoll() {
+  if (!block_) return;
+  int events = (reading_ ? UV_READABLE : 0) | (wantWritable_ ? UV_WRITABLE : 0);
+  if (events)
+    uv_poll_start(&block_->handle, events, OnEvent);
+  else
+    uv_poll_stop(&block_->handle);
+}
+
+void PacketQueue::OnEvent(uv_poll_t* h, int status, int events) {
+  auto* b = static_cast<Block*>(h->data);
+  PacketQueue* self = b->owner;
+  if (!self) return;
+  Napi::Env env = self->Env();
+  Napi::HandleScope scope(env);
+  if (status < 0) {
+    // POLLERR/POLLHUP: report to JS as a batch of -errno; reading stops.
+    self->reading_ = false;
+    self->UpdatePoll();
+    if (!self->onPackets_.IsEmpty()) Call(self->onPackets_, self->Value(), {Napi::Number::New(env, status)});
+    return;
+  }
+  if ((events & UV_WRITABLE) && self->wantWritable_) {
+    self->wantWritable_ = false;
+    self->UpdatePoll();
+    if (!self->onWritable_.IsEmpty()) {
+      Napi::FunctionReference cb = std::move(self->onWritable_);
+      Call(cb, self->Value(), {});
+    }
+  }
+  if ((events & UV_READABLE) && self->reading_ && self->block_) self->Drain();
+}
+
+// Reads until EAGAIN or the budget: packets go back to back into the shared buffer.
+void PacketQueue::Drain() {
+  uint32_t n = 0;
+  size_t off = 0;
+  int err = 0;
+  while (n < maxBatch_ && off <= budget_) {  // the buffer holds budget_ + one maximal packet
+    ssize_t r = read(fd_, rxData_ + off, maxPacket_);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN) err = errno;
+      break;
+    }
+    offData_[n] = static_cast<int32_t>(off);
+    lenData_[n] = static_cast<int32_t>(r);
+    ++n;
+    off += (static_cast<size_t>(r) + 7) & ~size_t{7};  // 8-byte aligned starts
+  }
+  Napi::Env env = Env();
+  if (n > 0 && !onPackets_.IsEmpty()) Call(onPackets_, Value(), {Napi::Number::New(env, n)});
+  if (err && !onPackets_.IsEmpty()) Call(onPackets_, Value(), {Napi::Number::New(env, -err)});
+}
+
+// start(onPackets(count)) : count > 0 packets are in rxBuffer at rxOffsets/rxLengths; count < 0 is -errno.
+Napi::Value PacketQueue::Start(const Napi::CallbackInfo& info) {
+  if (!block_) ThrowType(info.Env(), "queue is closed");
+  if (info.Length() > 0 && info[0].IsFunction()) onPackets_ = Napi::Persistent(info[0].As<Napi::Function>());
+  if (onPackets_.IsEmpty()) ThrowType(info.Env(), "start(onPackets)");
+  reading_ = true;
+  UpdatePoll();
+  return info.Env().Undefined();
+}
+
+Napi::Value PacketQueue::Pause(const Napi::CallbackInfo& info) {
+  reading_ = false;
+  UpdatePoll();
+  return info.Env().Undefined();
+}
+
+// waitWritable(cb): cb() once the fd is writable again.
+Napi::Value PacketQueue::WaitWritable(const Napi::CallbackInfo& info) {
+  if (!block_) ThrowType(info.Env(), "queue is closed");
+  if (!info[0].IsFunction()) ThrowType(info.Env(), "waitWritable(callback)");
+  onWritable_ = Napi::Persistent(info[0].As<Napi::Function>());
+  wantWritable_ = true;
+  UpdatePoll();
+  return info.Env().Undefined();
+}
+
+// write(buffer, offset, length) -> bytes written, or -errno (-EAGAIN: wait for writability).
+Napi::Value PacketQueue::Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (fd_ < 0) return Napi::Number::New(env, -EBADF);
+  if (!info[0].IsTypedArray() && !info[0].IsBuffer()) ThrowType(env, "write(buffer, offset, length)");
+  Napi::Uint8Array a = info[0].As<Napi::Uint8Array>();
+  size_t off = info[1].As<Napi::Number>().Uint32Value();
+  size_t len = info[2].As<Napi::Number>().Uint32Value();
+  if (off + len > a.ByteLength()) ThrowType(env, "offset/length beyond the buffer");
+  ssize_t r;
+  do {
+    r = write(fd_, a.Data() + off, len);
+  } while (r < 0 && errno == EINTR);
+  return Napi::Number::New(env, r < 0 ? -errno : static_cast<double>(r));
+}
+
+// writeBatch(bufferOrArrayBuffer, offsets Int32Array, lengths Int32Array, start, count)
+//   -> packets written (stops at EAGAIN, returns -errno if the first write fails otherwise).
+Napi::Value PacketQueue::WriteBatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (fd_ < 0) return Napi::Number::New(env, -EBADF);
+  uint8_t* base;
+  size_t size;
+  if (info[0].IsArrayBuffer()) {
+    Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
+    base = static_cast<uint8_t*>(ab.Data());
+    size = ab.ByteLength();
+  } else if (info[0].IsTypedArray()) {
+    Napi::Uint8Array u = info[0].As<Napi::Uint8Array>();
+    base = u.Data();
+    size = u.ByteLength();
+  } else {
+    ThrowType(env, "writeBatch(buffer, offsets, lengths, start, count)");
+  }
+  Napi::Int32Array offs = info[1].As<Napi::Int32Array>();
+  Napi::Int32Array lens = info[2].As<Napi::Int32Array>();
+  uint32_t start = info[3].As<Napi::Number>().Uint32Value();
+  uint32_t count = info[4].As<Napi::Number>().Uint32Value();
+  if (start + count > offs.ElementLength() || start + count > lens.ElementLength())
+    ThrowType(env, "count beyond arrays");
+  uint32_t done = 0;
+  for (uint32_t i = start; i < start + count; ++i) {
+    int32_t o = offs[i], l = lens[i];
+    if (o < 0 || l < 0 || static_cast<size_t>(o) + static_cast<size_t>(l) > size)
+      ThrowType(env, "packet beyond the buffer");
+    ssize_t r;
+    do {
+      r = write(fd_, base + o, static_cast<size_t>(l));
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) {
+      if (errno == EAGAIN || done > 0) break;
+      return Napi::Number::New(env, -errno);
+    }
+    ++done;
+  }
+  return Napi::Number::New(env, done);
+}
+
+Napi::Value PacketQueue::Close(const Napi::CallbackInfo& info) {
+  reading_ = false;
+  wantWritable_ = false;
+  CloseHandle();
+  onPackets_.Reset();
+  onWritable_.Reset();
+  return info.Env().Undefined();
+}
+
+Napi::Value PacketQueue::Ref(const Napi::CallbackInfo& info) {
+  if (block_) uv_ref(reinterpret_cast<uv_handle_t*>(&block_->handle));
+  return info.Env().Undefined();
+}
+
+Napi::Value PacketQueue::Unref(const Napi::CallbackInfo& info) {
+  if (block_) uv_unref(reinterpret_cast<uv_handle_t*>(&block_->handle));
+  return info.Env().Undefined();
+}
+
+Napi::Value PacketQueue::GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
+
+}  // namespace netdev

@@ -1,0 +1,106 @@
+#include "tun.h"
+
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "netns.h"
+
+namespace netdev {
+
+namespace {
+
+SysError Ioctl(int fd, unsigned long req, unsigned long arg, const char* what) {
+  if (ioctl(fd, req, arg) != 0) {
+    SysError e = SysError::Errno("ioctl");
+    e.message = what;
+    return e;
+  }
+  return {};
+}
+
+}  // namespace
+
+SysError TunOpen(int nsfd, const TunSpec& spec, std::vector<UniqueFd>* fds, std::string* name, int* flagsOut) {
+  if (spec.queues < 1) return SysError::Of(EINVAL, "ioctl", "queues must be at least 1");
+  return RunInNetns(nsfd, [&]() -> SysError {
+    std::string devName = spec.name;
+    for (int q = 0; q < spec.queues; ++q) {
+      UniqueFd fd(open("/dev/net/tun", O_RDWR | O_CLOEXEC));
+      if (!fd.Valid()) {
+        SysError e = SysError::Errno("open");
+        e.path = "/dev/net/tun";
+        return e;
+      }
+      ifreq ifr{};
+      ifr.ifr_flags = static_cast<short>(
+          (spec.tap ? IFF_TAP : IFF_TUN) | (spec.packetInfo ? 0 : IFF_NO_PI) | (spec.vnetHdr ? IFF_VNET_HDR : 0) |
+          ((spec.multiQueue || spec.queues > 1) ? IFF_MULTI_QUEUE : 0) | (spec.napi ? IFF_NAPI : 0));
+      std::strncpy(ifr.ifr_name, devName.c_str(), IFNAMSIZ - 1);
+      if (ioctl(fd.Get(), TUNSETIFF, &ifr) != 0) {
+        SysError e = SysError::Errno("ioctl");
+        e.message = "TUNSETIFF";
+        return e;
+      }
+      devName = ifr.ifr_name;  // the kernel's name for a template or an empty name
+      if (q == 0) {
+        // Options that belong to the device: set once, through the first queue.
+        if (spec.owner >= 0) {
+          SysError e = Ioctl(fd.Get(), TUNSETOWNER, static_cast<unsigned long>(spec.owner), "TUNSETOWNER");
+          if (e.Failed()) return e;
+        }
+        if (spec.group >= 0) {
+          SysError e = Ioctl(fd.Get(), TUNSETGROUP, static_cast<unsigned long>(spec.group), "TUNSETGROUP");
+          if (e.Failed()) return e;
+        }
+        if (spec.vnetHdr) {
+          int sz = 10;  // struct virtio_net_hdr
+          if (ioctl(fd.Get(), TUNSETVNETHDRSZ, &sz) != 0) return SysError::Of(errno, "ioctl", "TUNSETVNETHDRSZ");
+        }
+        // The offload mask is device-wide and survives re-attach: always set it (0 clears).
+        SysError e = Ioctl(fd.Get(), TUNSETOFFLOAD, spec.vnetHdr ? spec.offload : 0, "TUNSETOFFLOAD");
+        if (e.Failed() && !(e.errnum == EINVAL && !spec.vnetHdr)) return e;
+        if (spec.carrier >= 0) {
+          int on = spec.carrier;
+          if (ioctl(fd.Get(), TUNSETCARRIER, &on) != 0) return SysError::Of(errno, "ioctl", "TUNSETCARRIER");
+        }
+        if (spec.persist) {
+          e = Ioctl(fd.Get(), TUNSETPERSIST, 1, "TUNSETPERSIST");
+          if (e.Failed()) return e;
+        }
+        ifreq got{};
+        if (ioctl(fd.Get(), TUNGETIFF, &got) == 0 && flagsOut) *flagsOut = got.ifr_flags;
+      }
+      if (spec.nonBlocking) {
+        int fl = fcntl(fd.Get(), F_GETFL);
+        if (fl < 0 || fcntl(fd.Get(), F_SETFL, fl | O_NONBLOCK) != 0) return SysError::Errno("fcntl");
+      }
+      fds->push_back(std::move(fd));
+    }
+    *name = devName;
+    return {};
+  });
+}
+
+SysError TunSetPersist(int fd, bool on) { return Ioctl(fd, TUNSETPERSIST, on ? 1 : 0, "TUNSETPERSIST"); }
+
+SysError TunSetCarrier(int fd, bool on) {
+  int v = on ? 1 : 0;
+  if (ioctl(fd, TUNSETCARRIER, &v) != 0) return SysError::Of(errno, "ioctl", "TUNSETCARRIER");
+  return {};
+}
+
+SysError TunSetOffload(int fd, unsigned flags) { return Ioctl(fd, TUNSETOFFLOAD, flags, "TUNSETOFFLOAD"); }
+
+SysError TunSetQueue(int fd, bool attach) {
+  ifreq ifr{};
+  ifr.ifr_flags = static_cast<short>(attach ? IFF_ATTACH_QUEUE : IFF_DETACH_QUEUE);
+  if (ioctl(fd, TUNSETQUEUE, &ifr) != 0) return SysError::Of(errno, "ioctl", "TUNSETQUEUE");
+  return {};
+}
+
+}  // namespace netdev
