@@ -1,0 +1,85 @@
+// C reference for bench/tun.mjs: the closed-loop forward on one TUN (IFF_TUN|IFF_NO_PI). The
+// caller has created and configured the device (address, route back through it, forwarding on);
+// this opens it by name, primes W packets, then for SECONDS reads each packet, restores its TTL
+// (the kernel decremented it while forwarding) with an incremental IPv4 checksum update, and
+// writes it back. Blocking read/write, one packet at a time. Prints {"packets":N,"seconds":S}.
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+// TTL 64 -> the kernel forwards with TTL 63; restore 64 and fix the checksum (RFC 1624).
+static void restore_ttl(uint8_t *p) {
+  uint16_t old = (uint16_t)((p[8] << 8) | p[9]);
+  p[8] = 64;
+  uint16_t nw = (uint16_t)((p[8] << 8) | p[9]);
+  uint32_t sum = (uint16_t) ~((p[10] << 8) | p[11]);
+  sum += (uint16_t)~old;
+  sum += nw;
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  uint16_t ck = (uint16_t)~sum;
+  p[10] = (uint8_t)(ck >> 8);
+  p[11] = (uint8_t)ck;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 5) return 2;
+  const char *name = argv[1];
+  double seconds = atof(argv[2]);
+  const char *hexpkt = argv[3];  // the packet to prime, hex
+  int window = atoi(argv[4]);
+  int fd = open("/dev/net/tun", O_RDWR);
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) != 0) {
+    perror("tun");
+    return 1;
+  }
+  // Packets sent before linkwatch gives the device its real qdisc (after carrier on) are dropped
+  // by the noop qdisc: wait for operstate "up" before priming.
+  char path[128], state[32] = "";
+  snprintf(path, sizeof path, "/sys/class/net/%s/operstate", name);
+  for (int i = 0; i < 300; i++) {
+    FILE *f = fopen(path, "r");
+    if (f) {
+      if (fscanf(f, "%31s", state) != 1) state[0] = 0;
+      fclose(f);
+    }
+    if (strcmp(state, "up") == 0) break;
+    usleep(10000);
+  }
+  alarm((unsigned)seconds + 10);  // never hang: a lost window ends the run with SIGALRM
+  size_t plen = strlen(hexpkt) / 2;
+  uint8_t pkt[2048];
+  for (size_t i = 0; i < plen; i++) sscanf(hexpkt + 2 * i, "%2hhx", &pkt[i]);
+  for (int i = 0; i < window; i++)
+    if (write(fd, pkt, plen) < 0) perror("prime");
+  uint8_t buf[65536];
+  long n = 0;
+  double t0 = now(), end = t0 + seconds;
+  while (1) {
+    ssize_t r = read(fd, buf, sizeof buf);
+    if (r < 20) continue;
+    restore_ttl(buf);
+    if (write(fd, buf, (size_t)r) < 0) perror("write");
+    if ((++n & 1023) == 0 && now() >= end) break;
+  }
+  printf("{\"packets\":%ld,\"seconds\":%.6f}\n", n, now() - t0);
+  return 0;
+}
