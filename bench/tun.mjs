@@ -75,9 +75,10 @@ async function prepare(name) {
   sysctl(`net.ipv4.conf.${name}.rp_filter`, 0);
 }
 
-// Until linkwatch installs the real qdisc (operstate up), transmitted packets are dropped.
+// Until linkwatch installs the real qdisc, transmitted packets are dropped (noop qdisc). A TUN's
+// operstate stays "unknown", so the qdisc is what to watch.
 async function whenUp(name) {
-  for (let i = 0; i < 300 && (await getLink(name)).operstate !== 'up'; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 300 && (await getLink(name)).qdisc === 'noop'; i++) await new Promise((r) => setTimeout(r, 10));
 }
 
 async function cRun(size) {

@@ -52,7 +52,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   // Packets sent before linkwatch gives the device its real qdisc (after carrier on) are dropped
-  // by the noop qdisc: wait for operstate "up" before priming.
+  // by the noop qdisc. Linkwatch also moves operstate off "down" (a TUN's settles at "unknown"):
+  // wait for that before priming.
   char path[128], state[32] = "";
   snprintf(path, sizeof path, "/sys/class/net/%s/operstate", name);
   for (int i = 0; i < 300; i++) {
@@ -61,7 +62,7 @@ int main(int argc, char **argv) {
       if (fscanf(f, "%31s", state) != 1) state[0] = 0;
       fclose(f);
     }
-    if (strcmp(state, "up") == 0) break;
+    if (state[0] && strcmp(state, "down") != 0) break;
     usleep(10000);
   }
   alarm((unsigned)seconds + 10);  // never hang: a lost window ends the run with SIGALRM

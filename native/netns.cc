@@ -53,13 +53,22 @@ SysError PrepareRunDir(const std::string& dir) {
   return e;
 }
 
+// Whether nsfd is the calling thread's own network namespace.
+bool SameNetns(int nsfd) {
+  struct stat a, b;
+  return fstat(nsfd, &a) == 0 && stat("/proc/thread-self/ns/net", &b) == 0 && a.st_ino == b.st_ino &&
+         a.st_dev == b.st_dev;
+}
+
 }  // namespace
 
 SysError RunInNetns(int nsfd, const std::function<SysError()>& fn) {
   SysError result;
   try {
     std::thread t([&] {
-      if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) != 0) {
+      // Entering the namespace the thread is already in needs no setns() (which would demand
+      // CAP_SYS_ADMIN): a process with only CAP_NET_ADMIN still works in its own namespace.
+      if (nsfd >= 0 && !SameNetns(nsfd) && setns(nsfd, CLONE_NEWNET) != 0) {
         result = SysError::Errno("setns");
         return;
       }

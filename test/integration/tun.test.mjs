@@ -1,0 +1,277 @@
+// TUN/TAP: devices in fresh namespaces, packets read and written through the batch engine, the
+// TAP "VM on a bridge", multi-queue, persistence, ownership, close semantics, worker threads.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import {
+  addAddress, createBridge, createPersistentTun, createUdpSocket, createVeth, deletePersistentTun, getLink, listLinks,
+  openTap, openTun, setLink,
+} from 'netdev';
+import { fdCount, rejectsWith, waitFor, withNetns, withNetnsN } from '../helpers.mjs';
+
+const run = promisify(execFile);
+
+function checksum(buf, start, end, initial = 0) {
+  let sum = initial;
+  for (let i = start; i < end; i += 2) sum += (buf[i] << 8) | (i + 1 < end ? buf[i + 1] : 0);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return ~sum & 0xffff;
+}
+
+/** An IPv4/UDP packet with valid checksums. */
+function udp4(src, dst, sport, dport, payload) {
+  const p = Buffer.alloc(28 + payload.length);
+  p[0] = 0x45;
+  p.writeUInt16BE(p.length, 2);
+  p[8] = 64;
+  p[9] = 17;
+  Buffer.from(src.split('.').map(Number)).copy(p, 12);
+  Buffer.from(dst.split('.').map(Number)).copy(p, 16);
+  p.writeUInt16BE(checksum(p, 0, 20), 10);
+  p.writeUInt16BE(sport, 20);
+  p.writeUInt16BE(dport, 22);
+  p.writeUInt16BE(8 + payload.length, 24);
+  payload.copy(p, 28);
+  let pseudo = 0;
+  for (let i = 12; i < 20; i += 2) pseudo += p.readUInt16BE(i);
+  pseudo += 17 + 8 + payload.length;
+  const c = checksum(p, 20, p.length, pseudo);
+  p.writeUInt16BE(c === 0 ? 0xffff : c, 26);
+  return p;
+}
+
+// After carrier comes on, linkwatch installs the device's qdisc asynchronously; until then
+// transmitted packets are dropped by the noop qdisc (a TUN's operstate stays "unknown").
+async function linkReady(ns, name) {
+  await waitFor(async () => (await getLink(name, { netns: ns })).qdisc !== 'noop', { what: `${name} qdisc` });
+}
+
+async function tunWithAddress(ns, name = 'tun0') {
+  const dev = await openTun({ name, netns: ns });
+  await addAddress(dev.name, '10.44.0.1/24', { netns: ns });
+  await setLink(dev.name, { up: true }, { netns: ns });
+  await linkReady(ns, dev.name);
+  return dev;
+}
+
+test('TUN: UDP sent in the namespace is read intact; packets written reach a socket; 1000 in a burst arrive as 1000', async () => {
+  await withNetns(async (ns) => {
+    const dev = await openTun({ name: 'tun%d', netns: ns });
+    let sock;
+    try {
+    assert.match(dev.name, /^tun\d+$/);
+    assert.equal((await getLink(dev.name, { netns: ns })).txqlen, 5000);
+    await addAddress(dev.name, '10.44.0.1/24', { netns: ns });
+    await setLink(dev.name, { up: true }, { netns: ns });
+    await linkReady(ns, dev.name);
+    // Kernel -> device.
+    const read = new Promise((resolve) => {
+      dev.onPackets((b) => {
+        for (let i = 0; i < b.count; i++) {
+          const p = b.packet(i);
+          if (p[9] === 17 && p.readUInt16BE(22) === 5555) resolve(Buffer.from(p));
+        }
+      });
+    });
+    sock = await createUdpSocket({ netns: ns, type: 'udp4', address: '10.44.0.1', port: 6666 });
+    sock.send('hello tun', 5555, '10.44.0.2');
+    const pkt = await read;
+    assert.equal(pkt.subarray(28).toString(), 'hello tun');
+    assert.deepEqual([...pkt.subarray(12, 16)], [10, 44, 0, 1]);
+    // Device -> kernel: 1000 datagrams written in a burst arrive as 1000 separate datagrams: the
+    // TUN counts 1000 received packets and UDP 1000 datagrams (delivered, or dropped by the
+    // receiving socket's buffer, which a burst written faster than JS reads it can overflow).
+    const udpIn = async () => {
+      const { stdout } = await run('nsenter', [`--net=/proc/${process.pid}/fd/${ns.fd}`, 'cat', '/proc/net/snmp']);
+      const lines = stdout.split('\n').filter((l) => l.startsWith('Udp:'));
+      const names = lines[0].split(/\s+/);
+      const vals = lines[1].split(/\s+/).map(Number);
+      return vals[names.indexOf('InDatagrams')] + vals[names.indexOf('RcvbufErrors')];
+    };
+    const rx0 = (await getLink(dev.name, { netns: ns })).stats.rxPackets;
+    const udp0 = await udpIn();
+    await dev.writeMany(Array.from({ length: 1000 }, (_, i) => udp4('10.44.0.2', '10.44.0.1', 7000, 6666, Buffer.from(`m${i}`))));
+    await waitFor(async () => (await udpIn()) - udp0 >= 1000, { what: '1000 datagrams', timeout: 10000 });
+    assert.equal((await getLink(dev.name, { netns: ns })).stats.rxPackets - rx0, 1000);
+    assert.equal((await udpIn()) - udp0, 1000);
+    } finally {
+      sock?.close();
+      dev.close();
+    }
+  });
+});
+
+test('TAP on a bridge with a veth to another namespace: netdev plays the VM (ARP and UDP)', async () => {
+  await withNetnsN(2, async ([host, peer]) => {
+    const VM_MAC = Buffer.from([2, 0, 0, 0, 0, 0xaa]);
+    const VM_IP = [10, 45, 0, 2];
+    const tap = await openTap({ name: 'tap0', netns: host });
+    await createBridge({ name: 'br0', netns: host, up: true });
+    await setLink('tap0', { master: 'br0', up: true }, { netns: host });
+    await createVeth({ name: 'v0', netns: host, master: 'br0', up: true, peer: { name: 'eth0', netns: peer, up: true } });
+    await addAddress('eth0', '10.45.0.1/24', { netns: peer });
+    let sawArp = false;
+    tap.onPackets((b) => {
+      for (let i = 0; i < b.count; i++) {
+        const f = b.packet(i);
+        const type = f.readUInt16BE(12);
+        if (type === 0x0806 && f.readUInt16BE(20) === 1 && f.subarray(38, 42).equals(Buffer.from(VM_IP))) {
+          // ARP request for our IP: answer it.
+          sawArp = true;
+          const r = Buffer.alloc(42);
+          f.copy(r, 0, 6, 12); // to: the asker
+          VM_MAC.copy(r, 6);
+          r.writeUInt16BE(0x0806, 12);
+          f.copy(r, 14, 14, 20); // htype, ptype, hlen, plen
+          r.writeUInt16BE(2, 20);
+          VM_MAC.copy(r, 22);
+          Buffer.from(VM_IP).copy(r, 28);
+          f.copy(r, 32, 22, 32); // target = the asker's MAC + IP
+          tap.write(r);
+        } else if (type === 0x0800 && f[23] === 17) {
+          // UDP to us: echo it back, swapped.
+          const ip = f.subarray(14);
+          const src = ip.subarray(12, 16).join('.');
+          const reply = udp4(VM_IP.join('.'), src, ip.readUInt16BE(22), ip.readUInt16BE(20), Buffer.concat([Buffer.from('echo:'), ip.subarray(28)]));
+          const frame = Buffer.concat([f.subarray(6, 12), VM_MAC, Buffer.from([0x08, 0x00]), reply]);
+          tap.write(frame);
+        }
+      }
+    });
+    const sock = await createUdpSocket({ netns: peer, type: 'udp4' });
+    const answer = once(sock, 'message');
+    sock.send('ping', 9000, VM_IP.join('.'));
+    const [msg, rinfo] = await answer;
+    assert.equal(msg.toString(), 'echo:ping');
+    assert.equal(rinfo.address, '10.45.0.2');
+    assert.ok(sawArp);
+    sock.close();
+    tap.close();
+  });
+});
+
+test('multi-queue: packets of many flows spread over the queues', async () => {
+  await withNetns(async (ns) => {
+    const dev = await openTun({ name: 'mq0', netns: ns, queues: 4 });
+    assert.equal(dev.queueCount, 4);
+    await addAddress('mq0', '10.46.0.1/24', { netns: ns });
+    await setLink('mq0', { up: true }, { netns: ns });
+    await linkReady(ns, 'mq0');
+    const perQueue = [0, 0, 0, 0];
+    dev.onPackets((b) => {
+      perQueue[b.queue] += b.count;
+    });
+    const socks = await Promise.all(Array.from({ length: 32 }, () => createUdpSocket({ netns: ns, type: 'udp4' })));
+    for (const [i, s] of socks.entries()) for (let j = 0; j < 4; j++) s.send(`f${i}`, 7000 + i, '10.46.0.2');
+    await waitFor(() => perQueue.reduce((a, b) => a + b) >= 128, { what: '128 packets' });
+    assert.ok(perQueue.filter((n) => n > 0).length >= 2, `queues used: ${perQueue}`);
+    // Detach a queue: it gets nothing more.
+    dev.setQueueAttached(3, false);
+    const before = perQueue[3];
+    for (const [i, s] of socks.entries()) s.send(`g${i}`, 8000 + i, '10.46.0.2');
+    await waitFor(() => perQueue.reduce((a, b) => a + b) >= 160, { what: '32 more' });
+    assert.equal(perQueue[3], before);
+    for (const s of socks) s.close();
+    dev.close();
+  });
+});
+
+test('persistent devices survive close and are deleted; attaching again works; ownership is enforced', async () => {
+  await withNetns(async (ns) => {
+    const name = await createPersistentTun({ name: 'ptun0', netns: ns, owner: 4242 });
+    assert.equal(name, 'ptun0');
+    assert.equal((await getLink('ptun0', { netns: ns })).kind, 'tun');
+    const again = await openTun({ name: 'ptun0', netns: ns, txqueuelen: null });
+    again.close();
+    assert.ok((await listLinks({ netns: ns })).some((l) => l.name === 'ptun0'));
+    // Without CAP_NET_ADMIN, only the owner may attach: uid 0 is not 4242.
+    const nsPath = `/proc/${process.pid}/fd/${ns.fd}`;
+    const attach = `require('netdev').openTun({ name: 'ptun0', txqueuelen: null }).then((d) => { d.close(); console.log('attached'); }, (e) => { console.log(e.code); })`;
+    const { stdout } = await run('nsenter', [`--net=${nsPath}`, 'setpriv', '--inh-caps=-all', '--bounding-set=-all', process.execPath, '-e', attach], { cwd: process.cwd() });
+    assert.equal(stdout.trim(), 'EPERM');
+    const mine = await createPersistentTun({ name: 'ptun1', netns: ns, owner: process.getuid() });
+    const ok = await run('nsenter', [`--net=${nsPath}`, 'setpriv', '--inh-caps=-all', '--bounding-set=-all', process.execPath, '-e', attach.replace('ptun0', mine)], { cwd: process.cwd() });
+    assert.equal(ok.stdout.trim(), 'attached');
+    await deletePersistentTun('ptun0', { netns: ns });
+    await deletePersistentTun('ptun1', { netns: ns });
+    assert.ok(!(await listLinks({ netns: ns })).some((l) => l.name.startsWith('ptun')));
+    await rejectsWith(deletePersistentTun('lo', { netns: ns }), 'ERR_INVALID_ARG_VALUE');
+  });
+});
+
+test('close settles readers and writers; bad input answered with documented errors; fds flat over 10,000 attach cycles', async () => {
+  await withNetns(async (ns) => {
+    const dev = await tunWithAddress(ns);
+    const iterating = (async () => {
+      const seen = [];
+      for await (const packet of dev) seen.push(packet.length);
+      return seen.length;
+    })();
+    dev.close();
+    assert.equal(typeof (await iterating), 'number');
+    await rejectsWith(dev.write(Buffer.from([0x45])), 'ERR_TUN_CLOSED');
+    assert.throws(() => dev.setCarrier(true), { code: 'ERR_TUN_CLOSED' });
+    dev.close(); // idempotent
+    const live = await tunWithAddress(ns, 'tun1');
+    try {
+    await rejectsWith(live.write(Buffer.alloc(0)), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(live.write(Buffer.alloc(70000)), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(live.write('text'), 'ERR_INVALID_ARG_TYPE');
+    await rejectsWith(live.write(Buffer.alloc(20), 3), 'ERR_INVALID_ARG_VALUE');
+    // A malformed packet is the kernel's to judge: tun accepts the write, the stack drops it.
+    await live.write(Buffer.from([0x45, 0, 0, 5]));
+    } finally {
+      live.close();
+    }
+    await rejectsWith(openTun({ name: 'a%d%d', netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(openTun({ name: 'bad name', netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(openTun({ name: 'x'.repeat(16), netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(openTun({ queues: 0, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(openTun({ queues: 257, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(openTun({ offload: { csum: true }, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(openTun({ vnetHdr: true, offload: { tso4: true }, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(openTun({ maxBatch: 0, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    // An existing device of another kind, or a TAP opened as TUN: the kernel refuses.
+    await createVeth({ name: 'notatun', netns: ns, peer: { name: 'nt1' } });
+    await rejectsWith(openTun({ name: 'notatun', netns: ns }), 'EINVAL');
+    const persistentTap = await openTap({ name: 'ptap', netns: ns, persist: true });
+    persistentTap.close();
+    await rejectsWith(openTun({ name: 'ptap', netns: ns }), 'EINVAL');
+    // A persistent multi-queue device attached as single-queue.
+    (await openTun({ name: 'mqx', netns: ns, queues: 2, persist: true })).close();
+    await rejectsWith(openTun({ name: 'mqx', netns: ns }), 'EINVAL');
+    // 10,000 attach/close cycles on a persistent device: fd count flat.
+    await createPersistentTun({ name: 'cyc0', netns: ns });
+    const fds = fdCount();
+    for (let i = 0; i < 10000; i++) (await openTun({ name: 'cyc0', netns: ns, txqueuelen: null })).close();
+    assert.equal(fdCount(), fds);
+  });
+});
+
+test('worker_threads: a TUN device read and written inside a worker', async () => {
+  await withNetns(async (ns) => {
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const { openNetns, openTun, addAddress, setLink, getLink, createUdpSocket } = require('netdev');
+      (async () => {
+        const ns = await openNetns({ fd: workerData.fd });
+        const dev = await openTun({ name: 'wtun0', netns: ns });
+        await addAddress('wtun0', '10.47.0.1/24', { netns: ns });
+        await setLink('wtun0', { up: true }, { netns: ns });
+        for (let i = 0; i < 200 && (await getLink('wtun0', { netns: ns })).qdisc === 'noop'; i++) await new Promise((r) => setTimeout(r, 10));
+        const got = new Promise((resolve) => dev.onPackets((b) => { for (let i = 0; i < b.count; i++) if (b.packet(i)[9] === 17) resolve(b.packet(i).subarray(28).toString()); }));
+        const s = await createUdpSocket({ netns: ns, type: 'udp4' });
+        s.send('from a worker', 1234, '10.47.0.2');
+        const text = await got;
+        s.close(); dev.close(); ns.close();
+        parentPort.postMessage(text);
+      })().catch((e) => parentPort.postMessage('error: ' + e));`;
+    const w = new Worker(code, { eval: true, workerData: { fd: ns.fd } });
+    const [msg] = await once(w, 'message');
+    assert.equal(msg, 'from a worker');
+    await w.terminate();
+  });
+});
