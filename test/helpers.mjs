@@ -1,6 +1,6 @@
 // Test helpers: a fresh namespace per test, `ip -j` cross-checks inside a namespace, fd counting.
 import { execFile } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readdirSync, readlinkSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { createNetns } from 'netdev';
 
@@ -77,4 +77,18 @@ export async function rejectsWith(promise, code) {
     return e;
   }
   throw new Error(`expected rejection with ${code}, but it resolved`);
+}
+
+/**
+ * Whether this process may open /dev/net/tun. Root always may; an unprivileged user inside a user
+ * namespace only if the node itself allows it (mode 0666 on most distributions, 0600 on some
+ * machines): no namespace can change a device node's permissions.
+ */
+export function tunAccessible() {
+  try {
+    accessSync('/dev/net/tun', fsConstants.R_OK | fsConstants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

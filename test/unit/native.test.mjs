@@ -2,14 +2,17 @@
 // scripted fake kernel on a SOCK_SEQPACKET socketpair), built with AddressSanitizer and UBSan.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
 const root = new URL('../..', import.meta.url).pathname;
 
 test('NlSocket against a fake kernel (ASan + UBSan)', (t) => {
-  mkdirSync(`${root}build/test`, { recursive: true });
-  const bin = `${root}build/test/nlsock_test`;
+  const dir = mkdtempSync(join(tmpdir(), 'netdev-native-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bin = join(dir, 'nlsock_test');
   execFileSync('g++', [
     '-std=c++17', '-O1', '-g', '-Wall', '-Wextra', '-Werror', '-Wno-missing-field-initializers',
     '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-o', bin,
