@@ -114,6 +114,10 @@ export {
 } from './sockets.js';
 export {
   TunDevice,
+  VNET_HDR_LEN,
+  parseVnetHeader,
+  writeVnetHeader,
+  type VnetHeader,
   createPersistentTap,
   createPersistentTun,
   deletePersistentTap,

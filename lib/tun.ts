@@ -513,3 +513,58 @@ export async function deletePersistentTun(name: string, options: NetnsOption = {
 export const deletePersistentTap: (name: string, options?: NetnsOption) => Promise<void> = deletePersistentTun;
 
 export type { NetnsRef };
+
+/** A virtio_net_hdr (the 10 bytes before each packet of a `vnetHdr` device). */
+export interface VnetHeader {
+  /** VIRTIO_NET_HDR_F_NEEDS_CSUM (1), F_DATA_VALID (2). */
+  flags: number;
+  /** GSO type: 'none', 'tcpv4', 'udp', 'tcpv6', 'udp_l4', with `ecn` for the ECN bit. */
+  gsoType: 'none' | 'tcpv4' | 'udp' | 'tcpv6' | 'udp_l4' | number;
+  ecn: boolean;
+  /** Length of the headers (Ethernet + IP + TCP/UDP) the segments repeat. */
+  hdrLen: number;
+  /** Payload bytes per segment when the packet is a GSO super-packet. */
+  gsoSize: number;
+  csumStart: number;
+  csumOffset: number;
+}
+
+/** Size of the header `vnetHdr` devices put before each packet. */
+export const VNET_HDR_LEN = 10;
+
+const GSO_NAMES: Record<number, VnetHeader['gsoType']> = { 0: 'none', 1: 'tcpv4', 3: 'udp', 4: 'tcpv6', 5: 'udp_l4' };
+
+/** Decodes the virtio_net_hdr at `offset` (little-endian, as the kernel writes it for TUN). */
+export function parseVnetHeader(buf: Uint8Array, offset = 0): VnetHeader {
+  if (!(buf instanceof Uint8Array)) throw invalidType('buf', 'a Buffer or Uint8Array', buf);
+  if (!Number.isInteger(offset) || offset < 0 || offset + VNET_HDR_LEN > buf.length)
+    throw invalidValue('offset', offset, 'leaves no room for a 10-byte virtio_net_hdr', true);
+  const d = new DataView(buf.buffer, buf.byteOffset + offset, VNET_HDR_LEN);
+  const gso = d.getUint8(1);
+  return {
+    flags: d.getUint8(0),
+    gsoType: GSO_NAMES[gso & 0x7f] ?? gso & 0x7f,
+    ecn: (gso & 0x80) !== 0,
+    hdrLen: d.getUint16(2, true),
+    gsoSize: d.getUint16(4, true),
+    csumStart: d.getUint16(6, true),
+    csumOffset: d.getUint16(8, true),
+  };
+}
+
+/** Encodes a virtio_net_hdr into `buf` at `offset` (for writing to a `vnetHdr` device). */
+export function writeVnetHeader(buf: Uint8Array, header: Partial<VnetHeader>, offset = 0): void {
+  if (!(buf instanceof Uint8Array)) throw invalidType('buf', 'a Buffer or Uint8Array', buf);
+  if (!Number.isInteger(offset) || offset < 0 || offset + VNET_HDR_LEN > buf.length)
+    throw invalidValue('offset', offset, 'leaves no room for a 10-byte virtio_net_hdr', true);
+  const codes: Record<string, number> = { none: 0, tcpv4: 1, udp: 3, tcpv6: 4, udp_l4: 5 };
+  const type = header.gsoType === undefined ? 0 : typeof header.gsoType === 'number' ? header.gsoType : codes[header.gsoType];
+  if (type === undefined) throw invalidValue('header.gsoType', header.gsoType, 'is not a GSO type');
+  const d = new DataView(buf.buffer, buf.byteOffset + offset, VNET_HDR_LEN);
+  d.setUint8(0, v.integer(header.flags ?? 0, 'header.flags', 0, 255));
+  d.setUint8(1, type | (header.ecn ? 0x80 : 0));
+  d.setUint16(2, v.integer(header.hdrLen ?? 0, 'header.hdrLen', 0, 65535), true);
+  d.setUint16(4, v.integer(header.gsoSize ?? 0, 'header.gsoSize', 0, 65535), true);
+  d.setUint16(6, v.integer(header.csumStart ?? 0, 'header.csumStart', 0, 65535), true);
+  d.setUint16(8, v.integer(header.csumOffset ?? 0, 'header.csumOffset', 0, 65535), true);
+}
