@@ -92,6 +92,19 @@ async function cRun(size) {
   return r.packets / r.seconds;
 }
 
+async function fsStreamRun(size) {
+  const name = `tfs${seq++}`;
+  await createPersistentTun({ name });
+  await setLink(name, { txqlen: 5000 });
+  await prepare(name);
+  const script = join(here, 'tun-fsstream.mjs');
+  const child = run(ref, ['--exec-fd', name, process.execPath, script, String(SECONDS), packet(size).toString('hex'), String(WINDOW)]);
+  const { stdout } = await child;
+  await deletePersistentTun(name);
+  const r = JSON.parse(stdout);
+  return r.packets / r.seconds;
+}
+
 async function batchRun(size) {
   const dev = await openTun({ name: `tnd${seq++}` });
   await prepare(dev.name);
@@ -148,6 +161,7 @@ for (const size of [64, 1400]) {
   const c = [];
   const b = [];
   const it = [];
+  const fsr = [];
   let gcs = 0;
   let packets = 0;
   for (let r = 0; r < RUNS; r++) {
@@ -157,12 +171,13 @@ for (const size of [64, 1400]) {
     gcs += br.gcs;
     packets += br.packets;
     if (r < 3) it.push(await iteratorRun(size));
+    if (r < 3) fsr.push(await fsStreamRun(size));
   }
-  rows.push({ size, c: median(c), batch: median(b), iter: median(it), gcs, packets, all: { c, b, it } });
+  rows.push({ size, c: median(c), batch: median(b), iter: median(it), fs: median(fsr), gcs, packets, all: { c, b, it, fsr } });
 }
 console.log(`\nTUN closed-loop forward, one core, one queue; median of ${RUNS} runs of ${SECONDS} s (iterator: 3), window ${WINDOW}\n`);
-console.log('| packet | C blocking loop | netdev batch API (onPackets + writeBatch) | netdev async iterator + write() | GC events during batch runs |');
-console.log('|---|---|---|---|---|');
+console.log('| packet | C blocking loop | netdev batch API (onPackets + writeBatch) | netdev async iterator + write() | fs.createReadStream + writeSync | batch vs fs stream | GC events during batch runs |');
+console.log('|---|---|---|---|---|---|---|');
 for (const r of rows)
-  console.log(`| ${r.size} B | ${fmt(r.c)} | ${fmt(r.batch)} (${(r.batch / r.c).toFixed(2)}x) | ${fmt(r.iter)} (${(r.iter / r.c).toFixed(2)}x) | ${r.gcs} in ${(r.packets / 1e6).toFixed(1)} M packets |`);
-console.log(`\nall runs (pps): ${JSON.stringify(rows.map((r) => ({ size: r.size, c: r.all.c.map(Math.round), batch: r.all.b.map(Math.round), iterator: r.all.it.map(Math.round) })))}`);
+  console.log(`| ${r.size} B | ${fmt(r.c)} | ${fmt(r.batch)} (${(r.batch / r.c).toFixed(2)}x) | ${fmt(r.iter)} (${(r.iter / r.c).toFixed(2)}x) | ${fmt(r.fs)} (${(r.fs / r.c).toFixed(2)}x) | ${(r.batch / r.fs).toFixed(1)}x | ${r.gcs} in ${(r.packets / 1e6).toFixed(1)} M packets |`);
+console.log(`\nall runs (pps): ${JSON.stringify(rows.map((r) => ({ size: r.size, c: r.all.c.map(Math.round), batch: r.all.b.map(Math.round), iterator: r.all.it.map(Math.round), fsStream: r.all.fsr.map(Math.round) })))}`);

@@ -37,6 +37,22 @@ static void restore_ttl(uint8_t *p) {
 }
 
 int main(int argc, char **argv) {
+  // --exec-fd NAME CMD…: open the TUN (blocking, as fs-stream based Node packages use it) as fd 3
+  // and exec CMD with it (Node cannot do TUNSETIFF itself).
+  if (argc > 3 && strcmp(argv[1], "--exec-fd") == 0) {
+    int tfd = open("/dev/net/tun", O_RDWR);
+    struct ifreq r;
+    memset(&r, 0, sizeof r);
+    r.ifr_flags = IFF_TUN | IFF_NO_PI;
+    strncpy(r.ifr_name, argv[2], IFNAMSIZ - 1);
+    if (tfd < 0 || ioctl(tfd, TUNSETIFF, &r) != 0 || dup2(tfd, 3) != 3) {
+      perror("tun");
+      return 1;
+    }
+    execvp(argv[3], argv + 3);
+    perror("exec");
+    return 1;
+  }
   if (argc < 5) return 2;
   const char *name = argv[1];
   double seconds = atof(argv[2]);
