@@ -59,32 +59,21 @@ PacketQueue::PacketQueue(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pack
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no event loop");
   int fd = info[0].As<Napi::Number>().Int32Value();
-  block_ = new Block{};
-  block_->owner = this;
-  int r = uv_poll_init(loop, &block_->handle, fd);
+  int r = poll_.Init(loop, fd, this, OnEvent);
   if (r != 0) {
-    delete block_;
-    block_ = nullptr;
     close(fd);
     Napi::Error e = Napi::Error::New(env, uv_strerror(r));
     e.Set("errnum", Napi::Number::New(env, -r));
     e.Set("syscall", Napi::String::New(env, "uv_poll_init"));
     throw e;
   }
-  block_->handle.data = block_;
   fd_ = fd;
 }
 
 PacketQueue::~PacketQueue() { CloseHandle(); }
 
 void PacketQueue::CloseHandle() {
-  if (block_) {
-    Block* b = block_;
-    block_ = nullptr;
-    b->owner = nullptr;
-    uv_poll_stop(&b->handle);
-    uv_close(reinterpret_cast<uv_handle_t*>(&b->handle), [](uv_handle_t* h) { delete static_cast<Block*>(h->data); });
-  }
+  poll_.Close();
   // The poller is stopped before the fd is closed: no wakeup can see a reused fd number.
   if (fd_ >= 0) {
     close(fd_);
@@ -93,18 +82,15 @@ void PacketQueue::CloseHandle() {
 }
 
 void PacketQueue::UpdatePoll() {
-  if (!block_) return;
   int events = (reading_ ? UV_READABLE : 0) | (wantWritable_ ? UV_WRITABLE : 0);
   if (events)
-    uv_poll_start(&block_->handle, events, OnEvent);
+    poll_.Start(events);
   else
-    uv_poll_stop(&block_->handle);
+    poll_.Stop();
 }
 
-void PacketQueue::OnEvent(uv_poll_t* h, int status, int events) {
-  auto* b = static_cast<Block*>(h->data);
-  PacketQueue* self = b->owner;
-  if (!self) return;
+void PacketQueue::OnEvent(void* owner, int status, int events) {
+  auto* self = static_cast<PacketQueue*>(owner);
   Napi::Env env = self->Env();
   Napi::HandleScope scope(env);
   if (status < 0) {
@@ -122,7 +108,7 @@ void PacketQueue::OnEvent(uv_poll_t* h, int status, int events) {
       Call(cb, self->Value(), {});
     }
   }
-  if ((events & UV_READABLE) && self->reading_ && self->block_) self->Drain();
+  if ((events & UV_READABLE) && self->reading_ && self->poll_.Open()) self->Drain();
 }
 
 // Reads until EAGAIN or the budget: packets go back to back into the shared buffer.
@@ -149,7 +135,7 @@ void PacketQueue::Drain() {
 
 // start(onPackets(count)) : count > 0 packets are in rxBuffer at rxOffsets/rxLengths; count < 0 is -errno.
 Napi::Value PacketQueue::Start(const Napi::CallbackInfo& info) {
-  if (!block_) ThrowType(info.Env(), "queue is closed");
+  if (!poll_.Open()) ThrowType(info.Env(), "queue is closed");
   if (info.Length() > 0 && info[0].IsFunction()) onPackets_ = Napi::Persistent(info[0].As<Napi::Function>());
   if (onPackets_.IsEmpty()) ThrowType(info.Env(), "start(onPackets)");
   reading_ = true;
@@ -165,7 +151,7 @@ Napi::Value PacketQueue::Pause(const Napi::CallbackInfo& info) {
 
 // waitWritable(cb): cb() once the fd is writable again.
 Napi::Value PacketQueue::WaitWritable(const Napi::CallbackInfo& info) {
-  if (!block_) ThrowType(info.Env(), "queue is closed");
+  if (!poll_.Open()) ThrowType(info.Env(), "queue is closed");
   if (!info[0].IsFunction()) ThrowType(info.Env(), "waitWritable(callback)");
   onWritable_ = Napi::Persistent(info[0].As<Napi::Function>());
   wantWritable_ = true;
@@ -241,12 +227,12 @@ Napi::Value PacketQueue::Close(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value PacketQueue::Ref(const Napi::CallbackInfo& info) {
-  if (block_) uv_ref(reinterpret_cast<uv_handle_t*>(&block_->handle));
+  poll_.Ref();
   return info.Env().Undefined();
 }
 
 Napi::Value PacketQueue::Unref(const Napi::CallbackInfo& info) {
-  if (block_) uv_unref(reinterpret_cast<uv_handle_t*>(&block_->handle));
+  poll_.Unref();
   return info.Env().Undefined();
 }
 

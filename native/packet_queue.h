@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "poll_handle.h"
+
 namespace netdev {
 
 class PacketQueue : public Napi::ObjectWrap<PacketQueue> {
@@ -20,10 +22,6 @@ class PacketQueue : public Napi::ObjectWrap<PacketQueue> {
   ~PacketQueue() override;
 
  private:
-  struct Block {
-    uv_poll_t handle;
-    PacketQueue* owner;
-  };
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value Pause(const Napi::CallbackInfo& info);
   Napi::Value WaitWritable(const Napi::CallbackInfo& info);
@@ -33,13 +31,13 @@ class PacketQueue : public Napi::ObjectWrap<PacketQueue> {
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
   Napi::Value GetFd(const Napi::CallbackInfo& info);
-  static void OnEvent(uv_poll_t* h, int status, int events);
+  static void OnEvent(void* owner, int status, int events);
   void Drain();
   void UpdatePoll();
   void CloseHandle();
 
   int fd_ = -1;
-  Block* block_ = nullptr;
+  PollHandle poll_;
   bool reading_ = false;
   bool wantWritable_ = false;
   size_t maxPacket_ = 65536 + 64;

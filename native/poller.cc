@@ -18,35 +18,20 @@ Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info) 
   int fd = info[0].As<Napi::Number>().Int32Value();
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no event loop");
-  block_ = new Block{};
-  block_->owner = this;
-  int r = uv_poll_init(loop, &block_->handle, fd);
+  int r = poll_.Init(loop, fd, this, OnEvent);
   if (r != 0) {
-    delete block_;
-    block_ = nullptr;
     Napi::Error e = Napi::Error::New(env, uv_strerror(r));
     e.Set("errnum", Napi::Number::New(env, -r));
     e.Set("syscall", Napi::String::New(env, "uv_poll_init"));
     throw e;
   }
-  block_->handle.data = block_;
 }
 
-Poller::~Poller() { CloseHandle(); }
+Poller::~Poller() = default;
 
-void Poller::CloseHandle() {
-  if (!block_) return;
-  Block* b = block_;
-  block_ = nullptr;
-  b->owner = nullptr;
-  uv_poll_stop(&b->handle);
-  uv_close(reinterpret_cast<uv_handle_t*>(&b->handle), [](uv_handle_t* h) { delete static_cast<Block*>(h->data); });
-}
-
-void Poller::OnEvent(uv_poll_t* h, int status, int events) {
-  auto* b = static_cast<Block*>(h->data);
-  Poller* self = b->owner;
-  if (!self || self->callback_.IsEmpty()) return;
+void Poller::OnEvent(void* owner, int status, int events) {
+  auto* self = static_cast<Poller*>(owner);
+  if (self->callback_.IsEmpty()) return;
   Napi::Env env = self->callback_.Env();
   Napi::HandleScope scope(env);
   try {
@@ -60,31 +45,31 @@ void Poller::OnEvent(uv_poll_t* h, int status, int events) {
 // start(events, callback(status, events))
 Napi::Value Poller::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!block_) ThrowType(env, "poller is closed");
+  if (!poll_.Open()) ThrowType(env, "poller is closed");
   if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction()) ThrowType(env, "start(events, callback)");
   callback_ = Napi::Persistent(info[1].As<Napi::Function>());
-  int r = uv_poll_start(&block_->handle, info[0].As<Napi::Number>().Int32Value(), OnEvent);
+  int r = poll_.Start(info[0].As<Napi::Number>().Int32Value());
   return Napi::Number::New(env, r);
 }
 
 Napi::Value Poller::Stop(const Napi::CallbackInfo& info) {
-  if (block_) uv_poll_stop(&block_->handle);
+  poll_.Stop();
   return info.Env().Undefined();
 }
 
 Napi::Value Poller::Close(const Napi::CallbackInfo& info) {
-  CloseHandle();
+  poll_.Close();
   callback_.Reset();
   return info.Env().Undefined();
 }
 
 Napi::Value Poller::Ref(const Napi::CallbackInfo& info) {
-  if (block_) uv_ref(reinterpret_cast<uv_handle_t*>(&block_->handle));
+  poll_.Ref();
   return info.Env().Undefined();
 }
 
 Napi::Value Poller::Unref(const Napi::CallbackInfo& info) {
-  if (block_) uv_unref(reinterpret_cast<uv_handle_t*>(&block_->handle));
+  poll_.Unref();
   return info.Env().Undefined();
 }
 

@@ -1,10 +1,11 @@
-// A uv_poll_t watcher on the environment's own loop, exposed to JS as `Poller`. The uv handle is
-// owned by a heap block freed in its close callback, so GC of the JS object never frees a handle
-// libuv still uses.
+// A uv_poll_t watcher on the environment's own loop, exposed to JS as `Poller` (see PollHandle
+// for the handle's lifetime).
 #pragma once
 
 #include <napi.h>
 #include <uv.h>
+
+#include "poll_handle.h"
 
 namespace netdev {
 
@@ -15,19 +16,14 @@ class Poller : public Napi::ObjectWrap<Poller> {
   ~Poller() override;
 
  private:
-  struct Block {
-    uv_poll_t handle;
-    Poller* owner;
-  };
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value Stop(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
-  static void OnEvent(uv_poll_t* h, int status, int events);
-  void CloseHandle();
+  static void OnEvent(void* owner, int status, int events);
 
-  Block* block_ = nullptr;
+  PollHandle poll_;
   Napi::FunctionReference callback_;
 };
 
