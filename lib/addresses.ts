@@ -1,9 +1,9 @@
 /**
  * IPv4 and IPv6 addresses on links.
  */
-import { k, type AddrRequest, type NativeNs } from './binding.js';
+import { k, type AddrRequest } from './binding.js';
 import { invalidValue } from './errors.js';
-import { checkLinkRef, type LinkRef } from './links.js';
+import { checkLinkRef, indexOf, type LinkRef } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
 import { dump, transact, transactEach } from './rtnl.js';
 import * as v from './validate.js';
@@ -59,18 +59,6 @@ function lifetime(value: unknown, arg: string): number {
   if (value === Infinity) return 0xffffffff;
   return v.integer(value, arg, 0, 0xfffffffe);
 }
-
-async function indexOfLink(ns: NativeNs, link: LinkRef, operation: string): Promise<number> {
-  if (typeof link === 'number') return v.integer(link, 'link', 1, 2 ** 31 - 1);
-  if (typeof link === 'object' && link !== null && typeof link.index === 'number')
-    return v.integer(link.index, 'link.index', 1, 2 ** 31 - 1);
-  const name = v.ifname(link, 'link');
-  const [replies] = await transact(ns, [{ type: k('RTM_GETLINK'), link: { name } }], operation);
-  const found = replies?.[0] as { index?: number } | undefined;
-  if (typeof found?.index !== 'number') throw new Error(`netdev: no link in the reply to ${operation}`);
-  return found.index;
-}
-
 
 function addrRequest(address: string, options: AddAddressOptions): AddrRequest {
   const c = v.cidr(address);
@@ -131,7 +119,7 @@ export async function addAddress(link: LinkRef, address: string, options: AddAdd
   const { ns, release } = resolveNetns(options.netns);
   try {
     const op = `addAddress ${address}`;
-    req.index = await indexOfLink(ns, link, op);
+    req.index = await indexOf(ns, link, 'link');
     const flags = k('NLM_F_CREATE') | (replace ? k('NLM_F_REPLACE') : k('NLM_F_EXCL'));
     await transact(ns, [{ type: k('RTM_NEWADDR'), flags, addr: req }], op);
   } finally {
@@ -151,7 +139,7 @@ export async function deleteAddress(link: LinkRef, address: string, options: Net
   const { ns, release } = resolveNetns(options.netns);
   try {
     const op = `deleteAddress ${address}`;
-    const index = await indexOfLink(ns, link, op);
+    const index = await indexOf(ns, link, 'link');
     const req: AddrRequest = { family: k(c.family === 4 ? 'AF_INET' : 'AF_INET6'), prefixLength: c.prefixLength, index, local: c.address };
     await transact(ns, [{ type: k('RTM_DELADDR'), addr: req }], op);
   } finally {
@@ -182,7 +170,7 @@ export async function listAddresses(options: ListAddressesOptions = {}): Promise
     const filter: AddrRequest = {
       family: options.family === undefined ? k('AF_UNSPEC') : k(options.family === 4 ? 'AF_INET' : 'AF_INET6'),
     };
-    if (options.link !== undefined) filter.index = await indexOfLink(ns, options.link, 'listAddresses');
+    if (options.link !== undefined) filter.index = await indexOf(ns, options.link, 'options.link');
     return (await dump(ns, { type: k('RTM_GETADDR'), addr: filter }, 'listAddresses')) as unknown as Address[];
   } finally {
     release();

@@ -4,7 +4,7 @@
  */
 import { binding, k, type NeighRequest } from './binding.js';
 import { invalidValue } from './errors.js';
-import { checkLinkRef, indexOf, type BridgePortSettings, type LinkRef } from './links.js';
+import { checkLinkRef, describeRef, indexOf, type BridgePortSettings, type LinkRef } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
 import { dump, transact } from './rtnl.js';
 import * as v from './validate.js';
@@ -21,13 +21,6 @@ interface FieldSpec {
 function portTable(): FieldSpec[] {
   return (binding() as unknown as { kindTables: { ports: Record<string, FieldSpec[]> } }).kindTables.ports.bridge!;
 }
-
-const describe = (ref: LinkRef): string => (typeof ref === 'object' ? String(ref.index) : String(ref));
-
-function linkIndex(ns: Parameters<typeof indexOf>[0], ref: LinkRef, arg: string): Promise<number> {
-  return indexOf(ns, ref, arg);
-}
-
 
 /**
  * Changes a bridge port's settings (all in one request).
@@ -57,12 +50,12 @@ export async function setBridgePort(port: LinkRef, settings: BridgePortSettings,
   }
   const { ns, release } = resolveNetns(options.netns);
   try {
-    const index = await linkIndex(ns, port, 'port');
+    const index = await indexOf(ns, port, 'port');
     // `bridge link set`'s path (AF_BRIDGE + IFLA_PROTINFO): there a port state change sticks.
     await transact(
       ns,
       [{ type: k('RTM_SETLINK'), link: { family: k('AF_BRIDGE'), index, protinfo: data } }],
-      `setBridgePort ${describe(port)}`,
+      `setBridgePort ${describeRef(port)}`,
     );
   } finally {
     release();
@@ -104,14 +97,14 @@ async function bridgeVlan(type: string, port: LinkRef, spec: BridgeVlanSpec, opt
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   const { ns, release } = resolveNetns(options.netns);
   try {
-    const index = await linkIndex(ns, port, 'port');
+    const index = await indexOf(ns, port, 'port');
     await transact(
       ns,
       [{
         type: k(type),
         link: { family: k('AF_BRIDGE'), index, bridgeVlans: [vlan], ...(spec.self ? { bridgeFlags: k('BRIDGE_FLAGS_SELF') } : {}) },
       }],
-      `${op} ${vlan.vid}${vlan.vidEnd ? `-${vlan.vidEnd}` : ''} ${describe(port)}`,
+      `${op} ${vlan.vid}${vlan.vidEnd ? `-${vlan.vidEnd}` : ''} ${describeRef(port)}`,
     );
   } finally {
     release();
@@ -156,7 +149,7 @@ export async function listBridgeVlans(options: NetnsOption & { link?: LinkRef } 
   if (options.link !== undefined) checkLinkRef(options.link, 'options.link');
   const { ns, release } = resolveNetns(options.netns);
   try {
-    const only = options.link === undefined ? undefined : await linkIndex(ns, options.link, 'options.link');
+    const only = options.link === undefined ? undefined : await indexOf(ns, options.link, 'options.link');
     const got = (await dump(
       ns,
       { type: k('RTM_GETLINK'), link: { family: k('AF_BRIDGE'), extMask: k('RTEXT_FILTER_BRVLAN') } },
@@ -257,8 +250,8 @@ export async function addFdb(
   if (entry.via !== undefined) checkLinkRef(entry.via, 'entry.via');
   const { ns, release } = resolveNetns(options.netns);
   try {
-    const req = fdbRequest(await linkIndex(ns, link, 'link'), entry);
-    if (entry.via !== undefined) req.via = await linkIndex(ns, entry.via, 'entry.via');
+    const req = fdbRequest(await indexOf(ns, link, 'link'), entry);
+    if (entry.via !== undefined) req.via = await indexOf(ns, entry.via, 'entry.via');
     await transact(ns, [{ type: k('RTM_NEWNEIGH'), flags: k('NLM_F_CREATE') | k(modes[mode]), neigh: req }], `addFdb ${entry.mac}`);
   } finally {
     release();
@@ -275,7 +268,7 @@ export async function deleteFdb(link: LinkRef, entry: FdbSpec, options: NetnsOpt
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   const { ns, release } = resolveNetns(options.netns);
   try {
-    const req = fdbRequest(await linkIndex(ns, link, 'link'), entry);
+    const req = fdbRequest(await indexOf(ns, link, 'link'), entry);
     await transact(ns, [{ type: k('RTM_DELNEIGH'), neigh: req }], `deleteFdb ${entry.mac}`);
   } finally {
     release();
@@ -294,8 +287,8 @@ export async function listFdb(options: NetnsOption & { link?: LinkRef; bridge?: 
   const { ns, release } = resolveNetns(options.netns);
   try {
     const filter: NeighRequest = { family: k('AF_BRIDGE') };
-    if (options.link !== undefined) filter.index = await linkIndex(ns, options.link, 'options.link');
-    if (options.bridge !== undefined) filter.master = await linkIndex(ns, options.bridge, 'options.bridge');
+    if (options.link !== undefined) filter.index = await indexOf(ns, options.link, 'options.link');
+    if (options.bridge !== undefined) filter.master = await indexOf(ns, options.bridge, 'options.bridge');
     return (await dump(ns, { type: k('RTM_GETNEIGH'), neigh: filter }, 'listFdb')) as unknown as FdbEntry[];
   } finally {
     release();

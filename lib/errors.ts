@@ -100,3 +100,12 @@ export async function native<T>(p: Promise<T>, operation?: string): Promise<T> {
     throw systemError(e, operation);
   }
 }
+
+/** Runs a synchronous native call, converting its failure like {@link native} does. */
+export function nativeSync<T>(fn: () => T, operation?: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw systemError(e, operation);
+  }
+}

@@ -5,7 +5,9 @@
  */
 import { binding, k, type LinkRequest } from './binding.js';
 import { invalidType, invalidValue } from './errors.js';
-import { checkLinkRef, createLink, getLink, indexOf, type CreateLinkOptions, type LinkRef, type Link } from './links.js';
+import {
+  COMMON_KEYS, checkLinkRef, commonFields, createLink, indexOf, linkKeyOf, readLink, type CreateLinkOptions, type Link, type LinkRef,
+} from './links.js';
 import { handleFor, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
 import { transact } from './rtnl.js';
 import * as v from './validate.js';
@@ -90,20 +92,10 @@ function checkData(kind: string, data: Record<string, unknown>, arg: string): Re
   return out;
 }
 
-const COMMON = ['netns', 'name', 'mtu', 'mac', 'up', 'txqlen', 'alias', 'group', 'master'] as const;
-
 function common(o: CreateLinkOptions & Record<string, unknown>, kind: string, extra: readonly string[]): LinkRequest {
-  v.knownKeys(o, 'options', [...COMMON, ...extra]);
-  const req: LinkRequest = { kind, name: v.ifname(o.name, 'options.name') };
-  if (o.mtu !== undefined) req.mtu = v.mtu(o.mtu, 'options.mtu');
-  if (o.mac !== undefined) req.mac = v.mac(o.mac, 'options.mac');
-  if (o.up !== undefined) req.up = v.bool(o.up, 'options.up');
-  if (o.txqlen !== undefined) req.txqlen = v.integer(o.txqlen, 'options.txqlen', 0, 2 ** 32 - 1);
-  if (o.group !== undefined) req.group = v.integer(o.group, 'options.group', 0, 2 ** 32 - 1);
-  if (o.alias !== undefined) req.alias = v.string(o.alias, 'options.alias');
-  return req;
+  v.knownKeys(o, 'options', [...COMMON_KEYS, ...extra]);
+  return { ...commonFields(o, 'options', true), kind };
 }
-
 
 /** Creates the link; `parent` (if any) is resolved to an index in the same namespace. @internal */
 async function create(
@@ -723,7 +715,7 @@ export async function setLinkData(link: LinkRef, data: Record<string, unknown>, 
   const d = { ...v.object(data, 'data') };
   const { ns, release } = resolveNetns(options.netns);
   try {
-    const current = await getLink(link, options);
+    const current = await readLink(ns, linkKeyOf(link), 'setLinkData');
     if (!current.kind) throw invalidValue('link', link, 'has no kind whose settings could change');
     // Port references (bond activeSlave / primary) may be given by name.
     for (const key of ['activeSlave', 'primary']) {

@@ -148,6 +148,11 @@ export interface Link {
 /** A link given by name, by index, or as a Link (its index is used). */
 export type LinkRef = string | number | { index: number };
 
+/** The RTM_GETLINK key (index or name) of a link reference. @internal */
+export function linkKeyOf(ref: LinkRef, arg = 'link'): LinkRequest {
+  return linkKey(ref, arg);
+}
+
 function linkKey(ref: LinkRef, arg = 'link'): LinkRequest {
   if (typeof ref === 'string') return { name: v.ifname(ref, arg) };
   if (typeof ref === 'number') return { index: v.integer(ref, arg, 1, 2 ** 31 - 1) };
@@ -167,7 +172,8 @@ export function checkLinkRef(ref: unknown, arg = 'link'): LinkRef {
   throw invalidType(arg, 'a name, an index or a Link', ref);
 }
 
-function describeRef(ref: LinkRef): string {
+/** @internal */
+export function describeRef(ref: LinkRef): string {
   return typeof ref === 'object' ? String(ref.index) : String(ref);
 }
 
@@ -212,21 +218,23 @@ export async function getLink(ref: LinkRef, options: NetnsOption = {}): Promise<
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   const { ns, release } = resolveNetns(options.netns);
   try {
-    const op = `getLink ${describeRef(ref)}`;
-    const [replies] = await transact(ns, [{ type: k('RTM_GETLINK'), link: key }], op);
-    return asLink(replies?.[0], op);
+    return await readLink(ns, key, `getLink ${describeRef(ref)}`);
   } finally {
     release();
   }
 }
 
-/** @internal */
+/** Reads one link in an already resolved namespace (RTM_GETLINK by index or name). @internal */
+export async function readLink(ns: NativeNs, key: LinkRequest, operation: string): Promise<Link> {
+  const [replies] = await transact(ns, [{ type: k('RTM_GETLINK'), link: key }], operation);
+  return asLink(replies?.[0], operation);
+}
+
+/** A link's index: given, or looked up by name. @internal */
 export async function indexOf(ns: NativeNs, ref: LinkRef, arg: string): Promise<number> {
   const key = linkKey(ref, arg);
   if (key.index !== undefined) return key.index;
-  const op = `lookup ${describeRef(ref)}`;
-  const [replies] = await transact(ns, [{ type: k('RTM_GETLINK'), link: key }], op);
-  return asLink(replies?.[0], op).index;
+  return (await readLink(ns, key, `lookup ${describeRef(ref)}`)).index;
 }
 
 /** Changes {@link setLink} can make. */
@@ -381,9 +389,11 @@ export interface CreateLinkOptions extends NetnsOption {
   master?: LinkRef;
 }
 
-const COMMON_KEYS = ['netns', 'name', 'mtu', 'mac', 'up', 'txqlen', 'alias', 'group', 'master'] as const;
+/** @internal */
+export const COMMON_KEYS = ['netns', 'name', 'mtu', 'mac', 'up', 'txqlen', 'alias', 'group', 'master'] as const;
 
-function commonFields(o: Partial<CreateLinkOptions>, arg: string, nameRequired: boolean): LinkRequest {
+/** Validates the settings every create function shares. @internal */
+export function commonFields(o: Partial<CreateLinkOptions>, arg: string, nameRequired: boolean): LinkRequest {
   const req: LinkRequest = {};
   if (o.name !== undefined || nameRequired) req.name = v.ifname(o.name, `${arg}.name`);
   if (o.mtu !== undefined) req.mtu = v.mtu(o.mtu, `${arg}.mtu`);

@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { binding, type NativeNetnsHandle, type NativeNs } from './binding.js';
-import { invalidType, invalidValue, native, systemError } from './errors.js';
+import { invalidType, invalidValue, native, nativeSync } from './errors.js';
 import { setLink } from './links.js';
 import * as v from './validate.js';
 
@@ -143,24 +143,15 @@ export async function openNetns(ref?: NetnsRef): Promise<Netns> {
   if (ref === undefined) return new Netns(b.netnsCurrent(), null, null);
   if (ref instanceof Netns) {
     if (ref.closed) throw invalidValue('netns', ref, 'is a closed handle');
-    return new Netns(wrapSync(() => b.netnsFromFd(ref.fd)), ref.name, ref.path);
+    return new Netns(nativeSync(() => b.netnsFromFd(ref.fd), 'openNetns'), ref.name, ref.path);
   }
   if (typeof ref === 'object' && ref !== null && 'fd' in ref) {
     const fd = v.integer(ref.fd, 'netns.fd', 0, 2 ** 31 - 1);
-    return new Netns(wrapSync(() => b.netnsFromFd(fd)), null, null);
+    return new Netns(nativeSync(() => b.netnsFromFd(fd), 'openNetns'), null, null);
   }
   const path = pathOf(ref);
   const handle = await native(b.netnsOpen(path), 'openNetns');
   return new Netns(handle, typeof ref === 'string' ? ref : null, path);
-}
-
-function wrapSync<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    // Native sync failures carry errnum like async ones.
-    throw systemError(e, 'openNetns');
-  }
 }
 
 function pathOf(ref: NetnsRef): string {
@@ -188,7 +179,7 @@ export function resolveNetns(ref: NetnsRef | undefined): { ns: NativeNs; release
   }
   if (typeof ref === 'object' && ref !== null && 'fd' in ref) {
     const fd = v.integer(ref.fd, 'netns.fd', 0, 2 ** 31 - 1);
-    const h = wrapSync(() => binding().netnsFromFd(fd));
+    const h = nativeSync(() => binding().netnsFromFd(fd), 'openNetns');
     return { ns: h, release: () => { h.close(); } };
   }
   return { ns: pathOf(ref), release: noop };

@@ -88,18 +88,10 @@ function isError(r: RequestResult): r is NativeError {
  * Resolves with the decoded replies of each request.
  */
 export async function transact(ns: NativeNs, requests: Request[], operation: string): Promise<Decoded[][]> {
-  let results: RequestResult[];
-  try {
-    results = await submit(ns, requests);
-  } catch (e) {
-    throw systemError(e, operation);
-  }
-  const out: Decoded[][] = [];
-  for (const r of results) {
-    if (isError(r)) throw systemError(r, operation);
-    out.push(r ? expand(r) : []);
-  }
-  return out;
+  const results = await transactEach(ns, requests, operation);
+  const failed = results.find((r): r is Error => r instanceof Error);
+  if (failed) throw failed;
+  return results as Decoded[][];
 }
 
 /** Like transact, but reports each request's outcome instead of throwing the first failure. */

@@ -8,9 +8,9 @@
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import { binding, k, type NativePacketQueue } from './binding.js';
-import { NetdevError, invalidType, invalidValue, native, systemError } from './errors.js';
+import { NetdevError, invalidType, invalidValue, native, nativeSync } from './errors.js';
 import { deleteLink, getLink, setLink } from './links.js';
-import { resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
+import { resolveNetns, type NetnsOption } from './netns.js';
 import * as v from './validate.js';
 
 /** Offloads a vnetHdr device accepts (TUNSETOFFLOAD). */
@@ -317,20 +317,20 @@ export class TunDevice extends EventEmitter {
   setCarrier(on: boolean): void {
     this.checkOpen();
     v.bool(on, 'on');
-    wrap(() => { binding().tunIoctl(this.fds[0]!, 'carrier', on ? 1 : 0); }, this.name);
+    nativeSync(() => { binding().tunIoctl(this.fds[0]!, 'carrier', on ? 1 : 0); }, `tun ${this.name}`);
   }
 
   /** Multi-queue: detach a queue (packets stop going to it) or attach it back (TUNSETQUEUE). */
   setQueueAttached(queue: number, attached: boolean): void {
     this.checkOpen();
     v.integer(queue, 'queue', 0, this.queues.length - 1);
-    wrap(() => { binding().tunIoctl(this.fds[queue]!, 'queue', attached ? 1 : 0); }, this.name);
+    nativeSync(() => { binding().tunIoctl(this.fds[queue]!, 'queue', attached ? 1 : 0); }, `tun ${this.name}`);
   }
 
   /** Makes the device persistent or not (TUNSETPERSIST). */
   setPersist(on: boolean): void {
     this.checkOpen();
-    wrap(() => { binding().tunIoctl(this.fds[0]!, 'persist', v.bool(on, 'on') ? 1 : 0); }, this.name);
+    nativeSync(() => { binding().tunIoctl(this.fds[0]!, 'persist', v.bool(on, 'on') ? 1 : 0); }, `tun ${this.name}`);
   }
 
   /** Keeps the process alive while reading (default) or not. */
@@ -367,14 +367,6 @@ function closedError(name: string): Error {
   const e = new Error(`tun ${name} is closed`) as Error & { code: string };
   e.code = 'ERR_TUN_CLOSED';
   return e;
-}
-
-function wrap(fn: () => void, name: string): void {
-  try {
-    fn();
-  } catch (e) {
-    throw systemError(e, `tun ${name}`);
-  }
 }
 
 const OPEN_KEYS = [
@@ -512,7 +504,6 @@ export async function deletePersistentTun(name: string, options: NetnsOption = {
 /** The same as {@link deletePersistentTun} (TUN and TAP devices are both kind `tun`). */
 export const deletePersistentTap: (name: string, options?: NetnsOption) => Promise<void> = deletePersistentTun;
 
-export type { NetnsRef };
 
 /** A virtio_net_hdr (the 10 bytes before each packet of a `vnetHdr` device). */
 export interface VnetHeader {
