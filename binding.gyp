@@ -16,6 +16,7 @@
         "native/packet_queue.cc",
         "native/poller.cc",
         "native/sockets.cc",
+        "native/tapdev.cc",
         "native/tun.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

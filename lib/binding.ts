@@ -59,6 +59,15 @@ export interface TunOpenSpec {
   owner?: number;
   group?: number;
   carrier?: number;
+  sndbuf?: number;
+}
+
+export interface TapDevOpenSpec {
+  link: string;
+  queues?: number;
+  vnetHdr?: boolean;
+  offload?: number;
+  sndbuf?: number;
 }
 
 /** Where a native operation runs: the process's namespace, a path, or an open handle. */
@@ -171,6 +180,7 @@ export interface Binding {
   Poller: new (fd: number) => NativePoller;
   PacketQueue: new (fd: number, sizes?: { maxPacket?: number; maxBatch?: number; budget?: number }) => NativePacketQueue;
   tunOpen(ns: NativeNs, spec: TunOpenSpec): Promise<{ name: string; flags: number; fds: number[] }>;
+  tapDevOpen(ns: NativeNs, spec: TapDevOpenSpec): Promise<{ name: string; ifindex: number; fds: number[] }>;
   tunIoctl(fd: number, op: 'persist' | 'carrier' | 'offload' | 'queue', value: number): void;
   rtnl(ns: NativeNs, requests: Request[]): Promise<RequestResult[]>;
   rtnlDump(ns: NativeNs, request: Request): Promise<Decoded[]>;

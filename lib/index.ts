@@ -122,10 +122,13 @@ export {
   createPersistentTun,
   deletePersistentTap,
   deletePersistentTun,
+  openMacvtap,
   openTap,
   openTun,
+  type OpenMacvtapOptions,
   type OpenTunOptions,
   type PacketBatch,
   type PersistentTunOptions,
   type TunOffload,
 } from './tun.js';
+export { GsoSplitter, TcpCoalescer, type GsoSplitterOptions, type PacketList, type TcpCoalescerOptions } from './gso.js';

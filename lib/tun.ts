@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import { binding, k, type NativePacketQueue } from './binding.js';
 import { NetdevError, invalidType, invalidValue, native, nativeSync } from './errors.js';
+import type { PacketList } from './gso.js';
 import { deleteLink, getLink, setLink } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
 import * as v from './validate.js';
@@ -40,6 +41,12 @@ export interface OpenTunOptions extends NetnsOption {
   group?: number;
   /** Carrier on (default) or off. */
   carrier?: boolean;
+  /**
+   * Send buffer of the device's queues in bytes (TUNSETSNDBUF; the kernel's default is unlimited):
+   * a write gets EAGAIN, and waits for writability, while this much written data is still queued
+   * in the kernel.
+   */
+  sndbuf?: number;
   /** Transmit queue length set at open (the kernel's 500 drops bursts silently). Default 5000; null keeps it. */
   txqueuelen?: number | null;
   /** Packets per batch at most (1-4096). Default 64. */
@@ -49,7 +56,7 @@ export interface OpenTunOptions extends NetnsOption {
 }
 
 /** One wakeup's packets. Valid only during the handler call: the buffer is reused afterwards. */
-export interface PacketBatch {
+export interface PacketBatch extends PacketList {
   /** Number of packets. */
   readonly count: number;
   /** The queue they were read from (0 for single-queue devices). */
@@ -94,7 +101,7 @@ const MAX_PACKET = 65536 + 64;
 export class TunDevice extends EventEmitter {
   /** The device name (as the kernel named it, for templates). */
   readonly name: string;
-  readonly kind: 'tun' | 'tap';
+  readonly kind: 'tun' | 'tap' | 'macvtap' | 'ipvtap';
   /** Whether packets carry a virtio_net_hdr. */
   readonly vnetHdr: boolean;
   private readonly queues: NativePacketQueue[];
@@ -106,7 +113,7 @@ export class TunDevice extends EventEmitter {
   private closedFlag = false;
 
   /** @internal */
-  constructor(name: string, kind: 'tun' | 'tap', vnetHdr: boolean, fds: number[], sizes: { maxBatch: number; budget: number }) {
+  constructor(name: string, kind: TunDevice['kind'], vnetHdr: boolean, fds: number[], sizes: { maxBatch: number; budget: number }) {
     super();
     this.name = name;
     this.kind = kind;
@@ -166,18 +173,26 @@ export class TunDevice extends EventEmitter {
   }
 
   /**
-   * Writes packets of a batch back (zero copy), on the batch's queue: all of them, or those at
-   * `indices`. Returns how many were written at once; the rest (when the kernel's queue is full)
-   * are copied and written when it drains.
+   * Writes packets without copying them: a batch from `onPackets` (on the queue it came from), or
+   * any {@link PacketList} such as a {@link GsoSplitter} or {@link TcpCoalescer} (on `queue`,
+   * default 0); all of them, or those at `indices`. One write() per packet. Returns how many were
+   * written at once; the rest (when the kernel's queue is full) are copied and written when it
+   * drains, in order.
    */
-  writeBatch(batch: PacketBatch, indices?: readonly number[]): number {
+  writeBatch(batch: PacketList, indices?: readonly number[], queue?: number): number {
     this.checkOpen();
-    if (!(batch instanceof Batch)) throw invalidType('batch', 'a PacketBatch from onPackets', batch);
-    const q = this.queues[batch.queue]!;
+    if (typeof batch !== 'object' || batch === null) throw invalidType('batch', 'a PacketBatch or PacketList', batch);
+    const isBatch = batch instanceof Batch;
+    if (!isBatch) checkList(batch);
+    const qi = queue ?? (isBatch ? batch.queue : 0);
+    if (!Number.isInteger(qi) || qi < 0 || qi >= this.queues.length) throw invalidValue('queue', qi, `must be below ${this.queues.length}`, true);
+    const q = this.queues[qi]!;
     let offsets = batch.offsets;
     let lengths = batch.lengths;
     let count = batch.count;
     if (indices !== undefined) {
+      const given: unknown = indices;
+      if (!Array.isArray(given)) throw invalidType('indices', 'an array of packet indices', indices);
       offsets = new Int32Array(indices.length);
       lengths = new Int32Array(indices.length);
       indices.forEach((i, j) => {
@@ -187,13 +202,14 @@ export class TunDevice extends EventEmitter {
       });
       count = indices.length;
     }
-    if (this.pending[batch.queue]!.length > 0) {
-      for (let j = 0; j < count; j++) this.enqueue(batch.queue, Buffer.from(batch.buffer.subarray(offsets[j], offsets[j]! + lengths[j]!)));
+    const buf = batch.buffer;
+    if (this.pending[qi]!.length > 0) {
+      for (let j = 0; j < count; j++) this.enqueue(qi, Buffer.from(buf.subarray(offsets[j], offsets[j]! + lengths[j]!)));
       return 0;
     }
-    const r = q.writeBatch(batch.buffer.buffer as ArrayBuffer, offsets, lengths, 0, count);
+    const r = q.writeBatch(buf, offsets, lengths, 0, count);
     if (r < 0) throw new NetdevError({ errnum: -r, syscall: 'write', operation: `tun ${this.name}` });
-    for (let j = r; j < count; j++) this.enqueue(batch.queue, Buffer.from(batch.buffer.subarray(offsets[j], offsets[j]! + lengths[j]!)));
+    for (let j = r; j < count; j++) this.enqueue(qi, Buffer.from(buf.subarray(offsets[j], offsets[j]! + lengths[j]!)));
     return r;
   }
 
@@ -363,6 +379,19 @@ export class TunDevice extends EventEmitter {
 
 function noop(): void {}
 
+/** Checks a caller's PacketList: arrays of the right types, every packet inside the buffer. */
+function checkList(list: PacketList): void {
+  if (!(list.buffer instanceof Uint8Array) || !(list.offsets instanceof Int32Array) || !(list.lengths instanceof Int32Array))
+    throw invalidType('batch', 'a PacketList (buffer: Buffer, offsets/lengths: Int32Array)', list);
+  const n = list.count;
+  if (!Number.isInteger(n) || n < 0 || n > list.offsets.length || n > list.lengths.length) throw invalidValue('batch.count', n, 'exceeds its offsets/lengths', true);
+  for (let i = 0; i < n; i++) {
+    const o = list.offsets[i]!;
+    const l = list.lengths[i]!;
+    if (o < 0 || l <= 0 || l > MAX_PACKET || o + l > list.buffer.length) throw invalidValue(`batch packet ${i}`, `${o}+${l}`, `must be 1 to ${MAX_PACKET} bytes inside the buffer`, true);
+  }
+}
+
 function closedError(name: string): Error {
   const e = new Error(`tun ${name} is closed`) as Error & { code: string };
   e.code = 'ERR_TUN_CLOSED';
@@ -371,8 +400,29 @@ function closedError(name: string): Error {
 
 const OPEN_KEYS = [
   'netns', 'name', 'queues', 'vnetHdr', 'offload', 'packetInfo', 'persist', 'owner', 'group', 'carrier', 'txqueuelen',
-  'maxBatch', 'batchBytes',
+  'maxBatch', 'batchBytes', 'sndbuf',
 ] as const;
+
+function offloadMask(offload: TunOffload | undefined, vnetHdr: boolean): number {
+  let mask = 0;
+  if (offload === undefined) return mask;
+  const off = v.object(offload, 'options.offload');
+  v.knownKeys(off, 'options.offload', ['csum', 'tso4', 'tso6', 'ecn']);
+  if (!vnetHdr) throw invalidValue('options.offload', off, 'needs vnetHdr: true');
+  if (off.csum) mask |= k('TUN_F_CSUM');
+  if (off.tso4) mask |= k('TUN_F_TSO4');
+  if (off.tso6) mask |= k('TUN_F_TSO6');
+  if (off.ecn) mask |= k('TUN_F_TSO_ECN');
+  if ((off.tso4 || off.tso6 || off.ecn) && !off.csum) throw invalidValue('options.offload', off, 'TSO needs csum');
+  return mask;
+}
+
+function batchSizes(options: { maxBatch?: number; batchBytes?: number }): { maxBatch: number; budget: number } {
+  return {
+    maxBatch: options.maxBatch === undefined ? 64 : v.integer(options.maxBatch, 'options.maxBatch', 1, 4096),
+    budget: options.batchBytes === undefined ? 256 * 1024 : v.integer(options.batchBytes, 'options.batchBytes', MAX_PACKET, 64 * 1024 * 1024),
+  };
+}
 
 async function open(kind: 'tun' | 'tap', options: OpenTunOptions): Promise<TunDevice> {
   const o = v.object(options, 'options');
@@ -387,17 +437,7 @@ async function open(kind: 'tun' | 'tap', options: OpenTunOptions): Promise<TunDe
   }
   const queues = options.queues === undefined ? 1 : v.integer(options.queues, 'options.queues', 1, 256);
   const vnetHdr = options.vnetHdr === undefined ? false : v.bool(options.vnetHdr, 'options.vnetHdr');
-  let offload = 0;
-  if (options.offload !== undefined) {
-    const off = v.object(options.offload, 'options.offload');
-    v.knownKeys(off, 'options.offload', ['csum', 'tso4', 'tso6', 'ecn']);
-    if (!vnetHdr) throw invalidValue('options.offload', off, 'needs vnetHdr: true');
-    if (off.csum) offload |= k('TUN_F_CSUM');
-    if (off.tso4) offload |= k('TUN_F_TSO4');
-    if (off.tso6) offload |= k('TUN_F_TSO6');
-    if (off.ecn) offload |= k('TUN_F_TSO_ECN');
-    if ((off.tso4 || off.tso6 || off.ecn) && !off.csum) throw invalidValue('options.offload', off, 'TSO needs csum');
-  }
+  const offload = offloadMask(options.offload, vnetHdr);
   const spec = {
     tap: kind === 'tap',
     ...(name !== undefined ? { name } : {}),
@@ -410,10 +450,10 @@ async function open(kind: 'tun' | 'tap', options: OpenTunOptions): Promise<TunDe
     ...(options.owner !== undefined ? { owner: v.integer(options.owner, 'options.owner', 0, 2 ** 31 - 1) } : {}),
     ...(options.group !== undefined ? { group: v.integer(options.group, 'options.group', 0, 2 ** 31 - 1) } : {}),
     ...(options.carrier !== undefined ? { carrier: v.bool(options.carrier, 'options.carrier') ? 1 : 0 } : {}),
+    ...(options.sndbuf !== undefined ? { sndbuf: v.integer(options.sndbuf, 'options.sndbuf', 1, 2 ** 31 - 1) } : {}),
   };
   const txq = options.txqueuelen === undefined ? 5000 : options.txqueuelen === null ? null : v.integer(options.txqueuelen, 'options.txqueuelen', 0, 2 ** 31 - 1);
-  const maxBatch = options.maxBatch === undefined ? 64 : v.integer(options.maxBatch, 'options.maxBatch', 1, 4096);
-  const budget = options.batchBytes === undefined ? 256 * 1024 : v.integer(options.batchBytes, 'options.batchBytes', MAX_PACKET, 64 * 1024 * 1024);
+  const sizes = batchSizes(options);
   const { ns, release } = resolveNetns(options.netns);
   let res: { name: string; flags: number; fds: number[] };
   try {
@@ -421,7 +461,7 @@ async function open(kind: 'tun' | 'tap', options: OpenTunOptions): Promise<TunDe
   } finally {
     release();
   }
-  const dev = new TunDevice(res.name, kind, vnetHdr, res.fds, { maxBatch, budget });
+  const dev = new TunDevice(res.name, kind, vnetHdr, res.fds, sizes);
   // Attaching to an existing device of the other kind would have failed in TUNSETIFF (EINVAL).
   if (txq !== null) {
     try {
@@ -451,6 +491,57 @@ export function openTun(options: OpenTunOptions = {}): Promise<TunDevice> {
  */
 export function openTap(options: OpenTunOptions = {}): Promise<TunDevice> {
   return open('tap', options);
+}
+
+/** Options of {@link openMacvtap}. */
+export interface OpenMacvtapOptions extends NetnsOption {
+  /** Number of queues: the character device is opened this many times (1-256). Default 1. */
+  queues?: number;
+  /** Prefix each frame with a virtio_net_hdr. Default false (the kernel's default, on, is cleared). */
+  vnetHdr?: boolean;
+  /** Offloads (need vnetHdr). Cleared when omitted. */
+  offload?: TunOffload;
+  /** Send buffer in bytes (TUNSETSNDBUF). */
+  sndbuf?: number;
+  maxBatch?: number;
+  batchBytes?: number;
+}
+
+/**
+ * Opens the character device of a macvtap or ipvtap link (`/dev/tapIFINDEX`, what QEMU is handed
+ * as `-netdev tap,fd=N`) with the same packet engine as {@link openTap}: Ethernet frames of the
+ * link, read in batches and written one per write(). The node is found from inside the link's
+ * namespace (its sysfs), so links in any namespace work, and is made privately when the caller
+ * may (CAP_MKNOD), else `/dev/tapIFINDEX` is used after checking its device number. Closing the
+ * device leaves the link in place (delete it with deleteLink).
+ *
+ * `ip link add link LOWER name NAME type macvtap mode bridge` + `exec 3<>/dev/tap$(cat /sys/class/net/NAME/ifindex)`
+ */
+export async function openMacvtap(link: string, options: OpenMacvtapOptions = {}): Promise<TunDevice> {
+  v.ifname(link, 'link');
+  const o = v.object(options, 'options');
+  v.knownKeys(o, 'options', ['netns', 'queues', 'vnetHdr', 'offload', 'sndbuf', 'maxBatch', 'batchBytes']);
+  const queues = options.queues === undefined ? 1 : v.integer(options.queues, 'options.queues', 1, 256);
+  const vnetHdr = options.vnetHdr === undefined ? false : v.bool(options.vnetHdr, 'options.vnetHdr');
+  const offload = offloadMask(options.offload, vnetHdr);
+  const sizes = batchSizes(options);
+  const spec = {
+    link,
+    queues,
+    vnetHdr,
+    offload,
+    ...(options.sndbuf !== undefined ? { sndbuf: v.integer(options.sndbuf, 'options.sndbuf', 1, 2 ** 31 - 1) } : {}),
+  };
+  const info = await getLink(link, options);
+  if (info.kind !== 'macvtap' && info.kind !== 'ipvtap') throw invalidValue('link', link, `is a ${info.kind ?? 'plain'} link, not a macvtap/ipvtap link`);
+  const { ns, release } = resolveNetns(options.netns);
+  let res: { name: string; ifindex: number; fds: number[] };
+  try {
+    res = await native(binding().tapDevOpen(ns, spec), `openMacvtap ${link}`);
+  } finally {
+    release();
+  }
+  return new TunDevice(res.name, info.kind, vnetHdr, res.fds, sizes);
 }
 
 /** Options of {@link createPersistentTun}. */

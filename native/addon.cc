@@ -23,6 +23,7 @@
 #include "packet_queue.h"
 #include "poller.h"
 #include "sockets.h"
+#include "tapdev.h"
 #include "tun.h"
 
 namespace netdev {
@@ -382,18 +383,22 @@ Napi::Value SocketError(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, err);
 }
 
-class TunOpenWork : public PromiseWork {
+// Opens device fds on a thread in a namespace: a TUN/TAP (tunOpen) or a macvtap/ipvtap
+// character device (tapDevOpen). Resolves with { name, flags, ifindex, fds }.
+class DeviceOpenWork : public PromiseWork {
  public:
-  TunOpenWork(Napi::Env env, NsArg ns, TunSpec spec)
-      : PromiseWork(env, "netdev:tun"), ns_(std::move(ns)), spec_(std::move(spec)) {}
+  using Opener = std::function<SysError(int nsfd, std::vector<UniqueFd>*, std::string*, int* flags, int* ifindex)>;
+  DeviceOpenWork(Napi::Env env, NsArg ns, Opener open)
+      : PromiseWork(env, "netdev:tun"), ns_(std::move(ns)), open_(std::move(open)) {}
   void Execute() override {
     err_ = ns_.Resolve();
-    if (!err_.Failed()) err_ = TunOpen(ns_.ref->Fd(), spec_, &fds_, &name_, &flags_);
+    if (!err_.Failed()) err_ = open_(ns_.ref->Fd(), &fds_, &name_, &flags_, &ifindex_);
   }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("name", name_);
     o.Set("flags", flags_);
+    o.Set("ifindex", ifindex_);
     Napi::Array fds = Napi::Array::New(env, fds_.size());
     for (size_t i = 0; i < fds_.size(); ++i) fds.Set(static_cast<uint32_t>(i), fds_[i].Release());
     o.Set("fds", fds);
@@ -402,10 +407,11 @@ class TunOpenWork : public PromiseWork {
 
  private:
   NsArg ns_;
-  TunSpec spec_;
+  Opener open_;
   std::vector<UniqueFd> fds_;
   std::string name_;
   int flags_ = 0;
+  int ifindex_ = 0;
 };
 
 // tunOpen(netns, { tap, name, queues, multiQueue, vnetHdr, offload, packetInfo, napi, persist,
@@ -430,7 +436,34 @@ Napi::Value TunOpenFn(const Napi::CallbackInfo& info) {
   if (GetI32(o, "owner", &i)) s.owner = i;
   if (GetI32(o, "group", &i)) s.group = i;
   if (GetI32(o, "carrier", &i)) s.carrier = i;
-  return (new TunOpenWork(env, std::move(ns), std::move(s)))->Queue();
+  if (GetI32(o, "sndbuf", &i)) s.sndbuf = i;
+  return (new DeviceOpenWork(env, std::move(ns),
+                             [s](int nsfd, std::vector<UniqueFd>* fds, std::string* name, int* flags, int*) {
+                               return TunOpen(nsfd, s, fds, name, flags);
+                             }))
+      ->Queue();
+}
+
+// tapDevOpen(netns, { link, queues, vnetHdr, offload, sndbuf }) -> Promise<{ name, ifindex, fds }>
+Napi::Value TapDevOpenFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NsArg ns = ParseNs(env, info[0]);
+  if (!info[1].IsObject()) ThrowType(env, "tap spec must be an object");
+  Napi::Object o = info[1].As<Napi::Object>();
+  TapDevSpec s;
+  uint32_t v;
+  int32_t i;
+  GetStr(o, "link", &s.link);
+  if (GetU32(o, "queues", &v)) s.queues = static_cast<int>(v);
+  GetBool(o, "vnetHdr", &s.vnetHdr);
+  if (GetU32(o, "offload", &v)) s.offload = v;
+  if (GetI32(o, "sndbuf", &i)) s.sndbuf = i;
+  return (new DeviceOpenWork(env, std::move(ns),
+                             [s](int nsfd, std::vector<UniqueFd>* fds, std::string* name, int*, int* ifindex) {
+                               *name = s.link;
+                               return TapDevOpen(nsfd, s, fds, ifindex);
+                             }))
+      ->Queue();
 }
 
 // tunIoctl(fd, op, value): 'persist' | 'carrier' | 'offload' | 'queue' (quick ioctls on an open fd)
@@ -536,6 +569,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("PacketQueue", PacketQueue::Init(env));
   exports.Set("tunOpen", Napi::Function::New<TunOpenFn>(env, "tunOpen"));
   exports.Set("tunIoctl", Napi::Function::New<TunIoctl>(env, "tunIoctl"));
+  exports.Set("tapDevOpen", Napi::Function::New<TapDevOpenFn>(env, "tapDevOpen"));
   exports.Set("rtnl", Napi::Function::New<Rtnl>(env, "rtnl"));
   exports.Set("rtnlDump", Napi::Function::New<RtnlDump>(env, "rtnlDump"));
   exports.Set("encode", Napi::Function::New<Encode>(env, "encode"));

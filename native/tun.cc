@@ -68,6 +68,10 @@ SysError TunOpen(int nsfd, const TunSpec& spec, std::vector<UniqueFd>* fds, std:
           int on = spec.carrier;
           if (ioctl(fd.Get(), TUNSETCARRIER, &on) != 0) return SysError::Of(errno, "ioctl", "TUNSETCARRIER");
         }
+        if (spec.sndbuf >= 0) {
+          int sb = spec.sndbuf;
+          if (ioctl(fd.Get(), TUNSETSNDBUF, &sb) != 0) return SysError::Of(errno, "ioctl", "TUNSETSNDBUF");
+        }
         if (spec.persist) {
           e = Ioctl(fd.Get(), TUNSETPERSIST, 1, "TUNSETPERSIST");
           if (e.Failed()) return e;
