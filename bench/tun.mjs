@@ -7,24 +7,28 @@
 // (bench/tun_ref.c, blocking read/write) in the same run, alternating, median of RUNS. Runs in the
 // sandbox's private namespace (npm run bench:tun).
 import { execFileSync, execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { addAddress, createPersistentTun, deletePersistentTun, getLink, openTun, setLink } from 'netdev';
+import { addAddress, createPersistentTun, deletePersistentTun, getLink, openTun, setLink, writeVnetHeader } from 'netdev';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.RUNS ?? 5);
 const SECONDS = Number(process.env.SECONDS ?? 2);
 const WINDOW = Number(process.env.WINDOW ?? 256);
+const OFFLOAD_WINDOW = Number(process.env.OFFLOAD_WINDOW ?? 64);
+const SUPER = 65000; // bytes of IP packet in offload mode (one TCP super-packet, MSS 1400)
+const work = mkdtempSync(join(tmpdir(), 'netdev-bench-'));
 if (process.env.NETDEV_SANDBOX !== '1') {
   console.error('run me with `npm run bench:tun` (inside the sandbox)');
   process.exit(2);
 }
 const ref = join(here, '.build/tun_ref');
-if (!existsSync(ref)) {
+if (!existsSync(ref) || statSync(ref).mtimeMs < statSync(join(here, 'tun_ref.c')).mtimeMs) {
   mkdirSync(join(here, '.build'), { recursive: true });
   execFileSync('gcc', ['-O2', '-Wall', '-o', ref, join(here, 'tun_ref.c')], { stdio: 'inherit' });
 }
@@ -51,6 +55,35 @@ function packet(size) {
   p.writeUInt16BE(40000, 20);
   p.writeUInt16BE(9, 22);
   p.writeUInt16BE(size - 20, 24);
+  return p;
+}
+
+/** A 64 KB TCP/IPv4 super-packet 10.50.2.2 -> 10.50.1.2 behind its virtio_net_hdr (TSO, MSS 1400). */
+function superPacket() {
+  const p = Buffer.alloc(10 + SUPER);
+  const ip = 10;
+  p[ip] = 0x45;
+  p.writeUInt16BE(SUPER, ip + 2);
+  p[ip + 6] = 0x40;
+  p[ip + 8] = 64;
+  p[ip + 9] = 6;
+  Buffer.from([10, 50, 2, 2, 10, 50, 1, 2]).copy(p, ip + 12);
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += p.readUInt16BE(ip + i);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  p.writeUInt16BE(~sum & 0xffff, ip + 10);
+  const t = ip + 20;
+  p.writeUInt16BE(40000, t);
+  p.writeUInt16BE(9, t + 2);
+  p[t + 12] = 0x50;
+  p[t + 13] = 0x10;
+  p.writeUInt16BE(1000, t + 14);
+  // NEEDS_CSUM: the TCP checksum field holds the pseudo-header sum.
+  let ps = 6 + SUPER - 20;
+  for (let i = 12; i < 20; i += 2) ps += p.readUInt16BE(ip + i);
+  while (ps >> 16) ps = (ps & 0xffff) + (ps >> 16);
+  p.writeUInt16BE(ps, t + 16);
+  writeVnetHeader(p, { flags: 1, gsoType: 'tcpv4', hdrLen: 40, gsoSize: 1400, csumStart: 20, csumOffset: 16 });
   return p;
 }
 
@@ -81,12 +114,15 @@ async function whenUp(name) {
   for (let i = 0; i < 300 && (await getLink(name)).qdisc === 'noop'; i++) await new Promise((r) => setTimeout(r, 10));
 }
 
-async function cRun(size) {
+async function cRun(size, vnet = false) {
   const name = `tref${seq++}`;
-  await createPersistentTun({ name });
+  await createPersistentTun({ name, vnetHdr: vnet });
   await setLink(name, { txqlen: 5000 });
   await prepare(name);
-  const { stdout } = await run(ref, [name, String(SECONDS), packet(size).toString('hex'), String(WINDOW)]);
+  const file = join(work, `${name}.bin`);
+  writeFileSync(file, vnet ? superPacket() : packet(size));
+  const args = [name, String(SECONDS), file, String(vnet ? OFFLOAD_WINDOW : WINDOW), ...(vnet ? ['vnet'] : [])];
+  const { stdout } = await run(ref, args);
   await deletePersistentTun(name);
   const r = JSON.parse(stdout);
   return r.packets / r.seconds;
@@ -105,8 +141,9 @@ async function fsStreamRun(size) {
   return r.packets / r.seconds;
 }
 
-async function batchRun(size) {
-  const dev = await openTun({ name: `tnd${seq++}` });
+async function batchRun(size, vnet = false) {
+  const hdr = vnet ? 10 : 0;
+  const dev = await openTun({ name: `tnd${seq++}`, ...(vnet ? { vnetHdr: true, offload: { csum: true, tso4: true, tso6: true } } : {}) });
   await prepare(dev.name);
   let n = 0;
   let gcs = 0;
@@ -116,13 +153,13 @@ async function batchRun(size) {
   dev.onPackets((batch) => {
     const buf = batch.buffer;
     const offs = batch.offsets;
-    for (let i = 0; i < batch.count; i++) restoreTtl(buf, offs[i]);
+    for (let i = 0; i < batch.count; i++) restoreTtl(buf, offs[i] + hdr);
     dev.writeBatch(batch);
     n += batch.count;
   });
   await whenUp(dev.name);
-  const p = packet(size);
-  for (let i = 0; i < WINDOW; i++) await dev.write(p);
+  const p = vnet ? superPacket() : packet(size);
+  for (let i = 0; i < (vnet ? OFFLOAD_WINDOW : WINDOW); i++) await dev.write(p);
   await new Promise((r) => setTimeout(r, 200)); // warm up (JIT)
   obs.observe({ entryTypes: ['gc'] });
   const n0 = n;
@@ -157,7 +194,8 @@ async function iteratorRun(size) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => `${(x / 1e6).toFixed(3)} Mpps`;
 const rows = [];
-for (const size of [64, 1400]) {
+const ONLY = process.env.ONLY; // 'packets' or 'offload' to run one part
+for (const size of ONLY === 'offload' ? [] : [64, 1400]) {
   const c = [];
   const b = [];
   const it = [];
@@ -180,4 +218,18 @@ console.log('| packet | C blocking loop | netdev batch API (onPackets + writeBat
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows)
   console.log(`| ${r.size} B | ${fmt(r.c)} | ${fmt(r.batch)} (${(r.batch / r.c).toFixed(2)}x) | ${fmt(r.iter)} (${(r.iter / r.c).toFixed(2)}x) | ${fmt(r.fs)} (${(r.fs / r.c).toFixed(2)}x) | ${(r.batch / r.fs).toFixed(1)}x | ${r.gcs} in ${(r.packets / 1e6).toFixed(1)} M packets |`);
+// Offload mode: 64 KB TCP super-packets with virtio_net_hdr, the same loop.
+const oc = [];
+const ob = [];
+for (let r = 0; r < (ONLY === 'packets' ? 0 : RUNS); r++) {
+  oc.push(await cRun(0, true));
+  ob.push((await batchRun(0, true)).pps);
+}
+const gbit = (pps) => `${((pps * SUPER * 8) / 1e9).toFixed(1)} Gbit/s`;
+console.log(`\nOffload mode (vnetHdr, csum+TSO): ${SUPER}-byte TCP super-packets, window ${OFFLOAD_WINDOW}, median of ${RUNS}\n`);
+console.log('| C loop with vnet headers | netdev batch API | ratio |');
+console.log('|---|---|---|');
+console.log(`| ${gbit(median(oc))} (${Math.round(median(oc))} pkt/s) | ${gbit(median(ob))} (${Math.round(median(ob))} pkt/s) | ${(median(ob) / median(oc)).toFixed(2)}x |`);
+console.log(`\noffload runs (pkt/s): ${JSON.stringify({ c: oc.map(Math.round), batch: ob.map(Math.round) })}`);
 console.log(`\nall runs (pps): ${JSON.stringify(rows.map((r) => ({ size: r.size, c: r.all.c.map(Math.round), batch: r.all.b.map(Math.round), iterator: r.all.it.map(Math.round), fsStream: r.all.fsr.map(Math.round) })))}`);
+rmSync(work, { recursive: true, force: true });

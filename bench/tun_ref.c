@@ -3,6 +3,8 @@
 // this opens it by name, primes W packets, then for SECONDS reads each packet, restores its TTL
 // (the kernel decremented it while forwarding) with an incremental IPv4 checksum update, and
 // writes it back. Blocking read/write, one packet at a time. Prints {"packets":N,"seconds":S}.
+// With "vnet" as the 5th argument the device has IFF_VNET_HDR and the csum/TSO offloads, and the
+// packets (64 KB TCP super-packets) carry their virtio_net_hdr: the offload mode.
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/if.h>
@@ -56,16 +58,25 @@ int main(int argc, char **argv) {
   if (argc < 5) return 2;
   const char *name = argv[1];
   double seconds = atof(argv[2]);
-  const char *hexpkt = argv[3];  // the packet to prime, hex
+  const char *pktfile = argv[3];  // the packet to prime (binary file)
   int window = atoi(argv[4]);
+  int vnet = argc > 5 && strcmp(argv[5], "vnet") == 0;
+  size_t hdr = vnet ? 10 : 0;
   int fd = open("/dev/net/tun", O_RDWR);
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
   strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
   if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) != 0) {
     perror("tun");
     return 1;
+  }
+  if (vnet) {
+    int sz = 10;
+    if (ioctl(fd, TUNSETVNETHDRSZ, &sz) != 0 || ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) != 0) {
+      perror("offload");
+      return 1;
+    }
   }
   // Packets sent before linkwatch gives the device its real qdisc (after carrier on) are dropped
   // by the noop qdisc. Linkwatch also moves operstate off "down" (a TUN's settles at "unknown"):
@@ -82,18 +93,22 @@ int main(int argc, char **argv) {
     usleep(10000);
   }
   alarm((unsigned)seconds + 10);  // never hang: a lost window ends the run with SIGALRM
-  size_t plen = strlen(hexpkt) / 2;
-  uint8_t pkt[2048];
-  for (size_t i = 0; i < plen; i++) sscanf(hexpkt + 2 * i, "%2hhx", &pkt[i]);
+  static uint8_t pkt[70000], buf[70000];
+  FILE *pf = fopen(pktfile, "rb");
+  size_t plen = pf ? fread(pkt, 1, sizeof pkt, pf) : 0;
+  if (pf) fclose(pf);
+  if (plen <= hdr + 20) {
+    fprintf(stderr, "no packet in %s\n", pktfile);
+    return 1;
+  }
   for (int i = 0; i < window; i++)
     if (write(fd, pkt, plen) < 0) perror("prime");
-  uint8_t buf[65536];
   long n = 0;
   double t0 = now(), end = t0 + seconds;
   while (1) {
     ssize_t r = read(fd, buf, sizeof buf);
-    if (r < 20) continue;
-    restore_ttl(buf);
+    if (r < (ssize_t)hdr + 20) continue;
+    restore_ttl(buf + hdr);
     if (write(fd, buf, (size_t)r) < 0) perror("write");
     if ((++n & 1023) == 0 && now() >= end) break;
   }

@@ -126,6 +126,14 @@ export class TunDevice extends EventEmitter {
     this.waiting = this.queues.map(() => false);
   }
 
+  /**
+   * The queues' file descriptors (one per queue), e.g. to fstat them or hand one to a child
+   * process. They belong to this object: do not close them; they are closed by close().
+   */
+  get fileDescriptors(): readonly number[] {
+    return this.closedFlag ? [] : this.fds.slice();
+  }
+
   /** Number of queues. */
   get queueCount(): number {
     return this.queues.length;
@@ -532,7 +540,7 @@ export async function openMacvtap(link: string, options: OpenMacvtapOptions = {}
     offload,
     ...(options.sndbuf !== undefined ? { sndbuf: v.integer(options.sndbuf, 'options.sndbuf', 1, 2 ** 31 - 1) } : {}),
   };
-  const info = await getLink(link, options);
+  const info = await getLink(link, options.netns !== undefined ? { netns: options.netns } : {});
   if (info.kind !== 'macvtap' && info.kind !== 'ipvtap') throw invalidValue('link', link, `is a ${info.kind ?? 'plain'} link, not a macvtap/ipvtap link`);
   const { ns, release } = resolveNetns(options.netns);
   let res: { name: string; ifindex: number; fds: number[] };

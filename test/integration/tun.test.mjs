@@ -4,12 +4,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync, statSync } from 'node:fs';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import {
   addAddress, connectTcp, createBridge, createPersistentTun, createTcpServer, createUdpSocket, createVeth, deletePersistentTun, getLink, listLinks,
-  openTap, openTun, parseVnetHeader, setLink, writeVnetHeader,
+  openMacvtap, openTap, openTun, parseVnetHeader, setLink, writeVnetHeader, GsoSplitter, TcpCoalescer, createMacvtap, deleteLink,
 } from 'netdev';
 import { fdCount, rejectsWith, tunAccessible, waitFor, withNetns, withNetnsN } from '../helpers.mjs';
 
@@ -340,6 +341,205 @@ tunTest('offload: a TCP transfer through a vnetHdr TUN forwarder arrives intact,
       ta.close();
       tb.close();
     }
+  });
+});
+
+tunTest('offload forwarder: super-packets split for a plain TUN one way, segments coalesced into super-packets the other way; both transfers intact', async () => {
+  await withNetnsN(2, async ([a, b]) => {
+    const ta = await openTun({ name: 'tA', netns: a, vnetHdr: true, offload: { csum: true, tso4: true, tso6: true } });
+    const tb = await openTun({ name: 'tB', netns: b }); // no vnetHdr, no offloads: wire-sized packets only
+    try {
+      await addAddress('tA', '10.2.0.1/16', { netns: a });
+      await addAddress('tB', '10.2.128.1/16', { netns: b });
+      await setLink('tA', { up: true }, { netns: a });
+      await setLink('tB', { up: true }, { netns: b });
+      await linkReady(a, 'tA');
+      await linkReady(b, 'tB');
+      const split = new GsoSplitter();
+      const gro = new TcpCoalescer();
+      const stats = { superIn: 0, segmentsOut: 0, segmentsIn: 0, mergedOut: 0, largestMerged: 0 };
+      ta.onPackets((batch) => {
+        for (let i = 0; i < batch.count; i++) {
+          const n = split.split(batch.packet(i));
+          if (n > 1) stats.superIn++;
+          stats.segmentsOut += n;
+          tb.writeBatch(split);
+        }
+      });
+      tb.onPackets((batch) => {
+        const n = gro.coalesce(batch);
+        stats.segmentsIn += batch.count;
+        for (let i = 0; i < n; i++) {
+          const h = parseVnetHeader(gro.buffer, gro.offsets[i]);
+          if (h.gsoType !== 'none') {
+            stats.mergedOut++;
+            stats.largestMerged = Math.max(stats.largestMerged, gro.lengths[i]);
+          }
+        }
+        ta.writeBatch(gro);
+      });
+      const sha = (d) => createHash('sha256').update(d).digest('hex');
+      const toB = randomBytes(4 * 1024 * 1024);
+      const toA = randomBytes(4 * 1024 * 1024);
+      // Each side's server hashes what it receives; each client sends and reads the hash back.
+      const serve = (ns, host) =>
+        createTcpServer({ netns: ns, host, port: 9200 }, (s) => {
+          const hash = createHash('sha256');
+          s.on('data', (c) => hash.update(c));
+          s.on('end', () => s.end(hash.digest('hex')));
+        });
+      const send = async (ns, host, data) => {
+        const sock = await connectTcp({ netns: ns, host, port: 9200 });
+        sock.end(data);
+        let reply = '';
+        for await (const c of sock) reply += c;
+        return reply;
+      };
+      const sb = await serve(b, '10.2.128.1');
+      const sa = await serve(a, '10.2.0.1');
+      try {
+        const [ab, ba] = await Promise.all([send(a, '10.2.128.1', toB), send(b, '10.2.0.1', toA)]);
+        assert.equal(ab, sha(toB), 'a -> b (split) intact');
+        assert.equal(ba, sha(toA), 'b -> a (coalesced) intact');
+      } finally {
+        sb.close();
+        sa.close();
+      }
+      assert.ok(stats.superIn > 0, 'no super-packet was split');
+      assert.ok(stats.mergedOut > 0, 'no segments were coalesced');
+      assert.ok(stats.largestMerged > 10000, `largest coalesced packet ${stats.largestMerged} bytes`);
+    } finally {
+      ta.close();
+      tb.close();
+    }
+  });
+});
+
+tunTest('pending writes: with a small sndbuf and a held queue, writes wait (no spinning), drain when it frees, and reject at close', async () => {
+  await withNetnsN(2, async ([ns, peer]) => {
+    const tap = await openTap({ name: 'sb0', netns: ns, sndbuf: 16384 });
+    try {
+      await createBridge({ name: 'br0', netns: ns, up: true });
+      await setLink('sb0', { master: 'br0', up: true }, { netns: ns });
+      await createVeth({ name: 'v0', netns: ns, master: 'br0', up: true, peer: { name: 'v1', netns: peer, up: true } });
+      // A token bucket of 8 kbit/s on the bridge's way out holds the flooded frames, and with
+      // them the TAP's send buffer.
+      const tc = (...args) => run('nsenter', [`--net=/proc/${process.pid}/fd/${ns.fd}`, 'tc', ...args]);
+      await tc('qdisc', 'add', 'dev', 'v0', 'root', 'tbf', 'rate', '8kbit', 'burst', '1600', 'limit', '10000000');
+      await waitFor(async () => (await getLink('v0', { netns: ns })).operstate === 'up', { what: 'v0 up' });
+      const frame = Buffer.alloc(1000);
+      // Unicast to an unknown address: flooded to v0 as the frame itself (a broadcast would be
+      // passed up locally, and only clones, which the TAP's socket is not charged for, queued).
+      Buffer.from([2, 0, 0, 0, 0, 0x99]).copy(frame, 0);
+      Buffer.from([2, 0, 0, 0, 0, 1]).copy(frame, 6);
+      frame.writeUInt16BE(0x88b5, 12); // local experimental ethertype
+      const settle = (p) => {
+        const r = { done: false, error: undefined };
+        p.then(() => (r.done = true), (e) => ((r.done = true), (r.error = e)));
+        return r;
+      };
+      let drains = 0;
+      tap.on('drain', () => drains++);
+      const first = Array.from({ length: 100 }, () => settle(tap.write(frame)));
+      await new Promise((r) => setImmediate(r));
+      const waiting = first.filter((w) => !w.done).length;
+      assert.ok(waiting > 50, `only ${waiting} of 100 writes waited for room`);
+      // Free the held frames: the waiting writes go out and 'drain' is emitted.
+      await tc('qdisc', 'del', 'dev', 'v0', 'root');
+      await waitFor(() => first.every((w) => w.done), { what: 'pending writes to drain' });
+      assert.ok(first.every((w) => w.error === undefined));
+      assert.ok(drains >= 1);
+      // Hold the queue again, leave writes pending and a reader waiting, then close.
+      await tc('qdisc', 'add', 'dev', 'v0', 'root', 'tbf', 'rate', '8kbit', 'burst', '1600', 'limit', '10000000');
+      const second = Array.from({ length: 100 }, () => settle(tap.write(frame)));
+      const reading = (async () => {
+        let n = 0;
+        for await (const f of tap) if (f.length) n++;
+        return n;
+      })();
+      await new Promise((r) => setImmediate(r));
+      const pending = second.filter((w) => !w.done).length;
+      assert.ok(pending > 50, `only ${pending} writes pending before close`);
+      tap.close();
+      await waitFor(() => second.every((w) => w.done), { what: 'writes settled by close' });
+      const rejected = second.filter((w) => w.error);
+      assert.equal(rejected.length, pending, 'every pending write rejected');
+      assert.ok(rejected.every((w) => w.error.code === 'ERR_TUN_CLOSED'));
+      assert.equal(typeof (await reading), 'number', 'the waiting reader ended');
+    } finally {
+      tap.close();
+    }
+  });
+});
+
+tunTest('macvtap: its character device opened with the packet engine; netdev plays the VM behind it (ARP and UDP)', async () => {
+  await withNetnsN(4, async ([host, peer, other, peer2]) => {
+    await createVeth({ name: 'up0', netns: host, up: true, peer: { name: 'eth0', netns: peer, up: true } });
+    await addAddress('eth0', '10.48.0.1/24', { netns: peer });
+    await createMacvtap({ name: 'mvt0', parent: 'up0', netns: host, up: true, mode: 'bridge' });
+    const mvt = await getLink('mvt0', { netns: host });
+    const VM_MAC = Buffer.from(mvt.mac.split(':').map((x) => parseInt(x, 16)));
+    const VM_IP = [10, 48, 0, 2];
+    const fds = fdCount();
+    const dev = await openMacvtap('mvt0', { netns: host, queues: 2 });
+    assert.equal(dev.kind, 'macvtap');
+    assert.equal(dev.queueCount, 2);
+    assert.equal(fdCount(), fds + 2);
+    let sawArp = false;
+    dev.onPackets((b) => {
+      for (let i = 0; i < b.count; i++) {
+        const f = b.packet(i);
+        const type = f.readUInt16BE(12);
+        if (type === 0x0806 && f.readUInt16BE(20) === 1 && f.subarray(38, 42).equals(Buffer.from(VM_IP))) {
+          sawArp = true;
+          const r = Buffer.alloc(42);
+          f.copy(r, 0, 6, 12);
+          VM_MAC.copy(r, 6);
+          r.writeUInt16BE(0x0806, 12);
+          f.copy(r, 14, 14, 20);
+          r.writeUInt16BE(2, 20);
+          VM_MAC.copy(r, 22);
+          Buffer.from(VM_IP).copy(r, 28);
+          f.copy(r, 32, 22, 32);
+          dev.write(r, b.queue);
+        } else if (type === 0x0800 && f[23] === 17) {
+          const ip = f.subarray(14);
+          const reply = udp4(VM_IP.join('.'), ip.subarray(12, 16).join('.'), ip.readUInt16BE(22), ip.readUInt16BE(20), Buffer.concat([Buffer.from('macvtap:'), ip.subarray(28)]));
+          dev.write(Buffer.concat([f.subarray(6, 12), VM_MAC, Buffer.from([0x08, 0x00]), reply]), b.queue);
+        }
+      }
+    });
+    const sock = await createUdpSocket({ netns: peer, type: 'udp4' });
+    const answer = once(sock, 'message');
+    sock.send('ping', 9000, VM_IP.join('.'));
+    const [msg] = await answer;
+    assert.equal(msg.toString(), 'macvtap:ping');
+    assert.ok(sawArp);
+    sock.close();
+    dev.close();
+    assert.equal(fdCount(), fds);
+    // The link stays and opens again. devtmpfs names nodes /dev/tapIFINDEX for every namespace
+    // alike: a macvtap with the same ifindex in another namespace gets its own device.
+    assert.equal((await getLink('mvt0', { netns: host })).kind, 'macvtap');
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+    await createVeth({ name: 'up0', netns: other, up: true, peer: { name: 'eth0', netns: peer2 } });
+    await createMacvtap({ name: 'mvt0', parent: 'up0', netns: other, up: true });
+    assert.equal((await getLink('mvt0', { netns: other })).index, mvt.index);
+    const d1 = await openMacvtap('mvt0', { netns: host, vnetHdr: true, offload: { csum: true } });
+    const d2 = await openMacvtap('mvt0', { netns: other });
+    const rdev = (d) => statSync(`/proc/self/fd/${d.fileDescriptors[0]}`).rdev;
+    assert.notEqual(rdev(d1), rdev(d2));
+    d1.close();
+    d2.close();
+    assert.equal(readFileSync('/proc/self/mountinfo', 'utf8'), mounts, 'no mount left behind');
+    // Not a macvtap link, no such link, bad options.
+    await rejectsWith(openMacvtap('up0', { netns: host }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(openMacvtap('nope0', { netns: host }), 'ENODEV');
+    await rejectsWith(openMacvtap('../x', { netns: host }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(openMacvtap('mvt0', { netns: host, queues: 0 }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(openMacvtap('mvt0', { netns: host, offload: { csum: true } }), 'ERR_INVALID_ARG_VALUE');
+    await deleteLink('mvt0', { netns: host });
+    assert.equal(fdCount(), fds);
   });
 });
 

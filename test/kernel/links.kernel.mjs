@@ -7,8 +7,9 @@ import {
   createBond, createGeneve, createGre, createIp6Gre, createIpip, createMacsec, createNlmon, createSit, createTeam, createVcan,
   createVxcan, createWireguard, setLinkData,
   addAddress, addBridgeVlan, connectTcp, deleteBridgeVlan, listBridgeVlans, createBridge, createDummy, createIfb, createIpvlan, createIpvtap, createTcpServer, createVeth,
-  createVlan, createVrf, getLink, listLinks, setLink,
+  createVlan, createVrf, getLink, listLinks, setLink, openMacvtap, createUdpSocket,
 } from 'netdev';
+import { once } from 'node:events';
 import { bridgeJson, ipJson, rejectsWith, waitFor, withNetns, withNetnsN } from '../helpers.mjs';
 
 test('vlan: id, protocol, flags and QoS maps read back and match ip -d -j', async () => {
@@ -52,6 +53,47 @@ test('ipvlan and ipvtap: modes l2/l3/l3s and flags bridge/private/vepa', async (
           assert.equal(ip.linkinfo.info_data.mode, mode);
           assert.equal(ip.linkinfo.info_data[flag], true, JSON.stringify(ip.linkinfo.info_data));
         }
+  });
+});
+
+test('ipvtap: its character device, opened by openMacvtap, carries frames both ways (netdev answers UDP behind it)', async () => {
+  await withNetnsN(2, async ([host, peer]) => {
+    await createVeth({ name: 'up0', netns: host, up: true, peer: { name: 'eth0', netns: peer, up: true } });
+    await addAddress('eth0', '10.49.0.1/24', { netns: peer });
+    await createIpvtap({ name: 'ivt0', netns: host, parent: 'up0', mode: 'l2', up: true });
+    // ipvlan hands unicast to the slave that holds the destination address; the slave shares the
+    // parent's MAC address.
+    await addAddress('ivt0', '10.49.0.2/24', { netns: host });
+    const MAC = Buffer.from((await getLink('up0', { netns: host })).mac.split(':').map((x) => parseInt(x, 16)));
+    const dev = await openMacvtap('ivt0', { netns: host });
+    assert.equal(dev.kind, 'ipvtap');
+    let frames = 0;
+    dev.onPackets((b) => {
+      for (let i = 0; i < b.count; i++) {
+        frames++;
+        const f = b.packet(i);
+        if (f.readUInt16BE(12) !== 0x0800 || f[23] !== 17) continue;
+        // Echo the UDP datagram back with addresses and ports swapped (checksum 0: allowed on IPv4).
+        const r = Buffer.from(f);
+        f.copy(r, 0, 6, 12);
+        MAC.copy(r, 6);
+        f.copy(r, 26, 30, 34);
+        f.copy(r, 30, 26, 30);
+        f.copy(r, 34, 36, 38);
+        f.copy(r, 36, 34, 36);
+        r.writeUInt16BE(0, 40);
+        dev.write(r);
+      }
+    });
+    const sock = await createUdpSocket({ netns: peer, type: 'udp4' });
+    const answer = once(sock, 'message');
+    sock.send('via ipvtap', 9000, '10.49.0.2');
+    const [msg, rinfo] = await answer;
+    assert.equal(msg.toString(), 'via ipvtap');
+    assert.equal(rinfo.address, '10.49.0.2');
+    assert.ok(frames >= 1);
+    sock.close();
+    dev.close();
   });
 });
 

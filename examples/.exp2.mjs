@@ -1,0 +1,18 @@
+import { execFileSync } from 'node:child_process';
+import { openTap, createBridge, setLink, createVeth, createNetns, getLink } from 'netdev';
+const ns = await createNetns(); const peer = await createNetns();
+const tap = await openTap({ name: 'sb0', netns: ns, sndbuf: 16384 });
+await createBridge({ name: 'br0', netns: ns, up: true });
+await setLink('sb0', { master: 'br0', up: true }, { netns: ns });
+await createVeth({ name: 'v0', netns: ns, master: 'br0', up: true, peer: { name: 'v1', netns: peer, up: true } });
+const sh = (...a) => execFileSync('nsenter', [`--net=/proc/${process.pid}/fd/${ns.fd}`, ...a]).toString();
+sh('tc', 'qdisc', 'add', 'dev', 'v0', 'root', 'tbf', 'rate', '8kbit', 'burst', '1600', 'limit', '10000000');
+await new Promise((r) => setTimeout(r, 500));
+const frame = Buffer.alloc(1000); frame.fill(0xff, 0, 6); Buffer.from([2, 0, 0, 0, 0, 1]).copy(frame, 6); frame.writeUInt16BE(0x88b5, 12);
+let done = 0; for (let i = 0; i < 100; i++) tap.write(frame).then(() => done++, (e) => console.log('err', e.code));
+await new Promise((r) => setTimeout(r, 200));
+console.log('done', done);
+console.log(sh('tc', '-s', 'qdisc', 'show', 'dev', 'v0'));
+console.log(sh('ip', '-s', 'link', 'show', 'sb0'));
+console.log(sh('bridge', 'link'));
+tap.close(); ns.close(); peer.close();
