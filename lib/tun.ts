@@ -20,6 +20,9 @@ export interface TunOffload {
   tso4?: boolean;
   tso6?: boolean;
   ecn?: boolean;
+  /** UDP segmentation offload (Linux 6.2+; older kernels refuse it with EINVAL). Needs csum. */
+  uso4?: boolean;
+  uso6?: boolean;
 }
 
 /** Options of {@link openTun} / {@link openTap}. */
@@ -415,13 +418,15 @@ function offloadMask(offload: TunOffload | undefined, vnetHdr: boolean): number 
   let mask = 0;
   if (offload === undefined) return mask;
   const off = v.object(offload, 'options.offload');
-  v.knownKeys(off, 'options.offload', ['csum', 'tso4', 'tso6', 'ecn']);
+  v.knownKeys(off, 'options.offload', ['csum', 'tso4', 'tso6', 'ecn', 'uso4', 'uso6']);
   if (!vnetHdr) throw invalidValue('options.offload', off, 'needs vnetHdr: true');
   if (off.csum) mask |= k('TUN_F_CSUM');
   if (off.tso4) mask |= k('TUN_F_TSO4');
   if (off.tso6) mask |= k('TUN_F_TSO6');
   if (off.ecn) mask |= k('TUN_F_TSO_ECN');
-  if ((off.tso4 || off.tso6 || off.ecn) && !off.csum) throw invalidValue('options.offload', off, 'TSO needs csum');
+  if (off.uso4) mask |= k('TUN_F_USO4');
+  if (off.uso6) mask |= k('TUN_F_USO6');
+  if ((off.tso4 || off.tso6 || off.ecn || off.uso4 || off.uso6) && !off.csum) throw invalidValue('options.offload', off, 'TSO/USO need csum');
   return mask;
 }
 

@@ -502,6 +502,15 @@ Napi::Object Constants(Napi::Env env) {
   C(TUN_F_TSO4);
   C(TUN_F_TSO6);
   C(TUN_F_TSO_ECN);
+  // USO (Linux 6.2+): the values of <linux/if_tun.h>, for builds against older headers.
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6 0x40
+#endif
+  C(TUN_F_USO4);
+  C(TUN_F_USO6);
   C(IFF_PERSIST);
   C(IFF_MULTI_QUEUE);
   C(IFF_VNET_HDR);

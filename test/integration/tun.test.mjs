@@ -247,6 +247,9 @@ tunTest('close settles readers and writers; bad input answered with documented e
     await rejectsWith(openTun({ queues: 0, netns: ns }), 'ERR_INVALID_ARG_VALUE');
     await rejectsWith(openTun({ queues: 257, netns: ns }), 'ERR_INVALID_ARG_VALUE');
     await rejectsWith(openTun({ offload: { csum: true }, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(openTun({ vnetHdr: true, offload: { uso4: true }, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    // USO is this kernel's (6.2+): accepted.
+    (await openTun({ vnetHdr: true, offload: { csum: true, tso4: true, uso4: true, uso6: true }, netns: ns })).close();
     await rejectsWith(openTun({ vnetHdr: true, offload: { tso4: true }, netns: ns }), 'ERR_INVALID_ARG_VALUE');
     await rejectsWith(openTun({ maxBatch: 0, netns: ns }), 'ERR_INVALID_ARG_VALUE');
     // An existing device of another kind, or a TAP opened as TUN: the kernel refuses.
