@@ -119,6 +119,41 @@ tunTest('TUN: UDP sent in the namespace is read intact; packets written reach a 
   });
 });
 
+/**
+ * netdev plays a VM on an Ethernet device (TAP, macvtap): answers ARP for `ip` with `mac` and
+ * echoes UDP prefixed with `prefix`. Returns a state whose `sawArp` tells whether ARP was answered.
+ */
+function playVm(dev, mac, ip, prefix) {
+  const state = { sawArp: false };
+  const ipBuf = Buffer.from(ip);
+  dev.onPackets((b) => {
+    for (let i = 0; i < b.count; i++) {
+      const f = b.packet(i);
+      const type = f.readUInt16BE(12);
+      if (type === 0x0806 && f.readUInt16BE(20) === 1 && f.subarray(38, 42).equals(ipBuf)) {
+        // ARP request for our IP: answer it.
+        state.sawArp = true;
+        const r = Buffer.alloc(42);
+        f.copy(r, 0, 6, 12); // to: the asker
+        mac.copy(r, 6);
+        r.writeUInt16BE(0x0806, 12);
+        f.copy(r, 14, 14, 20); // htype, ptype, hlen, plen
+        r.writeUInt16BE(2, 20);
+        mac.copy(r, 22);
+        ipBuf.copy(r, 28);
+        f.copy(r, 32, 22, 32); // target = the asker's MAC + IP
+        dev.write(r, b.queue);
+      } else if (type === 0x0800 && f[23] === 17) {
+        // UDP to us: echo it back, swapped.
+        const p = f.subarray(14);
+        const reply = udp4(ip.join('.'), p.subarray(12, 16).join('.'), p.readUInt16BE(22), p.readUInt16BE(20), Buffer.concat([Buffer.from(prefix), p.subarray(28)]));
+        dev.write(Buffer.concat([f.subarray(6, 12), mac, Buffer.from([0x08, 0x00]), reply]), b.queue);
+      }
+    }
+  });
+  return state;
+}
+
 tunTest('TAP on a bridge with a veth to another namespace: netdev plays the VM (ARP and UDP)', async () => {
   await withNetnsN(2, async ([host, peer]) => {
     const VM_MAC = Buffer.from([2, 0, 0, 0, 0, 0xaa]);
@@ -128,41 +163,14 @@ tunTest('TAP on a bridge with a veth to another namespace: netdev plays the VM (
     await setLink('tap0', { master: 'br0', up: true }, { netns: host });
     await createVeth({ name: 'v0', netns: host, master: 'br0', up: true, peer: { name: 'eth0', netns: peer, up: true } });
     await addAddress('eth0', '10.45.0.1/24', { netns: peer });
-    let sawArp = false;
-    tap.onPackets((b) => {
-      for (let i = 0; i < b.count; i++) {
-        const f = b.packet(i);
-        const type = f.readUInt16BE(12);
-        if (type === 0x0806 && f.readUInt16BE(20) === 1 && f.subarray(38, 42).equals(Buffer.from(VM_IP))) {
-          // ARP request for our IP: answer it.
-          sawArp = true;
-          const r = Buffer.alloc(42);
-          f.copy(r, 0, 6, 12); // to: the asker
-          VM_MAC.copy(r, 6);
-          r.writeUInt16BE(0x0806, 12);
-          f.copy(r, 14, 14, 20); // htype, ptype, hlen, plen
-          r.writeUInt16BE(2, 20);
-          VM_MAC.copy(r, 22);
-          Buffer.from(VM_IP).copy(r, 28);
-          f.copy(r, 32, 22, 32); // target = the asker's MAC + IP
-          tap.write(r);
-        } else if (type === 0x0800 && f[23] === 17) {
-          // UDP to us: echo it back, swapped.
-          const ip = f.subarray(14);
-          const src = ip.subarray(12, 16).join('.');
-          const reply = udp4(VM_IP.join('.'), src, ip.readUInt16BE(22), ip.readUInt16BE(20), Buffer.concat([Buffer.from('echo:'), ip.subarray(28)]));
-          const frame = Buffer.concat([f.subarray(6, 12), VM_MAC, Buffer.from([0x08, 0x00]), reply]);
-          tap.write(frame);
-        }
-      }
-    });
+    const vm = playVm(tap, VM_MAC, VM_IP, 'echo:');
     const sock = await createUdpSocket({ netns: peer, type: 'udp4' });
     const answer = once(sock, 'message');
     sock.send('ping', 9000, VM_IP.join('.'));
     const [msg, rinfo] = await answer;
     assert.equal(msg.toString(), 'echo:ping');
     assert.equal(rinfo.address, '10.45.0.2');
-    assert.ok(sawArp);
+    assert.ok(vm.sawArp);
     sock.close();
     tap.close();
   });
@@ -488,36 +496,13 @@ tunTest('macvtap: its character device opened with the packet engine; netdev pla
     assert.equal(dev.kind, 'macvtap');
     assert.equal(dev.queueCount, 2);
     assert.equal(fdCount(), fds + 2);
-    let sawArp = false;
-    dev.onPackets((b) => {
-      for (let i = 0; i < b.count; i++) {
-        const f = b.packet(i);
-        const type = f.readUInt16BE(12);
-        if (type === 0x0806 && f.readUInt16BE(20) === 1 && f.subarray(38, 42).equals(Buffer.from(VM_IP))) {
-          sawArp = true;
-          const r = Buffer.alloc(42);
-          f.copy(r, 0, 6, 12);
-          VM_MAC.copy(r, 6);
-          r.writeUInt16BE(0x0806, 12);
-          f.copy(r, 14, 14, 20);
-          r.writeUInt16BE(2, 20);
-          VM_MAC.copy(r, 22);
-          Buffer.from(VM_IP).copy(r, 28);
-          f.copy(r, 32, 22, 32);
-          dev.write(r, b.queue);
-        } else if (type === 0x0800 && f[23] === 17) {
-          const ip = f.subarray(14);
-          const reply = udp4(VM_IP.join('.'), ip.subarray(12, 16).join('.'), ip.readUInt16BE(22), ip.readUInt16BE(20), Buffer.concat([Buffer.from('macvtap:'), ip.subarray(28)]));
-          dev.write(Buffer.concat([f.subarray(6, 12), VM_MAC, Buffer.from([0x08, 0x00]), reply]), b.queue);
-        }
-      }
-    });
+    const vm = playVm(dev, VM_MAC, VM_IP, 'macvtap:');
     const sock = await createUdpSocket({ netns: peer, type: 'udp4' });
     const answer = once(sock, 'message');
     sock.send('ping', 9000, VM_IP.join('.'));
     const [msg] = await answer;
     assert.equal(msg.toString(), 'macvtap:ping');
-    assert.ok(sawArp);
+    assert.ok(vm.sawArp);
     sock.close();
     dev.close();
     assert.equal(fdCount(), fds);
