@@ -8,14 +8,19 @@
         "native/codec_addr.cc",
         "native/codec_link.cc",
         "native/codec_neigh.cc",
+        "native/codec_nsid.cc",
+        "native/codec_route.cc",
+        "native/codec_rule.cc",
         "native/codec_util.cc",
         "native/kinds.cc",
+        "native/monitor.cc",
         "native/netns.cc",
         "native/netns_ref.cc",
         "native/nlsock.cc",
         "native/packet_queue.cc",
         "native/poller.cc",
         "native/sockets.cc",
+        "native/sysctl.cc",
         "native/tapdev.cc",
         "native/tun.cc"
       ],
@@ -30,6 +35,15 @@
       "conditions": [
         ["OS!='linux'", { "sources": [] }]
       ]
+    },
+    {
+      "target_name": "netdev-exec",
+      "type": "executable",
+      "sources": ["native/netns_exec.cc"],
+      "defines": ["_GNU_SOURCE"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2", "-O2", "-fPIE"],
+      "ldflags": ["-pie", "-Wl,-z,relro", "-Wl,-z,now", "-Wl,-z,noexecstack"]
     }
   ]
 }

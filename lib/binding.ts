@@ -70,6 +70,24 @@ export interface TapDevOpenSpec {
   sndbuf?: number;
 }
 
+/** One rtnetlink notification, decoded. */
+export interface MonitorMessage {
+  type: number;
+  flags: number;
+  /** The address family of the message's header (AF_BRIDGE link messages are about bridge ports). */
+  family: number;
+  objects: Decoded[];
+}
+
+export interface NativeMonitor {
+  start(): void;
+  pause(): void;
+  drop(): void;
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+
 /** Where a native operation runs: the process's namespace, a path, or an open handle. */
 export type NativeNs = null | string | NativeNetnsHandle;
 
@@ -153,10 +171,70 @@ export interface NeighRequest {
   master?: number;
 }
 
+export interface RouteRequest {
+  family?: number;
+  dstLen?: number;
+  srcLen?: number;
+  tos?: number;
+  table?: number;
+  protocol?: number;
+  scope?: number;
+  type?: number;
+  flags?: number;
+  dst?: string;
+  src?: string;
+  gateway?: string;
+  prefsrc?: string;
+  oif?: number;
+  iif?: number;
+  priority?: number;
+  mark?: number;
+  uid?: number;
+  pref?: number;
+  expires?: number;
+  metrics?: Record<string, unknown>;
+  multipath?: { gateway?: string; oif?: number; weight?: number; flags?: number }[];
+}
+
+export interface RuleRequest {
+  family?: number;
+  dstLen?: number;
+  srcLen?: number;
+  tos?: number;
+  table?: number;
+  action?: number;
+  flags?: number;
+  dst?: string;
+  src?: string;
+  iif?: string;
+  oif?: string;
+  priority?: number;
+  fwmark?: number;
+  fwmask?: number;
+  goto?: number;
+  suppressPrefixLength?: number;
+  suppressIfgroup?: number;
+  protocol?: number;
+  ipProto?: number;
+  l3mdev?: boolean;
+  uidRange?: { start: number; end: number };
+  sportRange?: { start: number; end: number };
+  dportRange?: { start: number; end: number };
+}
+
+export interface NsidRequest {
+  nsid?: number;
+  fd?: number;
+  pid?: number;
+}
+
 export type Request =
   | { type: number; flags?: number; link: LinkRequest }
   | { type: number; flags?: number; addr: AddrRequest }
-  | { type: number; flags?: number; neigh: NeighRequest };
+  | { type: number; flags?: number; neigh: NeighRequest }
+  | { type: number; flags?: number; route: RouteRequest }
+  | { type: number; flags?: number; rule: RuleRequest }
+  | { type: number; flags?: number; nsid: NsidRequest };
 
 /** A decoded reply object: lib/ narrows it by the request it asked. */
 export type Decoded = Record<string, unknown>;
@@ -180,6 +258,9 @@ export interface Binding {
   Poller: new (fd: number) => NativePoller;
   PacketQueue: new (fd: number, sizes?: { maxPacket?: number; maxBatch?: number; budget?: number }) => NativePacketQueue;
   tunOpen(ns: NativeNs, spec: TunOpenSpec): Promise<{ name: string; flags: number; fds: number[] }>;
+  sysctl(ns: NativeNs, path: string, value?: string): Promise<string>;
+  monitorOpen(ns: NativeNs, groups: number[], rcvbuf: number): Promise<{ fds: number[] }>;
+  Monitor: new (fd: number, onMessages: (messages: MonitorMessage[] | number) => void) => NativeMonitor;
   tapDevOpen(ns: NativeNs, spec: TapDevOpenSpec): Promise<{ name: string; ifindex: number; fds: number[] }>;
   tunIoctl(fd: number, op: 'persist' | 'carrier' | 'offload' | 'queue', value: number): void;
   rtnl(ns: NativeNs, requests: Request[]): Promise<RequestResult[]>;

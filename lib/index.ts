@@ -132,3 +132,37 @@ export {
   type TunOffload,
 } from './tun.js';
 export { GsoSplitter, TcpCoalescer, type GsoSplitterOptions, type PacketList, type TcpCoalescerOptions } from './gso.js';
+export {
+  addRoute,
+  deleteRoute,
+  getRoute,
+  listRoutes,
+  replaceRoute,
+  type GetRouteOptions,
+  type ListRoutesOptions,
+  type NextHop,
+  type NextHopSpec,
+  type Route,
+  type RouteMetrics,
+  type RouteProtocol,
+  type RouteScope,
+  type RouteSpec,
+  type RouteTable,
+  type RouteType,
+} from './routes.js';
+export { addRule, deleteRule, listRules, type Range, type Rule, type RuleAction, type RuleSpec } from './rules.js';
+export {
+  addNeighbour,
+  deleteNeighbour,
+  flushNeighbours,
+  listNeighbours,
+  replaceNeighbour,
+  type ListNeighboursOptions,
+  type Neighbour,
+  type NeighbourSpec,
+  type NeighbourState,
+} from './neighbours.js';
+export { findNetnsById, getNetnsId, listNetnsIds, setNetnsId } from './nsid.js';
+export { getSysctl, setSysctl } from './sysctl.js';
+export { execFile, spawn, type ExecInNetnsOptions, type ExecResult, type SpawnInNetnsOptions } from './process.js';
+export { Watcher, watch, type ChangeType, type NetdevEvent, type WatchOptions } from './events.js';

@@ -1,11 +1,13 @@
 // The addon's entry point: per-environment state, the NetnsHandle class, and the asynchronous
 // operations (each runs its system calls on the libuv threadpool of the calling environment and
 // settles a promise; the JS thread never blocks and never changes namespace).
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
 #include <linux/neighbour.h>
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <napi.h>
 #include <net/ethernet.h>
@@ -17,12 +19,14 @@
 
 #include "codec.h"
 #include "kinds.h"
+#include "monitor.h"
 #include "netns.h"
 #include "netns_ref.h"
 #include "nlsock.h"
 #include "packet_queue.h"
 #include "poller.h"
 #include "sockets.h"
+#include "sysctl.h"
 #include "tapdev.h"
 #include "tun.h"
 
@@ -414,6 +418,39 @@ class DeviceOpenWork : public PromiseWork {
   int ifindex_ = 0;
 };
 
+class SysctlWork : public PromiseWork {
+ public:
+  SysctlWork(Napi::Env env, NsArg ns, std::string path, bool write, std::string value)
+      : PromiseWork(env, "netdev:sysctl"),
+        ns_(std::move(ns)),
+        path_(std::move(path)),
+        write_(write),
+        value_(std::move(value)) {}
+  void Execute() override {
+    err_ = ns_.Resolve();
+    if (!err_.Failed()) err_ = SysctlAccess(ns_.ref->Fd(), path_, write_ ? &value_ : nullptr, &out_);
+  }
+  Napi::Value Result(Napi::Env env) override { return Napi::String::New(env, out_); }
+
+ private:
+  NsArg ns_;
+  std::string path_;
+  bool write_;
+  std::string value_;
+  std::string out_;
+};
+
+// sysctl(netns, path[, value]) -> Promise<string> (the file's content, after writing value)
+Napi::Value SysctlFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NsArg ns = ParseNs(env, info[0]);
+  if (!info[1].IsString()) ThrowType(env, "sysctl(netns, path[, value])");
+  bool write = info.Length() > 2 && info[2].IsString();
+  return (new SysctlWork(env, std::move(ns), info[1].As<Napi::String>().Utf8Value(), write,
+                         write ? info[2].As<Napi::String>().Utf8Value() : std::string()))
+      ->Queue();
+}
+
 // tunOpen(netns, { tap, name, queues, multiQueue, vnetHdr, offload, packetInfo, napi, persist,
 // owner, group, carrier }) -> Promise<{ name, flags, fds }>
 Napi::Value TunOpenFn(const Napi::CallbackInfo& info) {
@@ -440,6 +477,25 @@ Napi::Value TunOpenFn(const Napi::CallbackInfo& info) {
   return (new DeviceOpenWork(env, std::move(ns),
                              [s](int nsfd, std::vector<UniqueFd>* fds, std::string* name, int* flags, int*) {
                                return TunOpen(nsfd, s, fds, name, flags);
+                             }))
+      ->Queue();
+}
+
+// monitorOpen(netns, groups[], rcvbuf) -> Promise<{ fds: [fd] }>
+Napi::Value MonitorOpenFn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NsArg ns = ParseNs(env, info[0]);
+  if (!info[1].IsArray() || !info[2].IsNumber()) ThrowType(env, "monitorOpen(netns, groups, rcvbuf)");
+  Napi::Array a = info[1].As<Napi::Array>();
+  std::vector<uint32_t> groups;
+  for (uint32_t i = 0; i < a.Length(); ++i) groups.push_back(a.Get(i).As<Napi::Number>().Uint32Value());
+  int rcvbuf = info[2].As<Napi::Number>().Int32Value();
+  return (new DeviceOpenWork(env, std::move(ns),
+                             [groups, rcvbuf](int nsfd, std::vector<UniqueFd>* fds, std::string*, int*, int*) {
+                               UniqueFd fd;
+                               SysError e = MonitorOpen(nsfd, groups, rcvbuf, &fd);
+                               if (!e.Failed()) fds->push_back(std::move(fd));
+                               return e;
                              }))
       ->Queue();
 }
@@ -557,6 +613,71 @@ Napi::Object Constants(Napi::Env env) {
   C(RTEXT_FILTER_SKIP_STATS);
   C(ETH_P_8021Q);
   C(ETH_P_8021AD);
+  C(RTM_NEWROUTE);
+  C(RTM_DELROUTE);
+  C(RTM_GETROUTE);
+  C(RTM_NEWRULE);
+  C(RTM_DELRULE);
+  C(RTM_GETRULE);
+  C(RTM_NEWNSID);
+  C(RTM_DELNSID);
+  C(RTM_GETNSID);
+  C(RTN_UNSPEC);
+  C(RTN_UNICAST);
+  C(RTN_LOCAL);
+  C(RTN_BROADCAST);
+  C(RTN_ANYCAST);
+  C(RTN_MULTICAST);
+  C(RTN_BLACKHOLE);
+  C(RTN_UNREACHABLE);
+  C(RTN_PROHIBIT);
+  C(RTN_THROW);
+  C(RTN_NAT);
+  C(RTPROT_UNSPEC);
+  C(RTPROT_REDIRECT);
+  C(RTPROT_KERNEL);
+  C(RTPROT_BOOT);
+  C(RTPROT_STATIC);
+  C(RTPROT_RA);
+  C(RTPROT_DHCP);
+  C(RT_TABLE_UNSPEC);
+  C(RT_TABLE_DEFAULT);
+  C(RT_TABLE_MAIN);
+  C(RT_TABLE_LOCAL);
+  C(RTNH_F_DEAD);
+  C(RTNH_F_PERVASIVE);
+  C(RTNH_F_ONLINK);
+  C(RTNH_F_OFFLOAD);
+  C(RTNH_F_LINKDOWN);
+  C(RTNH_F_UNRESOLVED);
+  C(RTM_F_NOTIFY);
+  C(RTM_F_CLONED);
+  C(RTM_F_LOOKUP_TABLE);
+  C(RTM_F_FIB_MATCH);
+  C(FR_ACT_TO_TBL);
+  C(FR_ACT_GOTO);
+  C(FR_ACT_NOP);
+  C(FR_ACT_BLACKHOLE);
+  C(FR_ACT_UNREACHABLE);
+  C(FR_ACT_PROHIBIT);
+  C(FIB_RULE_INVERT);
+  C(NTF_PROXY);
+  C(NTF_ROUTER);
+  C(NUD_INCOMPLETE);
+  C(NUD_DELAY);
+  C(NUD_PROBE);
+  C(NUD_FAILED);
+  C(NUD_NONE);
+  C(NETNSA_NSID_NOT_ASSIGNED);
+  C(RTNLGRP_LINK);
+  C(RTNLGRP_NEIGH);
+  C(RTNLGRP_IPV4_IFADDR);
+  C(RTNLGRP_IPV6_IFADDR);
+  C(RTNLGRP_IPV4_ROUTE);
+  C(RTNLGRP_IPV6_ROUTE);
+  C(RTNLGRP_IPV4_RULE);
+  C(RTNLGRP_IPV6_RULE);
+  C(RTNLGRP_NSID);
   C(UV_READABLE);
   C(UV_WRITABLE);
   C(UV_DISCONNECT);
@@ -576,9 +697,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NetnsHandle", netnsCtor);
   exports.Set("Poller", Poller::Init(env));
   exports.Set("PacketQueue", PacketQueue::Init(env));
+  exports.Set("Monitor", Monitor::Init(env));
+  exports.Set("monitorOpen", Napi::Function::New<MonitorOpenFn>(env, "monitorOpen"));
   exports.Set("tunOpen", Napi::Function::New<TunOpenFn>(env, "tunOpen"));
   exports.Set("tunIoctl", Napi::Function::New<TunIoctl>(env, "tunIoctl"));
   exports.Set("tapDevOpen", Napi::Function::New<TapDevOpenFn>(env, "tapDevOpen"));
+  exports.Set("sysctl", Napi::Function::New<SysctlFn>(env, "sysctl"));
   exports.Set("rtnl", Napi::Function::New<Rtnl>(env, "rtnl"));
   exports.Set("rtnlDump", Napi::Function::New<RtnlDump>(env, "rtnlDump"));
   exports.Set("encode", Napi::Function::New<Encode>(env, "encode"));

@@ -30,6 +30,24 @@ void EncodeRequest(const Napi::Object& req, MsgBuilder* b) {
       if (!GetObj(req, "neigh", &body)) ThrowType(req.Env(), "request.neigh must be an object");
       EncodeNeigh(body, b);
       break;
+    case RTM_NEWROUTE:
+    case RTM_DELROUTE:
+    case RTM_GETROUTE:
+      if (!GetObj(req, "route", &body)) ThrowType(req.Env(), "request.route must be an object");
+      EncodeRoute(body, b);
+      break;
+    case RTM_NEWRULE:
+    case RTM_DELRULE:
+    case RTM_GETRULE:
+      if (!GetObj(req, "rule", &body)) ThrowType(req.Env(), "request.rule must be an object");
+      EncodeRule(body, b);
+      break;
+    case RTM_NEWNSID:
+    case RTM_DELNSID:
+    case RTM_GETNSID:
+      if (!GetObj(req, "nsid", &body)) ThrowType(req.Env(), "request.nsid must be an object");
+      EncodeNsid(body, b);
+      break;
     default: ThrowType(req.Env(), "unsupported request type");
   }
   b->End();
@@ -54,6 +72,24 @@ Napi::Array DecodeMessages(Napi::Env env, const uint8_t* data, size_t len) {
       case RTM_NEWNEIGH:
       case RTM_DELNEIGH: {
         Napi::Value v = DecodeNeigh(env, m.hdr, m.payload, m.payloadLen);
+        if (!v.IsUndefined()) out.Set(n++, v);
+        break;
+      }
+      case RTM_NEWROUTE:
+      case RTM_DELROUTE: {
+        Napi::Value v = DecodeRoute(env, m.hdr, m.payload, m.payloadLen);
+        if (!v.IsUndefined()) out.Set(n++, v);
+        break;
+      }
+      case RTM_NEWRULE:
+      case RTM_DELRULE: {
+        Napi::Value v = DecodeRule(env, m.hdr, m.payload, m.payloadLen);
+        if (!v.IsUndefined()) out.Set(n++, v);
+        break;
+      }
+      case RTM_NEWNSID:
+      case RTM_DELNSID: {
+        Napi::Value v = DecodeNsid(env, m.hdr, m.payload, m.payloadLen);
         if (!v.IsUndefined()) out.Set(n++, v);
         break;
       }

@@ -23,6 +23,12 @@ void EncodeLink(const Napi::Object& spec, MsgBuilder* b);
 void EncodeAddr(const Napi::Object& spec, MsgBuilder* b);
 void EncodeNeigh(const Napi::Object& spec, MsgBuilder* b);
 Napi::Value DecodeNeigh(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
+void EncodeRoute(const Napi::Object& spec, MsgBuilder* b);
+Napi::Value DecodeRoute(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
+void EncodeRule(const Napi::Object& spec, MsgBuilder* b);
+Napi::Value DecodeRule(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
+void EncodeNsid(const Napi::Object& spec, MsgBuilder* b);
+Napi::Value DecodeNsid(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
 Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs);
 Napi::Object LinkTables(Napi::Env env);
 

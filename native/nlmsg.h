@@ -54,12 +54,15 @@ class MsgBuilder {
   void AttrU64(uint16_t type, uint64_t v) { Attr(type, &v, 8); }
   void AttrStr(uint16_t type, const std::string& s) { Attr(type, s.c_str(), s.size() + 1); }
   void AttrFlag(uint16_t type) { Attr(type, nullptr, 0); }
-  size_t Nest(uint16_t type) {
+  // Opens a nested attribute; `flagged` sets NLA_F_NESTED (iproute2 leaves it off for the older
+  // nests such as RTA_MULTIPATH).
+  size_t Nest(uint16_t type, bool flagged = true) {
     Align();
     size_t off = buf_.size();
-    Attr(type | NLA_F_NESTED, nullptr, 0);
+    Attr(flagged ? static_cast<uint16_t>(type | NLA_F_NESTED) : type, nullptr, 0);
     return off;
   }
+  size_t Size() const { return buf_.size(); }
   void EndNest(size_t off) { At<rtattr>(off)->rta_len = static_cast<unsigned short>(buf_.size() - off); }
   // Finishes the current message: fills in nlmsg_len.
   // The buffer is padded to NLMSG_ALIGNTO so that messages can simply be concatenated.

@@ -5,19 +5,12 @@
 #include <cerrno>
 
 #include "codec.h"
+#include "js_call.h"
 
 namespace netdev {
 
 namespace {
-// A JS exception thrown by a handler must not unwind through libuv: hand it to Node's
-// uncaughtException machinery, like any exception thrown from an event callback.
-void Call(Napi::FunctionReference& fn, const Napi::Object& recv, const std::initializer_list<napi_value>& args) {
-  try {
-    fn.MakeCallback(recv, args);
-  } catch (const Napi::Error& e) {
-    napi_fatal_exception(fn.Env(), e.Value());
-  }
-}
+constexpr auto Call = CallFromLoop;
 }  // namespace
 
 Napi::Function PacketQueue::Init(Napi::Env env) {

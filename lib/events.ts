@@ -1,0 +1,375 @@
+/**
+ * Live kernel events: links, addresses, routes, neighbours and rules appearing, changing and
+ * going away, as `ip monitor` shows them, typed. The watcher keeps the state it has seen, so it
+ * can tell an addition from a change, and when the kernel drops notifications (ENOBUFS: its
+ * buffer overflowed) it says so with a `resync` event and brings you up to date from a fresh dump
+ * (additions, changes and deletions computed against what it knew): never a silent gap.
+ */
+import { EventEmitter } from 'node:events';
+import * as os from 'node:os';
+import { binding, k, type Decoded, type MonitorMessage, type NativeMonitor, type Request } from './binding.js';
+import { expand } from './decode.js';
+import { NetdevError, invalidValue, native } from './errors.js';
+import type { Address } from './addresses.js';
+import type { Link } from './links.js';
+import { resolveNetns, type NetnsOption } from './netns.js';
+import type { Neighbour } from './neighbours.js';
+import { toNeighbour } from './neighbours.js';
+import { toRoute, type Route } from './routes.js';
+import { toRule, type Rule } from './rules.js';
+import { dump } from './rtnl.js';
+import * as v from './validate.js';
+
+/** What changed. */
+export type ChangeType = 'add' | 'change' | 'delete';
+
+/** An event of {@link watch}. `existing` marks the current state delivered by `listExisting`. */
+export type NetdevEvent =
+  | { kind: 'link'; type: ChangeType; link: Link; existing?: boolean }
+  | { kind: 'address'; type: ChangeType; address: Address; existing?: boolean }
+  | { kind: 'route'; type: ChangeType; route: Route; existing?: boolean }
+  | { kind: 'neighbour'; type: ChangeType; neighbour: Neighbour; existing?: boolean }
+  | { kind: 'rule'; type: ChangeType; rule: Rule; existing?: boolean }
+  /** Notifications were lost; the events that follow (until `synced`) bring the state up to date. */
+  | { kind: 'resync'; reason: 'ENOBUFS' }
+  /** The state is complete again: after the initial dump, and after each resync. */
+  | { kind: 'synced' };
+
+/** Options of {@link watch}. With no kind selected, all five are watched. */
+export interface WatchOptions extends NetnsOption {
+  link?: boolean;
+  address?: boolean;
+  route?: boolean;
+  neighbour?: boolean;
+  rule?: boolean;
+  /** Deliver the current state first, as `add` events with `existing: true`. Default false. */
+  listExisting?: boolean;
+  /** Closes the watcher when aborted. */
+  signal?: AbortSignal;
+  /** The socket's receive buffer in bytes (SO_RCVBUFFORCE when allowed). Default 8 MiB. */
+  receiveBuffer?: number;
+}
+
+type Kind = 'link' | 'address' | 'route' | 'neighbour' | 'rule';
+type Item = Link | Address | Route | Neighbour | Rule;
+
+interface KindInfo {
+  groups: string[];
+  newType: string;
+  delType: string;
+  dump: () => Request[];
+  convert: (d: Decoded) => Item | undefined;
+  key: (x: Item) => string;
+}
+
+const KINDS: Record<Kind, KindInfo> = {
+  link: {
+    groups: ['RTNLGRP_LINK'],
+    newType: 'RTM_NEWLINK',
+    delType: 'RTM_DELLINK',
+    dump: () => [{ type: k('RTM_GETLINK'), link: { family: k('AF_UNSPEC'), extMask: k('RTEXT_FILTER_SKIP_STATS') } }],
+    convert: (d) => d as unknown as Link,
+    key: (x) => String((x as Link).index),
+  },
+  address: {
+    groups: ['RTNLGRP_IPV4_IFADDR', 'RTNLGRP_IPV6_IFADDR'],
+    newType: 'RTM_NEWADDR',
+    delType: 'RTM_DELADDR',
+    dump: () => [{ type: k('RTM_GETADDR'), addr: { family: k('AF_UNSPEC') } }],
+    convert: (d) => d as unknown as Address,
+    key: (x) => {
+      const a = x as Address;
+      return `${a.index}|${a.family}|${a.address}/${a.prefixLength}`;
+    },
+  },
+  route: {
+    groups: ['RTNLGRP_IPV4_ROUTE', 'RTNLGRP_IPV6_ROUTE'],
+    newType: 'RTM_NEWROUTE',
+    delType: 'RTM_DELROUTE',
+    dump: () => [{ type: k('RTM_GETROUTE'), route: { family: k('AF_UNSPEC') } }],
+    convert: (d) => ((d.flags as number) & k('RTM_F_CLONED') ? undefined : toRoute(d)),
+    // The kernel's key (table, prefix, tos, metric), then the next hop: IPv6, and IPv4 with
+    // `ip route append`, keep several routes under one key.
+    key: (x) => `${routeBase(x as Route)}|${(x as Route).index ?? ''}|${(x as Route).gateway ?? ''}`,
+  },
+  neighbour: {
+    groups: ['RTNLGRP_NEIGH'],
+    newType: 'RTM_NEWNEIGH',
+    delType: 'RTM_DELNEIGH',
+    dump: () => [{ type: k('RTM_GETNEIGH'), neigh: { family: k('AF_UNSPEC') } }],
+    convert: (d) => (d.family === 4 || d.family === 6 ? toNeighbour(d) : undefined),
+    key: (x) => {
+      const n = x as Neighbour;
+      return `${n.index}|${n.family}|${n.address}|${n.proxy ? 'p' : ''}`;
+    },
+  },
+  rule: {
+    groups: ['RTNLGRP_IPV4_RULE', 'RTNLGRP_IPV6_RULE'],
+    newType: 'RTM_NEWRULE',
+    delType: 'RTM_DELRULE',
+    dump: () => [{ type: k('RTM_GETRULE'), rule: { family: k('AF_UNSPEC') } }],
+    convert: (d) => toRule(d),
+    key: (x) => JSON.stringify(x),
+  },
+};
+
+function routeBase(r: Route): string {
+  return `${r.family}|${r.table}|${r.destination}|${r.from ?? ''}|${r.tos}|${r.metric ?? 0}`;
+}
+
+/** Content compared on resync: link statistics change all the time and are left out. */
+function content(x: Item): string {
+  return JSON.stringify(x, (key, value: unknown) => (key === 'stats' ? undefined : value));
+}
+
+/**
+ * A live view of kernel changes: an EventEmitter (`'event'` for every event, plus `'link'`,
+ * `'address'`, `'route'`, `'neighbour'`, `'rule'`, `'resync'`, `'synced'`, `'error'`) and an
+ * async iterable of {@link NetdevEvent}. Unref'd by default: an idle watcher does not keep the
+ * process alive (call `ref()` for that).
+ */
+export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> {
+  /** Resolves once subscribed and the initial state is known; rejects if that failed. */
+  readonly ready: Promise<void>;
+  private monitor: NativeMonitor | undefined;
+  private readonly state = new Map<Kind, Map<string, Item>>();
+  private readonly kinds: Kind[];
+  private closedFlag = false;
+  private referenced = false;
+  private resyncing = false;
+  private readonly queue: NetdevEvent[] = [];
+  private wake: (() => void) | undefined;
+  private iterating = 0;
+  private paused = false;
+
+  /** @internal */
+  constructor(private readonly options: WatchOptions, kinds: Kind[]) {
+    super();
+    this.kinds = kinds;
+    for (const kind of kinds) this.state.set(kind, new Map());
+    this.ready = this.start();
+    this.ready.catch((e: unknown) => {
+      if (this.listenerCount('error') > 0) this.emit('error', e);
+    });
+  }
+
+  /** Whether close() was called. */
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  private async start(): Promise<void> {
+    const { ns, release } = resolveNetns(this.options.netns);
+    try {
+      const groups = this.kinds.flatMap((kind) => KINDS[kind].groups.map((g) => k(g)));
+      const rcvbuf = this.options.receiveBuffer ?? 8 * 1024 * 1024;
+      const { fds } = await native(binding().monitorOpen(ns, groups, rcvbuf), 'watch');
+      const fd = fds[0]!;
+      if (this.closedFlag) {
+        new (binding().Monitor)(fd, () => undefined).close();
+        return;
+      }
+      const b = binding();
+      this.monitor = new b.Monitor(fd, (m) => {
+        this.onMessages(m);
+      });
+      if (!this.referenced) this.monitor.unref();
+      // Subscribed first, dumped second: nothing that happens in between is missed (it is queued
+      // in the socket and read after the dump).
+      await this.sync(ns, this.options.listExisting === true, false);
+      if (this.closedFlag) return;
+      this.monitor.start();
+    } finally {
+      release();
+    }
+  }
+
+  /** Dumps every watched kind; on a resync, emits the differences against the known state. */
+  private async sync(ns: ReturnType<typeof resolveNetns>['ns'], existing: boolean, resync: boolean): Promise<void> {
+    for (const kind of this.kinds) {
+      const info = KINDS[kind];
+      const fresh = new Map<string, Item>();
+      for (const req of info.dump()) {
+        for (const d of await dump(ns, req, `watch ${kind}`)) {
+          const item = info.convert(d);
+          if (item) fresh.set(info.key(item), item);
+        }
+      }
+      const known = this.state.get(kind)!;
+      if (resync) {
+        for (const [key, item] of fresh) {
+          const old = known.get(key);
+          if (!old) this.deliver(kind, 'add', item);
+          else if (content(old) !== content(item)) this.deliver(kind, 'change', item);
+        }
+        for (const [key, item] of known) if (!fresh.has(key)) this.deliver(kind, 'delete', item);
+      } else if (existing) for (const item of fresh.values()) this.deliver(kind, 'add', item, true);
+      this.state.set(kind, fresh);
+    }
+    this.push({ kind: 'synced' });
+  }
+
+  private onMessages(m: MonitorMessage[] | number): void {
+    if (this.closedFlag) return;
+    if (typeof m === 'number') {
+      if (m === -os.constants.errno.ENOBUFS) void this.resync();
+      else this.fail(new NetdevError({ errnum: -m, syscall: 'recv', operation: 'watch' }));
+      return;
+    }
+    if (this.resyncing) return; // dropped: the dump under way covers it
+    for (const msg of m) {
+      const kind = this.kinds.find((kk) => k(KINDS[kk].newType) === msg.type || k(KINDS[kk].delType) === msg.type);
+      if (!kind) continue;
+      // AF_BRIDGE link messages are about bridge ports (a port leaving its bridge is a DELLINK of
+      // that family): not the link's own life.
+      if (kind === 'link' && msg.family === k('AF_BRIDGE')) continue;
+      const info = KINDS[kind];
+      const deleting = msg.type === k(info.delType);
+      const known = this.state.get(kind)!;
+      for (const d of expand(msg.objects)) {
+        const item = info.convert(d);
+        if (!item) continue;
+        const key = info.key(item);
+        if (deleting) {
+          known.delete(key);
+          this.deliver(kind, 'delete', item);
+        } else {
+          let had = known.has(key);
+          // `ip route replace`: the route under the kernel's key is replaced, whatever its next hop.
+          if (kind === 'route' && msg.flags & k('NLM_F_REPLACE')) {
+            const base = routeBase(item as Route);
+            for (const [other, r] of known) if (routeBase(r as Route) === base && known.delete(other)) had = true;
+          }
+          known.set(key, item);
+          this.deliver(kind, had ? 'change' : 'add', item);
+        }
+      }
+    }
+  }
+
+  private async resync(): Promise<void> {
+    if (this.resyncing || !this.monitor) return;
+    this.resyncing = true;
+    this.push({ kind: 'resync', reason: 'ENOBUFS' });
+    const { ns, release } = resolveNetns(this.options.netns);
+    try {
+      this.monitor.drop(); // what is queued predates the dump
+      this.monitor.start();
+      await this.sync(ns, false, true);
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      release();
+      this.resyncing = false;
+    }
+  }
+
+  private deliver(kind: Kind, type: ChangeType, item: Item, existing = false): void {
+    const key = kind as string;
+    const e = { kind, type, [key]: item, ...(existing ? { existing: true } : {}) } as unknown as NetdevEvent;
+    this.push(e);
+  }
+
+  private push(e: NetdevEvent): void {
+    this.emit('event', e);
+    this.emit(e.kind, e);
+    if (this.iterating > 0) {
+      this.queue.push(e);
+      // A consumer far behind: stop reading; the kernel's buffer then overflows and a resync
+      // catches up later, instead of this queue growing without bound.
+      if (this.queue.length > 100000 && !this.paused) {
+        this.paused = true;
+        this.monitor?.pause();
+      }
+      this.wake?.();
+    }
+  }
+
+  private fail(e: unknown): void {
+    if (this.listenerCount('error') > 0) this.emit('error', e);
+    this.queue.push({ kind: 'synced' });
+    this.failure = e;
+    this.close();
+  }
+
+  private failure: unknown;
+
+  /** Keeps the process alive while watching. */
+  ref(): this {
+    this.referenced = true;
+    this.monitor?.ref();
+    return this;
+  }
+
+  /** Lets the process exit while watching (the default). */
+  unref(): this {
+    this.referenced = false;
+    this.monitor?.unref();
+    return this;
+  }
+
+  /** Stops watching: the socket closes, iterators end. Idempotent. */
+  close(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    this.monitor?.close();
+    this.monitor = undefined;
+    this.wake?.();
+    this.emit('close');
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<NetdevEvent> {
+    this.iterating++;
+    try {
+      for (;;) {
+        while (this.queue.length > 0) {
+          yield this.queue.shift()!;
+          if (this.paused && this.queue.length < 1000 && !this.closedFlag) {
+            this.paused = false;
+            this.monitor?.start();
+          }
+        }
+        if (this.failure !== undefined) throw this.failure;
+        if (this.closedFlag) return;
+        await new Promise<void>((r) => (this.wake = r));
+        this.wake = undefined;
+      }
+    } finally {
+      this.iterating--;
+    }
+  }
+}
+
+/**
+ * Watches the kernel's changes in a namespace. Await `watcher.ready` before making changes you
+ * want to see; iterate it, or listen to its events.
+ *
+ * ```ts
+ * const w = watch({ netns, link: true, address: true, listExisting: true, signal });
+ * for await (const e of w) if (e.kind === 'link') console.log(e.type, e.link.name);
+ * ```
+ *
+ * `ip monitor link address route neigh rule`
+ */
+export function watch(options: WatchOptions = {}): Watcher {
+  const o = v.object(options, 'options');
+  v.knownKeys(o, 'options', ['netns', 'link', 'address', 'route', 'neighbour', 'rule', 'listExisting', 'signal', 'receiveBuffer']);
+  const all: Kind[] = ['link', 'address', 'route', 'neighbour', 'rule'];
+  for (const kind of all) if (o[kind] !== undefined) v.bool(o[kind], `options.${kind}`);
+  if (options.listExisting !== undefined) v.bool(options.listExisting, 'options.listExisting');
+  if (options.receiveBuffer !== undefined) v.integer(options.receiveBuffer, 'options.receiveBuffer', 4096, 2 ** 30);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw invalidValue('options.signal', options.signal, 'must be an AbortSignal');
+  resolveNetns(options.netns).release(); // validates now, before anything is opened
+  const chosen = all.filter((kind) => o[kind] === true);
+  const w = new Watcher(options, chosen.length > 0 ? chosen : all);
+  const signal = options.signal;
+  if (signal) {
+    if (signal.aborted) w.close();
+    else {
+      const onAbort = (): void => { w.close(); };
+      signal.addEventListener('abort', onAbort, { once: true });
+      w.once('close', () => { signal.removeEventListener('abort', onAbort); });
+    }
+  }
+  return w;
+}

@@ -1,0 +1,88 @@
+/**
+ * Namespace ids: the numbers one namespace gives others (`ip netns set NAME ID`,
+ * `ip netns list-id`). A veth's peer in another namespace is reported with the id its own
+ * namespace gives the peer's (`Link.parentNetnsId`); {@link findNetnsById} turns that id back into
+ * a namespace.
+ */
+import { k } from './binding.js';
+import { invalidValue } from './errors.js';
+import { handleFor, listNetns, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
+import { dump, transact } from './rtnl.js';
+import * as v from './validate.js';
+
+/**
+ * Gives `target` the id `id` as seen from `options.netns` (the process's namespace by default).
+ * EEXIST if the target already has an id there, or the id is taken. `id` -1 lets the kernel pick.
+ *
+ * `ip [-n NS] netns set TARGET ID`
+ */
+export async function setNetnsId(target: NetnsRef, id: number, options: NetnsOption = {}): Promise<void> {
+  const nsid = v.integer(id, 'id', -1, 2 ** 31 - 1);
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  const { handle, release: releaseTarget } = await handleFor(target);
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    await transact(ns, [{ type: k('RTM_NEWNSID'), flags: k('NLM_F_CREATE') | k('NLM_F_EXCL'), nsid: { nsid, fd: handle.fd } }], `setNetnsId ${nsid}`);
+  } finally {
+    release();
+    releaseTarget();
+  }
+}
+
+/**
+ * The id `options.netns` gives `target`, or null when it has none.
+ *
+ * `ip [-n NS] netns list-id` (for one target)
+ */
+export async function getNetnsId(target: NetnsRef, options: NetnsOption = {}): Promise<number | null> {
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  const { handle, release: releaseTarget } = await handleFor(target);
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    const [replies] = await transact(ns, [{ type: k('RTM_GETNSID'), nsid: { fd: handle.fd } }], 'getNetnsId');
+    const id = replies?.[0]?.nsid as number | undefined;
+    return id === undefined || id === k('NETNSA_NSID_NOT_ASSIGNED') ? null : id;
+  } finally {
+    release();
+    releaseTarget();
+  }
+}
+
+/**
+ * Every id `options.netns` has given, with the name of the named namespace (under /run/netns)
+ * it belongs to, when there is one.
+ *
+ * `ip [-n NS] netns list-id`
+ */
+export async function listNetnsIds(options: NetnsOption = {}): Promise<{ id: number; name: string | null }[]> {
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  const { ns, release } = resolveNetns(options.netns);
+  let ids: number[];
+  try {
+    ids = (await dump(ns, { type: k('RTM_GETNSID'), nsid: {} }, 'listNetnsIds')).map((d) => d.nsid as number);
+  } finally {
+    release();
+  }
+  const names = new Map<number, string>();
+  for (const name of await listNetns()) {
+    const id = await getNetnsId(name, options).catch(() => null);
+    if (id !== null) names.set(id, name);
+  }
+  return ids.sort((a, b) => a - b).map((id) => ({ id, name: names.get(id) ?? null }));
+}
+
+/**
+ * The namespace that `options.netns` knows by `id`: the first of `candidates` (default: every
+ * named namespace) whose id there is `id`, or null. Use it on a veth's `parentNetnsId` to find
+ * where its peer lives.
+ */
+export async function findNetnsById(id: number, options: NetnsOption & { candidates?: NetnsRef[] } = {}): Promise<NetnsRef | null> {
+  const want = v.integer(id, 'id', 0, 2 ** 31 - 1);
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'candidates']);
+  const list: unknown = options.candidates;
+  if (list !== undefined && !Array.isArray(list)) throw invalidValue('options.candidates', list, 'must be an array of namespaces');
+  const candidates = options.candidates ?? (await listNetns());
+  const where = options.netns !== undefined ? { netns: options.netns } : {};
+  for (const c of candidates) if ((await getNetnsId(c, where)) === want) return c;
+  return null;
+}

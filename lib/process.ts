@@ -1,0 +1,186 @@
+/**
+ * Programs run inside a network namespace, as `ip netns exec` runs them: never through a shell,
+ * arguments passed as an array. A small helper executable built with the addon (netdev-exec)
+ * enters the namespace, applies `ip netns exec`'s mount behaviour for named namespaces (a private
+ * mount namespace, /sys remounted, /etc/netns/NAME/* bound over /etc) and execs the program, so
+ * the ChildProcess you get is the program itself (same pid).
+ */
+import * as cp from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as util from 'node:util';
+import { binding } from './binding.js';
+import { NetdevError, invalidType, invalidValue, nativeSync } from './errors.js';
+import { Netns, NETNS_RUN_DIR, type NetnsRef } from './netns.js';
+import * as v from './validate.js';
+
+/** Options of {@link spawn}: child_process.spawn's, plus the namespace. */
+export interface SpawnInNetnsOptions extends Omit<cp.SpawnOptions, 'shell'> {
+  /** The namespace to run in (required). */
+  netns: NetnsRef;
+  /**
+   * Give the program a private mount namespace with /sys remounted for the network namespace (so
+   * /sys/class/net lists its links). Default: true for named namespaces (what `ip netns exec`
+   * does, together with binding /etc/netns/NAME/*), false otherwise.
+   */
+  mountSys?: boolean;
+}
+
+let helperPath: string | undefined;
+
+/** Where the netdev-exec helper is (next to the addon, or in the prebuilds). @internal */
+export function helper(): string {
+  if (helperPath) return helperPath;
+  const root = path.join(__dirname, '..', '..');
+  const candidates = [
+    path.join(root, 'build', 'Release', 'netdev-exec'),
+    path.join(root, 'build', 'Debug', 'netdev-exec'),
+    path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'netdev-exec'),
+  ];
+  const found = candidates.find((p) => fs.existsSync(p));
+  if (!found) {
+    const e = new Error(`netdev: the netdev-exec helper is missing (looked in ${candidates.join(', ')}); rebuild with npx node-gyp rebuild`) as Error & { code: string };
+    e.code = 'ERR_NETDEV_NO_HELPER';
+    throw e;
+  }
+  helperPath = found;
+  return found;
+}
+
+/** Opens the namespace for the child: an fd, whether to close it after spawning, its name. */
+function openForChild(ref: NetnsRef): { fd: number; close: boolean; name: string | null } {
+  if (ref instanceof Netns) {
+    if (ref.closed) throw invalidValue('options.netns', ref, 'is a closed handle');
+    return { fd: ref.fd, close: false, name: ref.name };
+  }
+  let file: string;
+  let name: string | null = null;
+  if (typeof ref === 'string') {
+    name = v.netnsName(ref, 'options.netns');
+    file = `${NETNS_RUN_DIR}/${name}`;
+  } else if (typeof ref === 'object' && ref !== null && 'fd' in ref) {
+    return { fd: v.integer(ref.fd, 'options.netns.fd', 0, 2 ** 31 - 1), close: false, name: null };
+  } else if (typeof ref === 'object' && ref !== null && 'path' in ref) {
+    file = v.string(ref.path, 'options.netns.path');
+    if (!file.startsWith('/')) throw invalidValue('options.netns.path', file, 'must be an absolute path');
+  } else if (typeof ref === 'object' && ref !== null && 'pid' in ref) {
+    file = `/proc/${v.integer(ref.pid, 'options.netns.pid', 1, 2 ** 22)}/ns/net`;
+  } else throw invalidType('options.netns', 'a name, { path }, { pid }, { fd } or a Netns', ref);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new NetdevError({ errnum: -(err.errno ?? -2), syscall: 'open', path: file, operation: 'spawn' });
+  }
+  return { fd, close: true, name };
+}
+
+/**
+ * Starts `command` with `args` inside a network namespace and returns its ChildProcess (all of
+ * child_process.spawn's options but `shell`). The namespace is checked before anything runs.
+ * If the command cannot be executed, the child exits with 127 (not found) or 126 and says why
+ * on stderr (`netdev-exec: ENOENT: COMMAND: …`).
+ *
+ * `ip netns exec NAME COMMAND ARGS…` / `nsenter --net=PATH COMMAND ARGS…`
+ */
+export function spawn(command: string, args: readonly string[] = [], options: SpawnInNetnsOptions): cp.ChildProcess {
+  const cmd = v.string(command, 'command');
+  if (cmd === '' || cmd.includes('\0')) throw invalidValue('command', command, 'must be a program name or path');
+  const list: unknown = args;
+  if (!Array.isArray(list) || !list.every((a) => typeof a === 'string' && !a.includes('\0')))
+    throw invalidType('args', 'an array of strings', args);
+  if (typeof options !== 'object' || options === null) throw invalidType('options', 'an object with netns', options);
+  if ((options as { shell?: unknown }).shell) throw invalidValue('options.shell', (options as { shell?: unknown }).shell, 'is not supported: arguments are passed as an array, never through a shell');
+  if (options.netns === undefined) throw invalidValue('options.netns', undefined, 'is required');
+  const { netns, mountSys, ...rest } = options;
+  if (mountSys !== undefined) v.bool(mountSys, 'options.mountSys');
+  const exe = helper();
+  const target = openForChild(netns);
+  try {
+    // Fails now (ENOENT, EINVAL "not a network namespace") rather than in the child.
+    nativeSync(() => { binding().netnsFromFd(target.fd).close(); }, 'spawn');
+    const given = rest.stdio ?? 'pipe';
+    const stdio: cp.StdioOptions = typeof given === 'string' ? [given, given, given] : [...given];
+    while (stdio.length < 3) stdio.push(typeof given === 'string' ? given : 'pipe');
+    const slot = stdio.length;
+    stdio.push(target.fd);
+    const helperArgs = ['--fd', String(slot)];
+    if (target.name) helperArgs.push('--name', target.name);
+    if (mountSys !== undefined) helperArgs.push(mountSys ? '--sys' : '--no-sys');
+    return cp.spawn(exe, [...helperArgs, '--', cmd, ...(args as string[])], { ...rest, stdio, argv0: cmd, shell: false });
+  } finally {
+    if (target.close) fs.closeSync(target.fd);
+  }
+}
+
+/** What {@link execFile} resolves with. */
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** The exit code, or null when a signal ended the program. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Options of {@link execFile}. */
+export interface ExecInNetnsOptions extends Omit<SpawnInNetnsOptions, 'stdio'> {
+  /** Written to the program's stdin, which is then closed. */
+  input?: string | Buffer;
+  /** Milliseconds before the program is killed (SIGTERM); 0 for none. */
+  timeout?: number;
+  /** Bytes of stdout/stderr kept at most (each). Default 16 MiB. */
+  maxBuffer?: number;
+}
+
+/**
+ * Runs a program in a namespace to completion and resolves with its output and exit code (a
+ * non-zero exit is a result, not an error). Rejects with ENOENT when the program does not exist,
+ * and with ETIMEDOUT when `timeout` ran out.
+ *
+ * `ip netns exec NAME COMMAND ARGS…`
+ */
+export function execFile(command: string, args: readonly string[] = [], options: ExecInNetnsOptions): Promise<ExecResult> {
+  const { input, timeout = 0, maxBuffer = 16 * 1024 * 1024, ...spawnOptions } = options ?? ({} as ExecInNetnsOptions);
+  v.integer(timeout, 'options.timeout', 0, 2 ** 31 - 1);
+  v.integer(maxBuffer, 'options.maxBuffer', 1, 2 ** 31 - 1);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...spawnOptions, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outLen = 0;
+    let errLen = 0;
+    child.stdout!.on('data', (c: Buffer) => {
+      if (outLen < maxBuffer) out.push(c);
+      outLen += c.length;
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      if (errLen < maxBuffer) err.push(c);
+      errLen += c.length;
+    });
+    let timedOut = false;
+    const timer = timeout > 0 ? setTimeout(() => { timedOut = true; child.kill('SIGTERM'); }, timeout) : undefined;
+    child.once('error', (e) => {
+      if (timer) clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      const stdout = Buffer.concat(out).subarray(0, maxBuffer).toString();
+      const stderr = Buffer.concat(err).subarray(0, maxBuffer).toString();
+      const m = /^netdev-exec: (E[A-Z0-9]+): /.exec(stderr);
+      if (timedOut) reject(new NetdevError({ errnum: 110, syscall: 'spawn', operation: `execFile ${command} (timeout ${timeout} ms)` }));
+      else if (m && (code === 126 || code === 127)) {
+        reject(new NetdevError({ errnum: errnoOf(m[1]!), syscall: 'execvp', operation: `execFile ${command}`, path: command }));
+      } else resolve({ stdout, stderr, code, signal });
+    });
+    if (input !== undefined) child.stdin!.end(input);
+    else child.stdin!.end();
+  });
+}
+
+/** The positive errno of an error name such as 'ENOENT'. */
+function errnoOf(name: string): number {
+  for (const [num, [code]] of util.getSystemErrorMap()) if (code === name) return -num;
+  return 2;
+}
