@@ -117,6 +117,21 @@ function routeBase(r: Route): string {
   return `${r.family}|${r.table}|${r.destination}|${r.from ?? ''}|${r.tos}|${r.metric ?? 0}`;
 }
 
+/**
+ * A dump that waits out a storm: the kernel interrupts dumps while the table changes
+ * (NLM_F_DUMP_INTR, EAGAIN after the addon's retries), which is exactly when a resync runs.
+ */
+async function dumpSettled(ns: ReturnType<typeof resolveNetns>['ns'], req: Request, operation: string): Promise<Decoded[]> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await dump(ns, req, operation);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EAGAIN' || attempt >= 100) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(100, 5 * (attempt + 1))));
+    }
+  }
+}
+
 /** Content compared on resync: link statistics change all the time and are left out. */
 function content(x: Item): string {
   return JSON.stringify(x, (key, value: unknown) => (key === 'stats' ? undefined : value));
@@ -190,11 +205,12 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
       const info = KINDS[kind];
       const fresh = new Map<string, Item>();
       for (const req of info.dump()) {
-        for (const d of await dump(ns, req, `watch ${kind}`)) {
+        for (const d of await dumpSettled(ns, req, `watch ${kind}`)) {
           const item = info.convert(d);
           if (item) fresh.set(info.key(item), item);
         }
       }
+      if (this.closedFlag) return;
       const known = this.state.get(kind)!;
       if (resync) {
         for (const [key, item] of fresh) {
@@ -216,7 +232,19 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
       else this.fail(new NetdevError({ errnum: -m, syscall: 'recv', operation: 'watch' }));
       return;
     }
-    if (this.resyncing) return; // dropped: the dump under way covers it
+    // During a resync the notifications are newer than what was dropped: keep them for after the
+    // dump, which they may postdate.
+    if (this.resyncing) {
+      this.held.push(m);
+      return;
+    }
+    this.apply(m);
+  }
+
+  private held: MonitorMessage[][] = [];
+  private again = false;
+
+  private apply(m: MonitorMessage[]): void {
     for (const msg of m) {
       const kind = this.kinds.find((kk) => k(KINDS[kk].newType) === msg.type || k(KINDS[kk].delType) === msg.type);
       if (!kind) continue;
@@ -248,7 +276,12 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
   }
 
   private async resync(): Promise<void> {
-    if (this.resyncing || !this.monitor) return;
+    if (!this.monitor) return;
+    if (this.resyncing) {
+      // Lost again while catching up: another round once this one is done.
+      this.again = true;
+      return;
+    }
     this.resyncing = true;
     this.push({ kind: 'resync', reason: 'ENOBUFS' });
     const { ns, release } = resolveNetns(this.options.netns);
@@ -261,6 +294,13 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
     } finally {
       release();
       this.resyncing = false;
+      const held = this.held;
+      this.held = [];
+      for (const m of held) if (!this.closedFlag) this.apply(m);
+      if (this.again && !this.closedFlag) {
+        this.again = false;
+        void this.resync();
+      }
     }
   }
 
@@ -287,6 +327,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
 
   private fail(e: unknown): void {
     if (this.listenerCount('error') > 0) this.emit('error', e);
+    else if (this.iterating === 0) process.emitWarning(`netdev watch stopped: ${String(e)}`, 'NetdevWatchWarning');
     this.queue.push({ kind: 'synced' });
     this.failure = e;
     this.close();

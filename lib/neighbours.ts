@@ -140,12 +140,14 @@ export async function listNeighbours(options: ListNeighboursOptions = {}): Promi
   const { ns, release } = resolveNetns(options.netns);
   try {
     const filter: NeighRequest = { family: options.family === undefined ? k('AF_UNSPEC') : k(options.family === 4 ? 'AF_INET' : 'AF_INET6') };
-    if (options.device !== undefined) filter.index = await indexOf(ns, options.device, 'options.device');
+    // Strict dump checking wants the link as an NDA_IFINDEX filter, not in the header.
+    let index: number | undefined;
+    if (options.device !== undefined) filter.via = index = await indexOf(ns, options.device, 'options.device');
     if (proxy) filter.flags = k('NTF_PROXY');
     const all = await dump(ns, { type: k('RTM_GETNEIGH'), neigh: filter }, 'listNeighbours');
     return all
       .filter((d) => (d.family === 4 || d.family === 6) && (options.family === undefined || d.family === options.family))
-      .filter((d) => filter.index === undefined || d.index === filter.index)
+      .filter((d) => index === undefined || d.index === index)
       .map(toNeighbour)
       .filter((n) => n.proxy === proxy);
   } finally {

@@ -349,7 +349,8 @@ async function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', ns: Paramet
 }
 
 function describe(spec: RouteSpec): string {
-  return typeof spec === 'object' && spec !== null ? `${spec.destination as unknown as string}` : String(spec);
+  const d: unknown = spec.destination;
+  return typeof d === 'string' ? d : 'route';
 }
 
 async function modify(spec: RouteSpec, flags: number, operation: string): Promise<void> {
