@@ -3,6 +3,8 @@
 //   ref NETNS_PATH veth N       create N veth pairs rv<i>/rp<i>
 //   ref NETNS_PATH addr N IFIDX add N IPv4 /32 addresses to IFIDX
 //   ref NETNS_PATH dump R       dump all links R times (prints the median)
+//   ref NETNS_PATH route N IFIDX add N IPv4 /32 routes (12.0.0.0/8 + i) through IFIDX
+//   ref NETNS_PATH rdump R      dump the IPv4 routes R times (prints the median)
 // Prints one JSON line: {"ops":N,"seconds":S[,"links":L]}.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -116,6 +118,49 @@ int main(int argc, char **argv) {
       transact(nlh);
     }
     printf("{\"ops\":%d,\"seconds\":%.6f}\n", n, now() - t0);
+  } else if (strcmp(argv[2], "route") == 0 && argc > 4) {
+    int ifindex = atoi(argv[4]);
+    double t0 = now();
+    for (int i = 0; i < n; i++) {
+      struct nlmsghdr *nlh = mnl_nlmsg_put_header(msg);
+      nlh->nlmsg_type = RTM_NEWROUTE;
+      nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK;
+      nlh->nlmsg_seq = seq++;
+      struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof *rtm);
+      rtm->rtm_family = AF_INET;
+      rtm->rtm_dst_len = 32;
+      rtm->rtm_table = RT_TABLE_MAIN;
+      rtm->rtm_protocol = RTPROT_BOOT;
+      rtm->rtm_scope = RT_SCOPE_LINK;
+      rtm->rtm_type = RTN_UNICAST;
+      mnl_attr_put_u32(nlh, RTA_DST, htonl(0x0c000000u + (uint32_t)i + 1));  // 12.0.0.0/8 + i
+      mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+      transact(nlh);
+    }
+    printf("{\"ops\":%d,\"seconds\":%.6f}\n", n, now() - t0);
+  } else if (strcmp(argv[2], "rdump") == 0) {
+    double times[64];
+    int routes = 0;
+    if (n > 64) n = 64;
+    for (int r = 0; r < n; r++) {
+      routes = 0;
+      double t0 = now();
+      struct nlmsghdr *nlh = mnl_nlmsg_put_header(msg);
+      nlh->nlmsg_type = RTM_GETROUTE;
+      nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+      nlh->nlmsg_seq = seq++;
+      struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof *rtm);
+      rtm->rtm_family = AF_INET;
+      if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) return 1;
+      int ret;
+      while ((ret = mnl_socket_recvfrom(nl, buf, sizeof buf)) > 0) {
+        ret = mnl_cb_run(buf, ret, nlh->nlmsg_seq, portid, count_cb, &routes);
+        if (ret <= MNL_CB_STOP) break;
+      }
+      times[r] = now() - t0;
+    }
+    qsort(times, n, sizeof times[0], cmp);
+    printf("{\"ops\":1,\"seconds\":%.6f,\"routes\":%d}\n", times[n / 2], routes);
   } else if (strcmp(argv[2], "dump") == 0) {
     double times[64];
     int links = 0;

@@ -5,7 +5,7 @@
 // `npm run bench` (inside the sandbox: nothing touches the host). Unpinned on purpose: pinning
 // Node to one CPU starves its GC/JIT threads (see docs/benchmarks.md).
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -27,7 +27,7 @@ if (process.env.NETDEV_SANDBOX !== '1') {
 
 // Build the C reference (libmnl-dev, installed by .ci/run).
 const ref = join(here, '.build/ref');
-if (!existsSync(ref)) {
+if (!existsSync(ref) || statSync(ref).mtimeMs < statSync(join(here, 'ref.c')).mtimeMs) {
   mkdirSync(join(here, '.build'), { recursive: true });
   execFileSync('gcc', ['-O2', '-Wall', '-o', ref, join(here, 'ref.c'), '-lmnl'], { stdio: 'inherit' });
 }

@@ -7,6 +7,7 @@
  */
 import { binding, type Decoded } from './binding.js';
 import type { BridgeInfo, Link, LinkStats, OperState, RawInfo } from './links.js';
+import { isRouteBatch, routesFromBatch } from './route_decode.js';
 
 interface LinkBatch {
   linkBatch: number;
@@ -151,12 +152,13 @@ function isBatch(d: Decoded): d is Decoded & LinkBatch {
   return typeof d.linkBatch === 'number';
 }
 
-/** Replaces link batches in a decoded reply by Link objects (in message order). */
+/** Replaces link and route batches in a decoded reply by plain objects (in message order). */
 export function expand(decoded: Decoded[]): Decoded[] {
-  if (!decoded.some(isBatch)) return decoded;
+  if (!decoded.some((d) => isBatch(d) || isRouteBatch(d))) return decoded;
   const out: Decoded[] = [];
   for (const d of decoded) {
     if (isBatch(d)) for (const l of links(d)) out.push(l as unknown as Decoded);
+    else if (isRouteBatch(d)) routesFromBatch(d, out);
     else out.push(d);
   }
   return out;

@@ -15,7 +15,7 @@ import type { Link } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
 import type { Neighbour } from './neighbours.js';
 import { toNeighbour } from './neighbours.js';
-import { toRoute, type Route } from './routes.js';
+import type { Route } from './routes.js';
 import { toRule, type Rule } from './rules.js';
 import { dump } from './rtnl.js';
 import * as v from './validate.js';
@@ -87,7 +87,7 @@ const KINDS: Record<Kind, KindInfo> = {
     newType: 'RTM_NEWROUTE',
     delType: 'RTM_DELROUTE',
     dump: () => [{ type: k('RTM_GETROUTE'), route: { family: k('AF_UNSPEC') } }],
-    convert: (d) => ((d.flags as number) & k('RTM_F_CLONED') ? undefined : toRoute(d)),
+    convert: (d) => ((d as unknown as Route).flags.includes('cloned') ? undefined : (d as unknown as Route)),
     // The kernel's key (table, prefix, tos, metric), then the next hop: IPv6, and IPv4 with
     // `ip route append`, keep several routes under one key.
     key: (x) => `${routeBase(x as Route)}|${(x as Route).index ?? ''}|${(x as Route).gateway ?? ''}`,

@@ -230,11 +230,33 @@ export async function readLink(ns: NativeNs, key: LinkRequest, operation: string
   return asLink(replies?.[0], operation);
 }
 
+// Name lookups in flight, per namespace: concurrent calls naming the same link (10,000 routes
+// through 'eth0' issued together) share one RTM_GETLINK instead of sending 10,000.
+const lookups = new Map<NativeNs, Map<string, Promise<number>>>();
+
 /** A link's index: given, or looked up by name. @internal */
-export async function indexOf(ns: NativeNs, ref: LinkRef, arg: string): Promise<number> {
-  const key = linkKey(ref, arg);
-  if (key.index !== undefined) return key.index;
-  return (await readLink(ns, key, `lookup ${describeRef(ref)}`)).index;
+export function indexOf(ns: NativeNs, ref: LinkRef, arg: string): Promise<number> {
+  let key: LinkRequest;
+  try {
+    key = linkKey(ref, arg);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (key.index !== undefined) return Promise.resolve(key.index);
+  const name = key.name!;
+  let perNs = lookups.get(ns);
+  const inFlight = perNs?.get(name);
+  if (inFlight) return inFlight;
+  if (!perNs) lookups.set(ns, (perNs = new Map<string, Promise<number>>()));
+  const byNs = perNs;
+  const p = readLink(ns, key, `lookup ${describeRef(ref)}`).then((l) => l.index);
+  byNs.set(name, p);
+  const done = (): void => {
+    byNs.delete(name);
+    if (byNs.size === 0 && lookups.get(ns) === byNs) lookups.delete(ns);
+  };
+  p.then(done, done);
+  return p;
 }
 
 /** Changes {@link setLink} can make. */

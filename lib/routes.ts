@@ -1,53 +1,17 @@
 /**
  * Routes (IPv4 and IPv6, every route type, multipath, metrics) and `ip route get`.
  */
-import { k, type Decoded, type RouteRequest } from './binding.js';
+import { k, type RouteRequest } from './binding.js';
 import { invalidType, invalidValue } from './errors.js';
 import { checkLinkRef, indexOf, type LinkRef } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
+import {
+  METRIC_KEYS, PREFS, PROTOCOL_CONST, SCOPE_VALUES, TYPE_CONST, TYPES, namesOf,
+  type NextHop, type Route, type RouteMetrics, type RouteProtocol, type RouteScope, type RouteTable, type RouteType,
+} from './route_decode.js';
 import { dump, transact } from './rtnl.js';
-import * as v from './validate.js';
 
-/** Route types (`ip route add TYPE …`). */
-export type RouteType =
-  | 'unicast'
-  | 'local'
-  | 'broadcast'
-  | 'anycast'
-  | 'multicast'
-  | 'blackhole'
-  | 'unreachable'
-  | 'prohibit'
-  | 'throw'
-  | 'nat';
-/** Route scopes. */
-export type RouteScope = 'global' | 'site' | 'link' | 'host' | 'nowhere';
-/** Well-known route protocols (`proto NAME`); others are numbers. */
-export type RouteProtocol = 'redirect' | 'kernel' | 'boot' | 'static' | 'ra' | 'dhcp' | 'unspec';
-/** A routing table: a number, or `main` (254), `local` (255), `default` (253). */
-export type RouteTable = number | 'main' | 'local' | 'default';
-
-/** Route metrics (`ip route … mtu N advmss N …`). */
-export interface RouteMetrics {
-  mtu?: number;
-  advmss?: number;
-  hoplimit?: number;
-  window?: number;
-  rtt?: number;
-  rttvar?: number;
-  ssthresh?: number;
-  cwnd?: number;
-  initcwnd?: number;
-  initrwnd?: number;
-  reordering?: number;
-  features?: number;
-  rtoMin?: number;
-  quickack?: number;
-  /** Bit mask of locked metrics (`mtu lock 1400` sets 1 << RTAX_MTU). */
-  lock?: number;
-  /** Congestion control algorithm (`congctl NAME`). */
-  congctl?: string;
-}
+export type { NextHop, Route, RouteMetrics, RouteProtocol, RouteScope, RouteTable, RouteType };
 
 /** A next hop of a multipath route, as given. */
 export interface NextHopSpec {
@@ -58,48 +22,7 @@ export interface NextHopSpec {
   onlink?: boolean;
 }
 
-/** A next hop of a multipath route, as the kernel reports it. */
-export interface NextHop {
-  gateway?: string;
-  /** Index of the outgoing link. */
-  index: number;
-  weight: number;
-  /** onlink, dead, linkdown, … */
-  flags: string[];
-}
-
-/** A route as the kernel reports it (`ip route show`). */
-export interface Route {
-  family: 4 | 6;
-  /** `'default'` or a prefix like `'10.0.0.0/24'`. */
-  destination: string;
-  /** The source prefix (`from`, IPv6 source routing), when set. */
-  from?: string;
-  gateway?: string;
-  /** Index of the outgoing link. */
-  index?: number;
-  /** Index of the incoming link (`ip route get … iif`). */
-  iif?: number;
-  /** The preferred source address (`src`). */
-  source?: string;
-  table: number;
-  /** The metric (`metric`/`priority`). */
-  metric?: number;
-  protocol: RouteProtocol | number;
-  scope: RouteScope | number;
-  type: RouteType | number;
-  tos: number;
-  /** onlink, linkdown, dead, cloned, … */
-  flags: string[];
-  metrics?: RouteMetrics;
-  multipath?: NextHop[];
-  /** IPv6 router preference: 'low' | 'medium' | 'high'. */
-  pref?: 'low' | 'medium' | 'high';
-  /** Seconds until the route expires. */
-  expires?: number;
-  mark?: number;
-  uid?: number;
-}
+import * as v from './validate.js';
 
 /** What {@link addRoute}, {@link replaceRoute} and {@link deleteRoute} take. */
 export interface RouteSpec extends NetnsOption {
@@ -138,40 +61,6 @@ export interface RouteSpec extends NetnsOption {
   expires?: number;
 }
 
-const TYPES: readonly RouteType[] = ['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat'];
-const TYPE_CONST: Record<RouteType, string> = {
-  unicast: 'RTN_UNICAST',
-  local: 'RTN_LOCAL',
-  broadcast: 'RTN_BROADCAST',
-  anycast: 'RTN_ANYCAST',
-  multicast: 'RTN_MULTICAST',
-  blackhole: 'RTN_BLACKHOLE',
-  unreachable: 'RTN_UNREACHABLE',
-  prohibit: 'RTN_PROHIBIT',
-  throw: 'RTN_THROW',
-  nat: 'RTN_NAT',
-};
-const SCOPE_VALUES: Record<RouteScope, number> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
-const PROTOCOL_CONST: Record<RouteProtocol, string> = {
-  unspec: 'RTPROT_UNSPEC',
-  redirect: 'RTPROT_REDIRECT',
-  kernel: 'RTPROT_KERNEL',
-  boot: 'RTPROT_BOOT',
-  static: 'RTPROT_STATIC',
-  ra: 'RTPROT_RA',
-  dhcp: 'RTPROT_DHCP',
-};
-const PREFS = { low: 3, medium: 0, high: 1 } as const;
-const NH_FLAGS: [string, string][] = [
-  ['RTNH_F_DEAD', 'dead'],
-  ['RTNH_F_PERVASIVE', 'pervasive'],
-  ['RTNH_F_ONLINK', 'onlink'],
-  ['RTNH_F_OFFLOAD', 'offload'],
-  ['RTNH_F_LINKDOWN', 'linkdown'],
-  ['RTNH_F_UNRESOLVED', 'unresolved'],
-];
-const METRIC_KEYS = ['mtu', 'advmss', 'hoplimit', 'window', 'rtt', 'rttvar', 'ssthresh', 'cwnd', 'initcwnd', 'initrwnd', 'reordering', 'features', 'rtoMin', 'quickack', 'lock'] as const;
-
 /** A table name or number → its number. @internal */
 export function tableNumber(value: unknown, arg: string): number {
   if (value === 'main') return k('RT_TABLE_MAIN');
@@ -191,50 +80,6 @@ function scopeNumber(value: unknown, arg: string): number {
   if (typeof value === 'number') return v.integer(value, arg, 0, 255);
   if (typeof value === 'string' && value in SCOPE_VALUES) return SCOPE_VALUES[value as RouteScope];
   throw invalidValue(arg, value, `must be 0-255 or one of ${Object.keys(SCOPE_VALUES).join(', ')}`);
-}
-
-function nameOf<T extends string>(map: Record<T, string>, value: number): T | number {
-  for (const [name, c] of Object.entries(map) as [T, string][]) if (k(c) === value) return name;
-  return value;
-}
-
-function nhFlagNames(flags: number): string[] {
-  return NH_FLAGS.filter(([c]) => flags & k(c)).map(([, n]) => n);
-}
-
-/** A decoded route into the public shape. @internal */
-export function toRoute(d: Decoded): Route {
-  const family = d.family as 4 | 6;
-  const dstLen = d.dstLen as number;
-  const r: Route = {
-    family,
-    destination: d.dst === undefined && dstLen === 0 ? 'default' : `${(d.dst as string | undefined) ?? (family === 4 ? '0.0.0.0' : '::')}/${dstLen}`,
-    table: d.table as number,
-    protocol: nameOf(PROTOCOL_CONST, d.protocol as number),
-    scope: (Object.entries(SCOPE_VALUES).find(([, n]) => n === d.scope)?.[0] as RouteScope | undefined) ?? (d.scope as number),
-    type: nameOf(TYPE_CONST, d.type as number),
-    tos: d.tos as number,
-    flags: [...nhFlagNames(d.flags as number), ...((d.flags as number) & k('RTM_F_CLONED') ? ['cloned'] : [])],
-  };
-  if (d.src !== undefined) r.from = `${d.src as string}/${d.srcLen as number}`;
-  if (d.gateway !== undefined) r.gateway = d.gateway as string;
-  if (d.oif !== undefined) r.index = d.oif as number;
-  if (d.iif !== undefined) r.iif = d.iif as number;
-  if (d.prefsrc !== undefined) r.source = d.prefsrc as string;
-  if (d.priority !== undefined) r.metric = d.priority as number;
-  if (d.metrics !== undefined) r.metrics = d.metrics as RouteMetrics;
-  if (d.multipath !== undefined)
-    r.multipath = (d.multipath as Decoded[]).map((h) => ({
-      ...(h.gateway !== undefined ? { gateway: h.gateway as string } : {}),
-      index: h.oif as number,
-      weight: h.weight as number,
-      flags: nhFlagNames(h.flags as number),
-    }));
-  if (d.pref !== undefined) r.pref = (Object.entries(PREFS).find(([, n]) => n === d.pref)?.[0] as Route['pref']) ?? 'medium';
-  if (d.expires !== undefined) r.expires = d.expires as number;
-  if (d.mark !== undefined) r.mark = d.mark as number;
-  if (d.uid !== undefined) r.uid = d.uid as number;
-  return r;
 }
 
 const SPEC_KEYS = [
@@ -424,18 +269,21 @@ export async function listRoutes(options: ListRoutesOptions = {}): Promise<Route
     if (protocol !== undefined) filter.protocol = protocol;
     if (type !== undefined) filter.type = type;
     if (options.device !== undefined) filter.oif = await indexOf(ns, options.device, 'options.device');
-    const all = await dump(ns, { type: k('RTM_GETROUTE'), route: filter }, 'listRoutes');
-    return all
-      .filter(
-        (d) =>
-          (table === undefined || d.table === table) &&
-          (protocol === undefined || d.protocol === protocol) &&
-          (type === undefined || d.type === type) &&
-          (filter.oif === undefined || d.oif === filter.oif || (d.multipath as Decoded[] | undefined)?.some((h) => h.oif === filter.oif)) &&
-          // IPv6 lists its cache clones only when asked; never here.
-          !((d.flags as number) & k('RTM_F_CLONED')),
-      )
-      .map(toRoute);
+    const all = (await dump(ns, { type: k('RTM_GETROUTE'), route: filter }, 'listRoutes')) as unknown as Route[];
+    const t = namesOf();
+    const wantProtocol = protocol === undefined ? undefined : (t.protocol.get(protocol) ?? protocol);
+    const wantType = type === undefined ? undefined : (t.type.get(type) ?? type);
+    const oif = filter.oif;
+    const out: Route[] = [];
+    for (const r of all) {
+      if (table !== undefined && r.table !== table) continue;
+      if (wantProtocol !== undefined && r.protocol !== wantProtocol) continue;
+      if (wantType !== undefined && r.type !== wantType) continue;
+      if (oif !== undefined && r.index !== oif && !r.multipath?.some((h) => h.index === oif)) continue;
+      if (r.flags.length > 0 && r.flags.includes('cloned')) continue; // IPv6 cache clones: never listed here
+      out.push(r);
+    }
+    return out;
   } finally {
     release();
   }
@@ -482,7 +330,7 @@ export async function getRoute(destination: string, options: GetRouteOptions = {
     const [replies] = await transact(ns, [{ type: k('RTM_GETROUTE'), route: req }], `getRoute ${address}`);
     const d = replies?.[0];
     if (!d) throw new Error(`netdev: no route in the kernel's reply to getRoute ${address}`);
-    return toRoute(d);
+    return d as unknown as Route;
   } finally {
     release();
   }

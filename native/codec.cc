@@ -59,6 +59,7 @@ Napi::Array DecodeMessages(Napi::Env env, const uint8_t* data, size_t len) {
   Napi::Array out = Napi::Array::New(env);
   uint32_t n = 0;
   bool links = false;
+  bool routes = false;
   for (const MsgView& m : views) {
     switch (m.hdr->nlmsg_type) {
       case RTM_NEWLINK:
@@ -76,11 +77,7 @@ Napi::Array DecodeMessages(Napi::Env env, const uint8_t* data, size_t len) {
         break;
       }
       case RTM_NEWROUTE:
-      case RTM_DELROUTE: {
-        Napi::Value v = DecodeRoute(env, m.hdr, m.payload, m.payloadLen);
-        if (!v.IsUndefined()) out.Set(n++, v);
-        break;
-      }
+      case RTM_DELROUTE: routes = true; break;
       case RTM_NEWRULE:
       case RTM_DELRULE: {
         Napi::Value v = DecodeRule(env, m.hdr, m.payload, m.payloadLen);
@@ -98,6 +95,7 @@ Napi::Array DecodeMessages(Napi::Env env, const uint8_t* data, size_t len) {
   }
   // All links of a reply travel as one columnar batch (lib/ expands it into Link objects).
   if (links) out.Set(n++, DecodeLinks(env, views));
+  if (routes) out.Set(n++, DecodeRoutes(env, views));
   return out;
 }
 

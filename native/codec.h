@@ -24,7 +24,28 @@ void EncodeAddr(const Napi::Object& spec, MsgBuilder* b);
 void EncodeNeigh(const Napi::Object& spec, MsgBuilder* b);
 Napi::Value DecodeNeigh(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
 void EncodeRoute(const Napi::Object& spec, MsgBuilder* b);
-Napi::Value DecodeRoute(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
+Napi::Value DecodeRoutes(Napi::Env env, const std::vector<MsgView>& msgs);
+// Column layout of decoded routes (mirrored by lib/route_decode.ts).
+enum RouteNum {
+  kRFamily,
+  kRDstLen,
+  kRSrcLen,
+  kRTos,
+  kRTable,
+  kRProtocol,
+  kRScope,
+  kRType,
+  kRFlags,
+  kROif,
+  kRIif,
+  kRPriority,
+  kRMark,
+  kRUid,
+  kRPref,
+  kRExpires,
+  kRouteNums
+};
+enum RouteStr { kRDst, kRSrc, kRGateway, kRPrefsrc, kRouteStrs };
 void EncodeRule(const Napi::Object& spec, MsgBuilder* b);
 Napi::Value DecodeRule(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
 void EncodeNsid(const Napi::Object& spec, MsgBuilder* b);

@@ -3,6 +3,8 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <cmath>
+
 #include "codec.h"
 
 namespace netdev {
@@ -93,86 +95,107 @@ void EncodeRoute(const Napi::Object& spec, MsgBuilder* b) {
   }
 }
 
-Napi::Value DecodeRoute(Napi::Env env, const nlmsghdr* /*h*/, const uint8_t* payload, size_t len) {
-  if (len < sizeof(rtmsg)) return env.Undefined();
-  rtmsg r;
-  std::memcpy(&r, payload, sizeof r);
-  AttrView t[RTA_MAX + 1] = {};
-  size_t off = NLMSG_ALIGN(sizeof(rtmsg));
-  if (len > off) ParseAttrs(payload + off, len - off, t);
-  int fam = r.rtm_family;
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("family", fam == AF_INET ? 4 : fam == AF_INET6 ? 6 : fam);
-  o.Set("dstLen", r.rtm_dst_len);
-  o.Set("srcLen", r.rtm_src_len);
-  o.Set("tos", r.rtm_tos);
-  o.Set("table", t[RTA_TABLE].data ? t[RTA_TABLE].U32Or(r.rtm_table) : r.rtm_table);
-  o.Set("protocol", r.rtm_protocol);
-  o.Set("scope", r.rtm_scope);
-  o.Set("type", r.rtm_type);
-  o.Set("flags", r.rtm_flags);
-  auto ip = [&](int attr, const char* key) {
-    if (t[attr].data) o.Set(key, FormatIp(env, fam, t[attr].data, t[attr].len));
-  };
-  ip(RTA_DST, "dst");
-  ip(RTA_SRC, "src");
-  ip(RTA_GATEWAY, "gateway");
-  ip(RTA_PREFSRC, "prefsrc");
-  if (t[RTA_OIF].data) o.Set("oif", t[RTA_OIF].U32Or(0));
-  if (t[RTA_IIF].data) o.Set("iif", t[RTA_IIF].U32Or(0));
-  if (t[RTA_PRIORITY].data) o.Set("priority", t[RTA_PRIORITY].U32Or(0));
-  if (t[RTA_MARK].data) o.Set("mark", t[RTA_MARK].U32Or(0));
-  if (t[RTA_UID].data) o.Set("uid", t[RTA_UID].U32Or(0));
-  if (t[RTA_PREF].data) {
-    uint8_t p = 0;
-    t[RTA_PREF].U8(&p);
-    o.Set("pref", p);
-  }
-  if (t[RTA_CACHEINFO].data && t[RTA_CACHEINFO].len >= sizeof(rta_cacheinfo)) {
-    rta_cacheinfo ci;
-    std::memcpy(&ci, t[RTA_CACHEINFO].data, sizeof ci);
-    if (ci.rta_expires) o.Set("expires", ci.rta_expires / 100.0);  // clock ticks (USER_HZ) -> seconds
-  }
-  if (t[RTA_METRICS].data) {
-    Napi::Object m = Napi::Object::New(env);
-    AttrIter it(t[RTA_METRICS]);
-    AttrView a;
-    while (it.Next(&a)) {
-      if (a.type == RTAX_CC_ALGO) {
-        m.Set("congctl", a.Str());
-        continue;
+// Routes travel as one columnar batch per reply, like links: numbers in a Float64Array (NaN when
+// absent), addresses as strings, metrics/multipath objects only for the routes that have them.
+// Setting ~15 properties per route through N-API costs ~4 µs a route; this costs a fraction.
+Napi::Value DecodeRoutes(Napi::Env env, const std::vector<MsgView>& msgs) {
+  std::vector<const MsgView*> routes;
+  for (const MsgView& m : msgs)
+    if ((m.hdr->nlmsg_type == RTM_NEWROUTE || m.hdr->nlmsg_type == RTM_DELROUTE) && m.payloadLen >= sizeof(rtmsg))
+      routes.push_back(&m);
+  const size_t n = routes.size();
+  Napi::Float64Array nums = Napi::Float64Array::New(env, n * kRouteNums);
+  Napi::Array strs = Napi::Array::New(env, n * kRouteStrs);
+  Napi::Array extra = Napi::Array::New(env, n);
+  double* out = nums.Data();
+  for (size_t i = 0; i < n; ++i) {
+    const MsgView& m = *routes[i];
+    rtmsg r;
+    std::memcpy(&r, m.payload, sizeof r);
+    AttrView t[RTA_MAX + 1] = {};
+    size_t off = NLMSG_ALIGN(sizeof(rtmsg));
+    if (m.payloadLen > off) ParseAttrs(m.payload + off, m.payloadLen - off, t);
+    int fam = r.rtm_family;
+    double* f = out + i * kRouteNums;
+    auto opt = [](const AttrView& a) { return a.data ? static_cast<double>(a.U32Or(0)) : NAN; };
+    f[kRFamily] = fam == AF_INET ? 4 : fam == AF_INET6 ? 6 : fam;
+    f[kRDstLen] = r.rtm_dst_len;
+    f[kRSrcLen] = r.rtm_src_len;
+    f[kRTos] = r.rtm_tos;
+    f[kRTable] = t[RTA_TABLE].data ? t[RTA_TABLE].U32Or(r.rtm_table) : r.rtm_table;
+    f[kRProtocol] = r.rtm_protocol;
+    f[kRScope] = r.rtm_scope;
+    f[kRType] = r.rtm_type;
+    f[kRFlags] = r.rtm_flags;
+    f[kROif] = opt(t[RTA_OIF]);
+    f[kRIif] = opt(t[RTA_IIF]);
+    f[kRPriority] = opt(t[RTA_PRIORITY]);
+    f[kRMark] = opt(t[RTA_MARK]);
+    f[kRUid] = opt(t[RTA_UID]);
+    f[kRPref] = t[RTA_PREF].data ? static_cast<double>(t[RTA_PREF].U8Or(0)) : NAN;
+    f[kRExpires] = NAN;
+    if (t[RTA_CACHEINFO].data && t[RTA_CACHEINFO].len >= sizeof(rta_cacheinfo)) {
+      rta_cacheinfo ci;
+      std::memcpy(&ci, t[RTA_CACHEINFO].data, sizeof ci);
+      if (ci.rta_expires) f[kRExpires] = ci.rta_expires / 100.0;  // clock ticks (USER_HZ) -> seconds
+    }
+    uint32_t sb = static_cast<uint32_t>(i * kRouteStrs);
+    auto ip = [&](int attr, int slot) {
+      if (t[attr].data) strs.Set(sb + slot, FormatIp(env, fam, t[attr].data, t[attr].len));
+    };
+    ip(RTA_DST, kRDst);
+    ip(RTA_SRC, kRSrc);
+    ip(RTA_GATEWAY, kRGateway);
+    ip(RTA_PREFSRC, kRPrefsrc);
+    if (!t[RTA_METRICS].data && !t[RTA_MULTIPATH].data) continue;
+    Napi::Object x = Napi::Object::New(env);
+    if (t[RTA_METRICS].data) {
+      Napi::Object mo = Napi::Object::New(env);
+      AttrIter it(t[RTA_METRICS]);
+      AttrView a;
+      while (it.Next(&a)) {
+        if (a.type == RTAX_CC_ALGO) {
+          mo.Set("congctl", a.Str());
+          continue;
+        }
+        for (const Metric& mm : kMetrics)
+          if (mm.id == a.type) mo.Set(mm.name, a.U32Or(0));
       }
-      for (const Metric& mm : kMetrics)
-        if (mm.id == a.type) m.Set(mm.name, a.U32Or(0));
+      x.Set("metrics", mo);
     }
-    o.Set("metrics", m);
-  }
-  if (t[RTA_MULTIPATH].data) {
-    Napi::Array hops = Napi::Array::New(env);
-    const uint8_t* p = t[RTA_MULTIPATH].data;
-    size_t left = t[RTA_MULTIPATH].len;
-    uint32_t n = 0;
-    while (left >= sizeof(rtnexthop)) {
-      rtnexthop nh;
-      std::memcpy(&nh, p, sizeof nh);
-      if (nh.rtnh_len < sizeof nh || nh.rtnh_len > left) break;
-      Napi::Object h = Napi::Object::New(env);
-      h.Set("oif", nh.rtnh_ifindex);
-      h.Set("weight", nh.rtnh_hops + 1);
-      h.Set("flags", nh.rtnh_flags);
-      AttrView ht[RTA_MAX + 1] = {};
-      size_t hoff = RTNH_ALIGN(sizeof nh);
-      if (nh.rtnh_len > hoff) ParseAttrs(p + hoff, nh.rtnh_len - hoff, ht);
-      if (ht[RTA_GATEWAY].data) h.Set("gateway", FormatIp(env, fam, ht[RTA_GATEWAY].data, ht[RTA_GATEWAY].len));
-      hops.Set(n++, h);
-      size_t step = RTNH_ALIGN(nh.rtnh_len);
-      if (step >= left) break;
-      p += step;
-      left -= step;
+    if (t[RTA_MULTIPATH].data) {
+      Napi::Array hops = Napi::Array::New(env);
+      const uint8_t* p = t[RTA_MULTIPATH].data;
+      size_t left = t[RTA_MULTIPATH].len;
+      uint32_t h = 0;
+      while (left >= sizeof(rtnexthop)) {
+        rtnexthop nh;
+        std::memcpy(&nh, p, sizeof nh);
+        if (nh.rtnh_len < sizeof nh || nh.rtnh_len > left) break;
+        Napi::Object ho = Napi::Object::New(env);
+        ho.Set("oif", nh.rtnh_ifindex);
+        ho.Set("weight", nh.rtnh_hops + 1);
+        ho.Set("flags", nh.rtnh_flags);
+        AttrView ht[RTA_MAX + 1] = {};
+        size_t hoff = RTNH_ALIGN(sizeof nh);
+        if (nh.rtnh_len > hoff) ParseAttrs(p + hoff, nh.rtnh_len - hoff, ht);
+        if (ht[RTA_GATEWAY].data) ho.Set("gateway", FormatIp(env, fam, ht[RTA_GATEWAY].data, ht[RTA_GATEWAY].len));
+        hops.Set(h++, ho);
+        size_t step = RTNH_ALIGN(nh.rtnh_len);
+        if (step >= left) break;
+        p += step;
+        left -= step;
+      }
+      x.Set("multipath", hops);
     }
-    o.Set("multipath", hops);
+    extra.Set(static_cast<uint32_t>(i), x);
   }
-  return o;
+  Napi::Object batch = Napi::Object::New(env);
+  batch.Set("routeBatch", Napi::Number::New(env, static_cast<double>(n)));
+  batch.Set("nums", nums);
+  batch.Set("strs", strs);
+  batch.Set("extra", extra);
+  return batch;
 }
 
 }  // namespace netdev

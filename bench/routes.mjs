@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Route benchmark (not a timed test): adding 10,000 routes and dumping them, netdev vs the C
+// reference loop (bench/ref.c: libmnl, one request at a time, each ACK awaited) in the same run,
+// alternating, median of RUNS, each run in a fresh namespace. `npm run bench:routes` (inside the
+// sandbox: nothing touches the host). Unpinned, like the other benches.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { addRoute, createNetns, createVeth, getLink, listRoutes } from 'netdev';
+
+const run = promisify(execFile);
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
+const here = dirname(fileURLToPath(import.meta.url));
+const RUNS = Number(process.env.RUNS ?? 3);
+const N = Number(process.env.ROUTES ?? 10000);
+const DUMPS = 9;
+
+if (process.env.NETDEV_SANDBOX !== '1') {
+  console.error('run me with `npm run bench:routes` (inside the sandbox)');
+  process.exit(2);
+}
+const ref = join(here, '.build/ref');
+if (!existsSync(ref) || statSync(ref).mtimeMs < statSync(join(here, 'ref.c')).mtimeMs) {
+  mkdirSync(join(here, '.build'), { recursive: true });
+  execFileSync('gcc', ['-O2', '-Wall', '-o', ref, join(here, 'ref.c'), '-lmnl'], { stdio: 'inherit' });
+}
+const nsPath = (ns) => `/proc/${process.pid}/fd/${ns.fd}`;
+const cref = async (ns, ...args) => JSON.parse((await run(ref, [nsPath(ns), ...args.map(String)])).stdout);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const dst = (i) => {
+  const a = 0x0c000000 + i + 1;
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+};
+
+/** A fresh namespace with one veth up: routes go through it. */
+async function fresh(fn) {
+  const ns = await createNetns();
+  try {
+    await createVeth({ name: 'rt0', netns: ns, up: true, peer: { name: 'rt1', up: true } });
+    return await fn(ns, (await getLink('rt0', { netns: ns })).index);
+  } finally {
+    ns.close();
+  }
+}
+
+async function time(fn) {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+const c = { add: [], dump: [] };
+const nd = { together: [], each: [], dump: [], rss: [], heap: [] };
+let counted = 0;
+for (let r = 0; r < RUNS; r++) {
+  await fresh(async (ns, idx) => {
+    c.add.push(N / (await cref(ns, 'route', N, idx)).seconds);
+    const d = await cref(ns, 'rdump', DUMPS);
+    c.dump.push(d.seconds);
+    counted = d.routes;
+  });
+  await fresh(async (ns) => {
+    const secs = await time(() => Promise.all(Array.from({ length: N }, (_, i) => addRoute({ netns: ns, destination: dst(i), device: 'rt0' }))));
+    nd.together.push(N / secs);
+    // Dumps into typed Route objects (the same IPv4 routes the C loop counts).
+    const times = [];
+    let held;
+    gc();
+    const rss0 = process.memoryUsage().rss;
+    const heap0 = getHeapStatistics().used_heap_size;
+    for (let i = 0; i < DUMPS; i++) {
+      const t0 = performance.now();
+      held = await listRoutes({ netns: ns, family: 4, table: 'all' });
+      times.push((performance.now() - t0) / 1000);
+    }
+    gc();
+    nd.heap.push((getHeapStatistics().used_heap_size - heap0) / 2 ** 20);
+    nd.rss.push((process.memoryUsage().rss - rss0) / 2 ** 20);
+    if (held.length < N) throw new Error(`dumped ${held.length} routes`);
+    nd.dump.push(median(times));
+  });
+  await fresh(async (ns) => {
+    const secs = await time(async () => {
+      for (let i = 0; i < N; i++) await addRoute({ netns: ns, destination: dst(i), device: 'rt0' });
+    });
+    nd.each.push(N / secs);
+  });
+}
+
+const f = (x) => `${Math.round(x).toLocaleString('en')}/s`;
+const ms = (x) => `${(x * 1000).toFixed(1)} ms`;
+console.log(`\nRoutes: ${N} IPv4 /32 routes through a veth, fresh namespace per run, median of ${RUNS} (dumps: median of ${DUMPS} per run)\n`);
+console.log('| work | C reference (libmnl) | netdev, calls issued together | netdev, awaiting each call | target |');
+console.log('|---|---|---|---|---|');
+console.log(`| add ${N} routes | ${f(median(c.add))} | ${f(median(nd.together))} (${(median(nd.together) / median(c.add)).toFixed(2)}x) | ${f(median(nd.each))} (${(median(nd.each) / median(c.add)).toFixed(2)}x) | >= 0.8x |`);
+console.log(`| dump ${counted} IPv4 routes (C counts; netdev builds Route objects) | ${ms(median(c.dump))} | ${ms(median(nd.dump))} (${(median(nd.dump) / median(c.dump)).toFixed(2)}x time) | | <= 2x |`);
+console.log(`\nnetdev dump memory: JS heap held by one result ${median(nd.heap).toFixed(2)} MiB; RSS growth over ${DUMPS} dumps ${median(nd.rss).toFixed(1)} MiB`);
+console.log(`all runs: ${JSON.stringify({ cAdd: c.add.map(Math.round), together: nd.together.map(Math.round), each: nd.each.map(Math.round), cDump: c.dump.map((x) => +(x * 1000).toFixed(2)), dump: nd.dump.map((x) => +(x * 1000).toFixed(2)) })}`);
