@@ -134,6 +134,7 @@ export {
 export { GsoSplitter, TcpCoalescer, type GsoSplitterOptions, type PacketList, type TcpCoalescerOptions } from './gso.js';
 export {
   addRoute,
+  addRoutes,
   deleteRoute,
   getRoute,
   listRoutes,
@@ -163,6 +164,6 @@ export {
   type NeighbourState,
 } from './neighbours.js';
 export { findNetnsById, getNetnsId, listNetnsIds, setNetnsId } from './nsid.js';
-export { getSysctl, setSysctl } from './sysctl.js';
+export { getSysctl, setSysctl, type SysctlKey } from './sysctl.js';
 export { execFile, spawn, type ExecInNetnsOptions, type ExecResult, type SpawnInNetnsOptions } from './process.js';
 export { Watcher, watch, type ChangeType, type NetdevEvent, type WatchOptions } from './events.js';

@@ -156,13 +156,13 @@ function nhFlagNames(flags: number): string[] {
 interface RouteBatch {
   routeBatch: number;
   nums: Float64Array;
-  strs: (string | undefined)[];
+  /** Every route's strings, back to back; nums holds where each is. */
+  text: string;
   extra: (Decoded | undefined)[];
 }
 
-// native/codec.h RouteNum / RouteStr.
-const RN = 16;
-const RS = 4;
+// native/codec.h RouteNum.
+const RN = 24;
 
 /** Whether a decoded reply element is a route batch. */
 export function isRouteBatch(d: Decoded): d is Decoded & RouteBatch {
@@ -172,19 +172,16 @@ export function isRouteBatch(d: Decoded): d is Decoded & RouteBatch {
 /** Appends the Routes of a batch to out. */
 export function routesFromBatch(batch: RouteBatch, out: Decoded[]): void {
   const t = namesOf();
-  const { nums: n, strs: s, extra } = batch;
+  const { nums: n, text, extra } = batch;
   for (let i = 0; i < batch.routeBatch; i++) {
     const o = i * RN;
-    const so = i * RS;
     const family = n[o]! as 4 | 6;
-    const dstLen = n[o + 1]!;
     const flags = n[o + 8]!;
     const fl = flags === 0 ? [] : nhFlagNames(flags);
     if (flags & t.cloned) fl.push('cloned');
-    const dst = s[so];
     const r: Route = {
       family,
-      destination: dst === undefined && dstLen === 0 ? 'default' : `${dst ?? (family === 4 ? '0.0.0.0' : '::')}/${dstLen}`,
+      destination: text.slice(n[o + 16], n[o + 17]),
       table: n[o + 4]!,
       protocol: t.protocol.get(n[o + 5]!) ?? n[o + 5]!,
       scope: t.scope.get(n[o + 6]!) ?? n[o + 6]!,
@@ -192,11 +189,11 @@ export function routesFromBatch(batch: RouteBatch, out: Decoded[]): void {
       tos: n[o + 3]!,
       flags: fl,
     };
-    if (s[so + 1] !== undefined) r.from = `${s[so + 1]!}/${n[o + 2]!}`;
-    if (s[so + 2] !== undefined) r.gateway = s[so + 2]!;
+    if (n[o + 18]! >= 0) r.from = text.slice(n[o + 18], n[o + 19]);
+    if (n[o + 20]! >= 0) r.gateway = text.slice(n[o + 20], n[o + 21]);
     if (n[o + 9] === n[o + 9]) r.index = n[o + 9]!; // not NaN
     if (n[o + 10] === n[o + 10]) r.iif = n[o + 10]!;
-    if (s[so + 3] !== undefined) r.source = s[so + 3]!;
+    if (n[o + 22]! >= 0) r.source = text.slice(n[o + 22], n[o + 23]);
     if (n[o + 11] === n[o + 11]) r.metric = n[o + 11]!;
     const x = extra[i];
     if (x) {

@@ -1,15 +1,15 @@
 /**
  * Routes (IPv4 and IPv6, every route type, multipath, metrics) and `ip route get`.
  */
-import { k, type RouteRequest } from './binding.js';
-import { invalidType, invalidValue } from './errors.js';
-import { checkLinkRef, indexOf, type LinkRef } from './links.js';
+import { k, type Request, type RouteRequest } from './binding.js';
+import { invalidType, invalidValue, systemError } from './errors.js';
+import { checkLinkRef, describeRef, indexOf, type LinkRef } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
 import {
   METRIC_KEYS, PREFS, PROTOCOL_CONST, SCOPE_VALUES, TYPE_CONST, TYPES, namesOf,
   type NextHop, type Route, type RouteMetrics, type RouteProtocol, type RouteScope, type RouteTable, type RouteType,
 } from './route_decode.js';
-import { dump, transact } from './rtnl.js';
+import { dump, submit, transact, transactEach } from './rtnl.js';
 
 export type { NextHop, Route, RouteMetrics, RouteProtocol, RouteScope, RouteTable, RouteType };
 
@@ -87,8 +87,34 @@ const SPEC_KEYS = [
   'multipath', 'mtu', 'advmss', 'metrics', 'pref', 'expires',
 ] as const;
 
-/** Validates a spec and builds the request (link names resolved). */
-async function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', ns: Parameters<typeof indexOf>[0]): Promise<RouteRequest> {
+/** A link named in a spec, to be resolved to an index into the request. */
+interface NameLookup {
+  ref: LinkRef;
+  arg: string;
+  set: (index: number) => void;
+}
+
+/** Constants of the hot path, read from the addon once. */
+let C: Record<'inet' | 'inet6' | 'main' | 'local' | 'unicast' | 'boot' | 'onlink' | 'newRoute' | 'delRoute' | 'createExcl' | 'createReplace', number> | undefined;
+function consts(): NonNullable<typeof C> {
+  return (C ??= {
+    inet: k('AF_INET'),
+    inet6: k('AF_INET6'),
+    main: k('RT_TABLE_MAIN'),
+    local: k('RT_TABLE_LOCAL'),
+    unicast: k('RTN_UNICAST'),
+    boot: k('RTPROT_BOOT'),
+    onlink: k('RTNH_F_ONLINK'),
+    newRoute: k('RTM_NEWROUTE'),
+    delRoute: k('RTM_DELROUTE'),
+    createExcl: k('NLM_F_CREATE') | k('NLM_F_EXCL'),
+    createReplace: k('NLM_F_CREATE') | k('NLM_F_REPLACE'),
+  });
+}
+
+/** Validates a spec and builds the request; link names are left in `lookups`. */
+function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', lookups: NameLookup[]): RouteRequest {
+  const c = consts();
   const o = v.object(spec, 'spec');
   v.knownKeys(o, 'spec', SPEC_KEYS);
   if (spec.family !== undefined && spec.family !== 4 && spec.family !== 6) throw invalidValue('spec.family', spec.family, 'must be 4 or 6');
@@ -118,9 +144,9 @@ async function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', ns: Paramet
   }
   family ??= 4;
   const req: RouteRequest = {
-    family: k(family === 4 ? 'AF_INET' : 'AF_INET6'),
+    family: family === 4 ? c.inet : c.inet6,
     dstLen: dst?.prefixLength ?? 0,
-    table: spec.table === undefined ? k('RT_TABLE_MAIN') : tableNumber(spec.table, 'spec.table'),
+    table: spec.table === undefined ? c.main : tableNumber(spec.table, 'spec.table'),
   };
   if (dst) req.dst = dst.address;
   let type: RouteType | undefined;
@@ -130,7 +156,11 @@ async function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', ns: Paramet
     req.type = k(TYPE_CONST[type]);
   }
   if (spec.gateway !== undefined) req.gateway = spec.gateway;
-  if (spec.device !== undefined) req.oif = await indexOf(ns, checkLinkRef(spec.device, 'spec.device'), 'spec.device');
+  if (spec.device !== undefined) {
+    const ref = checkLinkRef(spec.device, 'spec.device');
+    if (typeof ref === 'number') req.oif = ref;
+    else lookups.push({ ref, arg: 'spec.device', set: (i) => (req.oif = i) });
+  }
   if (spec.source !== undefined) req.prefsrc = v.ip(spec.source, 'spec.source', family);
   if (spec.from !== undefined) {
     const f = v.cidr(spec.from, 'spec.from');
@@ -140,12 +170,12 @@ async function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', ns: Paramet
   }
   if (spec.metric !== undefined) req.priority = v.integer(spec.metric, 'spec.metric', 0, 0xffffffff);
   if (spec.tos !== undefined) req.tos = v.integer(spec.tos, 'spec.tos', 0, 255);
-  if (spec.onlink !== undefined && v.bool(spec.onlink, 'spec.onlink')) req.flags = k('RTNH_F_ONLINK');
+  if (spec.onlink !== undefined && v.bool(spec.onlink, 'spec.onlink')) req.flags = c.onlink;
   if (spec.protocol !== undefined) req.protocol = protocolNumber(spec.protocol, 'spec.protocol');
   if (spec.scope !== undefined) req.scope = scopeNumber(spec.scope, 'spec.scope');
   if (mode === 'add') {
-    req.type ??= k('RTN_UNICAST');
-    req.protocol ??= k('RTPROT_BOOT');
+    req.type ??= c.unicast;
+    req.protocol ??= c.boot;
     // iproute2's defaults: a unicast route without gateway is on-link; local and nat are host;
     // broadcast, multicast and anycast are link.
     if (req.scope === undefined) {
@@ -156,18 +186,20 @@ async function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', ns: Paramet
       else req.scope = SCOPE_VALUES.global;
     }
     // A local route belongs to the local table unless told otherwise (as `ip route add local …`).
-    if (spec.table === undefined && (type === 'local' || type === 'broadcast' || type === 'anycast' || type === 'nat')) req.table = k('RT_TABLE_LOCAL');
+    if (spec.table === undefined && (type === 'local' || type === 'broadcast' || type === 'anycast' || type === 'nat')) req.table = c.local;
   } else req.scope ??= SCOPE_VALUES.nowhere;
-  const metrics: Record<string, unknown> = {};
-  if (spec.metrics !== undefined) {
-    const m = v.object(spec.metrics, 'spec.metrics');
-    v.knownKeys(m, 'spec.metrics', [...METRIC_KEYS, 'congctl']);
-    for (const key of METRIC_KEYS) if (m[key] !== undefined) metrics[key] = v.integer(m[key], `spec.metrics.${key}`, 0, 0xffffffff);
-    if (m.congctl !== undefined) metrics.congctl = v.string(m.congctl, 'spec.metrics.congctl');
+  if (spec.metrics !== undefined || spec.mtu !== undefined || spec.advmss !== undefined) {
+    const metrics: Record<string, unknown> = {};
+    if (spec.metrics !== undefined) {
+      const m = v.object(spec.metrics, 'spec.metrics');
+      v.knownKeys(m, 'spec.metrics', [...METRIC_KEYS, 'congctl']);
+      for (const key of METRIC_KEYS) if (m[key] !== undefined) metrics[key] = v.integer(m[key], `spec.metrics.${key}`, 0, 0xffffffff);
+      if (m.congctl !== undefined) metrics.congctl = v.string(m.congctl, 'spec.metrics.congctl');
+    }
+    if (spec.mtu !== undefined) metrics.mtu = v.integer(spec.mtu, 'spec.mtu', 68, 0xffffffff);
+    if (spec.advmss !== undefined) metrics.advmss = v.integer(spec.advmss, 'spec.advmss', 1, 0xffffffff);
+    if (Object.keys(metrics).length > 0) req.metrics = metrics;
   }
-  if (spec.mtu !== undefined) metrics.mtu = v.integer(spec.mtu, 'spec.mtu', 68, 0xffffffff);
-  if (spec.advmss !== undefined) metrics.advmss = v.integer(spec.advmss, 'spec.advmss', 1, 0xffffffff);
-  if (Object.keys(metrics).length > 0) req.metrics = metrics;
   if (spec.pref !== undefined) {
     if (family !== 6) throw invalidValue('spec.pref', spec.pref, 'applies to IPv6 routes only');
     if (!(spec.pref in PREFS)) throw invalidValue('spec.pref', spec.pref, "must be 'low', 'medium' or 'high'");
@@ -182,13 +214,17 @@ async function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', ns: Paramet
     for (const [i, h] of mp.entries()) {
       const hop: NonNullable<RouteRequest['multipath']>[number] = { weight: h.weight === undefined ? 1 : v.integer(h.weight, `spec.multipath[${i}].weight`, 1, 256) };
       if (h.gateway !== undefined) hop.gateway = h.gateway;
-      if (h.device !== undefined) hop.oif = await indexOf(ns, checkLinkRef(h.device, `spec.multipath[${i}].device`), `spec.multipath[${i}].device`);
+      if (h.device !== undefined) {
+        const ref = checkLinkRef(h.device, `spec.multipath[${i}].device`);
+        if (typeof ref === 'number') hop.oif = ref;
+        else lookups.push({ ref, arg: `spec.multipath[${i}].device`, set: (x) => (hop.oif = x) });
+      }
       if (h.onlink !== undefined && v.bool(h.onlink, `spec.multipath[${i}].onlink`)) hop.flags = k('RTNH_F_ONLINK');
-      if (hop.gateway === undefined && hop.oif === undefined) throw invalidValue(`spec.multipath[${i}]`, h, 'needs a gateway or a device');
+      if (hop.gateway === undefined && h.device === undefined) throw invalidValue(`spec.multipath[${i}]`, h, 'needs a gateway or a device');
       req.multipath.push(hop);
     }
   }
-  if (mode === 'add' && (type ?? 'unicast') === 'unicast' && req.gateway === undefined && req.oif === undefined && mp === undefined)
+  if (mode === 'add' && (type ?? 'unicast') === 'unicast' && req.gateway === undefined && spec.device === undefined && mp === undefined)
     throw invalidValue('spec', spec.destination, 'a unicast route needs a gateway, a device or multipath');
   return req;
 }
@@ -198,12 +234,17 @@ function describe(spec: RouteSpec): string {
   return typeof d === 'string' ? d : 'route';
 }
 
-async function modify(spec: RouteSpec, flags: number, operation: string): Promise<void> {
+async function modify(spec: RouteSpec, deleting: boolean, flags: number, operation: string): Promise<void> {
   if (typeof spec !== 'object' || spec === null) throw invalidType('spec', 'a route spec object', spec);
+  const lookups: NameLookup[] = [];
+  const req = routeRequest(spec, deleting ? 'delete' : 'add', lookups);
   const { ns, release } = resolveNetns(spec.netns);
   try {
-    const req = await routeRequest(spec, operation === 'deleteRoute' ? 'delete' : 'add', ns);
-    await transact(ns, [{ type: k(operation === 'deleteRoute' ? 'RTM_DELROUTE' : 'RTM_NEWROUTE'), flags, route: req }], `${operation} ${describe(spec)}`);
+    for (const l of lookups) l.set(await indexOf(ns, l.ref, l.arg));
+    const [result] = await submit(ns, [{ type: deleting ? consts().delRoute : consts().newRoute, flags, route: req }]);
+    if (result instanceof Error) throw systemError(result, `${operation} ${describe(spec)}`);
+  } catch (e) {
+    throw systemError(e, `${operation} ${describe(spec)}`);
   } finally {
     release();
   }
@@ -217,12 +258,12 @@ async function modify(spec: RouteSpec, flags: number, operation: string): Promis
  * [nexthop via A dev X weight W …]`
  */
 export function addRoute(spec: RouteSpec): Promise<void> {
-  return modify(spec, k('NLM_F_CREATE') | k('NLM_F_EXCL'), 'addRoute');
+  return modify(spec, false, consts().createExcl, 'addRoute');
 }
 
 /** Adds a route or replaces the one with the same key. `ip route replace …` */
 export function replaceRoute(spec: RouteSpec): Promise<void> {
-  return modify(spec, k('NLM_F_CREATE') | k('NLM_F_REPLACE'), 'replaceRoute');
+  return modify(spec, false, consts().createReplace, 'replaceRoute');
 }
 
 /**
@@ -232,7 +273,44 @@ export function replaceRoute(spec: RouteSpec): Promise<void> {
  * `ip route del DESTINATION [via GATEWAY] [dev DEV] [table T] [metric N] …`
  */
 export function deleteRoute(spec: RouteSpec): Promise<void> {
-  return modify(spec, 0, 'deleteRoute');
+  return modify(spec, true, 0, 'deleteRoute');
+}
+
+/**
+ * Adds many routes in one call (an orchestrator installing a table): every spec is validated
+ * first (nothing is sent if one is invalid), link names are looked up once each, and the requests
+ * go to the kernel in batches. Resolves with one entry per spec, in order: undefined when added,
+ * else the kernel's refusal (a NetdevError); it does not reject for those.
+ *
+ * `ip -batch FILE` of `route add …` lines
+ */
+export async function addRoutes(specs: readonly RouteSpec[], options: NetnsOption & { replace?: boolean } = {}): Promise<(Error | undefined)[]> {
+  const list: unknown = specs;
+  if (!Array.isArray(list)) throw invalidType('specs', 'an array of route specs', specs);
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'replace']);
+  const replace = options.replace === undefined ? false : v.bool(options.replace, 'options.replace');
+  const c = consts();
+  const lookups: NameLookup[] = [];
+  const requests: Request[] = new Array<Request>(specs.length);
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
+    if (typeof spec !== 'object' || spec === null) throw invalidType(`specs[${i}]`, 'a route spec object', spec);
+    if (spec.netns !== undefined) throw invalidValue(`specs[${i}].netns`, spec.netns, 'is given once, in options.netns');
+    requests[i] = { type: c.newRoute, flags: replace ? c.createReplace : c.createExcl, route: routeRequest(spec, 'add', lookups) };
+  }
+  const { ns, release } = resolveNetns(options.netns);
+  try {
+    const indexes = new Map<string, Promise<number>>();
+    for (const l of lookups) {
+      const key = describeRef(l.ref);
+      let p = indexes.get(key);
+      if (!p) indexes.set(key, (p = indexOf(ns, l.ref, l.arg)));
+      l.set(await p);
+    }
+    return (await transactEach(ns, requests, 'addRoutes')).map((r) => (r instanceof Error ? r : undefined));
+  } finally {
+    release();
+  }
 }
 
 /** Filters of {@link listRoutes}. */

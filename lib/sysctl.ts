@@ -6,19 +6,26 @@ import { binding } from './binding.js';
 import { invalidType, invalidValue, native } from './errors.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
 
+/** A sysctl key: dotted (`net.ipv4.ip_forward`), or its components (for link names with dots). */
+export type SysctlKey = string | readonly string[];
+
 /**
- * The /proc/sys path of a key. Keys use dots (`net.ipv4.conf.eth0.rp_filter`) or slashes
- * (`net/ipv4/conf/eth0.100/rp_filter`); in the dotted form a link name with dots is written with
- * slashes, as sysctl(8) does (`net.ipv4.conf.eth0/100.rp_filter`). Only `net.` keys exist per
- * namespace, so only they are accepted: any other would change the whole host.
+ * The /proc/sys path of a key. Keys are dotted (`net.ipv4.conf.eth0.rp_filter`); a link name
+ * that has dots itself is given by components (`['net', 'ipv4', 'conf', 'eth0.100',
+ * 'rp_filter']`). A `/` anywhere, an empty, `.` or `..` component is refused: no key can reach
+ * outside /proc/sys/net. Only `net.` keys exist per namespace, so only they are accepted: any
+ * other would change the whole host.
  */
 function sysctlPath(key: unknown): string {
-  if (typeof key !== 'string') throw invalidType('key', 'of type string', key);
-  const parts = key.includes('/') && !key.startsWith('net.') ? key.split('/') : key.split('.').map((p) => p.replaceAll('/', '.'));
+  let parts: string[];
+  if (typeof key === 'string') parts = key.split('.');
+  else if (Array.isArray(key) && key.every((p) => typeof p === 'string')) parts = key.slice();
+  else throw invalidType('key', "a string like 'net.ipv4.ip_forward' or an array of components", key);
   if (parts[0] !== 'net' || parts.length < 2)
     throw invalidValue('key', key, "must be a network sysctl such as 'net.ipv4.ip_forward' (only net.* keys belong to a namespace)");
   for (const p of parts)
-    if (p === '' || p === '.' || p === '..' || !/^[A-Za-z0-9_.:@+-]+$/.test(p) || p.length > 64) throw invalidValue('key', key, 'has an invalid component');
+    if (p === '' || p === '.' || p === '..' || !/^[A-Za-z0-9_.:@+-]+$/.test(p) || p.length > 64)
+      throw invalidValue('key', key, "has an invalid component (no '/', '..' or empty parts)");
   return parts.join('/');
 }
 
@@ -28,11 +35,11 @@ function sysctlPath(key: unknown): string {
  *
  * `ip netns exec NS sysctl -n KEY`
  */
-export async function getSysctl(key: string, options: NetnsOption = {}): Promise<string> {
+export async function getSysctl(key: SysctlKey, options: NetnsOption = {}): Promise<string> {
   const path = sysctlPath(key);
   const { ns, release } = resolveNetns(options.netns);
   try {
-    return (await native(binding().sysctl(ns, path), `getSysctl ${key}`)).trim();
+    return (await native(binding().sysctl(ns, path), `getSysctl ${path}`)).trim();
   } finally {
     release();
   }
@@ -44,7 +51,7 @@ export async function getSysctl(key: string, options: NetnsOption = {}): Promise
  *
  * `ip netns exec NS sysctl -w KEY=VALUE`
  */
-export async function setSysctl(key: string, value: string | number | boolean, options: NetnsOption = {}): Promise<string> {
+export async function setSysctl(key: SysctlKey, value: string | number | boolean, options: NetnsOption = {}): Promise<string> {
   const path = sysctlPath(key);
   let text: string;
   if (typeof value === 'boolean') text = value ? '1' : '0';
@@ -57,7 +64,7 @@ export async function setSysctl(key: string, value: string | number | boolean, o
   } else throw invalidType('value', 'a string, number or boolean', value);
   const { ns, release } = resolveNetns(options.netns);
   try {
-    return (await native(binding().sysctl(ns, path, text), `setSysctl ${key}`)).trim();
+    return (await native(binding().sysctl(ns, path, text), `setSysctl ${path}`)).trim();
   } finally {
     release();
   }

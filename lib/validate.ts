@@ -124,6 +124,6 @@ export function port(value: unknown, arg = 'port'): number {
 
 /** Rejects keys a function does not know (catches typos such as `mtu_` or `peerName`). */
 export function knownKeys(obj: Record<string, unknown>, arg: string, keys: readonly string[]): void {
-  for (const key of Object.keys(obj))
-    if (!keys.includes(key)) throw invalidValue(`${arg}.${key}`, obj[key], 'is not a known option');
+  for (const key in obj)
+    if (Object.prototype.hasOwnProperty.call(obj, key) && !keys.includes(key)) throw invalidValue(`${arg}.${key}`, obj[key], 'is not a known option');
 }

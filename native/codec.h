@@ -43,9 +43,19 @@ enum RouteNum {
   kRUid,
   kRPref,
   kRExpires,
+  // Where the route's strings are in the batch's one `text` string: [start, end) for the
+  // destination ("default" or "PREFIX/LEN"), the source prefix, the gateway, the preferred source;
+  // -1 when absent. One string for the whole batch instead of one N-API string per address.
+  kRDstAt,
+  kRDstEnd,
+  kRSrcAt,
+  kRSrcEnd,
+  kRGwAt,
+  kRGwEnd,
+  kRPrefAt,
+  kRPrefEnd,
   kRouteNums
 };
-enum RouteStr { kRDst, kRSrc, kRGateway, kRPrefsrc, kRouteStrs };
 void EncodeRule(const Napi::Object& spec, MsgBuilder* b);
 Napi::Value DecodeRule(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
 void EncodeNsid(const Napi::Object& spec, MsgBuilder* b);

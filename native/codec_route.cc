@@ -1,5 +1,6 @@
 // RTM_{NEW,DEL,GET}ROUTE requests and RTM_NEWROUTE replies (struct rtmsg + RTA_*): unicast and
 // special routes, multipath (struct rtnexthop), metrics (RTA_METRICS / RTAX_*), `ip route get`.
+#include <arpa/inet.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -21,6 +22,23 @@ const Metric kMetrics[] = {{RTAX_MTU, "mtu"},           {RTAX_WINDOW, "window"},
                            {RTAX_ADVMSS, "advmss"},     {RTAX_REORDERING, "reordering"}, {RTAX_HOPLIMIT, "hoplimit"},
                            {RTAX_INITCWND, "initcwnd"}, {RTAX_FEATURES, "features"},     {RTAX_RTO_MIN, "rtoMin"},
                            {RTAX_INITRWND, "initrwnd"}, {RTAX_QUICKACK, "quickack"},     {RTAX_LOCK, "lock"}};
+
+void AppendUint(unsigned v, std::string* out) {
+  char d[10];
+  int n = 0;
+  do {
+    d[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v);
+  while (n) out->push_back(d[--n]);
+}
+
+void AppendIpv4(const uint8_t* p, std::string* out) {
+  for (int i = 0; i < 4; ++i) {
+    if (i) out->push_back('.');
+    AppendUint(p[i], out);
+  }
+}
 
 int FamilyOf(const Napi::Object& spec) {
   uint32_t f = 0;
@@ -105,8 +123,9 @@ Napi::Value DecodeRoutes(Napi::Env env, const std::vector<MsgView>& msgs) {
       routes.push_back(&m);
   const size_t n = routes.size();
   Napi::Float64Array nums = Napi::Float64Array::New(env, n * kRouteNums);
-  Napi::Array strs = Napi::Array::New(env, n * kRouteStrs);
   Napi::Array extra = Napi::Array::New(env, n);
+  std::string text;
+  text.reserve(n * 24);
   double* out = nums.Data();
   for (size_t i = 0; i < n; ++i) {
     const MsgView& m = *routes[i];
@@ -139,14 +158,36 @@ Napi::Value DecodeRoutes(Napi::Env env, const std::vector<MsgView>& msgs) {
       std::memcpy(&ci, t[RTA_CACHEINFO].data, sizeof ci);
       if (ci.rta_expires) f[kRExpires] = ci.rta_expires / 100.0;  // clock ticks (USER_HZ) -> seconds
     }
-    uint32_t sb = static_cast<uint32_t>(i * kRouteStrs);
-    auto ip = [&](int attr, int slot) {
-      if (t[attr].data) strs.Set(sb + slot, FormatIp(env, fam, t[attr].data, t[attr].len));
+    // Appends an address (and "/len") to text and records where it is.
+    auto ip = [&](const AttrView& a, int at, int len) {
+      f[at] = f[at + 1] = -1;
+      if (!a.data || a.len < (fam == AF_INET6 ? 16u : 4u)) return false;
+      f[at] = static_cast<double>(text.size());
+      if (fam == AF_INET) {
+        AppendIpv4(a.data, &text);  // inet_ntop costs more than the rest of the route
+      } else {
+        char buf[INET6_ADDRSTRLEN];
+        if (!inet_ntop(fam, a.data, buf, sizeof buf)) return false;
+        text += buf;
+      }
+      if (len >= 0) {
+        text += '/';
+        AppendUint(static_cast<unsigned>(len), &text);
+      }
+      f[at + 1] = static_cast<double>(text.size());
+      return true;
     };
-    ip(RTA_DST, kRDst);
-    ip(RTA_SRC, kRSrc);
-    ip(RTA_GATEWAY, kRGateway);
-    ip(RTA_PREFSRC, kRPrefsrc);
+    if (!ip(t[RTA_DST], kRDstAt, r.rtm_dst_len)) {
+      f[kRDstAt] = static_cast<double>(text.size());
+      if (r.rtm_dst_len == 0)
+        text += "default";
+      else
+        text += (fam == AF_INET6 ? "::/" : "0.0.0.0/") + std::to_string(r.rtm_dst_len);
+      f[kRDstEnd] = static_cast<double>(text.size());
+    }
+    ip(t[RTA_SRC], kRSrcAt, r.rtm_src_len);
+    ip(t[RTA_GATEWAY], kRGwAt, -1);
+    ip(t[RTA_PREFSRC], kRPrefAt, -1);
     if (!t[RTA_METRICS].data && !t[RTA_MULTIPATH].data) continue;
     Napi::Object x = Napi::Object::New(env);
     if (t[RTA_METRICS].data) {
@@ -193,7 +234,7 @@ Napi::Value DecodeRoutes(Napi::Env env, const std::vector<MsgView>& msgs) {
   Napi::Object batch = Napi::Object::New(env);
   batch.Set("routeBatch", Napi::Number::New(env, static_cast<double>(n)));
   batch.Set("nums", nums);
-  batch.Set("strs", strs);
+  batch.Set("text", Napi::String::New(env, text));
   batch.Set("extra", extra);
   return batch;
 }

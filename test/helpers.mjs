@@ -1,6 +1,6 @@
 // Test helpers: a fresh namespace per test, `ip -j` cross-checks inside a namespace, fd counting.
 import { execFile } from 'node:child_process';
-import { accessSync, constants as fsConstants, readdirSync, readlinkSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { createNetns } from 'netdev';
 
@@ -91,4 +91,19 @@ export function tunAccessible() {
   } catch {
     return false;
   }
+}
+
+/** This process's child processes (zombies included), as 'PID STATE NAME' lines. */
+export function childProcesses() {
+  const mine = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === process.pid) mine.push(`${pid} ${fields[0]} ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return mine;
 }

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import {
-  addAddress, addNeighbour, addRoute, createNetns, createVeth, deleteAddress, deleteLink, deleteNetns, deleteRoute, execFile, getSysctl, listAddresses, setLink, setSysctl,
-  spawn, watch,
+  addAddress, addNeighbour, addRoute, addRoutes, createNetns, createVeth, deleteLink, deleteNetns, deleteRoute, execFile, getSysctl, listRoutes, replaceNeighbour,
+  replaceRoute, setLink, setSysctl, spawn, watch,
 } from 'netdev';
-import { fdCount, rejectsWith, waitFor, withNetns } from '../helpers.mjs';
+import { childProcesses, fdCount, rejectsWith, waitFor, withNetns } from '../helpers.mjs';
 
 const run = promisify(execFileCb);
 
@@ -20,17 +20,21 @@ test('sysctls: read and written inside the namespace only; link keys with dots; 
     const hostForward = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
     assert.equal(await getSysctl('net.ipv4.ip_forward', { netns: ns }), '0');
     assert.equal(await setSysctl('net.ipv4.ip_forward', true, { netns: ns }), '1');
-    assert.equal(await getSysctl('net/ipv4/ip_forward', { netns: ns }), '1');
+    assert.equal(await getSysctl(['net', 'ipv4', 'ip_forward'], { netns: ns }), '1');
     assert.equal(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), hostForward, 'the caller\'s namespace is untouched');
     await createVeth({ name: 'e.100', netns: ns, peer: { name: 'e1' } });
-    await setSysctl('net.ipv4.conf.e/100.rp_filter', 2, { netns: ns });
-    assert.equal(await getSysctl('net/ipv4/conf/e.100/rp_filter', { netns: ns }), '2');
+    await setSysctl(['net', 'ipv4', 'conf', 'e.100', 'rp_filter'], 2, { netns: ns });
+    assert.equal(await getSysctl(['net', 'ipv4', 'conf', 'e.100', 'rp_filter'], { netns: ns }), '2');
     await setSysctl('net.ipv6.conf.e1.disable_ipv6', 1, { netns: ns });
     const { stdout } = await run('nsenter', [`--net=/proc/${process.pid}/fd/${ns.fd}`, 'sysctl', '-n', 'net.ipv6.conf.e1.disable_ipv6', 'net.ipv4.ip_forward']);
     assert.deepEqual(stdout.trim().split('\n'), ['1', '1']);
     assert.match(await getSysctl('net.ipv4.ip_local_port_range', { netns: ns }), /^\d+\t\d+$/);
-    for (const key of ['kernel.hostname', 'net.ipv4.../../../../etc/passwd', 'net..ipv4', 'net', '/proc/sys/net/ipv4/ip_forward', 'net.ipv4.ip forward'])
+    for (const key of [
+      'kernel.hostname', 'net.ipv4.../../../../etc/passwd', 'net..ipv4', 'net', '/proc/sys/net/ipv4/ip_forward', 'net/ipv4/ip_forward', 'net.ipv4.conf.e/100.rp_filter',
+      'net.ipv4.ip forward', ['net', '..', 'kernel'], ['net', 'ipv4/../../kernel'], ['kernel', 'hostname'],
+    ])
       await rejectsWith(getSysctl(key, { netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(setSysctl('net/../kernel/hostname', 'x', { netns: ns }), 'ERR_INVALID_ARG_VALUE');
     await rejectsWith(getSysctl(7, { netns: ns }), 'ERR_INVALID_ARG_TYPE');
     await rejectsWith(setSysctl('net.ipv4.ip_forward', {}, { netns: ns }), 'ERR_INVALID_ARG_TYPE');
     await rejectsWith(getSysctl('net.ipv4.no_such_key', { netns: ns }), 'ENOENT');
@@ -118,6 +122,8 @@ test('watch: typed add/change/delete events for links, addresses, routes and nei
     await addRoute({ netns: ns, destination: '10.81.0.0/16', gateway: '10.80.0.2' });
     await addNeighbour({ netns: ns, device: 'w0', address: '10.80.0.9', mac: '02:00:00:00:00:09' });
     await setLink('w0', { mtu: 1400 }, { netns: ns });
+    await replaceNeighbour({ netns: ns, device: 'w0', address: '10.80.0.9', mac: '02:00:00:00:00:0a' });
+    await replaceRoute({ netns: ns, destination: '10.81.0.0/16', gateway: '10.80.0.3' });
     await deleteRoute({ netns: ns, destination: '10.81.0.0/16' });
     await deleteLink('w0', { netns: ns });
     const has = (pred, what) => waitFor(() => events.some(pred), { what });
@@ -126,10 +132,30 @@ test('watch: typed add/change/delete events for links, addresses, routes and nei
     await has((e) => e.kind === 'address' && e.type === 'add' && e.address.address === '10.80.0.1', 'address add');
     await has((e) => e.kind === 'route' && e.type === 'add' && e.route.destination === '10.81.0.0/16' && e.route.gateway === '10.80.0.2', 'route add');
     await has((e) => e.kind === 'neighbour' && e.type === 'add' && e.neighbour.address === '10.80.0.9', 'neighbour add');
+    await has((e) => e.kind === 'neighbour' && e.type === 'change' && e.neighbour.mac === '02:00:00:00:00:0a', 'neighbour change');
+    await has((e) => e.kind === 'route' && e.type === 'change' && e.route.gateway === '10.80.0.3', 'route change');
     await has((e) => e.kind === 'route' && e.type === 'delete' && e.route.destination === '10.81.0.0/16', 'route delete');
     await has((e) => e.kind === 'address' && e.type === 'delete' && e.address.address === '10.80.0.1', 'address delete');
     await has((e) => e.kind === 'link' && e.type === 'delete' && e.link.name === 'w0', 'link delete');
     assert.ok(!events.some((e) => e.kind === 'resync'));
+    // In the order the changes were made (other events, such as IPv6 link-local routes, between).
+    const expected = [
+      (e) => e.kind === 'link' && e.type === 'add' && e.link.name === 'w0',
+      (e) => e.kind === 'address' && e.type === 'add' && e.address.address === '10.80.0.1',
+      (e) => e.kind === 'route' && e.type === 'add' && e.route.destination === '10.81.0.0/16',
+      (e) => e.kind === 'neighbour' && e.type === 'add' && e.neighbour.address === '10.80.0.9',
+      (e) => e.kind === 'link' && e.type === 'change' && e.link.name === 'w0' && e.link.mtu === 1400,
+      (e) => e.kind === 'neighbour' && e.type === 'change' && e.neighbour.mac === '02:00:00:00:00:0a',
+      (e) => e.kind === 'route' && e.type === 'change' && e.route.gateway === '10.80.0.3',
+      (e) => e.kind === 'route' && e.type === 'delete' && e.route.destination === '10.81.0.0/16',
+      (e) => e.kind === 'link' && e.type === 'delete' && e.link.name === 'w0',
+    ];
+    let at = 0;
+    for (const [i, match] of expected.entries()) {
+      const found = events.findIndex((e, j) => j >= at && match(e));
+      assert.ok(found >= 0, `event ${i} missing or out of order`);
+      at = found + 1;
+    }
     // The iterator form ends when the signal aborts.
     const iterated = (async () => {
       const seen = [];
@@ -144,31 +170,32 @@ test('watch: typed add/change/delete events for links, addresses, routes and nei
   });
 });
 
-test('watch: a burst of 10,000 changes is tracked exactly; with an overflowing buffer a resync catches up', async () => {
+test('watch: a burst of 10,000 route changes is tracked exactly; with a shrunk receive buffer, resync and a final state equal to a fresh dump', async () => {
   for (const receiveBuffer of [undefined, 4096]) {
     await withNetns(async (ns) => {
       await createVeth({ name: 'b0', netns: ns, up: true, peer: { name: 'b1' } });
-      const w = watch({ netns: ns, address: true, ...(receiveBuffer ? { receiveBuffer } : {}) });
-      const tracked = new Set();
+      const w = watch({ netns: ns, route: true, ...(receiveBuffer ? { receiveBuffer } : {}) });
+      const tracked = new Map();
       let resyncs = 0;
-      w.on('resync', () => resyncs++);
       const errors = [];
+      w.on('resync', () => resyncs++);
       w.on('error', (e) => errors.push(e));
-      w.on('address', (e) => {
-        if (e.address.family !== 4) return;
-        if (e.type === 'delete') tracked.delete(e.address.address);
-        else tracked.add(e.address.address);
+      w.on('route', (e) => {
+        if (e.route.family !== 4 || e.route.table !== 254 || !e.route.destination.startsWith('12.')) return;
+        if (e.type === 'delete') tracked.delete(e.route.destination);
+        else tracked.set(e.route.destination, e.route);
       });
       await w.ready;
       const N = 10000;
-      const addr = (i) => `10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
-      await Promise.all(Array.from({ length: N }, (_, i) => addAddress('b0', `${addr(i)}/32`, { netns: ns })));
-      await waitFor(() => tracked.size === N, { timeout: 15000, what: `${N} addresses tracked (${tracked.size})` });
+      const dst = (i) => `12.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`;
+      const added = await addRoutes(Array.from({ length: N }, (_, i) => ({ destination: dst(i), device: 'b0' })), { netns: ns });
+      assert.equal(added.filter(Boolean).length, 0);
+      await waitFor(() => tracked.size === N, { timeout: 15000, what: `${N} routes tracked (${tracked.size})` });
       // Half go away again.
-      await Promise.all(Array.from({ length: N / 2 }, (_, i) => deleteAddress('b0', `${addr(i)}/32`, { netns: ns })));
+      await Promise.all(Array.from({ length: N / 2 }, (_, i) => deleteRoute({ netns: ns, destination: dst(i) })));
       await waitFor(() => tracked.size === N / 2, { timeout: 15000, what: `${N / 2} left (${tracked.size})` });
-      const kernel = (await listAddresses({ netns: ns, family: 4 })).map((a) => a.address).filter((a) => a.startsWith('10.'));
-      assert.deepEqual([...tracked].sort(), kernel.sort());
+      const fresh = (await listRoutes({ netns: ns, family: 4 })).filter((r) => r.destination.startsWith('12.'));
+      assert.deepEqual([...tracked.keys()].sort(), fresh.map((r) => r.destination).sort());
       assert.deepEqual(errors, []);
       if (receiveBuffer) assert.ok(resyncs >= 1, 'the small buffer overflowed and a resync followed');
       else assert.equal(resyncs, 0, 'the default buffer held the burst');
@@ -194,4 +221,8 @@ test('watch: unref\'d by default (an idle watcher does not keep a process alive)
   assert.throws(() => watch({ signal: {} }), { code: 'ERR_INVALID_ARG_VALUE' });
   assert.throws(() => watch({ receiveBuffer: 10 }), { code: 'ERR_INVALID_ARG_VALUE' });
   assert.throws(() => watch({ netns: 'no/such' }), { code: 'ERR_INVALID_ARG_VALUE' });
+});
+
+test('nothing left running: no child processes, no zombies after the spawning tests', async () => {
+  await waitFor(() => childProcesses().length === 0, { what: `children to exit: ${childProcesses().join(', ')}` });
 });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildRouterDhcp } from '../../examples/router-dhcp.mjs';
+import { childProcesses, waitFor } from '../helpers.mjs';
 
 const toNum = (ip) => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
 
@@ -22,4 +23,6 @@ test('router namespace + dnsmasq: hostB gets a lease from the range, the hosts r
     await r.teardown();
   }
   assert.notEqual(r.dnsmasq.exitCode ?? r.dnsmasq.signalCode, null, 'dnsmasq was stopped');
+  // Nothing left running, no zombies (udhcpc exited and was reaped, dnsmasq too).
+  await waitFor(() => childProcesses().length === 0, { what: `children to exit: ${childProcesses().join(', ')}` });
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  addAddress, addNeighbour, addRoute, addRule, createNetns, createVeth, deleteNeighbour, deleteRoute, deleteRule, findNetnsById, flushNeighbours,
+  addAddress, addNeighbour, addRoute, addRoutes, addRule, createNetns, createVeth, deleteNeighbour, deleteRoute, deleteRule, findNetnsById, flushNeighbours,
   getLink, getNetnsId, getRoute, listNeighbours, listNetnsIds, listRoutes, listRules, replaceNeighbour, replaceRoute, setNetnsId,
 } from 'netdev';
 import { fdCount, ipJson, rejectsWith, withNetns, withNetnsN } from '../helpers.mjs';
@@ -30,6 +30,7 @@ test('routes: every type, gateways, metrics, tables, multipath and onlink are cr
     await addRoute({ ...o, destination: '10.42.0.0/16', type: 'throw', table: 100 });
     await addRoute({ ...o, destination: 'fd40::/64', gateway: 'fd30::fe', pref: 'high', metric: 7, table: 'main' });
     await addRoute({ ...o, destination: '10.30.0.77', type: 'local', device: 'r0' });
+    await addRoute({ ...o, destination: '10.30.0.127', type: 'broadcast', device: 'r0' });
 
     const main = await listRoutes(o);
     const find = (list, dst) => list.find((r) => r.destination === dst);
@@ -55,7 +56,11 @@ test('routes: every type, gateways, metrics, tables, multipath and onlink are cr
     assert.deepEqual(t100.map((r) => r.destination).sort(), ['10.42.0.0/16', '203.0.113.0/24']);
     assert.deepEqual(find(t100, '203.0.113.0/24').flags, ['onlink']);
     assert.equal(find(t100, '10.42.0.0/16').type, 'throw');
-    assert.equal(find(await listRoutes({ ...o, table: 'local' }), '10.30.0.77/32').type, 'local');
+    const local = await listRoutes({ ...o, table: 'local' });
+    assert.equal(find(local, '10.30.0.77/32').type, 'local');
+    assert.equal(find(local, '10.30.0.77/32').scope, 'host');
+    assert.equal(find(local, '10.30.0.127/32').type, 'broadcast');
+    assert.equal(find(local, '10.30.0.127/32').scope, 'link');
 
     // ip's own view of the same routes.
     const ip = await ipJson(ns, 'route', 'show', 'table', 'all');
@@ -86,6 +91,27 @@ test('routes: every type, gateways, metrics, tables, multipath and onlink are cr
     assert.equal(unreachable.syscall, 'rtnetlink');
     const badPrefix = await rejectsWith(addRoute({ ...o, destination: '10.60.0.5/16', device: 'r0' }), 'EINVAL');
     assert.match(badPrefix.extack, /prefix/i);
+  });
+});
+
+test('addRoutes: many routes in one call, per-route results, all validated before anything is sent', async () => {
+  await withLink(async (ns) => {
+    const specs = Array.from({ length: 500 }, (_, i) => ({ destination: `10.90.${i >> 8}.${i & 255}/32`, device: 'r0' }));
+    specs.push({ destination: '10.90.0.0/32', device: 'r0' }); // a duplicate: EEXIST for that one only
+    const results = await addRoutes(specs, { netns: ns });
+    assert.equal(results.length, 501);
+    assert.equal(results.filter(Boolean).length, 1);
+    assert.equal(results[500].code, 'EEXIST');
+    assert.equal((await listRoutes({ netns: ns })).filter((r) => r.destination.startsWith('10.90.')).length, 500);
+    // One invalid spec: nothing is sent.
+    await rejectsWith(addRoutes([{ destination: '10.91.0.0/24', device: 'r0' }, { destination: 'bad' }], { netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    assert.equal((await listRoutes({ netns: ns })).filter((r) => r.destination.startsWith('10.91.')).length, 0);
+    await rejectsWith(addRoutes('routes', { netns: ns }), 'ERR_INVALID_ARG_TYPE');
+    await rejectsWith(addRoutes([{ destination: '10.92.0.0/24', device: 'r0', netns: ns }], { netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    // replace: the same routes again, through a gateway.
+    const again = await addRoutes(specs.slice(0, 10).map((x) => ({ destination: x.destination, gateway: '10.30.0.5' })), { netns: ns, replace: true });
+    assert.equal(again.filter(Boolean).length, 0);
+    assert.equal((await getRoute('10.90.0.3', { netns: ns })).gateway, '10.30.0.5');
   });
 });
 
