@@ -4,7 +4,7 @@
 //   ref NETNS_PATH addr N IFIDX add N IPv4 /32 addresses to IFIDX
 //   ref NETNS_PATH dump R       dump all links R times (prints the median)
 //   ref NETNS_PATH route N IFIDX add N IPv4 /32 routes (12.0.0.0/8 + i) through IFIDX
-//   ref NETNS_PATH rdump R      dump the IPv4 routes R times (prints the median)
+//   ref NETNS_PATH rdump R      dump the IPv4 routes R times, each parsed into a struct (median)
 // Prints one JSON line: {"ops":N,"seconds":S[,"links":L]}.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -50,6 +50,55 @@ static void transact(struct nlmsghdr *nlh) {
 static int count_cb(const struct nlmsghdr *nlh, void *data) {
   (void)nlh;
   ++*(int *)data;
+  return MNL_CB_OK;
+}
+
+// A route parsed into a C struct: what a C program dumping routes works with (the counterpart
+// of netdev's Route objects, without any string formatting).
+struct route {
+  unsigned char family, dst_len, src_len, tos, table, protocol, scope, type;
+  unsigned flags, oif, priority;
+  unsigned char dst[16], gateway[16], prefsrc[16];
+};
+struct routes {
+  struct route *v;
+  int n, cap;
+};
+
+static int route_attr_cb(const struct nlattr *attr, void *data) {
+  const struct nlattr **tb = data;
+  int type = mnl_attr_get_type(attr);
+  if (mnl_attr_type_valid(attr, RTA_MAX) < 0) return MNL_CB_OK;
+  tb[type] = attr;
+  return MNL_CB_OK;
+}
+
+static int route_cb(const struct nlmsghdr *nlh, void *data) {
+  struct routes *rs = data;
+  const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+  const struct nlattr *tb[RTA_MAX + 1] = {0};
+  mnl_attr_parse(nlh, sizeof *rtm, route_attr_cb, tb);
+  if (rs->n == rs->cap) {
+    rs->cap = rs->cap ? rs->cap * 2 : 1024;
+    rs->v = realloc(rs->v, sizeof *rs->v * (size_t)rs->cap);
+  }
+  struct route *r = &rs->v[rs->n++];
+  memset(r, 0, sizeof *r);
+  r->family = rtm->rtm_family;
+  r->dst_len = rtm->rtm_dst_len;
+  r->src_len = rtm->rtm_src_len;
+  r->tos = rtm->rtm_tos;
+  r->table = rtm->rtm_table;
+  r->protocol = rtm->rtm_protocol;
+  r->scope = rtm->rtm_scope;
+  r->type = rtm->rtm_type;
+  r->flags = rtm->rtm_flags;
+  size_t alen = rtm->rtm_family == AF_INET6 ? 16 : 4;
+  if (tb[RTA_DST]) memcpy(r->dst, mnl_attr_get_payload(tb[RTA_DST]), alen);
+  if (tb[RTA_GATEWAY]) memcpy(r->gateway, mnl_attr_get_payload(tb[RTA_GATEWAY]), alen);
+  if (tb[RTA_PREFSRC]) memcpy(r->prefsrc, mnl_attr_get_payload(tb[RTA_PREFSRC]), alen);
+  if (tb[RTA_OIF]) r->oif = mnl_attr_get_u32(tb[RTA_OIF]);
+  if (tb[RTA_PRIORITY]) r->priority = mnl_attr_get_u32(tb[RTA_PRIORITY]);
   return MNL_CB_OK;
 }
 
@@ -139,11 +188,14 @@ int main(int argc, char **argv) {
     }
     printf("{\"ops\":%d,\"seconds\":%.6f}\n", n, now() - t0);
   } else if (strcmp(argv[2], "rdump") == 0) {
+    // Each dump parses every route into a struct route (the C counterpart of typed objects).
     double times[64];
     int routes = 0;
+    struct routes rs = {0};
     if (n > 64) n = 64;
     for (int r = 0; r < n; r++) {
       routes = 0;
+      rs.n = 0;
       double t0 = now();
       struct nlmsghdr *nlh = mnl_nlmsg_put_header(msg);
       nlh->nlmsg_type = RTM_GETROUTE;
@@ -154,11 +206,13 @@ int main(int argc, char **argv) {
       if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) return 1;
       int ret;
       while ((ret = mnl_socket_recvfrom(nl, buf, sizeof buf)) > 0) {
-        ret = mnl_cb_run(buf, ret, nlh->nlmsg_seq, portid, count_cb, &routes);
+        ret = mnl_cb_run(buf, ret, nlh->nlmsg_seq, portid, route_cb, &rs);
         if (ret <= MNL_CB_STOP) break;
       }
       times[r] = now() - t0;
+      routes = rs.n;
     }
+    free(rs.v);
     qsort(times, n, sizeof times[0], cmp);
     printf("{\"ops\":1,\"seconds\":%.6f,\"routes\":%d}\n", times[n / 2], routes);
   } else if (strcmp(argv[2], "dump") == 0) {

@@ -76,8 +76,8 @@ export interface Route {
   scope: RouteScope | number;
   type: RouteType | number;
   tos: number;
-  /** onlink, linkdown, dead, cloned, … */
-  flags: string[];
+  /** onlink, linkdown, dead, cloned, … (read-only: routes without flags share one empty list) */
+  flags: readonly string[];
   metrics?: RouteMetrics;
   multipath?: NextHop[];
   /** IPv6 router preference: 'low' | 'medium' | 'high'. */
@@ -164,6 +164,8 @@ interface RouteBatch {
 // native/codec.h RouteNum.
 const RN = 24;
 
+const NO_FLAGS: readonly string[] = Object.freeze([]);
+
 /** Whether a decoded reply element is a route batch. */
 export function isRouteBatch(d: Decoded): d is Decoded & RouteBatch {
   return typeof d.routeBatch === 'number';
@@ -177,8 +179,12 @@ export function routesFromBatch(batch: RouteBatch, out: Decoded[]): void {
     const o = i * RN;
     const family = n[o]! as 4 | 6;
     const flags = n[o + 8]!;
-    const fl = flags === 0 ? [] : nhFlagNames(flags);
-    if (flags & t.cloned) fl.push('cloned');
+    let fl: readonly string[] = NO_FLAGS;
+    if (flags !== 0) {
+      const names = nhFlagNames(flags);
+      if (flags & t.cloned) names.push('cloned');
+      fl = names;
+    }
     const r: Route = {
       family,
       destination: text.slice(n[o + 16], n[o + 17]),

@@ -112,6 +112,17 @@ function consts(): NonNullable<typeof C> {
   });
 }
 
+/**
+ * The positional form of a route request (native/codec_route.cc RouteField): the addon reads it
+ * by index instead of looking up ~20 property names per route.
+ */
+function packRoute(r: RouteRequest): unknown[] {
+  return [
+    r.family, r.dstLen, r.srcLen, r.tos, r.table, r.protocol, r.scope, r.type, r.flags, r.dst, r.src, r.gateway, r.prefsrc, r.oif, r.iif, r.priority,
+    r.mark, r.uid, r.pref, r.expires, r.metrics, r.multipath,
+  ];
+}
+
 /** Validates a spec and builds the request; link names are left in `lookups`. */
 function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', lookups: NameLookup[]): RouteRequest {
   const c = consts();
@@ -241,7 +252,7 @@ async function modify(spec: RouteSpec, deleting: boolean, flags: number, operati
   const { ns, release } = resolveNetns(spec.netns);
   try {
     for (const l of lookups) l.set(await indexOf(ns, l.ref, l.arg));
-    const [result] = await submit(ns, [{ type: deleting ? consts().delRoute : consts().newRoute, flags, route: req }]);
+    const [result] = await submit(ns, [{ type: deleting ? consts().delRoute : consts().newRoute, flags, route: packRoute(req) as RouteRequest }]);
     if (result instanceof Error) throw systemError(result, `${operation} ${describe(spec)}`);
   } catch (e) {
     throw systemError(e, `${operation} ${describe(spec)}`);
@@ -307,6 +318,8 @@ export async function addRoutes(specs: readonly RouteSpec[], options: NetnsOptio
       if (!p) indexes.set(key, (p = indexOf(ns, l.ref, l.arg)));
       l.set(await p);
     }
+    // Packed once the lookups have filled in the link indexes (see packRoute).
+    for (const r of requests) (r as { route: unknown }).route = packRoute((r as { route: RouteRequest }).route);
     return (await transactEach(ns, requests, 'addRoutes')).map((r) => (r instanceof Error ? r : undefined));
   } finally {
     release();

@@ -33,7 +33,8 @@ void EncodeRequest(const Napi::Object& req, MsgBuilder* b) {
     case RTM_NEWROUTE:
     case RTM_DELROUTE:
     case RTM_GETROUTE:
-      if (!GetObj(req, "route", &body)) ThrowType(req.Env(), "request.route must be an object");
+      // An object, or the packed array lib/routes.ts sends on its hot path.
+      if (!GetObj(req, "route", &body)) ThrowType(req.Env(), "request.route must be an object or array");
       EncodeRoute(body, b);
       break;
     case RTM_NEWRULE:
