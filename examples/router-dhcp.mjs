@@ -67,11 +67,13 @@ export async function buildRouterDhcp({ log = () => {} } = {}) {
     await addRoute({ netns: hostA, destination: 'default', gateway: '10.0.1.1' });
     log('router with legs 10.0.1.1/24 and 10.0.2.1/24, forwarding on; hostA 10.0.1.10 via 10.0.1.1');
 
-    // dnsmasq in the router namespace, DHCP only (port=0: no DNS), on the hostB leg.
+    // dnsmasq in the router namespace, DHCP only (port=0: no DNS), on the hostB leg. --no-daemon
+    // keeps it in the foreground without changing user (which an unprivileged user namespace,
+    // where setgroups() is denied, would refuse).
     const leases = join(work, 'leases');
     dnsmasq = spawn('dnsmasq', [
-      '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--port=0', '--log-facility=-', '--log-dhcp',
-      '--interface=r-b', '--bind-interfaces', '--except-interface=lo', '--user=root', '--group=root', '--pid-file=',
+      '--no-daemon', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--port=0', '--log-facility=-', '--log-dhcp',
+      '--interface=r-b', '--bind-interfaces', '--except-interface=lo',
       `--dhcp-range=${DHCP_RANGE[0]},${DHCP_RANGE[1]},255.255.255.0,1h`, '--dhcp-option=option:router,10.0.2.1',
       `--dhcp-leasefile=${leases}`, '--dhcp-authoritative',
     ], { netns: router, stdio: ['ignore', 'ignore', 'pipe'] });

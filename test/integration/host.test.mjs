@@ -56,7 +56,8 @@ test('spawn and execFile: programs run inside the namespace, with arguments pass
     assert.equal((await execFile('sh', ['-c', 'exit 3'], { netns: ns })).code, 3);
     const killed = await execFile('sleep', ['5'], { netns: ns, timeout: 50 }).catch((e) => e);
     assert.equal(killed.code, 'ETIMEDOUT');
-    await rejectsWith(execFile('no-such-program-netdev', [], { netns: ns }), 'ENOENT');
+    await rejectsWith(execFile('/nonexistent/no-such-program', [], { netns: ns }), 'ENOENT');
+    await rejectsWith(execFile('no-such-program-netdev', [], { netns: ns, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } }), 'ENOENT');
     // spawn returns the program's own ChildProcess (same pid after exec).
     const child = spawn('sh', ['-c', 'echo $$; cat /proc/net/dev'], { netns: ns });
     let out = '';
