@@ -3,35 +3,19 @@
 // reference loop (bench/ref.c: libmnl, one request at a time, each ACK awaited) in the same run,
 // alternating, median of RUNS, each run in a fresh namespace. `npm run bench:routes` (inside the
 // sandbox: nothing touches the host). Unpinned, like the other benches.
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { addRoute, addRoutes, createNetns, createVeth, getLink, listRoutes } from 'netdev';
+import { cReference, cref, median, requireSandbox, time } from './common.mjs';
 
-const run = promisify(execFile);
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
-const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.RUNS ?? 3);
 const N = Number(process.env.ROUTES ?? 10000);
 const DUMPS = 9;
 
-if (process.env.NETDEV_SANDBOX !== '1') {
-  console.error('run me with `npm run bench:routes` (inside the sandbox)');
-  process.exit(2);
-}
-const ref = join(here, '.build/ref');
-if (!existsSync(ref) || statSync(ref).mtimeMs < statSync(join(here, 'ref.c')).mtimeMs) {
-  mkdirSync(join(here, '.build'), { recursive: true });
-  execFileSync('gcc', ['-O2', '-Wall', '-o', ref, join(here, 'ref.c'), '-lmnl'], { stdio: 'inherit' });
-}
-const nsPath = (ns) => `/proc/${process.pid}/fd/${ns.fd}`;
-const cref = async (ns, ...args) => JSON.parse((await run(ref, [nsPath(ns), ...args.map(String)])).stdout);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+requireSandbox('bench:routes');
+cReference();
 const dst = (i) => {
   const a = 0x0c000000 + i + 1;
   return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
@@ -46,12 +30,6 @@ async function fresh(fn) {
   } finally {
     ns.close();
   }
-}
-
-async function time(fn) {
-  const t0 = performance.now();
-  await fn();
-  return (performance.now() - t0) / 1000;
 }
 
 // Warm-up (not measured): the JIT compiles netdev's add and dump paths, as a long-running

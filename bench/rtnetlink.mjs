@@ -5,35 +5,20 @@
 // `npm run bench` (inside the sandbox: nothing touches the host). Unpinned on purpose: pinning
 // Node to one CPU starves its GC/JIT threads (see docs/benchmarks.md).
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { addAddress, createNetns, createVeth, deleteLink, deleteLinks, deleteNetns, listLinks } from 'netdev';
+import { cReference, cref, median, requireSandbox, time } from './common.mjs';
 
 const run = promisify(execFile);
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
-const here = dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.RUNS ?? 3);
 const N = 1000;
 
-if (process.env.NETDEV_SANDBOX !== '1') {
-  console.error('run me with `npm run bench` (inside the sandbox)');
-  process.exit(2);
-}
-
-// Build the C reference (libmnl-dev, installed by .ci/run).
-const ref = join(here, '.build/ref');
-if (!existsSync(ref) || statSync(ref).mtimeMs < statSync(join(here, 'ref.c')).mtimeMs) {
-  mkdirSync(join(here, '.build'), { recursive: true });
-  execFileSync('gcc', ['-O2', '-Wall', '-o', ref, join(here, 'ref.c'), '-lmnl'], { stdio: 'inherit' });
-}
-const nsPath = (ns) => `/proc/${process.pid}/fd/${ns.fd}`;
-const cref = async (ns, ...args) => JSON.parse((await run(ref, [nsPath(ns), ...args.map(String)])).stdout);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+requireSandbox('bench');
+cReference();
 const names = (p) => Array.from({ length: N }, (_, i) => `${p}${i}`);
 
 async function fresh(fn, { named = false } = {}) {
@@ -49,12 +34,6 @@ async function fresh(fn, { named = false } = {}) {
     ns.close();
     if (named) await deleteNetns(name);
   }
-}
-
-async function time(fn) {
-  const t0 = performance.now();
-  await fn();
-  return (performance.now() - t0) / 1000;
 }
 
 const results = {};

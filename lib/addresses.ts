@@ -5,7 +5,7 @@ import { k, type AddrRequest } from './binding.js';
 import { invalidValue } from './errors.js';
 import { checkLinkRef, indexOf, type LinkRef } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
-import { dump, transact, transactEach } from './rtnl.js';
+import { countRemoved, dump, transact, transactEach } from './rtnl.js';
 import * as v from './validate.js';
 
 /** An address as the kernel reports it (`ip addr show`). */
@@ -199,12 +199,7 @@ export async function flushAddresses(link: LinkRef, options: Omit<ListAddressesO
       })),
       'flushAddresses',
     );
-    let removed = 0;
-    for (const r of results) {
-      if (!(r instanceof Error)) removed++;
-      else if ((r as Error & { code?: string }).code !== 'EADDRNOTAVAIL') throw r;
-    }
-    return removed;
+    return countRemoved(results, 'EADDRNOTAVAIL');
   } finally {
     release();
   }

@@ -5,7 +5,7 @@ import { k, type Decoded, type NeighRequest } from './binding.js';
 import { invalidType, invalidValue } from './errors.js';
 import { checkLinkRef, indexOf, type LinkRef } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
-import { dump, transact, transactEach } from './rtnl.js';
+import { countRemoved, dump, transact, transactEach } from './rtnl.js';
 import * as v from './validate.js';
 
 /** Neighbour states (`nud STATE`). */
@@ -176,12 +176,7 @@ export async function flushNeighbours(options: Omit<ListNeighboursOptions, 'prox
       entries.map((n) => ({ type: k('RTM_DELNEIGH'), neigh: { family: k(n.family === 4 ? 'AF_INET' : 'AF_INET6'), index: n.index, dst: n.address } })),
       'flushNeighbours',
     );
-    let removed = 0;
-    for (const r of results) {
-      if (!(r instanceof Error)) removed++;
-      else if ((r as Error & { code?: string }).code !== 'ENOENT') throw r;
-    }
-    return removed;
+    return countRemoved(results, 'ENOENT');
   } finally {
     release();
   }

@@ -113,3 +113,16 @@ export async function dump(ns: NativeNs, request: Request, operation: string): P
     throw systemError(e, operation);
   }
 }
+
+/**
+ * For bulk deletions (flushes): how many requests succeeded; refusals with `gone` (the object
+ * vanished meanwhile) are not errors, any other is thrown.
+ */
+export function countRemoved(results: (Decoded[] | Error)[], gone: string): number {
+  let removed = 0;
+  for (const r of results) {
+    if (!(r instanceof Error)) removed++;
+    else if ((r as Error & { code?: string }).code !== gone) throw r;
+  }
+  return removed;
+}
