@@ -224,6 +224,20 @@ test('watch: unref\'d by default (an idle watcher does not keep a process alive)
   assert.throws(() => watch({ netns: 'no/such' }), { code: 'ERR_INVALID_ARG_VALUE' });
 });
 
+test('no fd leaks: 200 watchers opened and closed, 500 sysctl reads, 50 programs run', async () => {
+  await withNetns(async (ns) => {
+    const fds = fdCount();
+    for (let i = 0; i < 200; i++) {
+      const w = watch({ netns: ns, link: true });
+      if (i % 2 === 0) await w.ready; // half closed before they are even subscribed
+      w.close();
+    }
+    await Promise.all(Array.from({ length: 500 }, () => getSysctl('net.ipv4.ip_forward', { netns: ns })));
+    for (let i = 0; i < 50; i++) assert.equal((await execFile('true', [], { netns: ns })).code, 0);
+    await waitFor(() => fdCount() === fds, { what: `fds back to ${fds} (now ${fdCount()})` });
+  });
+});
+
 test('nothing left running: no child processes, no zombies after the spawning tests', async () => {
   await waitFor(() => childProcesses().length === 0, { what: `children to exit: ${childProcesses().join(', ')}` });
 });
