@@ -47,7 +47,7 @@ export async function getSysctl(key: SysctlKey, options: NetnsOption = {}): Prom
 
 /**
  * Writes a network sysctl inside a namespace (booleans as 1/0) and resolves with the value read
- * back.
+ * back ('' for write-only keys such as `net.ipv4.route.flush`).
  *
  * `ip netns exec NS sysctl -w KEY=VALUE`
  */

@@ -47,6 +47,11 @@ SysError SysctlAccess(int nsfd, const std::string& path, const std::string* valu
       }
     }
     UniqueFd r(open(full.c_str(), O_RDONLY | O_CLOEXEC));
+    // Write-only sysctls (net.ipv4.route.flush, mode 0200): written, nothing to read back.
+    if (!r.Valid() && value && errno == EACCES) {
+      out->clear();
+      return {};
+    }
     if (!r.Valid()) {
       SysError e = SysError::Errno("open");
       e.path = full;

@@ -38,6 +38,9 @@ test('sysctls: read and written inside the namespace only; link keys with dots; 
     await rejectsWith(getSysctl(7, { netns: ns }), 'ERR_INVALID_ARG_TYPE');
     await rejectsWith(setSysctl('net.ipv4.ip_forward', {}, { netns: ns }), 'ERR_INVALID_ARG_TYPE');
     await rejectsWith(getSysctl('net.ipv4.no_such_key', { netns: ns }), 'ENOENT');
+    // A write-only sysctl: written, nothing to read back; reading it is the kernel's EACCES.
+    assert.equal(await setSysctl('net.ipv4.route.flush', 1, { netns: ns }), '');
+    await rejectsWith(getSysctl('net.ipv4.route.flush', { netns: ns }), 'EACCES');
     await rejectsWith(setSysctl('net.ipv4.ip_forward', 'x', { netns: ns }), 'EINVAL');
   });
 });
