@@ -7,7 +7,7 @@ import {
   createBond, createGeneve, createGre, createIp6Gre, createIpip, createMacsec, createNlmon, createSit, createTeam, createVcan,
   createVxcan, createWireguard, setLinkData,
   addAddress, addBridgeVlan, connectTcp, deleteBridgeVlan, listBridgeVlans, createBridge, createDummy, createIfb, createIpvlan, createIpvtap, createTcpServer, createVeth,
-  createVlan, createVrf, getLink, listLinks, setLink, openMacvtap, createUdpSocket,
+  createVlan, createVrf, getLink, listLinks, setLink, openMacvtap, createUdpSocket, addRoute, addRule, listRules, listRoutes, getRoute,
 } from 'netdev';
 import { once } from 'node:events';
 import { bridgeJson, ipJson, rejectsWith, waitFor, withNetns, withNetnsN } from '../helpers.mjs';
@@ -111,6 +111,29 @@ test('dummy, ifb, vrf (with an enslaved link) read back', async () => {
     assert.equal(port.portKind, 'vrf');
     const [ip] = await ipJson(ns, '-d', 'link', 'show', 'vrf-blue');
     assert.equal(ip.linkinfo.info_data.table, 1001);
+  });
+});
+
+test('VRF routing: routes in the VRF table, an l3mdev rule, getRoute through the VRF; the same prefix in two VRFs', async () => {
+  await withNetns(async (ns) => {
+    const o = { netns: ns };
+    for (const [name, table] of [['red', 10], ['blue', 20]]) await createVrf({ name, netns: ns, table, up: true });
+    await createVeth({ name: 'r0', netns: ns, up: true, master: 'red', peer: { name: 'r1', up: true } });
+    await createVeth({ name: 'b0', netns: ns, up: true, master: 'blue', peer: { name: 'b1', up: true } });
+    await addAddress('r0', '10.1.0.1/24', o);
+    await addAddress('b0', '10.1.0.1/24', o); // the same subnet in both VRFs
+    await addRoute({ ...o, destination: '10.99.0.0/16', gateway: '10.1.0.254', table: 10 });
+    await addRoute({ ...o, destination: '10.99.0.0/16', gateway: '10.1.0.253', table: 20 });
+    // The kernel adds the l3mdev rule with the first VRF; adding one explicitly shows the option.
+    const rules = await listRules({ ...o, family: 4 });
+    assert.ok(rules.some((r) => r.l3mdev), JSON.stringify(rules));
+    await addRule({ ...o, l3mdev: true, priority: 900 });
+    assert.equal((await listRules({ ...o, family: 4 })).find((r) => r.priority === 900).l3mdev, true);
+    assert.equal((await listRoutes({ ...o, table: 10 })).find((r) => r.destination === '10.99.0.0/16').gateway, '10.1.0.254');
+    assert.equal((await getRoute('10.99.1.1', { ...o, device: 'red' })).gateway, '10.1.0.254');
+    assert.equal((await getRoute('10.99.1.1', { ...o, device: 'blue' })).gateway, '10.1.0.253');
+    const [ip] = await ipJson(ns, 'route', 'get', 'vrf', 'blue', '10.99.1.1');
+    assert.equal(ip.gateway, '10.1.0.253');
   });
 });
 
