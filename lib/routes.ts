@@ -1,7 +1,7 @@
 /**
  * Routes (IPv4 and IPv6, every route type, multipath, metrics) and `ip route get`.
  */
-import { k, type Request, type RouteRequest } from './binding.js';
+import { k, type NativeNs, type Request, type RouteRequest } from './binding.js';
 import { invalidType, invalidValue, systemError } from './errors.js';
 import { checkLinkRef, describeRef, indexOf, type LinkRef } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
@@ -245,20 +245,42 @@ function describe(spec: RouteSpec): string {
   return typeof d === 'string' ? d : 'route';
 }
 
-async function modify(spec: RouteSpec, deleting: boolean, flags: number, operation: string): Promise<void> {
-  if (typeof spec !== 'object' || spec === null) throw invalidType('spec', 'a route spec object', spec);
+// Not an async function: an addRoute issued together with thousands of others should cost one
+// promise reaction, not an async frame suspended on the shared name lookup and again on the reply.
+function modify(spec: RouteSpec, deleting: boolean, flags: number, operation: string): Promise<void> {
+  let req: RouteRequest;
   const lookups: NameLookup[] = [];
-  const req = routeRequest(spec, deleting ? 'delete' : 'add', lookups);
-  const { ns, release } = resolveNetns(spec.netns);
+  let ns: NativeNs;
+  let release: () => void;
   try {
-    for (const l of lookups) l.set(await indexOf(ns, l.ref, l.arg));
-    const [result] = await submit(ns, [{ type: deleting ? consts().delRoute : consts().newRoute, flags, route: packRoute(req) as RouteRequest }]);
-    if (result instanceof Error) throw systemError(result, `${operation} ${describe(spec)}`);
+    if (typeof spec !== 'object' || spec === null) throw invalidType('spec', 'a route spec object', spec);
+    req = routeRequest(spec, deleting ? 'delete' : 'add', lookups);
+    ({ ns, release } = resolveNetns(spec.netns));
   } catch (e) {
-    throw systemError(e, `${operation} ${describe(spec)}`);
-  } finally {
-    release();
+    return Promise.reject(e);
   }
+  const fail = (e: unknown): never => {
+    release();
+    throw systemError(e, `${operation} ${describe(spec)}`);
+  };
+  const send = (): Promise<void> =>
+    submit(ns, [{ type: deleting ? consts().delRoute : consts().newRoute, flags, route: packRoute(req) as RouteRequest }]).then((results) => {
+      release();
+      const r = results[0];
+      if (r instanceof Error) throw systemError(r, `${operation} ${describe(spec)}`);
+    }, fail);
+  if (lookups.length === 0) return send();
+  if (lookups.length === 1) {
+    const l = lookups[0]!;
+    return indexOf(ns, l.ref, l.arg).then((i) => {
+      l.set(i);
+      return send();
+    }, fail);
+  }
+  return Promise.all(lookups.map((l) => indexOf(ns, l.ref, l.arg))).then((indexes) => {
+    indexes.forEach((i, j) => { lookups[j]!.set(i); });
+    return send();
+  }, fail);
 }
 
 /**
