@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import {
   addAddress, addNeighbour, addRoute, addRoutes, createNetns, createVeth, deleteLink, deleteNetns, deleteRoute, execFile, getSysctl, listRoutes, replaceNeighbour,
   replaceRoute, setLink, setSysctl, spawn, watch,
@@ -225,6 +226,43 @@ test('watch: unref\'d by default (an idle watcher does not keep a process alive)
   assert.throws(() => watch({ signal: {} }), { code: 'ERR_INVALID_ARG_VALUE' });
   assert.throws(() => watch({ receiveBuffer: 10 }), { code: 'ERR_INVALID_ARG_VALUE' });
   assert.throws(() => watch({ netns: 'no/such' }), { code: 'ERR_INVALID_ARG_VALUE' });
+});
+
+test('worker_threads: watch, sysctls and execFile inside a worker', async () => {
+  await withNetns(async (ns) => {
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const { openNetns, watch, createVeth, getSysctl, setSysctl, execFile } = require('netdev');
+      (async () => {
+        const ns = await openNetns({ fd: workerData.fd });
+        const w = watch({ netns: ns, link: true });
+        await w.ready;
+        const seen = new Promise((resolve) => w.on('link', (e) => { if (e.type === 'add' && e.link.name === 'wk0') resolve(e.link.name); }));
+        await createVeth({ name: 'wk0', netns: ns, peer: { name: 'wk1' } });
+        const name = await seen;
+        w.close();
+        await setSysctl('net.ipv4.ip_forward', 1, { netns: ns });
+        const forward = await getSysctl('net.ipv4.ip_forward', { netns: ns });
+        const r = await execFile('cat', ['/proc/net/dev'], { netns: ns });
+        ns.close();
+        parentPort.postMessage([name, forward, r.stdout.includes('wk1')].join(','));
+      })().catch((e) => parentPort.postMessage('error: ' + e));`;
+    const w = new Worker(code, { eval: true, workerData: { fd: ns.fd } });
+    const [msg] = await once(w, 'message');
+    assert.equal(msg, 'wk0,1,true');
+    await w.terminate();
+    // Workers terminated with a live, ref'd watcher: the environment's teardown closes it.
+    for (let i = 0; i < 5; i++) {
+      const live = new Worker(
+        `const { parentPort, workerData } = require('node:worker_threads');
+         const { openNetns, watch } = require('netdev');
+         openNetns({ fd: workerData.fd }).then(async (ns) => { const w = watch({ netns: ns }).ref(); await w.ready; parentPort.postMessage('ready'); });`,
+        { eval: true, workerData: { fd: ns.fd } },
+      );
+      await once(live, 'message');
+      await live.terminate();
+    }
+  });
 });
 
 test('no fd leaks: 200 watchers opened and closed, 500 sysctl reads, 50 programs run', async () => {
