@@ -40,6 +40,14 @@ sysctl('net.ipv4.conf.default.send_redirects', 0);
 sysctl('net.ipv4.conf.all.rp_filter', 0);
 sysctl('net.ipv4.conf.default.rp_filter', 0);
 
+/** The folded ones'-complement sum of the 16-bit words of p[start, end), plus `initial`. */
+function sum16(p, start, end, initial = 0) {
+  let sum = initial;
+  for (let i = start; i < end; i += 2) sum += p.readUInt16BE(i);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return sum;
+}
+
 function packet(size) {
   const p = Buffer.alloc(size);
   p[0] = 0x45;
@@ -48,10 +56,7 @@ function packet(size) {
   p[9] = 17;
   Buffer.from([10, 50, 2, 2]).copy(p, 12);
   Buffer.from([10, 50, 1, 2]).copy(p, 16);
-  let sum = 0;
-  for (let i = 0; i < 20; i += 2) sum += p.readUInt16BE(i);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  p.writeUInt16BE(~sum & 0xffff, 10);
+  p.writeUInt16BE(~sum16(p, 0, 20) & 0xffff, 10);
   p.writeUInt16BE(40000, 20);
   p.writeUInt16BE(9, 22);
   p.writeUInt16BE(size - 20, 24);
@@ -68,10 +73,7 @@ function superPacket() {
   p[ip + 8] = 64;
   p[ip + 9] = 6;
   Buffer.from([10, 50, 2, 2, 10, 50, 1, 2]).copy(p, ip + 12);
-  let sum = 0;
-  for (let i = 0; i < 20; i += 2) sum += p.readUInt16BE(ip + i);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  p.writeUInt16BE(~sum & 0xffff, ip + 10);
+  p.writeUInt16BE(~sum16(p, ip, ip + 20) & 0xffff, ip + 10);
   const t = ip + 20;
   p.writeUInt16BE(40000, t);
   p.writeUInt16BE(9, t + 2);
@@ -79,10 +81,7 @@ function superPacket() {
   p[t + 13] = 0x10;
   p.writeUInt16BE(1000, t + 14);
   // NEEDS_CSUM: the TCP checksum field holds the pseudo-header sum.
-  let ps = 6 + SUPER - 20;
-  for (let i = 12; i < 20; i += 2) ps += p.readUInt16BE(ip + i);
-  while (ps >> 16) ps = (ps & 0xffff) + (ps >> 16);
-  p.writeUInt16BE(ps, t + 16);
+  p.writeUInt16BE(sum16(p, ip + 12, ip + 20, 6 + SUPER - 20), t + 16);
   writeVnetHeader(p, { flags: 1, gsoType: 'tcpv4', hdrLen: 40, gsoSize: 1400, csumStart: 20, csumOffset: 16 });
   return p;
 }

@@ -40,7 +40,7 @@ export interface NativePacketQueue {
   pause(): void;
   waitWritable(callback: () => void): void;
   write(buffer: Uint8Array, offset: number, length: number): number;
-  writeBatch(buffer: ArrayBuffer | Uint8Array, offsets: Int32Array, lengths: Int32Array, start: number, count: number): number;
+  writeBatch(buffer: Uint8Array, offsets: Int32Array, lengths: Int32Array, start: number, count: number): number;
   close(): void;
   ref(): void;
   unref(): void;
@@ -196,6 +196,9 @@ export interface RouteRequest {
   multipath?: { gateway?: string; oif?: number; weight?: number; flags?: number }[];
 }
 
+/** A RouteRequest by position (native/codec_route.cc RouteField): the add paths' fast form. */
+export type PackedRoute = readonly unknown[];
+
 export interface RuleRequest {
   family?: number;
   dstLen?: number;
@@ -232,7 +235,7 @@ export type Request =
   | { type: number; flags?: number; link: LinkRequest }
   | { type: number; flags?: number; addr: AddrRequest }
   | { type: number; flags?: number; neigh: NeighRequest }
-  | { type: number; flags?: number; route: RouteRequest }
+  | { type: number; flags?: number; route: RouteRequest | PackedRoute }
   | { type: number; flags?: number; rule: RuleRequest }
   | { type: number; flags?: number; nsid: NsidRequest };
 

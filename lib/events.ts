@@ -6,6 +6,7 @@
  * (additions, changes and deletions computed against what it knew): never a silent gap.
  */
 import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { binding, k, type Decoded, type MonitorMessage, type NativeMonitor, type Request } from './binding.js';
 import { expand } from './decode.js';
@@ -57,7 +58,7 @@ interface KindInfo {
   groups: string[];
   newType: string;
   delType: string;
-  dump: () => Request[];
+  dump: () => Request;
   convert: (d: Decoded) => Item | undefined;
   key: (x: Item) => string;
 }
@@ -67,7 +68,7 @@ const KINDS: Record<Kind, KindInfo> = {
     groups: ['RTNLGRP_LINK'],
     newType: 'RTM_NEWLINK',
     delType: 'RTM_DELLINK',
-    dump: () => [{ type: k('RTM_GETLINK'), link: { family: k('AF_UNSPEC'), extMask: k('RTEXT_FILTER_SKIP_STATS') } }],
+    dump: () => ({ type: k('RTM_GETLINK'), link: { family: k('AF_UNSPEC'), extMask: k('RTEXT_FILTER_SKIP_STATS') } }),
     convert: (d) => d as unknown as Link,
     key: (x) => String((x as Link).index),
   },
@@ -75,7 +76,7 @@ const KINDS: Record<Kind, KindInfo> = {
     groups: ['RTNLGRP_IPV4_IFADDR', 'RTNLGRP_IPV6_IFADDR'],
     newType: 'RTM_NEWADDR',
     delType: 'RTM_DELADDR',
-    dump: () => [{ type: k('RTM_GETADDR'), addr: { family: k('AF_UNSPEC') } }],
+    dump: () => ({ type: k('RTM_GETADDR'), addr: { family: k('AF_UNSPEC') } }),
     convert: (d) => d as unknown as Address,
     key: (x) => {
       const a = x as Address;
@@ -86,7 +87,7 @@ const KINDS: Record<Kind, KindInfo> = {
     groups: ['RTNLGRP_IPV4_ROUTE', 'RTNLGRP_IPV6_ROUTE'],
     newType: 'RTM_NEWROUTE',
     delType: 'RTM_DELROUTE',
-    dump: () => [{ type: k('RTM_GETROUTE'), route: { family: k('AF_UNSPEC') } }],
+    dump: () => ({ type: k('RTM_GETROUTE'), route: { family: k('AF_UNSPEC') } }),
     convert: (d) => ((d as unknown as Route).flags.includes('cloned') ? undefined : (d as unknown as Route)),
     // The kernel's key (table, prefix, tos, metric), then the next hop: IPv6, and IPv4 with
     // `ip route append`, keep several routes under one key.
@@ -96,7 +97,7 @@ const KINDS: Record<Kind, KindInfo> = {
     groups: ['RTNLGRP_NEIGH'],
     newType: 'RTM_NEWNEIGH',
     delType: 'RTM_DELNEIGH',
-    dump: () => [{ type: k('RTM_GETNEIGH'), neigh: { family: k('AF_UNSPEC') } }],
+    dump: () => ({ type: k('RTM_GETNEIGH'), neigh: { family: k('AF_UNSPEC') } }),
     convert: (d) => (d.family === 4 || d.family === 6 ? toNeighbour(d) : undefined),
     key: (x) => {
       const n = x as Neighbour;
@@ -107,7 +108,7 @@ const KINDS: Record<Kind, KindInfo> = {
     groups: ['RTNLGRP_IPV4_RULE', 'RTNLGRP_IPV6_RULE'],
     newType: 'RTM_NEWRULE',
     delType: 'RTM_DELRULE',
-    dump: () => [{ type: k('RTM_GETRULE'), rule: { family: k('AF_UNSPEC') } }],
+    dump: () => ({ type: k('RTM_GETRULE'), rule: { family: k('AF_UNSPEC') } }),
     convert: (d) => toRule(d),
     key: (x) => JSON.stringify(x),
   },
@@ -181,7 +182,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
       const { fds } = await native(binding().monitorOpen(ns, groups, rcvbuf), 'watch');
       const fd = fds[0]!;
       if (this.closedFlag) {
-        new (binding().Monitor)(fd, () => undefined).close();
+        fs.closeSync(fd);
         return;
       }
       const b = binding();
@@ -204,11 +205,9 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
     for (const kind of this.kinds) {
       const info = KINDS[kind];
       const fresh = new Map<string, Item>();
-      for (const req of info.dump()) {
-        for (const d of await dumpSettled(ns, req, `watch ${kind}`)) {
-          const item = info.convert(d);
-          if (item) fresh.set(info.key(item), item);
-        }
+      for (const d of await dumpSettled(ns, info.dump(), `watch ${kind}`)) {
+        const item = info.convert(d);
+        if (item) fresh.set(info.key(item), item);
       }
       if (this.closedFlag) return;
       const known = this.state.get(kind)!;

@@ -16,6 +16,23 @@ export interface PacketList {
   readonly lengths: Int32Array;
 }
 
+/**
+ * Checks a caller's PacketList: the right array types, `count` within them, every packet inside
+ * the buffer and `minLength` to `maxLength` bytes long. @internal
+ */
+export function checkPacketList(list: PacketList, arg: string, minLength = 0, maxLength = Infinity): void {
+  if (typeof list !== 'object' || list === null || !(list.buffer instanceof Uint8Array) || !(list.offsets instanceof Int32Array) || !(list.lengths instanceof Int32Array))
+    throw invalidType(arg, 'a PacketList (count, buffer: Buffer, offsets/lengths: Int32Array)', list);
+  const n = list.count;
+  if (!Number.isInteger(n) || n < 0 || n > list.offsets.length || n > list.lengths.length) throw invalidValue(`${arg}.count`, n, 'exceeds its offsets/lengths', true);
+  for (let i = 0; i < n; i++) {
+    const o = list.offsets[i]!;
+    const l = list.lengths[i]!;
+    if (o < 0 || l < minLength || l > maxLength || o + l > list.buffer.length)
+      throw invalidValue(`${arg} packet ${i}`, `${o}+${l}`, `must be ${minLength} to ${maxLength} bytes inside the buffer`, true);
+  }
+}
+
 const VNET = 10;
 const NEEDS_CSUM = 1;
 const GSO_NONE = 0;
@@ -346,10 +363,8 @@ export class TcpCoalescer extends Output {
    * object. Returns the number of packets to write.
    */
   coalesce(list: PacketList): number {
-    if (typeof list !== 'object' || list === null || !(list.buffer instanceof Uint8Array) || !(list.offsets instanceof Int32Array) || !(list.lengths instanceof Int32Array))
-      throw invalidType('list', 'a PacketList (count, buffer, offsets, lengths)', list);
+    checkPacketList(list, 'list');
     const count = list.count;
-    if (!Number.isInteger(count) || count < 0 || count > list.offsets.length || count > list.lengths.length) throw invalidValue('list.count', count, 'exceeds its offsets/lengths', true);
     const buf = list.buffer;
     const offs = list.offsets;
     const lens = list.lengths;
@@ -360,7 +375,6 @@ export class TcpCoalescer extends Output {
     for (let i = 0; i < count; i++) {
       const o = offs[i]!;
       const len = lens[i]!;
-      if (!(o >= 0 && len >= 0 && o + len <= buf.length)) throw invalidValue(`list packet ${i}`, `${o}+${len}`, 'lies beyond the buffer', true);
       bytes += len + VNET - inHdr;
       this.headOf[i] = -1;
       this.ipLen[i] = 0;

@@ -154,7 +154,8 @@ export async function openNetns(ref?: NetnsRef): Promise<Netns> {
   return new Netns(handle, typeof ref === 'string' ? ref : null, path);
 }
 
-function pathOf(ref: NetnsRef): string {
+/** The namespace file of a name, `{ path }` or `{ pid }` (validated). @internal */
+export function pathOf(ref: NetnsRef): string {
   if (typeof ref === 'string') return pathOfName(ref);
   if (typeof ref !== 'object' || ref === null) throw invalidType('netns', 'a name, { path }, { pid }, { fd } or a Netns', ref);
   if ('path' in ref) {

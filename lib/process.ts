@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as util from 'node:util';
 import { binding } from './binding.js';
 import { NetdevError, invalidType, invalidValue, nativeSync } from './errors.js';
-import { Netns, NETNS_RUN_DIR, type NetnsRef } from './netns.js';
+import { Netns, pathOf, type NetnsRef } from './netns.js';
 import * as v from './validate.js';
 
 /** Options of {@link spawn}: child_process.spawn's, plus the namespace. */
@@ -53,19 +53,10 @@ function openForChild(ref: NetnsRef): { fd: number; close: boolean; name: string
     if (ref.closed) throw invalidValue('options.netns', ref, 'is a closed handle');
     return { fd: ref.fd, close: false, name: ref.name };
   }
-  let file: string;
-  let name: string | null = null;
-  if (typeof ref === 'string') {
-    name = v.netnsName(ref, 'options.netns');
-    file = `${NETNS_RUN_DIR}/${name}`;
-  } else if (typeof ref === 'object' && ref !== null && 'fd' in ref) {
+  if (typeof ref === 'object' && ref !== null && 'fd' in ref)
     return { fd: v.integer(ref.fd, 'options.netns.fd', 0, 2 ** 31 - 1), close: false, name: null };
-  } else if (typeof ref === 'object' && ref !== null && 'path' in ref) {
-    file = v.string(ref.path, 'options.netns.path');
-    if (!file.startsWith('/')) throw invalidValue('options.netns.path', file, 'must be an absolute path');
-  } else if (typeof ref === 'object' && ref !== null && 'pid' in ref) {
-    file = `/proc/${v.integer(ref.pid, 'options.netns.pid', 1, 2 ** 22)}/ns/net`;
-  } else throw invalidType('options.netns', 'a name, { path }, { pid }, { fd } or a Netns', ref);
+  const file = pathOf(ref); // validates names, { path } and { pid }
+  const name = typeof ref === 'string' ? ref : null;
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');

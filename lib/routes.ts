@@ -1,9 +1,9 @@
 /**
  * Routes (IPv4 and IPv6, every route type, multipath, metrics) and `ip route get`.
  */
-import { k, type NativeNs, type Request, type RouteRequest } from './binding.js';
+import { k, type NativeNs, type PackedRoute, type Request, type RouteRequest } from './binding.js';
 import { invalidType, invalidValue, systemError } from './errors.js';
-import { checkLinkRef, describeRef, indexOf, type LinkRef } from './links.js';
+import { checkLinkRef, indexOf, type LinkRef } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
 import {
   METRIC_KEYS, PREFS, PROTOCOL_CONST, SCOPE_VALUES, TYPE_CONST, TYPES, namesOf,
@@ -116,7 +116,7 @@ function consts(): NonNullable<typeof C> {
  * The positional form of a route request (native/codec_route.cc RouteField): the addon reads it
  * by index instead of looking up ~20 property names per route.
  */
-function packRoute(r: RouteRequest): unknown[] {
+function packRoute(r: RouteRequest): PackedRoute {
   return [
     r.family, r.dstLen, r.srcLen, r.tos, r.table, r.protocol, r.scope, r.type, r.flags, r.dst, r.src, r.gateway, r.prefsrc, r.oif, r.iif, r.priority,
     r.mark, r.uid, r.pref, r.expires, r.metrics, r.multipath,
@@ -264,7 +264,7 @@ function modify(spec: RouteSpec, deleting: boolean, flags: number, operation: st
     throw systemError(e, `${operation} ${describe(spec)}`);
   };
   const send = (): Promise<void> =>
-    submit(ns, [{ type: deleting ? consts().delRoute : consts().newRoute, flags, route: packRoute(req) as RouteRequest }]).then((results) => {
+    submit(ns, [{ type: deleting ? consts().delRoute : consts().newRoute, flags, route: packRoute(req) }]).then((results) => {
       release();
       const r = results[0];
       if (r instanceof Error) throw systemError(r, `${operation} ${describe(spec)}`);
@@ -324,24 +324,19 @@ export async function addRoutes(specs: readonly RouteSpec[], options: NetnsOptio
   const replace = options.replace === undefined ? false : v.bool(options.replace, 'options.replace');
   const c = consts();
   const lookups: NameLookup[] = [];
-  const requests: Request[] = new Array<Request>(specs.length);
-  for (let i = 0; i < specs.length; i++) {
-    const spec = specs[i]!;
+  const reqs = specs.map((spec, i) => {
     if (typeof spec !== 'object' || spec === null) throw invalidType(`specs[${i}]`, 'a route spec object', spec);
     if (spec.netns !== undefined) throw invalidValue(`specs[${i}].netns`, spec.netns, 'is given once, in options.netns');
-    requests[i] = { type: c.newRoute, flags: replace ? c.createReplace : c.createExcl, route: routeRequest(spec, 'add', lookups) };
-  }
+    return routeRequest(spec, 'add', lookups);
+  });
   const { ns, release } = resolveNetns(options.netns);
   try {
-    const indexes = new Map<string, Promise<number>>();
-    for (const l of lookups) {
-      const key = describeRef(l.ref);
-      let p = indexes.get(key);
-      if (!p) indexes.set(key, (p = indexOf(ns, l.ref, l.arg)));
-      l.set(await p);
-    }
+    // Issued together, lookups of the same name share one RTM_GETLINK (indexOf).
+    const indexes = await Promise.all(lookups.map((l) => indexOf(ns, l.ref, l.arg)));
+    indexes.forEach((i, j) => { lookups[j]!.set(i); });
     // Packed once the lookups have filled in the link indexes (see packRoute).
-    for (const r of requests) (r as { route: unknown }).route = packRoute((r as { route: RouteRequest }).route);
+    const flags = replace ? c.createReplace : c.createExcl;
+    const requests: Request[] = reqs.map((r) => ({ type: c.newRoute, flags, route: packRoute(r) }));
     return (await transactEach(ns, requests, 'addRoutes')).map((r) => (r instanceof Error ? r : undefined));
   } finally {
     release();

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import { binding, k, type NativePacketQueue } from './binding.js';
 import { NetdevError, invalidType, invalidValue, native, nativeSync } from './errors.js';
-import type { PacketList } from './gso.js';
+import { checkPacketList, type PacketList } from './gso.js';
 import { deleteLink, getLink, setLink } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
 import * as v from './validate.js';
@@ -194,7 +194,7 @@ export class TunDevice extends EventEmitter {
     this.checkOpen();
     if (typeof batch !== 'object' || batch === null) throw invalidType('batch', 'a PacketBatch or PacketList', batch);
     const isBatch = batch instanceof Batch;
-    if (!isBatch) checkList(batch);
+    if (!isBatch) checkPacketList(batch, 'batch', 1, MAX_PACKET);
     const qi = queue ?? (isBatch ? batch.queue : 0);
     if (!Number.isInteger(qi) || qi < 0 || qi >= this.queues.length) throw invalidValue('queue', qi, `must be below ${this.queues.length}`, true);
     const q = this.queues[qi]!;
@@ -389,19 +389,6 @@ export class TunDevice extends EventEmitter {
 }
 
 function noop(): void {}
-
-/** Checks a caller's PacketList: arrays of the right types, every packet inside the buffer. */
-function checkList(list: PacketList): void {
-  if (!(list.buffer instanceof Uint8Array) || !(list.offsets instanceof Int32Array) || !(list.lengths instanceof Int32Array))
-    throw invalidType('batch', 'a PacketList (buffer: Buffer, offsets/lengths: Int32Array)', list);
-  const n = list.count;
-  if (!Number.isInteger(n) || n < 0 || n > list.offsets.length || n > list.lengths.length) throw invalidValue('batch.count', n, 'exceeds its offsets/lengths', true);
-  for (let i = 0; i < n; i++) {
-    const o = list.offsets[i]!;
-    const l = list.lengths[i]!;
-    if (o < 0 || l <= 0 || l > MAX_PACKET || o + l > list.buffer.length) throw invalidValue(`batch packet ${i}`, `${o}+${l}`, `must be 1 to ${MAX_PACKET} bytes inside the buffer`, true);
-  }
-}
 
 function closedError(name: string): Error {
   const e = new Error(`tun ${name} is closed`) as Error & { code: string };

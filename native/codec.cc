@@ -61,36 +61,25 @@ Napi::Array DecodeMessages(Napi::Env env, const uint8_t* data, size_t len) {
   uint32_t n = 0;
   bool links = false;
   bool routes = false;
+  // One object per message for the small kinds; undefined (malformed) ones are left out.
+  auto one = [&](Napi::Value (*decode)(Napi::Env, const nlmsghdr*, const uint8_t*, size_t), const MsgView& m) {
+    Napi::Value v = decode(env, m.hdr, m.payload, m.payloadLen);
+    if (!v.IsUndefined()) out.Set(n++, v);
+  };
   for (const MsgView& m : views) {
     switch (m.hdr->nlmsg_type) {
       case RTM_NEWLINK:
       case RTM_DELLINK: links = true; break;
-      case RTM_NEWADDR:
-      case RTM_DELADDR: {
-        Napi::Value v = DecodeAddr(env, m.hdr, m.payload, m.payloadLen);
-        if (!v.IsUndefined()) out.Set(n++, v);
-        break;
-      }
-      case RTM_NEWNEIGH:
-      case RTM_DELNEIGH: {
-        Napi::Value v = DecodeNeigh(env, m.hdr, m.payload, m.payloadLen);
-        if (!v.IsUndefined()) out.Set(n++, v);
-        break;
-      }
       case RTM_NEWROUTE:
       case RTM_DELROUTE: routes = true; break;
+      case RTM_NEWADDR:
+      case RTM_DELADDR: one(DecodeAddr, m); break;
+      case RTM_NEWNEIGH:
+      case RTM_DELNEIGH: one(DecodeNeigh, m); break;
       case RTM_NEWRULE:
-      case RTM_DELRULE: {
-        Napi::Value v = DecodeRule(env, m.hdr, m.payload, m.payloadLen);
-        if (!v.IsUndefined()) out.Set(n++, v);
-        break;
-      }
+      case RTM_DELRULE: one(DecodeRule, m); break;
       case RTM_NEWNSID:
-      case RTM_DELNSID: {
-        Napi::Value v = DecodeNsid(env, m.hdr, m.payload, m.payloadLen);
-        if (!v.IsUndefined()) out.Set(n++, v);
-        break;
-      }
+      case RTM_DELNSID: one(DecodeNsid, m); break;
       default: break;
     }
   }

@@ -99,6 +99,9 @@ bool GetObj(const Napi::Object& o, const char* key, Napi::Object* out);
 // Parses "aa:bb:cc:.." (1-32 bytes) into out; returns its length or 0 if malformed.
 size_t ParseHwAddr(const std::string& s, uint8_t* out, size_t cap);
 std::string FormatHwAddr(const uint8_t* p, size_t n);
+// Appends attribute `attr` holding the IP literal at spec[key] (of `family`), if the key is set;
+// throws a TypeError if it is not an address of that family.
+void PutIp(const Napi::Object& spec, const char* key, int family, uint16_t attr, MsgBuilder* b);
 // Parses an IPv4/IPv6 literal of the given family (AF_INET / AF_INET6) into out (4 or 16 bytes).
 size_t ParseIp(int family, const std::string& s, uint8_t* out);
 Napi::Value FormatIp(Napi::Env env, int family, const uint8_t* p, size_t n);

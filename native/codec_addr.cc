@@ -35,15 +35,6 @@ const FlagName kAddrFlags[] = {
     {IFA_F_MCAUTOJOIN, "autojoin"},           {IFA_F_STABLE_PRIVACY, "stable-privacy"},
 };
 
-void PutIp(const Napi::Object& spec, const char* key, int family, uint16_t attr, MsgBuilder* b) {
-  std::string s;
-  if (!GetStr(spec, key, &s)) return;
-  uint8_t ip[16];
-  size_t n = ParseIp(family, s, ip);
-  if (!n) ThrowType(spec.Env(), std::string(key) + " must be an IP address of the address family");
-  b->Attr(attr, ip, n);
-}
-
 }  // namespace
 
 void EncodeAddr(const Napi::Object& spec, MsgBuilder* b) {

@@ -40,15 +40,6 @@ void AppendIpv4(const uint8_t* p, std::string* out) {
   }
 }
 
-void PutIp(const Napi::Object& spec, const char* key, int family, uint16_t attr, MsgBuilder* b) {
-  std::string s;
-  if (!GetStr(spec, key, &s)) return;
-  uint8_t ip[16];
-  size_t n = ParseIp(family, s, ip);
-  if (!n) ThrowType(spec.Env(), std::string(key) + " must be an IP address of the route's family");
-  b->Attr(attr, ip, n);
-}
-
 }  // namespace
 
 // A route request's fields, read by name from an object or, on the hot path (lib/routes.ts

@@ -24,16 +24,8 @@ void EncodeRule(const Napi::Object& spec, MsgBuilder* b) {
   if (GetU32(spec, "flags", &v)) r.flags = v;
   b->Put(r);
   if (hasTable && table >= 256) b->AttrU32(FRA_TABLE, table);
-  auto ip = [&](const char* key, uint16_t attr) {
-    std::string s;
-    if (!GetStr(spec, key, &s)) return;
-    uint8_t a[16];
-    size_t n = ParseIp(static_cast<int>(family), s, a);
-    if (!n) ThrowType(spec.Env(), std::string(key) + " must be an IP address of the rule's family");
-    b->Attr(attr, a, n);
-  };
-  ip("dst", FRA_DST);
-  ip("src", FRA_SRC);
+  PutIp(spec, "dst", static_cast<int>(family), FRA_DST, b);
+  PutIp(spec, "src", static_cast<int>(family), FRA_SRC, b);
   std::string s;
   if (GetStr(spec, "iif", &s)) b->AttrStr(FRA_IIFNAME, s);
   if (GetStr(spec, "oif", &s)) b->AttrStr(FRA_OIFNAME, s);

@@ -104,6 +104,15 @@ size_t ParseIp(int family, const std::string& s, uint8_t* out) {
   return family == AF_INET ? 4 : 16;
 }
 
+void PutIp(const Napi::Object& spec, const char* key, int family, uint16_t attr, MsgBuilder* b) {
+  std::string s;
+  if (!GetStr(spec, key, &s)) return;
+  uint8_t ip[16];
+  size_t n = ParseIp(family, s, ip);
+  if (!n) ThrowType(spec.Env(), std::string(key) + " must be an IP address of the request's family");
+  b->Attr(attr, ip, n);
+}
+
 Napi::Value FormatIp(Napi::Env env, int family, const uint8_t* p, size_t n) {
   char buf[INET6_ADDRSTRLEN];
   if ((family == AF_INET && n < 4) || (family == AF_INET6 && n < 16) || !inet_ntop(family, p, buf, sizeof buf))

@@ -168,24 +168,16 @@ Napi::Value PacketQueue::Write(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, r < 0 ? -errno : static_cast<double>(r));
 }
 
-// writeBatch(bufferOrArrayBuffer, offsets Int32Array, lengths Int32Array, start, count)
+// writeBatch(buffer Uint8Array, offsets Int32Array, lengths Int32Array, start, count)
 //   -> packets written (stops at EAGAIN, returns -errno if the first write fails otherwise).
+//   Offsets are relative to the view (a Buffer's byteOffset included).
 Napi::Value PacketQueue::WriteBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (fd_ < 0) return Napi::Number::New(env, -EBADF);
-  uint8_t* base;
-  size_t size;
-  if (info[0].IsArrayBuffer()) {
-    Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
-    base = static_cast<uint8_t*>(ab.Data());
-    size = ab.ByteLength();
-  } else if (info[0].IsTypedArray()) {
-    Napi::Uint8Array u = info[0].As<Napi::Uint8Array>();
-    base = u.Data();
-    size = u.ByteLength();
-  } else {
-    ThrowType(env, "writeBatch(buffer, offsets, lengths, start, count)");
-  }
+  if (!info[0].IsTypedArray()) ThrowType(env, "writeBatch(buffer, offsets, lengths, start, count)");
+  Napi::Uint8Array u = info[0].As<Napi::Uint8Array>();
+  uint8_t* base = u.Data();
+  size_t size = u.ByteLength();
   Napi::Int32Array offs = info[1].As<Napi::Int32Array>();
   Napi::Int32Array lens = info[2].As<Napi::Int32Array>();
   uint32_t start = info[3].As<Napi::Number>().Uint32Value();

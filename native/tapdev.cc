@@ -24,15 +24,13 @@ SysError WithPath(SysError e, const std::string& path) {
   return e;
 }
 
-// Reads "MAJOR:MINOR" from a sysfs dev file.
-SysError ReadDevNumber(const std::string& path, dev_t* out) {
+// Reads a short sysfs attribute ("12\n", "240:3\n") and parses it with `format`.
+SysError ReadSysfs(const std::string& path, const char* format, unsigned* a, unsigned* b = nullptr) {
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.Valid()) return WithPath(SysError::Errno("open"), path);
   char buf[32] = {};
   ssize_t n = read(fd.Get(), buf, sizeof buf - 1);
-  unsigned maj = 0, min = 0;
-  if (n <= 0 || std::sscanf(buf, "%u:%u", &maj, &min) != 2) return WithPath(SysError::Of(EIO, "read"), path);
-  *out = makedev(maj, min);
+  if (n <= 0 || std::sscanf(buf, format, a, b) != (b ? 2 : 1)) return WithPath(SysError::Of(EIO, "read"), path);
   return {};
 }
 
@@ -65,22 +63,18 @@ SysError TapDevOpen(int nsfd, const TapDevSpec& spec, std::vector<UniqueFd>* fds
     umount2("/sys", MNT_DETACH);
     if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
       return WithPath(SysError::Of(errno, "mount", "sysfs of the link's namespace"), "/sys");
+    const std::string dir = "/sys/class/net/" + spec.link + "/";
     unsigned idx = 0;
-    {
-      const std::string path = "/sys/class/net/" + spec.link + "/ifindex";
-      UniqueFd f(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-      char buf[16] = {};
-      if (!f.Valid() || read(f.Get(), buf, sizeof buf - 1) <= 0 || std::sscanf(buf, "%u", &idx) != 1)
-        return SysError::Of(ENODEV, "open", "no link " + spec.link);
-    }
+    if (ReadSysfs(dir + "ifindex", "%u", &idx).Failed()) return SysError::Of(ENODEV, "open", "no link " + spec.link);
     *ifindex = static_cast<int>(idx);
     const std::string tap = "tap" + std::to_string(idx);
-    dev_t dev = 0;
-    SysError e = ReadDevNumber("/sys/class/net/" + spec.link + "/" + tap + "/dev", &dev);
+    unsigned maj = 0, min = 0;
+    SysError e = ReadSysfs(dir + tap + "/dev", "%u:%u", &maj, &min);
     if (e.Failed()) {
       if (e.errnum == ENOENT) return SysError::Of(EINVAL, "open", spec.link + " is not a macvtap/ipvtap link");
       return e;
     }
+    const dev_t dev = makedev(maj, min);
     // A node of our own in a private tmpfs, else the devtmpfs node after checking it.
     std::string node;
     if (mount("tmpfs", "/sys", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=16k,mode=0700") == 0 &&
