@@ -1,12 +1,33 @@
 // Compiles lib/ to CommonJS (dist/cjs) and writes a thin ES-module facade (dist/esm) that
 // re-exports the same instance, so `import` and `require` users share one copy of the state.
+// Skipped when nothing it reads changed since the last build (`--force` builds anyway).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const stamp = join(root, 'dist/.built');
+
+/** The newest modification time among the build's inputs. */
+function newestInput() {
+  const files = ['tsconfig.json', 'package.json', 'scripts/build-ts.mjs'].map((f) => join(root, f));
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (e.name.endsWith('.ts')) files.push(join(dir, e.name));
+    }
+  };
+  walk(join(root, 'lib'));
+  return Math.max(...files.map((f) => statSync(f).mtimeMs));
+}
+
+const inputs = newestInput();
+if (!process.argv.includes('--force') && existsSync(stamp) && statSync(stamp).mtimeMs >= inputs) process.exit(0);
+// The stamp carries the time the build started: an input edited during the build is newer.
+const started = new Date();
+
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
   stdio: 'inherit',
 });
@@ -19,3 +40,5 @@ writeFileSync(
   `import cjs from '../cjs/index.js';\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,
 );
 writeFileSync(join(root, 'dist/esm/index.d.ts'), `export * from '../cjs/index.js';\n`);
+writeFileSync(stamp, `${started.toISOString()}\n`);
+utimesSync(stamp, started, started);
