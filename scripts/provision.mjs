@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// What the project needs from the machine, and the one place that installs it.
+//
+//   node scripts/provision.mjs STAGE...   (build | demo | test | bench | ci)
+//
+// Checks the programs and files each stage needs. Nothing missing: silent, exit 0. Something
+// missing: as root on a Debian/Ubuntu machine (apt-get), in this project's own checkout, it installs
+// the Debian packages that provide them (`apt-get update` only when the package lists are missing
+// or an install could not find a package); otherwise it prints one message naming the exact
+// command to run and exits 1 before anything else runs. `.ci/run` calls it for every stage,
+// `npm test`/`npm run demo` for theirs, and the addon's install hook for `build` (only when it has
+// to compile). As a dependency of another project it never installs anything: it names the command.
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** True when `file` is an ELF executable without a program interpreter (statically linked). */
+function isStaticElf(file) {
+  let fd;
+  try {
+    fd = openSync(file, 'r');
+    const h = Buffer.alloc(64);
+    if (readSync(fd, h, 0, 64, 0) < 64 || h.readUInt32BE(0) !== 0x7f454c46 || h[4] !== 2) return false;
+    const phoff = Number(h.readBigUInt64LE(32));
+    const phentsize = h.readUInt16LE(54);
+    const phnum = h.readUInt16LE(56);
+    const ph = Buffer.alloc(phentsize * phnum);
+    readSync(fd, ph, 0, ph.length, phoff);
+    for (let i = 0; i < phnum; i++) if (ph.readUInt32LE(i * phentsize) === 3 /* PT_INTERP */) return false;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+const PATH = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
+const which = (cmd) => PATH.map((d) => join(d, cmd)).find((p) => existsSync(p)) ?? null;
+const hasCmd = (cmd) => () => which(cmd) !== null;
+const hasFile = (file) => () => existsSync(file);
+
+/**
+ * One row per need: what it is (for the message), how to tell it is there, the Debian/Ubuntu
+ * package that provides it, and the stages that need it.
+ */
+export const REQUIREMENTS = [
+  // node-gyp compiles the addon (npm ci, or a consumer without a prebuilt binary).
+  { what: 'python3', present: hasCmd('python3'), pkg: 'python3', stages: ['build'] },
+  { what: 'make', present: hasCmd('make'), pkg: 'make', stages: ['build'] },
+  { what: 'g++', present: hasCmd('g++'), pkg: 'g++', stages: ['build'] },
+  // The sandbox every run uses (a private network + mount namespace).
+  { what: 'unshare', present: hasCmd('unshare'), pkg: 'util-linux', stages: ['demo', 'test', 'bench'] },
+  // Cross-checks and fixtures of the host tier.
+  { what: 'ip', present: hasCmd('ip'), pkg: 'iproute2', stages: ['test', 'bench'] },
+  { what: 'bridge', present: hasCmd('bridge'), pkg: 'iproute2', stages: ['test'] },
+  { what: 'tc', present: hasCmd('tc'), pkg: 'iproute2', stages: ['test'] },
+  { what: 'nsenter', present: hasCmd('nsenter'), pkg: 'util-linux', stages: ['test'] },
+  { what: 'setpriv', present: hasCmd('setpriv'), pkg: 'util-linux', stages: ['test'] },
+  { what: 'mount', present: hasCmd('mount'), pkg: 'mount', stages: ['test'] },
+  { what: 'sysctl', present: hasCmd('sysctl'), pkg: 'procps', stages: ['test'] },
+  // The router + DHCP scenario: a real DHCP server, and busybox's udhcpc as its client.
+  { what: 'dnsmasq', present: hasCmd('dnsmasq'), pkg: 'dnsmasq-base', stages: ['test'] },
+  // The kernel-matrix tier: Debian's stock kernel under qemu, a static busybox in its initramfs,
+  // the kernel package fetched with apt-get download and unpacked with dpkg.
+  { what: 'qemu-system-x86_64', present: hasCmd('qemu-system-x86_64'), pkg: 'qemu-system-x86', stages: ['test'] },
+  { what: 'a static busybox', present: () => isStaticElf(which('busybox') ?? '/bin/busybox'), pkg: 'busybox-static', stages: ['test'] },
+  { what: 'cpio', present: hasCmd('cpio'), pkg: 'cpio', stages: ['test'] },
+  { what: 'gzip', present: hasCmd('gzip'), pkg: 'gzip', stages: ['test'] },
+  // The benchmarks' C references.
+  { what: 'gcc', present: hasCmd('gcc'), pkg: 'gcc', stages: ['bench'] },
+  { what: 'libmnl headers', present: hasFile('/usr/include/libmnl/libmnl.h'), pkg: 'libmnl-dev', stages: ['bench'] },
+];
+
+const STAGES = ['build', 'demo', 'test', 'bench', 'ci'];
+
+/** The rows a set of stages needs that are missing ('ci' is every stage). */
+export function missingFor(stages) {
+  const all = stages.includes('ci');
+  return REQUIREMENTS.filter((r) => (all || r.stages.some((s) => stages.includes(s))) && !r.present());
+}
+
+function osRelease() {
+  try {
+    const text = readFileSync('/etc/os-release', 'utf8');
+    const get = (k) => new RegExp(`^${k}="?([^"\\n]*)`, 'm').exec(text)?.[1] ?? '';
+    return `${get('ID')} ${get('ID_LIKE')}`;
+  } catch {
+    return '';
+  }
+}
+
+/** True when npm (or a person) runs this in the project's own checkout, not as a dependency. */
+function ownCheckout() {
+  if (!existsSync(join(root, '.git'))) return false;
+  const init = process.env.INIT_CWD;
+  return init === undefined || init === root;
+}
+
+function aptListsPresent() {
+  try {
+    return readdirSync('/var/lib/apt/lists').some((f) => f.endsWith('_Packages'));
+  } catch {
+    return false;
+  }
+}
+
+function apt(args) {
+  const r = spawnSync('apt-get', args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  return r.status === 0;
+}
+
+function install(pkgs) {
+  const args = ['install', '-y', '-qq', '--no-install-recommends', ...pkgs];
+  if (!aptListsPresent() && !apt(['update', '-qq'])) return false;
+  if (apt(args)) return true;
+  // Stale lists (a package moved since the last update): refresh once and try again.
+  return apt(['update', '-qq']) && apt(args);
+}
+
+function main() {
+  const stages = process.argv.slice(2);
+  if (stages.length === 0 || stages.some((s) => !STAGES.includes(s))) {
+    console.error(`usage: provision.mjs STAGE... (${STAGES.join(' | ')})`);
+    process.exit(2);
+  }
+  const missing = missingFor(stages);
+  if (missing.length === 0) return;
+  const pkgs = [...new Set(missing.map((r) => r.pkg))];
+  const list = missing.map((r) => (r.what === r.pkg ? r.what : `${r.what} (${r.pkg})`)).join(', ');
+  const debianLike = /\b(debian|ubuntu)\b/.test(osRelease()) && (existsSync('/usr/bin/apt-get') || which('apt-get') !== null);
+  if (debianLike && process.getuid?.() === 0 && ownCheckout() && process.env.NETDEV_PROVISION !== '0') {
+    console.error(`netdev: installing what ${stages.join('/')} needs: ${list}`);
+    if (!install(pkgs)) {
+      console.error(`netdev: apt-get could not install ${pkgs.join(' ')}`);
+      process.exit(1);
+    }
+    const still = missingFor(stages);
+    if (still.length > 0) {
+      console.error(`netdev: still missing after apt-get: ${still.map((r) => r.what).join(', ')}`);
+      process.exit(1);
+    }
+    return;
+  }
+  const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
+  const cmd = `${sudo}apt-get update && ${sudo}apt-get install -y --no-install-recommends ${pkgs.join(' ')}`;
+  console.error(
+    `netdev: ${stages.join('/')} needs what this machine lacks: ${list}.\n` +
+      (debianLike
+        ? `Install it, then run the command again:\n  ${cmd}\n`
+        : `Install the equivalents of these Debian packages, then run the command again: ${pkgs.join(' ')}\n`),
+  );
+  process.exit(1);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();
