@@ -1,5 +1,5 @@
 // C reference for bench/rtnetlink.mjs: libmnl, one NETLINK_ROUTE socket, one request at a time,
-// waiting for each ACK (the loop the note in ../shared/notes/control-plane.md measured).
+// waiting for each ACK: the plainest correct client, the baseline every ratio is taken against.
 //   ref NETNS_PATH veth N       create N veth pairs rv<i>/rp<i>
 //   ref NETNS_PATH addr N IFIDX add N IPv4 /32 addresses to IFIDX
 //   ref NETNS_PATH dump R       dump all links R times (prints the median)

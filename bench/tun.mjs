@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// TUN packet benchmark (not a timed test): the closed-loop forward of ../shared/notes/tun.md.
+// TUN packet benchmark (not a timed test): a closed-loop forward through the kernel.
 // One TUN with 10.50.0.1/16, forwarding on, redirects off; W UDP packets 10.50.2.2 -> 10.50.1.2
 // are primed; the kernel forwards each back out of the same TUN (TTL - 1); the program reads it,
 // restores the TTL with an incremental checksum update, and writes it back. Measured: netdev's
