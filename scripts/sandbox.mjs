@@ -5,6 +5,7 @@
 // otherwise `unshare -rmn` (a user namespace mapping the caller to root), which works wherever
 // unprivileged user namespaces are allowed.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const cmd = process.argv.slice(2);
 if (cmd.length === 0) {
@@ -14,6 +15,13 @@ if (cmd.length === 0) {
 if (process.env.NETDEV_SANDBOX === '1') {
   const r = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit' });
   process.exit(r.status ?? 1);
+}
+// unshare makes every mount private from "/" down; in a chroot whose root is not itself a mount
+// point that fails with a bare EINVAL, so say what to do instead.
+const rootIsMount = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === '/');
+if (!rootIsMount) {
+  console.error('sandbox: "/" is not a mount point (a chroot?); bind-mount the root onto itself first: mount --bind DIR DIR');
+  process.exit(1);
 }
 const root = process.getuid?.() === 0;
 const unshare = root
