@@ -77,14 +77,20 @@ SysError TapDevOpen(int nsfd, const TapDevSpec& spec, std::vector<UniqueFd>* fds
     const dev_t dev = makedev(maj, min);
     // A node of our own in a private tmpfs, else the devtmpfs node after checking it.
     std::string node;
-    if (mount("tmpfs", "/sys", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=16k,mode=0700") == 0 &&
-        mknod("/sys/tap", S_IFCHR | 0600, dev) == 0)
-      node = "/sys/tap";
-    else
-      node = "/dev/" + tap;
+    int mknodErr = 0;
+    if (mount("tmpfs", "/sys", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=16k,mode=0700") != 0)
+      mknodErr = errno;
+    else if (mknod("/sys/tap", S_IFCHR | 0600, dev) != 0)
+      mknodErr = errno;
+    node = mknodErr == 0 ? "/sys/tap" : "/dev/" + tap;
     for (int q = 0; q < spec.queues; ++q) {
       UniqueFd fd;
       e = OpenChecked(node, dev, &fd);
+      // Without a private node (no CAP_MKNOD: any user namespace but the initial one), the
+      // devtmpfs node is usually root's and 0600: say why both ways failed.
+      if (mknodErr != 0 && (e.errnum == EACCES || e.errnum == EPERM || e.errnum == ENOENT))
+        e.message = "no private node (mknod: " + std::string(std::strerror(mknodErr)) +
+                    "; it needs CAP_MKNOD in the initial user namespace) and " + node + " is not usable";
       if (e.Failed()) return e;
       ifreq ifr{};
       ifr.ifr_flags = static_cast<short>(IFF_TAP | IFF_NO_PI | (spec.vnetHdr ? IFF_VNET_HDR : 0) |

@@ -49,12 +49,20 @@ SysError TunOpen(int nsfd, const TunSpec& spec, std::vector<UniqueFd>* fds, std:
       devName = ifr.ifr_name;  // the kernel's name for a template or an empty name
       if (q == 0) {
         // Options that belong to the device: set once, through the first queue.
+        // The kernel answers EINVAL for an id that has no mapping in the caller's user namespace
+        // (make_kuid/make_kgid): say so, as "EINVAL: TUNSETOWNER" alone does not.
         if (spec.owner >= 0) {
           SysError e = Ioctl(fd.Get(), TUNSETOWNER, static_cast<unsigned long>(spec.owner), "TUNSETOWNER");
+          if (e.errnum == EINVAL)
+            e.message +=
+                ": uid " + std::to_string(spec.owner) + " is not mapped in this user namespace (/proc/self/uid_map)";
           if (e.Failed()) return e;
         }
         if (spec.group >= 0) {
           SysError e = Ioctl(fd.Get(), TUNSETGROUP, static_cast<unsigned long>(spec.group), "TUNSETGROUP");
+          if (e.errnum == EINVAL)
+            e.message +=
+                ": gid " + std::to_string(spec.group) + " is not mapped in this user namespace (/proc/self/gid_map)";
           if (e.Failed()) return e;
         }
         if (spec.vnetHdr) {
