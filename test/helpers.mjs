@@ -1,6 +1,6 @@
 // Test helpers: a fresh namespace per test, `ip -j` cross-checks inside a namespace, fd counting.
 import { execFile } from 'node:child_process';
-import { accessSync, constants as fsConstants, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { createNetns } from 'netdev';
 
@@ -85,12 +85,60 @@ export async function rejectsWith(promise, code) {
  * machines): no namespace can change a device node's permissions.
  */
 export function tunAccessible() {
+  return accessible('/dev/net/tun');
+}
+
+/** Whether this process may read and write `path` (a device node). */
+export function accessible(path) {
   try {
-    accessSync('/dev/net/tun', fsConstants.R_OK | fsConstants.W_OK);
+    accessSync(path, fsConstants.R_OK | fsConstants.W_OK);
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * The errno that opening `path` read-write would give this process, found without opening it:
+ * undefined when it would succeed (used to predict the library's answer, not to replace it).
+ */
+export function openErrno(path) {
+  if (!existsSync(path)) return 'ENOENT';
+  return accessible(path) ? undefined : 'EACCES';
+}
+
+/** The ranges of /proc/self/uid_map (or gid_map): [{ inside, outside, count }]. */
+export function idMap(which = 'uid') {
+  return readFileSync(`/proc/self/${which}_map`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number))
+    .map(([inside, outside, count]) => ({ inside, outside, count }));
+}
+
+/** Whether `id` has a mapping in this process's user namespace (what TUNSETOWNER requires). */
+export function idMapped(id, which = 'uid') {
+  return idMap(which).some((r) => id >= r.inside && id < r.inside + r.count);
+}
+
+/** Whether the process is in the initial user namespace (its uid map is the identity over all ids). */
+export function initialUserNs() {
+  const m = idMap('uid');
+  return m.length === 1 && m[0].inside === 0 && m[0].outside === 0 && m[0].count === 4294967295;
+}
+
+/** Whether capability number `cap` is in this process's effective set. */
+export function hasCap(cap) {
+  const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))[1];
+  return ((BigInt(`0x${hex}`) >> BigInt(cap)) & 1n) === 1n;
+}
+
+/**
+ * Whether mknod of a character device works here: CAP_MKNOD (27) counts only in the initial user
+ * namespace, so never inside `unshare -r` (the unprivileged sandbox).
+ */
+export function canMknod() {
+  return initialUserNs() && hasCap(27);
 }
 
 /** This process's child processes (zombies included), as 'PID STATE NAME' lines. */
