@@ -3,13 +3,15 @@
 // socket, one request at a time, waiting for each ACK) vs `ip` spawned per operation, measured in
 // the same run, alternating, median of RUNS, each run in a fresh namespace. Run it with
 // `npm run bench` (inside the sandbox: nothing touches the host). Unpinned on purpose: pinning
-// Node to one CPU starves its GC/JIT threads (see docs/benchmarks.md).
+// Node to one CPU starves its GC/JIT threads (see docs/benchmarks.md). Also measures the event
+// loop's delay while 200 createVeth + 200 addAddress run at once across 20 namespaces (a figure,
+// formerly asserted by a test); `ONLY=loop` runs that part alone.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { addAddress, createNetns, createVeth, deleteLink, deleteLinks, deleteNetns, listLinks } from 'netdev';
-import { cReference, cref, median, requireSandbox, time } from './common.mjs';
+import { cReference, cref, loopDelay, median, requireSandbox, time } from './common.mjs';
 
 const run = promisify(execFile);
 setFlagsFromString('--expose-gc');
@@ -18,7 +20,12 @@ const RUNS = Number(process.env.RUNS ?? 3);
 const N = 1000;
 
 requireSandbox('bench');
-cReference();
+const ONLY = process.env.ONLY;
+if (ONLY !== undefined && ONLY !== 'loop') {
+  console.error(`ONLY=${ONLY}: only ONLY=loop is known`);
+  process.exit(2);
+}
+if (!ONLY) cReference();
 const names = (p) => Array.from({ length: N }, (_, i) => `${p}${i}`);
 
 async function fresh(fn, { named = false } = {}) {
@@ -34,6 +41,42 @@ async function fresh(fn, { named = false } = {}) {
     ns.close();
     if (named) await deleteNetns(name);
   }
+}
+
+// --- event-loop delay during a storm: 200 createVeth, each followed by its addAddress, issued
+// at once across 20 namespaces; against the same monitor over an idle stretch of the same length.
+const STORM_NS = 20;
+const storms = [];
+for (let r = 0; r < RUNS; r++) {
+  const spaces = [];
+  for (let i = 0; i < STORM_NS; i++) spaces.push(await createNetns());
+  try {
+    storms.push(
+      await loopDelay(() =>
+        Promise.all(
+          spaces.flatMap((ns, n) =>
+            Array.from({ length: 10 }, (_, i) =>
+              createVeth({ name: `c${i}`, netns: ns, peer: { name: `c${i}p` } }).then((link) => addAddress(link, `10.${n}.${i}.1/24`, { netns: ns })),
+            ),
+          ),
+        ),
+      ),
+    );
+  } finally {
+    for (const ns of spaces) ns.close();
+  }
+}
+const idle = await loopDelay(() => new Promise((r) => setTimeout(r, Math.round(median(storms.map((s) => s.ms))))));
+const loopLine = () => {
+  const f = (k) => `${median(storms.map((s) => s[k])).toFixed(2)} ms`;
+  const all = (k) => storms.map((s) => s[k].toFixed(2)).join(', ');
+  return `event-loop delay during 200 createVeth + 200 addAddress at once across ${STORM_NS} namespaces (median of ${RUNS}): ` +
+    `p99 ${f('p99')} [${all('p99')}], max ${f('max')} [${all('max')}], p50 ${f('p50')}, storm ${f('ms')}; ` +
+    `idle for as long: p99 ${idle.p99.toFixed(2)} ms, max ${idle.max.toFixed(2)} ms`;
+};
+if (ONLY === 'loop') {
+  console.log(`\n${loopLine()}; Node ${process.version}, kernel ${execFileSync('uname', ['-r']).toString().trim()}`);
+  process.exit(0);
 }
 
 const results = {};
@@ -141,3 +184,4 @@ console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const r of rows) console.log(line(r));
 console.log(`\nteardown of 1000 veth pairs: deleteLinks (one group deletion) ${(median(bulk) * 1000).toFixed(1)} ms vs deleteLink one by one ${(oneByOne * 1000).toFixed(0)} ms: ${(oneByOne / median(bulk)).toFixed(0)}x faster`);
 console.log(`dump returned ${d.count} typed Link objects (C counted ${d.links} messages); all runs: ${JSON.stringify(Object.fromEntries(Object.entries(results).filter(([k]) => k !== 'dump').map(([k, v]) => [k, v.map((s) => +(s * 1000).toFixed(1))])))} ms`);
+console.log(loopLine());
