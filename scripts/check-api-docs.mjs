@@ -18,9 +18,10 @@ try {
     const lines = (diff.stdout || diff.stderr).split('\n');
     console.error(`check-api-docs: docs/api differs from what \`npm run docs\` generates (run it and commit):`);
     console.error(lines.slice(0, 60).join('\n') + (lines.length > 60 ? `\n… (${lines.length - 60} more lines)` : ''));
-    process.exit(1);
+    process.exitCode = 1; // not exit(): the finally below removes the temporary directory
+  } else {
+    console.log('check-api-docs: docs/api matches the generated reference');
   }
-  console.log('check-api-docs: docs/api matches the generated reference');
 } finally {
   rmSync(out, { recursive: true, force: true });
 }
