@@ -70,6 +70,8 @@ export const REQUIREMENTS = [
   { what: 'a static busybox', present: () => isStaticElf(which('busybox') ?? '/bin/busybox'), pkg: 'busybox-static', stages: ['test'] },
   { what: 'cpio', present: hasCmd('cpio'), pkg: 'cpio', stages: ['test'] },
   { what: 'gzip', present: hasCmd('gzip'), pkg: 'gzip', stages: ['test'] },
+  // .ci/run's consumer-install check installs the git tree as a dependency.
+  { what: 'git', present: hasCmd('git'), pkg: 'git', stages: ['ci'] },
   // The benchmarks' C references.
   { what: 'gcc', present: hasCmd('gcc'), pkg: 'gcc', stages: ['bench'] },
   { what: 'libmnl headers', present: hasFile('/usr/include/libmnl/libmnl.h'), pkg: 'libmnl-dev', stages: ['bench'] },
