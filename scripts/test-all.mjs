@@ -1,15 +1,17 @@
-// `npm test`: the host tier (inside the sandbox), then the kernel-matrix tier, then one combined
-// closing line "N passed, N failed, N skipped" over both. Exits non-zero if either tier fails.
+// `npm test`: the host tier (inside the sandbox), then the kernel-matrix tier, then one line per
+// tier (failed, and why) and one combined closing line "N passed, N failed, N skipped" over both
+// (scripts/test-summary.mjs). Exits non-zero if either tier fails.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tierFailed, tierLines, totalLine } from './test-summary.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function run(args, parse) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    const counts = { passed: 0, failed: 0, skipped: 0, seen: false };
+    const tier = { passed: 0, failed: 0, skipped: 0, seen: false, warnings: [] };
     let rest = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
@@ -17,30 +19,31 @@ function run(args, parse) {
       const lines = (rest + chunk).split('\n');
       rest = lines.pop();
       // eslint-disable-next-line no-control-regex -- strips ANSI colour codes
-      for (const line of lines) parse(line.replace(/\x1b\[[0-9;]*m/g, "").trim(), counts);
+      for (const line of lines) parse(line.replace(/\x1b\[[0-9;]*m/g, "").trim(), tier);
     });
-    child.on('close', (code) => resolve({ code: code ?? 1, ...counts }));
+    child.on('close', (code, signal) => resolve({ ...tier, code: code ?? 1, ...(signal && !tier.reason ? { reason: `killed by ${signal}` } : {}) }));
   });
 }
 
 // node's spec reporter closing lines ("ℹ pass N", …) for the host tier.
-const host = await run([join(root, 'scripts/sandbox.mjs'), process.execPath, join(root, 'scripts/run-tests.mjs')], (l, c) => {
+const host = await run([join(root, 'scripts/sandbox.mjs'), process.execPath, join(root, 'scripts/run-tests.mjs')], (l, t) => {
   const m = /^ℹ (pass|fail|cancelled|skipped|todo) (\d+)$/.exec(l);
   if (!m) return;
-  c.seen = true;
-  if (m[1] === 'pass') c.passed += +m[2];
-  else if (m[1] === 'fail' || m[1] === 'cancelled') c.failed += +m[2];
-  else c.skipped += +m[2];
+  t.seen = true;
+  if (m[1] === 'pass') t.passed += +m[2];
+  else if (m[1] === 'fail' || m[1] === 'cancelled') t.failed += +m[2];
+  else t.skipped += +m[2];
 });
-// The kernel-matrix runner's own summary line.
-const vm = await run([join(root, 'scripts/kernel-vm.mjs')], (l, c) => {
+// The kernel-matrix runner's own closing lines (scripts/kernel-vm.mjs).
+const vm = await run([join(root, 'scripts/kernel-vm.mjs')], (l, t) => {
   const m = /^kernel-vm: (\d+) passed, (\d+) failed, (\d+) skipped$/.exec(l);
-  if (m) Object.assign(c, { passed: +m[1], failed: +m[2], skipped: +m[3], seen: true });
+  if (m) Object.assign(t, { passed: +m[1], failed: +m[2], skipped: +m[3], seen: true });
+  const f = /^kernel-vm: FAILED(?: before running tests)?: (.*)$/.exec(l);
+  if (f) t.reason = f[1];
+  const w = /^kernel-vm: WARNING: (.*)$/.exec(l);
+  if (w && !t.warnings.includes(w[1])) t.warnings.push(w[1]);
 });
-const failedTier = [host, vm].some((t) => t.code !== 0 || !t.seen);
-const passed = host.passed + vm.passed;
-const failed = host.failed + vm.failed + (failedTier && host.failed + vm.failed === 0 ? 1 : 0);
-console.log(`\nhost tier: ${host.passed} passed, ${host.failed} failed, ${host.skipped} skipped (exit ${host.code})`);
-console.log(`kernel-matrix tier: ${vm.passed} passed, ${vm.failed} failed, ${vm.skipped} skipped (exit ${vm.code})`);
-console.log(`${passed} passed, ${failed} failed, ${host.skipped + vm.skipped} skipped`);
-process.exit(failedTier ? 1 : 0);
+console.log('');
+for (const line of [...tierLines('host tier', host), ...tierLines('kernel-matrix tier', vm)]) console.log(line);
+console.log(totalLine([host, vm]));
+process.exit(tierFailed(host) || tierFailed(vm) ? 1 : 0);
