@@ -56,7 +56,7 @@ try {
   host = await openNetns();
   await createBridge({ name: 'br1', netns: host, up: true });
   for (const [i, name] of names.entries()) {
-    const ns = await createNetns(name, { loopbackUp: true });
+    const ns = await createNetns(name);
     handles.push(ns);
     await createVeth({ name: `tap${i + 1}`, netns: host, master: 'br1', up: true, peer: { name: `tap${i + 1}_peer`, netns: ns, up: true } });
     await addAddress(`tap${i + 1}_peer`, `${ip(i)}/24`, { netns: ns });

@@ -45,7 +45,7 @@ async function tcpEcho(from, to, host, port, text) {
  */
 export async function buildRouterDhcp({ log = () => {} } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'netdev-dhcp-'));
-  const [router, hostA, hostB] = await Promise.all([0, 1, 2].map(() => createNetns(undefined, { loopbackUp: true })));
+  const [router, hostA, hostB] = await Promise.all([0, 1, 2].map(() => createNetns()));
   let dnsmasq;
   const teardown = async () => {
     if (dnsmasq && dnsmasq.exitCode === null) {

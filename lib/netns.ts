@@ -4,9 +4,9 @@
  * mount point), so `ip netns list` and `ip netns exec` see them and vice versa.
  */
 import { promises as fs } from 'node:fs';
-import { binding, type NativeNetnsHandle, type NativeNs } from './binding.js';
+import { binding, k, type NativeNetnsHandle, type NativeNs } from './binding.js';
 import { invalidType, invalidValue, native, nativeSync } from './errors.js';
-import { setLink } from './links.js';
+import { transact } from './rtnl.js';
 import * as v from './validate.js';
 
 /** Where iproute2 keeps named namespaces. */
@@ -80,29 +80,36 @@ function pathOfName(name: string): string {
 
 /** Options of {@link createNetns}. */
 export interface CreateNetnsOptions {
-  /** Bring the namespace's loopback device up (iproute2 leaves it down). Default false. */
+  /**
+   * Bring the namespace's loopback device `lo` up, so that 127.0.0.1, ::1 and the namespace's
+   * own addresses are reachable from inside it. Default true; false leaves it down, exactly as
+   * `ip netns add` does.
+   */
   loopbackUp?: boolean;
 }
 
 /**
- * Creates a network namespace. With a name: `ip netns add NAME` (visible to `ip netns`, lives
- * until {@link deleteNetns}). Without: an anonymous namespace that lives as long as the returned
- * handle (or anything else inside it).
+ * Creates a network namespace, with its loopback device up (unless `loopbackUp: false`). With a
+ * name: like `ip netns add NAME` (visible to `ip netns`, lives until {@link deleteNetns}).
+ * Without: an anonymous namespace that lives as long as the returned handle (or anything else
+ * inside it).
  *
- * `ip netns add NAME`
+ * Unlike `ip netns add`, `lo` is brought up by default (as containers and pyroute2 do): with it
+ * down, even connecting to one of the namespace's own addresses times out.
+ *
+ * `ip netns add NAME; ip -n NAME link set lo up` (`{ loopbackUp: false }`: `ip netns add NAME`)
  */
 export async function createNetns(name?: string, options: CreateNetnsOptions = {}): Promise<Netns> {
   if (name !== undefined) v.netnsName(name);
   v.knownKeys(v.object(options, 'options'), 'options', ['loopbackUp']);
   if (options.loopbackUp !== undefined) v.bool(options.loopbackUp, 'options.loopbackUp');
-  const handle = await native(
-    binding().netnsCreate(name === undefined ? null : NETNS_RUN_DIR, name ?? null),
-    name === undefined ? 'createNetns' : `createNetns ${name}`,
-  );
+  const op = name === undefined ? 'createNetns' : `createNetns ${name}`;
+  const handle = await native(binding().netnsCreate(name === undefined ? null : NETNS_RUN_DIR, name ?? null), op);
   const ns = new Netns(handle, name ?? null, name === undefined ? null : pathOfName(name));
-  if (options.loopbackUp) {
+  if (options.loopbackUp !== false) {
     try {
-      await setLink('lo', { up: true }, { netns: ns });
+      // Straight to rtnetlink rather than through setLink: links.ts builds on this module.
+      await transact(handle, [{ type: k('RTM_NEWLINK'), link: { name: 'lo', up: true } }], `${op} (lo up)`);
     } catch (e) {
       ns.close();
       if (name !== undefined) await deleteNetns(name).catch(() => undefined);

@@ -6,9 +6,9 @@ import { createNetns } from 'netdev';
 
 const execFileP = promisify(execFile);
 
-/** Runs fn with a fresh anonymous namespace (loopback up), closed afterwards. */
+/** Runs fn with a fresh anonymous namespace (loopback up, the default), closed afterwards. */
 export async function withNetns(fn) {
-  const ns = await createNetns(undefined, { loopbackUp: true });
+  const ns = await createNetns();
   try {
     return await fn(ns);
   } finally {
@@ -20,7 +20,7 @@ export async function withNetns(fn) {
 export async function withNetnsN(count, fn) {
   const list = [];
   try {
-    for (let i = 0; i < count; i++) list.push(await createNetns(undefined, { loopbackUp: true }));
+    for (let i = 0; i < count; i++) list.push(await createNetns());
     return await fn(list);
   } finally {
     for (const ns of list) ns.close();

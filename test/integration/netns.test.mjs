@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { createNetns, createVeth, deleteNetns, getLink, listLinks, listNetns, openNetns } from 'netdev';
-import { fdMap, rejectsWith, waitFor, withNetns } from '../helpers.mjs';
+import { once } from 'node:events';
+import {
+  addAddress, connectTcp, createNetns, createTcpServer, createVeth, deleteNetns, getLink, listLinks, listNetns, openNetns,
+} from 'netdev';
+import { fdMap, ipJson, rejectsWith, waitFor, withNetns } from '../helpers.mjs';
 
 const run = promisify(execFile);
 const unique = (p) => `${p}-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -81,6 +84,86 @@ test('openNetns by name, path, pid, fd and handle all reach the same namespace',
     ns.close();
     await deleteNetns(name);
   }
+});
+
+/** Connects to host:port inside ns and reads what the server wrote. */
+async function fetchOnce(ns, host, port) {
+  const sock = await connectTcp({ netns: ns, host, port, timeout: 2000 });
+  const chunks = [];
+  for await (const c of sock) chunks.push(c);
+  return Buffer.concat(chunks).toString();
+}
+
+/** Runs fn(port) with a TCP server on host inside ns that writes `reply`, closed afterwards. */
+async function withServer(ns, host, reply, fn) {
+  const server = await createTcpServer({ netns: ns, host }, (s) => s.end(reply));
+  try {
+    return await fn(server.address().port);
+  } finally {
+    server.close();
+    await once(server, 'close');
+  }
+}
+
+test('createNetns brings lo up by default: 127.0.0.1 and the namespace\'s own addresses answer', async () => {
+  const name = unique('lo');
+  const named = await createNetns(name);
+  const anon = await createNetns();
+  try {
+    for (const ns of [named, anon]) {
+      const lo = await getLink('lo', { netns: ns });
+      assert.equal(lo.up, true);
+      assert.ok(lo.flags.includes('UP') && lo.flags.includes('LOWER_UP'), lo.flags.join(','));
+      assert.equal(lo.operstate, 'unknown'); // what a loopback device reports once up (`state UNKNOWN`)
+      const [seen] = await ipJson(ns, 'link', 'show', 'lo');
+      assert.ok(seen.flags.includes('UP'), seen.flags.join(','));
+      await withServer(ns, '127.0.0.1', 'lo', async (port) => assert.equal(await fetchOnce(ns, '127.0.0.1', port), 'lo'));
+    }
+    // The README's case: a namespace's own address on a veth is reached through lo.
+    await createVeth({ name: 'own0', netns: named, up: true, peer: { name: 'own1', up: true, netns: anon } });
+    await addAddress('own0', '192.0.2.1/24', { netns: named });
+    await withServer(named, '192.0.2.1', 'own', async (port) => assert.equal(await fetchOnce(named, '192.0.2.1', port), 'own'));
+    // The same seen by ip, through the name.
+    const { stdout } = await run('ip', ['-n', name, '-j', 'link', 'show', 'lo']);
+    assert.ok(JSON.parse(stdout)[0].flags.includes('UP'));
+  } finally {
+    anon.close();
+    named.close();
+    await deleteNetns(name);
+  }
+});
+
+test('createNetns(name, { loopbackUp: false }) leaves lo down, exactly as ip netns add does', async () => {
+  const name = unique('lodown');
+  const ns = await createNetns(name, { loopbackUp: false });
+  const byIp = unique('byip');
+  await run('ip', ['netns', 'add', byIp]);
+  try {
+    const lo = await getLink('lo', { netns: ns });
+    assert.equal(lo.up, false);
+    assert.ok(!lo.flags.includes('UP'), lo.flags.join(','));
+    assert.equal(lo.operstate, 'down');
+    const ref = await getLink('lo', { netns: byIp });
+    assert.deepEqual([lo.up, lo.flags, lo.operstate], [ref.up, ref.flags, ref.operstate]);
+    // Without lo, 127.0.0.1 is unreachable and the namespace's own veth address does not answer:
+    // the connection times out (the trap the default avoids).
+    await withServer(ns, '127.0.0.1', 'lo', (port) => rejectsWith(connectTcp({ netns: ns, host: '127.0.0.1', port }), 'ENETUNREACH'));
+    await createVeth({ name: 'own0', netns: ns, up: true, peer: { name: 'own1', up: true } });
+    await addAddress('own0', '192.0.2.1/24', { netns: ns });
+    await withServer(ns, '192.0.2.1', 'own', (port) =>
+      rejectsWith(connectTcp({ netns: ns, host: '192.0.2.1', port, timeout: 300 }), 'ETIMEDOUT'));
+  } finally {
+    ns.close();
+    await deleteNetns(name);
+    await run('ip', ['netns', 'delete', byIp]);
+  }
+  const anon = await createNetns(undefined, { loopbackUp: false });
+  try {
+    assert.equal((await getLink('lo', { netns: anon })).up, false);
+  } finally {
+    anon.close();
+  }
+  await rejectsWith(createNetns(undefined, { loopbackUp: 'yes' }), 'ERR_INVALID_ARG_TYPE');
 });
 
 test('a closed handle and bad references are refused before any system call', async () => {
