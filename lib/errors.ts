@@ -4,8 +4,10 @@
  * arguments throw before any system call with `code: 'ERR_INVALID_ARG_VALUE'` or
  * `'ERR_INVALID_ARG_TYPE'`.
  */
+import { constants } from 'node:os';
 import * as util from 'node:util';
-import type { NativeError } from './binding.js';
+import type { NativeError, NativeNs } from './binding.js';
+import { describeNs } from './nsdesc.js';
 
 /** A system call or the kernel refused an operation. */
 export class NetdevError extends Error {
@@ -23,6 +25,12 @@ export class NetdevError extends Error {
   readonly path?: string;
   /** What netdev was doing, e.g. `createVeth veth0`. */
   readonly operation?: string;
+  /**
+   * On `ENODEV` (no such link): the namespace that was searched, as the message names it:
+   * `namespace ns1`, `namespace /proc/42/ns/net`, `namespace net:[4026532281]` or
+   * `the caller's namespace`.
+   */
+  readonly netns?: string;
 
   constructor(init: {
     errnum: number;
@@ -31,12 +39,14 @@ export class NetdevError extends Error {
     extackOffset?: number;
     path?: string;
     operation?: string;
+    netns?: string;
   }) {
     const code = util.getSystemErrorName(-init.errnum);
     const desc = util.getSystemErrorMap().get(-init.errnum)?.[1] ?? code;
     const what = [init.syscall, init.operation].filter(Boolean).join(' ');
     const where = init.path ? ` '${init.path}'` : '';
-    super(`${code}: ${init.extack ?? desc}, ${what}${where}`);
+    const searched = init.netns !== undefined ? `: no such link in ${init.netns}` : '';
+    super(`${code}: ${init.extack ?? desc}, ${what}${where}${searched}`);
     this.name = 'NetdevError';
     this.code = code;
     this.errno = -init.errnum;
@@ -45,6 +55,7 @@ export class NetdevError extends Error {
     if (init.extackOffset !== undefined) this.extackOffset = init.extackOffset;
     if (init.path !== undefined) this.path = init.path;
     if (init.operation !== undefined) this.operation = init.operation;
+    if (init.netns !== undefined) this.netns = init.netns;
   }
 }
 
@@ -79,8 +90,11 @@ function isNativeError(e: unknown): e is NativeError {
   return e instanceof Error && typeof (e as Partial<NativeError>).errnum === 'number';
 }
 
-/** Converts an addon error into a NetdevError (anything else passes through). */
-export function systemError(e: unknown, operation?: string): unknown {
+/**
+ * Converts an addon error into a NetdevError (anything else passes through). Given the namespace
+ * the request ran in, an ENODEV (no such link) names it in the message and in `netns`.
+ */
+export function systemError(e: unknown, operation?: string, ns?: NativeNs): unknown {
   if (!isNativeError(e)) return e;
   return new NetdevError({
     errnum: e.errnum,
@@ -89,6 +103,7 @@ export function systemError(e: unknown, operation?: string): unknown {
     ...(e.extackOffset !== undefined ? { extackOffset: e.extackOffset } : {}),
     ...(e.path !== undefined ? { path: e.path } : {}),
     ...(operation !== undefined ? { operation } : {}),
+    ...(ns !== undefined && e.errnum === constants.errno.ENODEV ? { netns: describeNs(ns) } : {}),
   });
 }
 

@@ -6,11 +6,12 @@
 import { promises as fs } from 'node:fs';
 import { binding, k, type NativeNetnsHandle, type NativeNs } from './binding.js';
 import { invalidType, invalidValue, native, nativeSync } from './errors.js';
+import { RUN_DIR, describeHandle, describePath } from './nsdesc.js';
 import { transact } from './rtnl.js';
 import * as v from './validate.js';
 
 /** Where iproute2 keeps named namespaces. */
-export const NETNS_RUN_DIR = '/run/netns';
+export const NETNS_RUN_DIR = RUN_DIR;
 
 /**
  * A namespace to operate in: a name under /run/netns (as `ip -n NAME`), `{ path }` of a
@@ -43,6 +44,7 @@ export class Netns implements Disposable, AsyncDisposable {
     this.handle = handle;
     this.name = name;
     this.path = path;
+    describeHandle(handle, name !== null ? `namespace ${name}` : path !== null ? describePath(path) : `namespace net:[${handle.inode}]`);
   }
 
   /** The open file descriptor of the namespace (-1 once closed). */
@@ -188,6 +190,7 @@ export function resolveNetns(ref: NetnsRef | undefined): { ns: NativeNs; release
   if (typeof ref === 'object' && ref !== null && 'fd' in ref) {
     const fd = v.integer(ref.fd, 'netns.fd', 0, 2 ** 31 - 1);
     const h = nativeSync(() => binding().netnsFromFd(fd), 'openNetns');
+    describeHandle(h, `namespace net:[${h.inode}] (fd ${fd})`);
     return { ns: h, release: () => { h.close(); } };
   }
   return { ns: pathOf(ref), release: noop };

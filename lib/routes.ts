@@ -261,13 +261,13 @@ function modify(spec: RouteSpec, deleting: boolean, flags: number, operation: st
   }
   const fail = (e: unknown): never => {
     release();
-    throw systemError(e, `${operation} ${describe(spec)}`);
+    throw systemError(e, `${operation} ${describe(spec)}`, ns);
   };
   const send = (): Promise<void> =>
     submit(ns, [{ type: deleting ? consts().delRoute : consts().newRoute, flags, route: packRoute(req) }]).then((results) => {
       release();
       const r = results[0];
-      if (r instanceof Error) throw systemError(r, `${operation} ${describe(spec)}`);
+      if (r instanceof Error) throw systemError(r, `${operation} ${describe(spec)}`, ns);
     }, fail);
   if (lookups.length === 0) return send();
   if (lookups.length === 1) {

@@ -84,7 +84,8 @@ function isError(r: RequestResult): r is NativeError {
 }
 
 /**
- * Sends requests and throws the first refusal as a NetdevError (operation names the call).
+ * Sends requests and throws the first refusal as a NetdevError (operation names the call; an
+ * ENODEV also names the namespace searched).
  * Resolves with the decoded replies of each request.
  */
 export async function transact(ns: NativeNs, requests: Request[], operation: string): Promise<Decoded[][]> {
@@ -100,9 +101,9 @@ export async function transactEach(ns: NativeNs, requests: Request[], operation:
   try {
     results = await submit(ns, requests);
   } catch (e) {
-    throw systemError(e, operation);
+    throw systemError(e, operation, ns);
   }
-  return results.map((r) => (isError(r) ? (systemError(r, operation) as Error) : r ? expand(r) : []));
+  return results.map((r) => (isError(r) ? (systemError(r, operation, ns) as Error) : r ? expand(r) : []));
 }
 
 /** Runs a dump request and resolves with the decoded objects. */
@@ -110,7 +111,7 @@ export async function dump(ns: NativeNs, request: Request, operation: string): P
   try {
     return expand(await binding().rtnlDump(ns, request));
   } catch (e) {
-    throw systemError(e, operation);
+    throw systemError(e, operation, ns);
   }
 }
 

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  createBridge, createVeth, deleteLink, deleteLinks, getLink, listLinks, setLink,
+  NetdevError, addAddress, addRoute, createBridge, createNetns, createVeth, deleteLink, deleteLinks, deleteNetns, getLink,
+  listLinks, setLink,
 } from 'netdev';
 import { ipJson, rejectsWith, waitFor, withNetns, withNetnsN } from '../helpers.mjs';
 
@@ -169,6 +170,57 @@ test('setLink moves a link to another namespace (ip link set DEV netns NS)', asy
     assert.equal(moved.kind, 'veth');
     assert.notEqual(moved.parentNetnsId, null);
   });
+});
+
+test('ENODEV names the namespace searched: message and error.netns', async () => {
+  const name = `enodev-${process.pid}`;
+  const named = await createNetns(name);
+  try {
+    await withNetns(async (ns) => {
+      // The trap: the link is in ns, but the call looks in the caller's namespace (the sandbox's,
+      // where no test makes a link of this name).
+      await createVeth({ name: 'trap0', netns: ns, peer: { name: 'trap0p' } });
+      const here = await rejectsWith(setLink('trap0', { up: true }), 'ENODEV');
+      assert.equal(here.netns, "the caller's namespace");
+      assert.match(here.message, /^ENODEV: .*, rtnetlink setLink trap0: no such link in the caller's namespace$/);
+      // A handle, a name, a path, a pid: each named as given.
+      const cases = [
+        [ns, `namespace net:[${ns.inode}]`],
+        [named, `namespace ${name}`],
+        [name, `namespace ${name}`],
+        [{ path: `/run/netns/${name}` }, `namespace ${name}`],
+        [{ pid: process.pid }, `namespace /proc/${process.pid}/ns/net`],
+        [{ fd: named.fd }, `namespace net:[${named.inode}] (fd ${named.fd})`],
+      ];
+      for (const [netns, described] of cases) {
+        const e = await rejectsWith(setLink('nope0', { up: true }, { netns }), 'ENODEV');
+        assert.ok(e instanceof NetdevError);
+        assert.equal(e.netns, described);
+        assert.ok(e.message.startsWith('ENODEV: '), e.message);
+        assert.ok(e.message.endsWith(`, rtnetlink setLink nope0: no such link in ${described}`), e.message);
+        assert.equal(e.errno, -19);
+        assert.equal(e.syscall, 'rtnetlink');
+        assert.equal(e.operation, 'setLink nope0');
+      }
+      // Lookups by name inside other operations say the same.
+      const master = await rejectsWith(setLink('trap0', { master: 'nobr0' }, { netns: ns }), 'ENODEV');
+      assert.equal(master.netns, `namespace net:[${ns.inode}]`);
+      assert.match(master.message, /lookup nobr0: no such link in namespace net:\[\d+\]$/);
+      const addr = await rejectsWith(addAddress('nope0', '10.0.0.1/24', { netns: name }), 'ENODEV');
+      assert.equal(addr.netns, `namespace ${name}`);
+      const route = await rejectsWith(addRoute({ netns: ns, destination: '10.9.0.0/16', device: 'nope0' }), 'ENODEV');
+      assert.equal(route.netns, `namespace net:[${ns.inode}]`);
+      const index = await rejectsWith(getLink(99999, { netns: named }), 'ENODEV');
+      assert.match(index.message, /getLink 99999: no such link in namespace enodev-/);
+      // Other errors carry no netns.
+      const exists = await rejectsWith(createVeth({ name: 'trap0', netns: ns }), 'EEXIST');
+      assert.equal(exists.netns, undefined);
+      assert.ok(!exists.message.includes('no such link'));
+    });
+  } finally {
+    named.close();
+    await deleteNetns(name);
+  }
 });
 
 test('listLinks filters by kind in the kernel; deleteLink removes both veth ends', async () => {
