@@ -3,7 +3,7 @@
  */
 import { k, type BridgeRequest, type Decoded, type LinkRequest, type NativeNs, type Request } from './binding.js';
 import { invalidType, invalidValue } from './errors.js';
-import { handleFor, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
+import { checkNetnsRef, handleFor, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
 import { dump, transact, transactEach } from './rtnl.js';
 import * as v from './validate.js';
 
@@ -281,23 +281,45 @@ export interface LinkChanges {
   alias?: string | null;
   /** `ip link set DEV group N` */
   group?: number;
-  /** `ip link set DEV netns NS`: move the link to another namespace */
+  /**
+   * `ip link set DEV netns NS`: move the link to this namespace (a name, `{ path }`, `{ pid }`,
+   * `{ fd }` or a {@link Netns}). Not to be confused with the `netns` option (third argument),
+   * which says where the link is now.
+   */
+  moveTo?: NetnsRef;
+  /**
+   * @deprecated The old name of {@link LinkChanges.moveTo}; still works. Easy to mistake for the
+   * `netns` option (`setLink(dev, { up: true, netns: ns })` moves the link instead of looking
+   * for it in `ns`). Giving both `moveTo` and `netns` is an error.
+   */
   netns?: NetnsRef;
 }
 
-const CHANGE_KEYS = ['up', 'mtu', 'mac', 'name', 'master', 'promisc', 'arp', 'txqlen', 'alias', 'group', 'netns'] as const;
+const CHANGE_KEYS = ['up', 'mtu', 'mac', 'name', 'master', 'promisc', 'arp', 'txqlen', 'alias', 'group', 'moveTo', 'netns'] as const;
 
 /**
- * Changes a link's settings in one request (all or nothing).
+ * Changes a link's settings in one request (all or nothing). The link is looked up in the
+ * namespace of `options.netns` (the caller's by default); `changes.moveTo` moves it to another
+ * namespace, where the other changes (a new `name`, `up`, …) then apply. A link that does not
+ * exist fails with `ENODEV`, naming the namespace searched (`error.netns`).
  *
- * `ip link set DEV [up|down] [mtu N] [address MAC] [name NEW] [master BR|nomaster] [promisc on|off]
- * [txqueuelen N] [alias TEXT] [group N] [netns NS]`
+ * ```ts
+ * await setLink('veth1', { up: true }, { netns: 'ns1' });     // ip -n ns1 link set veth1 up
+ * await setLink('veth1', { moveTo: 'ns2' }, { netns: 'ns1' }); // ip -n ns1 link set veth1 netns ns2
+ * ```
+ *
+ * `ip [-n NS] link set DEV [up|down] [mtu N] [address MAC] [name NEW] [master BR|nomaster]
+ * [promisc on|off] [arp on|off] [txqueuelen N] [alias TEXT] [group N] [netns TARGET]`
  */
 export async function setLink(ref: LinkRef, changes: LinkChanges, options: NetnsOption = {}): Promise<void> {
   const key = linkKey(ref);
   const c = v.object(changes, 'changes');
   v.knownKeys(c, 'changes', CHANGE_KEYS);
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  // The deprecated alias, read off the plain record (a typed read would be flagged as deprecated).
+  const legacy = c['netns'];
+  if (changes.moveTo !== undefined && legacy !== undefined)
+    throw invalidValue('changes', changes, "must not have both 'moveTo' and 'netns' ('netns' is the deprecated name of 'moveTo')");
   const req: LinkRequest = {};
   if (changes.up !== undefined) req.up = v.bool(changes.up, 'changes.up');
   if (changes.mtu !== undefined) req.mtu = v.mtu(changes.mtu, 'changes.mtu');
@@ -313,6 +335,8 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
   }
   const rename = changes.name !== undefined ? v.ifname(changes.name, 'changes.name') : undefined;
   if (changes.master !== undefined && changes.master !== null) linkKey(changes.master, 'changes.master');
+  const moveTo = changes.moveTo ?? legacy;
+  if (moveTo !== undefined) checkNetnsRef(moveTo, changes.moveTo !== undefined ? 'changes.moveTo' : 'changes.netns');
   const { ns, release } = resolveNetns(options.netns);
   let target: { release: () => void } | undefined;
   try {
@@ -326,8 +350,8 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
     }
     if (changes.master !== undefined)
       req.master = changes.master === null ? 0 : await indexOf(ns, changes.master, 'changes.master');
-    if (changes.netns !== undefined) {
-      const h = await handleFor(changes.netns);
+    if (moveTo !== undefined) {
+      const h = await handleFor(moveTo);
       target = h;
       req.netnsFd = h.handle.fd;
     }

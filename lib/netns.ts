@@ -163,17 +163,33 @@ export async function openNetns(ref?: NetnsRef): Promise<Netns> {
   return new Netns(handle, typeof ref === 'string' ? ref : null, path);
 }
 
-/** The namespace file of a name, `{ path }` or `{ pid }` (validated). @internal */
-export function pathOf(ref: NetnsRef): string {
-  if (typeof ref === 'string') return pathOfName(ref);
-  if (typeof ref !== 'object' || ref === null) throw invalidType('netns', 'a name, { path }, { pid }, { fd } or a Netns', ref);
+/** The namespace file of a name, `{ path }` or `{ pid }` (validated; arg names it). @internal */
+export function pathOf(ref: unknown, arg = 'netns'): string {
+  const what = 'a name, { path }, { pid }, { fd } or a Netns';
+  if (typeof ref === 'string') return `${NETNS_RUN_DIR}/${v.netnsName(ref, arg)}`;
+  if (typeof ref !== 'object' || ref === null) throw invalidType(arg, what, ref);
   if ('path' in ref) {
-    const p = v.string(ref.path, 'netns.path');
-    if (!p.startsWith('/')) throw invalidValue('netns.path', p, 'must be an absolute path');
+    const p = v.string(ref.path, `${arg}.path`);
+    if (!p.startsWith('/')) throw invalidValue(`${arg}.path`, p, 'must be an absolute path');
     return p;
   }
-  if ('pid' in ref) return `/proc/${v.integer(ref.pid, 'netns.pid', 1, 2 ** 22)}/ns/net`;
-  throw invalidType('netns', 'a name, { path }, { pid }, { fd } or a Netns', ref);
+  if ('pid' in ref) return `/proc/${v.integer(ref.pid, `${arg}.pid`, 1, 2 ** 22)}/ns/net`;
+  throw invalidType(arg, what, ref);
+}
+
+/**
+ * Checks a namespace reference without any system call, for one resolved later (by
+ * {@link handleFor}) after other system calls: bad references must fail before the first.
+ * @internal
+ */
+export function checkNetnsRef(ref: unknown, arg: string): asserts ref is NetnsRef {
+  if (ref instanceof Netns) {
+    if (ref.closed) throw invalidValue(arg, ref, 'is a closed handle');
+  } else if (typeof ref === 'object' && ref !== null && 'fd' in ref) {
+    v.integer(ref.fd, `${arg}.fd`, 0, 2 ** 31 - 1);
+  } else {
+    pathOf(ref, arg);
+  }
 }
 
 /**

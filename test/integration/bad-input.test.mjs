@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as nd from 'netdev';
 import { fdCount, fdMap, withNetns } from '../helpers.mjs';
 
-test('60 invalid calls across the API: documented codes, no leftovers', async (t) => {
+test('68 invalid calls across the API: documented codes, no leftovers', async (t) => {
   await withNetns(async (ns) => {
     const a = await nd.createVeth({ name: 'ok0', netns: ns, peer: { name: 'ok1' } });
     await nd.addAddress(a, '10.50.0.1/24', { netns: ns });
@@ -61,7 +61,10 @@ test('60 invalid calls across the API: documented codes, no leftovers', async (t
       ['setLink missing link', () => nd.setLink('nosuch', { up: true }, o), 'ENODEV'],
       ['setLink missing master', () => nd.setLink('ok0', { master: 'nosuch' }, o), 'ENODEV'],
       ['setLink veth as master', () => nd.setLink('ok0', { master: 'ok1' }, o), 'ENOTSUP'],
-      ['setLink move to missing namespace', () => nd.setLink('ok0', { netns: 'missing' }, o), 'ENOENT'],
+      ['setLink move to missing namespace', () => nd.setLink('ok0', { moveTo: 'missing' }, o), 'ENOENT'],
+      ['setLink moveTo a number', () => nd.setLink('ok0', { moveTo: 7 }, o), 'ERR_INVALID_ARG_TYPE'],
+      ['setLink moveTo a closed handle', () => nd.setLink('ok0', { name: 'ok9', moveTo: closed }, o), 'ERR_INVALID_ARG_VALUE'],
+      ['setLink moveTo and netns both', () => nd.setLink('ok0', { up: true, moveTo: 'missing', netns: 'missing' }, o), 'ERR_INVALID_ARG_VALUE'],
       ['setLink mtu over device maximum', () => nd.setLink('ok0', { mtu: 65536 }, o), 'EINVAL'],
       ['setLink alias too long', () => nd.setLink('ok0', { alias: 'x'.repeat(256) }, o), 'ERR_INVALID_ARG_VALUE'],
       // delete

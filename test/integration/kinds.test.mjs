@@ -134,7 +134,7 @@ test('scenario: MACVLAN bridge mode connects two namespaces over one parent, pri
       await createVeth({ name: 'eth0', netns: hostNs, up: true, peer: { name: 'wire', up: true } });
       for (const [i, ns] of [a, b].entries()) {
         await createMacvlan({ name: `mv${i}`, netns: hostNs, parent: 'eth0', mode });
-        await setLink(`mv${i}`, { netns: ns, name: 'eth0' }, { netns: hostNs });
+        await setLink(`mv${i}`, { moveTo: ns, name: 'eth0' }, { netns: hostNs });
         await setLink('eth0', { up: true }, { netns: ns });
         await addAddress('eth0', `10.60.0.${i + 1}/24`, { netns: ns });
       }

@@ -161,14 +161,44 @@ test('setLink: up/down, mtu, mac, rename, master/nomaster, promisc, arp, txqlen,
   });
 });
 
-test('setLink moves a link to another namespace (ip link set DEV netns NS)', async () => {
+test('setLink moveTo moves a link to another namespace (ip -n A link set DEV netns B)', async () => {
   await withNetnsN(2, async ([a, b]) => {
     await createVeth({ name: 'mv0', netns: a, peer: { name: 'mv1' } });
-    await setLink('mv1', { netns: b }, { netns: a });
-    await rejectsWith(getLink('mv1', { netns: a }), 'ENODEV');
+    const before = await getLink('mv1', { netns: a });
+    await setLink('mv1', { moveTo: b }, { netns: a });
+    // Gone from a (netdev and ip agree), present in b, still paired with mv0 in a.
+    const e = await rejectsWith(getLink('mv1', { netns: a }), 'ENODEV');
+    assert.equal(e.netns, `namespace net:[${a.inode}]`);
+    assert.deepEqual((await ipJson(a, 'link', 'show')).map((l) => l.ifname).sort(), ['lo', 'mv0']);
     const moved = await getLink('mv1', { netns: b });
     assert.equal(moved.kind, 'veth');
+    assert.equal(moved.mac, before.mac);
     assert.notEqual(moved.parentNetnsId, null);
+    assert.equal(moved.info.peerIndex, (await getLink('mv0', { netns: a })).index);
+    assert.equal((await ipJson(b, 'link', 'show', 'mv1'))[0].ifname, 'mv1');
+    // Every namespace reference works as the target, and a move can rename and bring up at once.
+    await setLink('mv1', { moveTo: { fd: a.fd }, name: 'back1', up: true }, { netns: b });
+    assert.equal((await getLink('back1', { netns: a })).up, true);
+    await rejectsWith(getLink('mv1', { netns: b }), 'ENODEV');
+  });
+});
+
+test('setLink: the deprecated netns key still moves; with moveTo too it is refused before anything changes', async () => {
+  await withNetnsN(2, async ([a, b]) => {
+    await createVeth({ name: 'old0', netns: a, peer: { name: 'old1' } });
+    await setLink('old1', { netns: b }, { netns: a });
+    await rejectsWith(getLink('old1', { netns: a }), 'ENODEV');
+    assert.equal((await getLink('old1', { netns: b })).kind, 'veth');
+    // Both keys: ERR_INVALID_ARG_VALUE, and neither namespace changed (old0 not moved, not up).
+    const snapshot = async () => [
+      (await listLinks({ netns: a })).map((l) => `${l.index}:${l.name}:${l.up}`),
+      (await listLinks({ netns: b })).map((l) => `${l.index}:${l.name}:${l.up}`),
+    ];
+    const before = await snapshot();
+    const e = await rejectsWith(setLink('old0', { up: true, moveTo: b, netns: b }, { netns: a }), 'ERR_INVALID_ARG_VALUE');
+    assert.ok(e instanceof TypeError);
+    assert.match(e.message, /moveTo.*netns/);
+    assert.deepEqual(await snapshot(), before);
   });
 });
 
