@@ -6,12 +6,12 @@
 import { promises as fs } from 'node:fs';
 import { binding, k, type NativeNetnsHandle, type NativeNs } from './binding.js';
 import { invalidType, invalidValue, native, nativeSync } from './errors.js';
-import { RUN_DIR, describeHandle, describePath } from './nsdesc.js';
+import { NETNS_RUN_DIR, describeHandle, describePath } from './nsdesc.js';
 import { transact } from './rtnl.js';
 import * as v from './validate.js';
 
-/** Where iproute2 keeps named namespaces. */
-export const NETNS_RUN_DIR = RUN_DIR;
+// Defined with the namespace descriptions (nsdesc.ts), which must not import this module.
+export { NETNS_RUN_DIR };
 
 /**
  * A namespace to operate in: a name under /run/netns (as `ip -n NAME`), `{ path }` of a

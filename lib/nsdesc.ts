@@ -6,8 +6,8 @@
  */
 import type { NativeNetnsHandle, NativeNs } from './binding.js';
 
-/** Where iproute2 keeps named namespaces (public as netns.ts NETNS_RUN_DIR). */
-export const RUN_DIR = '/run/netns';
+/** Where iproute2 keeps named namespaces. */
+export const NETNS_RUN_DIR = '/run/netns';
 
 const handles = new WeakMap<NativeNetnsHandle, string>();
 
@@ -18,7 +18,7 @@ export function describeHandle(handle: NativeNetnsHandle, description: string): 
 
 /** `namespace NAME` for a file under /run/netns, else `namespace PATH`. */
 export function describePath(path: string): string {
-  const prefix = `${RUN_DIR}/`;
+  const prefix = `${NETNS_RUN_DIR}/`;
   return `namespace ${path.startsWith(prefix) ? path.slice(prefix.length) : path}`;
 }
 
