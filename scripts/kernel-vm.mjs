@@ -10,7 +10,6 @@
 //   kernel-vm: N passed, N failed, N skipped            (when the tests ran)
 //   kernel-vm: FAILED before running tests: <reason>    (when they did not)
 //   kernel-vm: FAILED: <reason>                         (when they ran and the tier failed)
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +20,7 @@ import { buildInitramfs } from './kernel-vm/initramfs.mjs';
 import { parseModulesBuiltin, parseModulesDep } from './kernel-vm/moddep.mjs';
 import { download, resolveCandidate } from './kernel-vm/provision.mjs';
 import { checkSetpriv } from './kernel-vm/spawn-guarded.mjs';
+import { missingFor, staticBusybox } from './provision.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ms = (name, dflt) => Number(process.env[name] ?? dflt);
@@ -47,18 +47,11 @@ function failBeforeTests(reason) {
   process.exit(1);
 }
 
-function need(cmd, pkg) {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-  } catch {
-    failBeforeTests(`'${cmd}' is missing: apt-get install ${pkg} (.ci/run does)`);
-  }
+const missing = missingFor(['kernel']);
+if (missing.length > 0) {
+  failBeforeTests(`missing ${missing.map((r) => r.what).join(', ')}: run node scripts/provision.mjs kernel (apt-get install ${missing.map((r) => r.pkg).join(' ')})`);
 }
-need('qemu-system-x86_64', 'qemu-system-x86');
-need('cpio', 'cpio');
-need('gzip', 'gzip');
-if (!existsSync('/bin/busybox')) need('busybox', 'busybox-static');
-const busybox = existsSync('/bin/busybox') ? '/bin/busybox' : execFileSync('sh', ['-c', 'command -v busybox']).toString().trim();
+const busybox = staticBusybox();
 try {
   checkSetpriv();
 } catch (e) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // What the project needs from the machine, and the one place that installs it.
 //
-//   node scripts/provision.mjs STAGE...   (build | demo | test | bench | ci)
+//   node scripts/provision.mjs STAGE...   (build | demo | test | kernel | bench | ci)
 //
 // Checks the programs and files each stage needs. Nothing missing: silent, exit 0. Something
 // missing: as root on a Debian/Ubuntu machine (apt-get), in this project's own checkout, it installs
@@ -41,6 +41,9 @@ function isStaticElf(file) {
 const PATH = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
 const which = (cmd) => PATH.map((d) => join(d, cmd)).find((p) => existsSync(p)) ?? null;
 const hasCmd = (cmd) => () => which(cmd) !== null;
+
+/** The busybox the kernel-matrix initramfs copies (it must be statically linked). */
+export const staticBusybox = () => (existsSync('/bin/busybox') ? '/bin/busybox' : (which('busybox') ?? '/bin/busybox'));
 const hasFile = (file) => () => existsSync(file);
 
 /**
@@ -66,10 +69,10 @@ export const REQUIREMENTS = [
   { what: 'dnsmasq', present: hasCmd('dnsmasq'), pkg: 'dnsmasq-base', stages: ['test'] },
   // The kernel-matrix tier: Debian's stock kernel under qemu, a static busybox in its initramfs,
   // the kernel package fetched with apt-get download and unpacked with dpkg.
-  { what: 'qemu-system-x86_64', present: hasCmd('qemu-system-x86_64'), pkg: 'qemu-system-x86', stages: ['test'] },
-  { what: 'a static busybox', present: () => isStaticElf(which('busybox') ?? '/bin/busybox'), pkg: 'busybox-static', stages: ['test'] },
-  { what: 'cpio', present: hasCmd('cpio'), pkg: 'cpio', stages: ['test'] },
-  { what: 'gzip', present: hasCmd('gzip'), pkg: 'gzip', stages: ['test'] },
+  { what: 'qemu-system-x86_64', present: hasCmd('qemu-system-x86_64'), pkg: 'qemu-system-x86', stages: ['test', 'kernel'] },
+  { what: 'a static busybox', present: () => isStaticElf(staticBusybox()), pkg: 'busybox-static', stages: ['test', 'kernel'] },
+  { what: 'cpio', present: hasCmd('cpio'), pkg: 'cpio', stages: ['test', 'kernel'] },
+  { what: 'gzip', present: hasCmd('gzip'), pkg: 'gzip', stages: ['test', 'kernel'] },
   // .ci/run's consumer-install check installs the git tree as a dependency.
   { what: 'git', present: hasCmd('git'), pkg: 'git', stages: ['ci'] },
   // The benchmarks' C references.
@@ -77,7 +80,7 @@ export const REQUIREMENTS = [
   { what: 'libmnl headers', present: hasFile('/usr/include/libmnl/libmnl.h'), pkg: 'libmnl-dev', stages: ['bench'] },
 ];
 
-const STAGES = ['build', 'demo', 'test', 'bench', 'ci'];
+const STAGES = ['build', 'demo', 'test', 'kernel', 'bench', 'ci'];
 
 /** The rows a set of stages needs that are missing ('ci' is every stage). */
 export function missingFor(stages) {
