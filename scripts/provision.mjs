@@ -51,8 +51,9 @@ const hasFile = (file) => () => existsSync(file);
  * package that provides it, and the stages that need it.
  */
 export const REQUIREMENTS = [
-  // node-gyp compiles the addon (npm ci, or a consumer without a prebuilt binary).
-  { what: 'python3', present: hasCmd('python3'), pkg: 'python3', stages: ['build'] },
+  // node-gyp compiles the addon (npm ci, or a consumer without a prebuilt binary); python3 also
+  // plays the forged netlink sender of the watch() test (Node cannot open a raw netlink socket).
+  { what: 'python3', present: hasCmd('python3'), pkg: 'python3', stages: ['build', 'test'] },
   { what: 'make', present: hasCmd('make'), pkg: 'make', stages: ['build'] },
   { what: 'g++', present: hasCmd('g++'), pkg: 'g++', stages: ['build'] },
   // The sandbox every run uses (a private network + mount namespace).
