@@ -8,12 +8,12 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { binding, k, type Decoded, type MonitorMessage, type NativeMonitor, type Request } from './binding.js';
+import { binding, k, type Decoded, type MonitorMessage, type NativeMonitor, type NativeNs, type Request } from './binding.js';
 import { expand } from './decode.js';
 import { NetdevError, invalidValue, native } from './errors.js';
 import type { Address } from './addresses.js';
 import type { Link } from './links.js';
-import { resolveNetns, type NetnsOption } from './netns.js';
+import { openNetns, resolveNetns, type Netns, type NetnsOption } from './netns.js';
 import type { Neighbour } from './neighbours.js';
 import { toNeighbour } from './neighbours.js';
 import type { Route } from './routes.js';
@@ -122,7 +122,7 @@ function routeBase(r: Route): string {
  * A dump that waits out a storm: the kernel interrupts dumps while the table changes
  * (NLM_F_DUMP_INTR, EAGAIN after the addon's retries), which is exactly when a resync runs.
  */
-async function dumpSettled(ns: ReturnType<typeof resolveNetns>['ns'], req: Request, operation: string): Promise<Decoded[]> {
+async function dumpSettled(ns: NativeNs, req: Request, operation: string): Promise<Decoded[]> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await dump(ns, req, operation);
@@ -157,12 +157,21 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
   private wake: (() => void) | undefined;
   private iterating = 0;
   private paused = false;
+  /**
+   * The watched namespace, held by this watcher's own handle for its whole life (null: the
+   * process's own): the socket and every resync dump use it, whatever the caller later does with
+   * the reference it passed (closes its handle, reuses an fd number, renames a namespace).
+   */
+  private netns: Netns | null = null;
+  private readonly netnsOpening: Promise<Netns> | null;
 
   /** @internal */
   constructor(private readonly options: WatchOptions, kinds: Kind[]) {
     super();
     this.kinds = kinds;
     for (const kind of kinds) this.state.set(kind, new Map());
+    // openNetns duplicates a handle or an { fd } synchronously, before watch() returns.
+    this.netnsOpening = options.netns === undefined ? null : openNetns(options.netns);
     this.ready = this.start();
     this.ready.catch((e: unknown) => {
       if (this.listenerCount('error') > 0) this.emit('error', e);
@@ -175,8 +184,13 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
   }
 
   private async start(): Promise<void> {
-    const { ns, release } = resolveNetns(this.options.netns);
     try {
+      if (this.netnsOpening) {
+        this.netns = await this.netnsOpening;
+        if (this.closedFlag) this.netns.close();
+      }
+      if (this.closedFlag) return;
+      const ns = this.netns?.handle ?? null;
       const groups = this.kinds.flatMap((kind) => KINDS[kind].groups.map((g) => k(g)));
       const rcvbuf = this.options.receiveBuffer ?? 8 * 1024 * 1024;
       const { fds } = await native(binding().monitorOpen(ns, groups, rcvbuf), 'watch');
@@ -195,13 +209,15 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
       await this.sync(ns, this.options.listExisting === true, false);
       if (this.closedFlag) return;
       this.monitor.start();
-    } finally {
-      release();
+    } catch (e) {
+      // A watcher that could not start holds nothing.
+      this.netns?.close();
+      throw e;
     }
   }
 
   /** Dumps every watched kind; on a resync, emits the differences against the known state. */
-  private async sync(ns: ReturnType<typeof resolveNetns>['ns'], existing: boolean, resync: boolean): Promise<void> {
+  private async sync(ns: NativeNs, existing: boolean, resync: boolean): Promise<void> {
     for (const kind of this.kinds) {
       const info = KINDS[kind];
       const fresh = new Map<string, Item>();
@@ -227,7 +243,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
   private onMessages(m: MonitorMessage[] | number): void {
     if (this.closedFlag) return;
     if (typeof m === 'number') {
-      if (m === -os.constants.errno.ENOBUFS) void this.resync();
+      if (m === -os.constants.errno.ENOBUFS) this.startResync();
       else this.fail(new NetdevError({ errnum: -m, syscall: 'recv', operation: 'watch' }));
       return;
     }
@@ -274,6 +290,13 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
     }
   }
 
+  /** Starts a resync; whatever goes wrong in it ends the watcher through fail(), never unhandled. */
+  private startResync(): void {
+    this.resync().catch((e: unknown) => {
+      this.fail(e);
+    });
+  }
+
   private async resync(): Promise<void> {
     if (!this.monitor) return;
     if (this.resyncing) {
@@ -282,23 +305,22 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
       return;
     }
     this.resyncing = true;
-    this.push({ kind: 'resync', reason: 'ENOBUFS' });
-    const { ns, release } = resolveNetns(this.options.netns);
     try {
+      this.push({ kind: 'resync', reason: 'ENOBUFS' });
       this.monitor.drop(); // what is queued predates the dump
       this.monitor.start();
-      await this.sync(ns, false, true);
+      // The watcher's own handle: still open whatever the caller did with its reference.
+      await this.sync(this.netns?.handle ?? null, false, true);
     } catch (e) {
       this.fail(e);
     } finally {
-      release();
       this.resyncing = false;
       const held = this.held;
       this.held = [];
       for (const m of held) if (!this.closedFlag) this.apply(m);
       if (this.again && !this.closedFlag) {
         this.again = false;
-        void this.resync();
+        this.startResync();
       }
     }
   }
@@ -354,6 +376,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
     this.closedFlag = true;
     this.monitor?.close();
     this.monitor = undefined;
+    this.netns?.close();
     this.wake?.();
     this.emit('close');
   }
