@@ -128,6 +128,7 @@ export {
   type OpenMacvtapOptions,
   type OpenTunOptions,
   type PacketBatch,
+  type PacketWriteError,
   type PersistentTunOptions,
   type TunOffload,
 } from './tun.js';

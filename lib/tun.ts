@@ -100,6 +100,16 @@ interface PendingWrite {
 
 const MAX_PACKET = 65536 + 64;
 
+/** What {@link TunDevice.writeBatch} throws when the kernel refuses one of the packets. */
+export interface PacketWriteError extends NetdevError {
+  /** The refused packet's index in the batch (as given to writeBatch, `indices` included). */
+  readonly index: number;
+  /** How many packets of this call were written before it (none after it were). */
+  readonly written: number;
+  /** The queue written to. */
+  readonly queue: number;
+}
+
 /** An open TUN or TAP device: its queues, reading, writing. */
 export class TunDevice extends EventEmitter {
   /** The device name (as the kernel named it, for templates). */
@@ -189,6 +199,12 @@ export class TunDevice extends EventEmitter {
    * default 0); all of them, or those at `indices`. One write() per packet. Returns how many were
    * written at once; the rest (when the kernel's queue is full) are copied and written when it
    * drains, in order.
+   *
+   * Every packet is checked to lie inside the buffer before anything is written (a RangeError
+   * naming the packet's index otherwise). If the kernel refuses a packet (EINVAL for a malformed
+   * one), this throws a {@link PacketWriteError}: its `index` is the refused packet's index in the
+   * batch, the `written` packets before it were written, it and the packets after it were not
+   * (write those again if you want them). A refused packet is never retried.
    */
   writeBatch(batch: PacketList, indices?: readonly number[], queue?: number): number {
     this.checkOpen();
@@ -219,7 +235,13 @@ export class TunDevice extends EventEmitter {
       return 0;
     }
     const r = q.writeBatch(buf, offsets, lengths, 0, count);
-    if (r < 0) throw new NetdevError({ errnum: -r, syscall: 'write', operation: `tun ${this.name}` });
+    if (r < 0) {
+      // The kernel refused one packet (not backpressure): report it here, once, never retry it.
+      const written = Math.floor(-r / 256);
+      const index = indices === undefined ? written : indices[written]!;
+      const e = new NetdevError({ errnum: -r % 256, syscall: 'write', operation: `tun ${this.name} writeBatch packet ${index}` });
+      throw Object.assign(e, { index, written, queue: qi }) as PacketWriteError;
+    }
     for (let j = r; j < count; j++) this.enqueue(qi, Buffer.from(buf.subarray(offsets[j], offsets[j]! + lengths[j]!)));
     return r;
   }
@@ -251,8 +273,17 @@ export class TunDevice extends EventEmitter {
   }
 
   private enqueue(queue: number, data: Uint8Array): void {
-    this.pending[queue]!.push({ data, resolve: noop, reject: (e) => this.emit('error', e) });
+    this.pending[queue]!.push({ data, resolve: noop, reject: (e) => { this.report(e); } });
     this.armWritable(queue);
+  }
+
+  /**
+   * A failure of a write nobody awaits (the part of a writeBatch that waited for the kernel's
+   * queue): to 'error' listeners, else a warning. Never an uncaught 'error' that ends the process.
+   */
+  private report(e: unknown): void {
+    if (this.listenerCount('error') > 0) this.emit('error', e);
+    else process.emitWarning(`netdev: ${String(e)}`, 'NetdevTunWarning');
   }
 
   private armWritable(queue: number): void {

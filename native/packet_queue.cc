@@ -169,7 +169,9 @@ Napi::Value PacketQueue::Write(const Napi::CallbackInfo& info) {
 }
 
 // writeBatch(buffer Uint8Array, offsets Int32Array, lengths Int32Array, start, count)
-//   -> packets written (stops at EAGAIN, returns -errno if the first write fails otherwise).
+//   -> packets written, stopping at EAGAIN (the caller queues the rest); or, when the kernel
+//   refuses a packet otherwise (EINVAL for a malformed one), -(errno + 256 * written): the
+//   packets before it were written, it and those after it were not. Never retried here.
 //   Offsets are relative to the view (a Buffer's byteOffset included).
 Napi::Value PacketQueue::WriteBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -194,8 +196,8 @@ Napi::Value PacketQueue::WriteBatch(const Napi::CallbackInfo& info) {
       r = write(fd_, base + o, static_cast<size_t>(l));
     } while (r < 0 && errno == EINTR);
     if (r < 0) {
-      if (errno == EAGAIN || done > 0) break;
-      return Napi::Number::New(env, -errno);
+      if (errno == EAGAIN) break;
+      return Napi::Number::New(env, -(static_cast<double>(errno) + 256.0 * done));
     }
     ++done;
   }

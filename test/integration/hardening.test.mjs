@@ -100,3 +100,103 @@ test('4: watch({ netns: { fd } }) holds that namespace: a resync never dumps wha
   assert.equal(out.tracked, out.expected, 'the resync dumped the namespace watched, not the one now at that fd number');
   assert.equal(out.expected, 10000);
 });
+
+// ---- 5: a bad packet in TUN writeBatch ---------------------------------------------------------
+
+function checksum(buf, start, end, initial = 0) {
+  let sum = initial;
+  for (let i = start; i < end; i += 2) sum += (buf[i] << 8) | (i + 1 < end ? buf[i + 1] : 0);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return ~sum & 0xffff;
+}
+
+/** An IPv4/UDP packet 10.61.0.2:7000 -> 10.61.0.1:6100 with valid checksums. */
+function udp4(text) {
+  const payload = Buffer.from(text);
+  const p = Buffer.alloc(28 + payload.length);
+  p[0] = 0x45;
+  p.writeUInt16BE(p.length, 2);
+  p[8] = 64;
+  p[9] = 17;
+  Buffer.from([10, 61, 0, 2, 10, 61, 0, 1]).copy(p, 12);
+  p.writeUInt16BE(checksum(p, 0, 20), 10);
+  p.writeUInt16BE(7000, 20);
+  p.writeUInt16BE(6100, 22);
+  p.writeUInt16BE(8 + payload.length, 24);
+  payload.copy(p, 28);
+  let pseudo = 0;
+  for (let i = 12; i < 20; i += 2) pseudo += p.readUInt16BE(i);
+  pseudo += 17 + 8 + payload.length;
+  const c = checksum(p, 20, p.length, pseudo);
+  p.writeUInt16BE(c === 0 ? 0xffff : c, 26);
+  return p;
+}
+
+/** Packets laid out as a PacketList (what writeBatch takes from a GsoSplitter, say). */
+function packetList(packets) {
+  const buffer = Buffer.concat(packets);
+  const offsets = new Int32Array(packets.length);
+  const lengths = new Int32Array(packets.length);
+  let o = 0;
+  packets.forEach((p, i) => {
+    offsets[i] = o;
+    lengths[i] = p.length;
+    o += p.length;
+  });
+  return { count: packets.length, buffer, offsets, lengths };
+}
+
+/** A child script with a TUN (10.61.0.1/24, up) and a UDP socket on 10.61.0.1:6100. */
+function tunScript(body) {
+  return `
+    ${checksum.toString()}
+    ${udp4.toString()}
+    ${packetList.toString()}
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    (async () => {
+      const ns = await nd.createNetns(undefined, { loopbackUp: true });
+      const dev = await nd.openTun({ name: 'tun0', netns: ns });
+      await nd.addAddress('tun0', '10.61.0.1/24', { netns: ns });
+      await nd.setLink('tun0', { up: true }, { netns: ns });
+      const sock = await nd.createUdpSocket({ netns: ns, type: 'udp4', address: '10.61.0.1', port: 6100 });
+      const got = [];
+      sock.on('message', (m) => got.push(m.toString()));
+      const attempt = (fn) => {
+        try {
+          return { returned: fn() };
+        } catch (e) {
+          return { name: e.name, code: e.code, index: e.index, written: e.written, syscall: e.syscall };
+        }
+      };
+      const out = {};
+      ${body}
+      await sleep(300); // writable wakeups come and go: nothing may be retried or reported late
+      dev.close();
+      await sleep(50);
+      sock.close();
+      ns.close();
+      out.got = got;
+      console.log(JSON.stringify(out));
+    })();`;
+}
+
+test('5: one bad packet in TUN writeBatch is reported once, where it happened, with its index; never retried', async () => {
+  const r = await child(tunScript(`
+      const bad = Buffer.alloc(28); // IP version 0: the TUN refuses it with EINVAL
+      out.second = attempt(() => dev.writeBatch(packetList([udp4('p0'), bad, udp4('p2')])));
+      out.first = attempt(() => dev.writeBatch(packetList([bad, udp4('p3')])));
+      out.indexed = attempt(() => dev.writeBatch(packetList([udp4('p4'), udp4('p5'), bad]), [0, 2, 1]));
+      // Checked before anything is written: a packet outside the buffer, named by its index.
+      const list = packetList([udp4('p6'), udp4('p7')]);
+      list.lengths[1] = 10000;
+      out.outside = attempt(() => dev.writeBatch(list));`));
+  assert.equal(r.code, 0, `no 'error' listener, and the process lives: ${r.stderr}`);
+  assert.equal(r.stderr, '', 'nothing reported late (no warning, no error event)');
+  const out = report(r);
+  assert.deepEqual(out.second, { name: 'NetdevError', code: 'EINVAL', index: 1, written: 1, syscall: 'write' });
+  assert.deepEqual(out.first, { name: 'NetdevError', code: 'EINVAL', index: 0, written: 0, syscall: 'write' });
+  assert.deepEqual(out.indexed, { name: 'NetdevError', code: 'EINVAL', index: 2, written: 1, syscall: 'write' });
+  assert.equal(out.outside.name, 'RangeError');
+  assert.equal(out.outside.code, 'ERR_INVALID_ARG_VALUE');
+  assert.deepEqual(out.got.sort(), ['p0', 'p4'], 'the packets before the refused one arrived; nothing after it was written or retried');
+});
