@@ -17,20 +17,24 @@ export interface PacketList {
 }
 
 /**
- * Checks a caller's PacketList: the right array types, `count` within them, every packet inside
- * the buffer and `minLength` to `maxLength` bytes long. @internal
+ * Reads a caller's PacketList once and checks that snapshot: the right array types, `count`
+ * within them, every packet inside the buffer and `minLength` to `maxLength` bytes long. Use the
+ * returned values only: a getter may answer differently the next time it is read. @internal
  */
-export function checkPacketList(list: PacketList, arg: string, minLength = 0, maxLength = Infinity): void {
-  if (typeof list !== 'object' || list === null || !(list.buffer instanceof Uint8Array) || !(list.offsets instanceof Int32Array) || !(list.lengths instanceof Int32Array))
+export function readPacketList(list: PacketList, arg: string, minLength = 0, maxLength = Infinity): PacketList {
+  if (typeof list !== 'object' || list === null) throw invalidType(arg, 'a PacketList (count, buffer: Buffer, offsets/lengths: Int32Array)', list);
+  const { count, buffer, offsets, lengths } = list;
+  if (!(buffer instanceof Uint8Array) || !(offsets instanceof Int32Array) || !(lengths instanceof Int32Array))
     throw invalidType(arg, 'a PacketList (count, buffer: Buffer, offsets/lengths: Int32Array)', list);
-  const n = list.count;
-  if (!Number.isInteger(n) || n < 0 || n > list.offsets.length || n > list.lengths.length) throw invalidValue(`${arg}.count`, n, 'exceeds its offsets/lengths', true);
-  for (let i = 0; i < n; i++) {
-    const o = list.offsets[i]!;
-    const l = list.lengths[i]!;
-    if (o < 0 || l < minLength || l > maxLength || o + l > list.buffer.length)
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > offsets.length || count > lengths.length)
+    throw invalidValue(`${arg}.count`, count, 'exceeds its offsets/lengths', true);
+  for (let i = 0; i < count; i++) {
+    const o = offsets[i]!;
+    const l = lengths[i]!;
+    if (o < 0 || l < minLength || l > maxLength || o + l > buffer.length)
       throw invalidValue(`${arg} packet ${i}`, `${o}+${l}`, `must be ${minLength} to ${maxLength} bytes inside the buffer`, true);
   }
+  return { count, buffer, offsets, lengths };
 }
 
 const VNET = 10;
@@ -363,11 +367,7 @@ export class TcpCoalescer extends Output {
    * object. Returns the number of packets to write.
    */
   coalesce(list: PacketList): number {
-    checkPacketList(list, 'list');
-    const count = list.count;
-    const buf = list.buffer;
-    const offs = list.offsets;
-    const lens = list.lengths;
+    const { count, buffer: buf, offsets: offs, lengths: lens } = readPacketList(list, 'list');
     const inHdr = this.inHdr;
     this.grow(count);
     this.flowCount = 0;

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import { binding, k, type NativePacketQueue } from './binding.js';
 import { NetdevError, invalidType, invalidValue, native, nativeSync } from './errors.js';
-import { checkPacketList, type PacketList } from './gso.js';
+import { readPacketList, type PacketList } from './gso.js';
 import { deleteLink, getLink, setLink } from './links.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
 import * as v from './validate.js';
@@ -210,26 +210,29 @@ export class TunDevice extends EventEmitter {
     this.checkOpen();
     if (typeof batch !== 'object' || batch === null) throw invalidType('batch', 'a PacketBatch or PacketList', batch);
     const isBatch = batch instanceof Batch;
-    if (!isBatch) checkPacketList(batch, 'batch', 1, MAX_PACKET);
+    // Each property is read once, and only those values are checked and handed to the addon.
+    const list = isBatch ? { count: batch.count, buffer: batch.buffer, offsets: batch.offsets, lengths: batch.lengths } : readPacketList(batch, 'batch', 1, MAX_PACKET);
     const qi = queue ?? (isBatch ? batch.queue : 0);
     if (!Number.isInteger(qi) || qi < 0 || qi >= this.queues.length) throw invalidValue('queue', qi, `must be below ${this.queues.length}`, true);
     const q = this.queues[qi]!;
-    let offsets = batch.offsets;
-    let lengths = batch.lengths;
-    let count = batch.count;
+    let offsets = list.offsets;
+    let lengths = list.lengths;
+    let count = list.count;
+    let chosen: number[] | undefined;
     if (indices !== undefined) {
       const given: unknown = indices;
       if (!Array.isArray(given)) throw invalidType('indices', 'an array of packet indices', indices);
-      offsets = new Int32Array(indices.length);
-      lengths = new Int32Array(indices.length);
-      indices.forEach((i, j) => {
-        if (!Number.isInteger(i) || i < 0 || i >= batch.count) throw invalidValue(`indices[${j}]`, i, 'is not a packet of the batch', true);
-        offsets[j] = batch.offsets[i]!;
-        lengths[j] = batch.lengths[i]!;
+      chosen = Array.from(indices);
+      offsets = new Int32Array(chosen.length);
+      lengths = new Int32Array(chosen.length);
+      chosen.forEach((i, j) => {
+        if (!Number.isInteger(i) || i < 0 || i >= list.count) throw invalidValue(`indices[${j}]`, i, 'is not a packet of the batch', true);
+        offsets[j] = list.offsets[i]!;
+        lengths[j] = list.lengths[i]!;
       });
-      count = indices.length;
+      count = chosen.length;
     }
-    const buf = batch.buffer;
+    const buf = list.buffer;
     if (this.pending[qi]!.length > 0) {
       for (let j = 0; j < count; j++) this.enqueue(qi, Buffer.from(buf.subarray(offsets[j], offsets[j]! + lengths[j]!)));
       return 0;
@@ -238,7 +241,7 @@ export class TunDevice extends EventEmitter {
     if (r < 0) {
       // The kernel refused one packet (not backpressure): report it here, once, never retry it.
       const written = Math.floor(-r / 256);
-      const index = indices === undefined ? written : indices[written]!;
+      const index = chosen === undefined ? written : chosen[written]!;
       const e = new NetdevError({ errnum: -r % 256, syscall: 'write', operation: `tun ${this.name} writeBatch packet ${index}` });
       throw Object.assign(e, { index, written, queue: qi }) as PacketWriteError;
     }

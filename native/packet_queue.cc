@@ -11,6 +11,11 @@ namespace netdev {
 
 namespace {
 constexpr auto Call = CallFromLoop;
+
+// Whether v is a typed array of exactly this element type (a Buffer is a Uint8Array).
+bool IsTypedArrayOf(const Napi::Value& v, napi_typedarray_type type) {
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
+}
 }  // namespace
 
 Napi::Function PacketQueue::Init(Napi::Env env) {
@@ -156,7 +161,8 @@ Napi::Value PacketQueue::WaitWritable(const Napi::CallbackInfo& info) {
 Napi::Value PacketQueue::Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (fd_ < 0) return Napi::Number::New(env, -EBADF);
-  if (!info[0].IsTypedArray() && !info[0].IsBuffer()) ThrowType(env, "write(buffer, offset, length)");
+  if (!IsTypedArrayOf(info[0], napi_uint8_array) || !info[1].IsNumber() || !info[2].IsNumber())
+    ThrowType(env, "write(buffer Uint8Array, offset, length)");
   Napi::Uint8Array a = info[0].As<Napi::Uint8Array>();
   size_t off = info[1].As<Napi::Number>().Uint32Value();
   size_t len = info[2].As<Napi::Number>().Uint32Value();
@@ -176,7 +182,11 @@ Napi::Value PacketQueue::Write(const Napi::CallbackInfo& info) {
 Napi::Value PacketQueue::WriteBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (fd_ < 0) return Napi::Number::New(env, -EBADF);
-  if (!info[0].IsTypedArray()) ThrowType(env, "writeBatch(buffer, offsets, lengths, start, count)");
+  // Each As<> below is unchecked: the types are verified first, or another typed array's memory
+  // would be read as int32 (past its end).
+  if (!IsTypedArrayOf(info[0], napi_uint8_array) || !IsTypedArrayOf(info[1], napi_int32_array) ||
+      !IsTypedArrayOf(info[2], napi_int32_array) || !info[3].IsNumber() || !info[4].IsNumber())
+    ThrowType(env, "writeBatch(buffer Uint8Array, offsets Int32Array, lengths Int32Array, start, count)");
   Napi::Uint8Array u = info[0].As<Napi::Uint8Array>();
   uint8_t* base = u.Data();
   size_t size = u.ByteLength();
@@ -184,10 +194,10 @@ Napi::Value PacketQueue::WriteBatch(const Napi::CallbackInfo& info) {
   Napi::Int32Array lens = info[2].As<Napi::Int32Array>();
   uint32_t start = info[3].As<Napi::Number>().Uint32Value();
   uint32_t count = info[4].As<Napi::Number>().Uint32Value();
-  if (start + count > offs.ElementLength() || start + count > lens.ElementLength())
-    ThrowType(env, "count beyond arrays");
+  uint64_t end = uint64_t{start} + count;  // no 32-bit wrap-around
+  if (end > offs.ElementLength() || end > lens.ElementLength()) ThrowType(env, "count beyond arrays");
   uint32_t done = 0;
-  for (uint32_t i = start; i < start + count; ++i) {
+  for (uint64_t i = start; i < end; ++i) {
     int32_t o = offs[i], l = lens[i];
     if (o < 0 || l < 0 || static_cast<size_t>(o) + static_cast<size_t>(l) > size)
       ThrowType(env, "packet beyond the buffer");

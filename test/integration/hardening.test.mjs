@@ -200,3 +200,34 @@ test('5: one bad packet in TUN writeBatch is reported once, where it happened, w
   assert.equal(out.outside.code, 'ERR_INVALID_ARG_VALUE');
   assert.deepEqual(out.got.sort(), ['p0', 'p4'], 'the packets before the refused one arrived; nothing after it was written or retried');
 });
+
+// ---- 7: writeBatch reads a PacketList once; the addon checks array types ----------------------
+
+test('7: a PacketList whose getters change between reads is read once; the addon refuses non-Int32Array offsets', async () => {
+  const r = await child(tunScript(`
+      const real = packetList([udp4('q0'), udp4('q1')]);
+      let reads = 0;
+      const shifty = {
+        count: 2,
+        buffer: real.buffer,
+        lengths: real.lengths,
+        get offsets() {
+          reads++;
+          return reads === 1 ? real.offsets : new Int8Array([0, 0, 0, 0, 0, 0, 0, 0]);
+        },
+      };
+      out.shifty = attempt(() => dev.writeBatch(shifty));
+      out.reads = reads;
+      // The addon's own boundary: the wrong typed array is a TypeError, not a reinterpretation.
+      const q = dev.queues[0];
+      const lens = new Int32Array([28, 28, 28, 28]);
+      out.int8 = attempt(() => q.writeBatch(udp4('zz'), new Int8Array(64), lens, 0, 4));
+      out.float = attempt(() => q.writeBatch(new Float64Array(8), new Int32Array(4), lens, 0, 1));
+      out.overflow = attempt(() => q.writeBatch(udp4('zz'), new Int32Array(4), lens, 0xffffffff, 2));`));
+  assert.equal(r.code, 0, r.stderr);
+  const out = report(r);
+  assert.deepEqual(out.shifty, { returned: 2 });
+  assert.equal(out.reads, 1, 'offsets read once');
+  for (const k of ['int8', 'float', 'overflow']) assert.equal(out[k].name, 'TypeError', `${k}: ${JSON.stringify(out[k])}`);
+  assert.deepEqual(out.got.sort(), ['q0', 'q1']);
+});
