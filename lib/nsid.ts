@@ -19,13 +19,18 @@ import * as v from './validate.js';
 export async function setNetnsId(target: NetnsRef, id: number, options: NetnsOption = {}): Promise<void> {
   const nsid = v.integer(id, 'id', -1, 2 ** 31 - 1);
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
-  const { handle, release: releaseTarget } = await handleFor(target);
+  // Where to operate is resolved (and validated) before the target is opened, and whatever was
+  // opened is closed on every path: a bad option costs no fd.
   const { ns, release } = resolveNetns(options.netns);
   try {
-    await transact(ns, [{ type: k('RTM_NEWNSID'), flags: k('NLM_F_CREATE') | k('NLM_F_EXCL'), nsid: { nsid, fd: handle.fd } }], `setNetnsId ${nsid}`);
+    const { handle, release: releaseTarget } = await handleFor(target);
+    try {
+      await transact(ns, [{ type: k('RTM_NEWNSID'), flags: k('NLM_F_CREATE') | k('NLM_F_EXCL'), nsid: { nsid, fd: handle.fd } }], `setNetnsId ${nsid}`);
+    } finally {
+      releaseTarget();
+    }
   } finally {
     release();
-    releaseTarget();
   }
 }
 
@@ -36,15 +41,18 @@ export async function setNetnsId(target: NetnsRef, id: number, options: NetnsOpt
  */
 export async function getNetnsId(target: NetnsRef, options: NetnsOption = {}): Promise<number | null> {
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
-  const { handle, release: releaseTarget } = await handleFor(target);
   const { ns, release } = resolveNetns(options.netns);
   try {
-    const [replies] = await transact(ns, [{ type: k('RTM_GETNSID'), nsid: { fd: handle.fd } }], 'getNetnsId');
-    const id = replies?.[0]?.nsid as number | undefined;
-    return id === undefined || id === k('NETNSA_NSID_NOT_ASSIGNED') ? null : id;
+    const { handle, release: releaseTarget } = await handleFor(target);
+    try {
+      const [replies] = await transact(ns, [{ type: k('RTM_GETNSID'), nsid: { fd: handle.fd } }], 'getNetnsId');
+      const id = replies?.[0]?.nsid as number | undefined;
+      return id === undefined || id === k('NETNSA_NSID_NOT_ASSIGNED') ? null : id;
+    } finally {
+      releaseTarget();
+    }
   } finally {
     release();
-    releaseTarget();
   }
 }
 

@@ -7,7 +7,7 @@ import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { binding, k, type SocketSpec } from './binding.js';
-import { NetdevError, invalidValue, native } from './errors.js';
+import { NetdevError, invalidType, invalidValue, native } from './errors.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
 import * as v from './validate.js';
 
@@ -51,6 +51,9 @@ export async function createTcpServer(
   connectionListener?: (socket: net.Socket) => void,
 ): Promise<net.Server> {
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'port', 'host', 'ipv6Only', 'backlog']);
+  // Checked before the socket is opened (net.createServer would refuse it after: one fd lost).
+  if (connectionListener !== undefined && typeof connectionListener !== 'function')
+    throw invalidType('connectionListener', 'a function', connectionListener);
   const host = options.host === undefined ? '0.0.0.0' : v.string(options.host, 'options.host');
   const f = family(host, 'options.host');
   const port = options.port === undefined ? 0 : v.port(options.port, 'options.port');
@@ -61,21 +64,23 @@ export async function createTcpServer(
     { family: k(f === 4 ? 'AF_INET' : 'AF_INET6'), type: k('SOCK_STREAM'), bindAddress: host, bindPort: port, reuseAddr: true, v6Only },
     `createTcpServer ${host}:${port}`,
   );
-  const server = net.createServer(connectionListener);
+  let server: net.Server | undefined;
   try {
+    const s = net.createServer(connectionListener);
+    server = s;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ fd, backlog }, () => {
-        server.off('error', reject);
+      s.once('error', reject);
+      s.listen({ fd, backlog }, () => {
+        s.off('error', reject);
         resolve();
       });
     });
+    return s;
   } catch (e) {
-    server.close();
+    server?.close();
     await closeFd(fd);
     throw e;
   }
-  return server;
 }
 
 /** Options of {@link connectTcp}. */

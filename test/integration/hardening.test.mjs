@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { spawn as spawnNode } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
+import * as nd from 'netdev';
+import { fdMap, rejectsWith, withNetns } from '../helpers.mjs';
 
 /** Runs `script` (CommonJS, `nd` is netdev) in a child node; resolves with how it ended. */
 async function child(script, { timeout = 20000 } = {}) {
@@ -230,4 +232,25 @@ test('7: a PacketList whose getters change between reads is read once; the addon
   assert.equal(out.reads, 1, 'offsets read once');
   for (const k of ['int8', 'float', 'overflow']) assert.equal(out[k].name, 'TypeError', `${k}: ${JSON.stringify(out[k])}`);
   assert.deepEqual(out.got.sort(), ['q0', 'q1']);
+});
+
+// ---- 9: fd leaks ---------------------------------------------------------------------------------
+
+test('9: createTcpServer with a bad listener and setNetnsId with a bad netns option leak no fd', async () => {
+  await withNetns(async (ns) => {
+    const name = `hard-${process.pid}`;
+    const target = await nd.createNetns(name);
+    try {
+      const before = fdMap();
+      for (let i = 0; i < 20; i++) {
+        await rejectsWith(nd.createTcpServer({ netns: ns }, 'not a function'), 'ERR_INVALID_ARG_TYPE');
+        await rejectsWith(nd.setNetnsId(name, 5, { netns: 42 }), 'ERR_INVALID_ARG_TYPE');
+        await rejectsWith(nd.getNetnsId(name, { netns: 42 }), 'ERR_INVALID_ARG_TYPE');
+      }
+      assert.deepEqual(fdMap(), before, 'every fd opened was closed, without waiting for GC');
+    } finally {
+      target.close();
+      await nd.deleteNetns(name);
+    }
+  });
 });
