@@ -84,8 +84,11 @@ function addrRequest(address: string, options: AddAddressOptions): AddrRequest {
   }
   if (options.scope !== undefined) {
     if (typeof options.scope === 'number') req.scope = v.integer(options.scope, 'options.scope', 0, 255);
-    else if (typeof options.scope === 'string' && SCOPES[options.scope]) req.scope = k(SCOPES[options.scope]!);
-    else throw invalidValue('options.scope', options.scope, "must be 'global', 'site', 'link', 'host' or 0-255");
+    else {
+      const scope = v.lookup(SCOPES, options.scope);
+      if (scope === undefined) throw invalidValue('options.scope', options.scope, "must be 'global', 'site', 'link', 'host' or 0-255");
+      req.scope = k(scope);
+    }
   }
   let flags = 0;
   if (options.noDad !== undefined && v.bool(options.noDad, 'options.noDad')) flags |= k('IFA_F_NODAD');

@@ -299,7 +299,8 @@ export function binding(): Binding {
 
 /** Shorthand for the uapi constants the addon exports. */
 export function k(name: string): number {
-  const v = binding().constants[name];
+  const c = binding().constants;
+  const v = Object.hasOwn(c, name) ? c[name] : undefined;
   if (v === undefined) throw new Error(`netdev: missing native constant ${name}`);
   return v;
 }

@@ -218,9 +218,9 @@ function fdbRequest(link: number, e: FdbSpec): NeighRequest {
   if (e.sticky !== undefined && v.bool(e.sticky, 'entry.sticky')) flags |= k('NTF_STICKY');
   if (e.externLearn !== undefined && v.bool(e.externLearn, 'entry.externLearn')) flags |= k('NTF_EXT_LEARNED');
   const states = { permanent: 'NUD_PERMANENT', static: 'NUD_NOARP', dynamic: 'NUD_REACHABLE' } as const;
-  const state = e.state ?? 'permanent';
-  if (!(state in states)) throw invalidValue('entry.state', e.state, "must be 'permanent', 'static' or 'dynamic'");
-  const req: NeighRequest = { family: k('AF_BRIDGE'), index: link, state: k(states[state]), flags, mac };
+  const state = v.lookup(states, e.state ?? 'permanent');
+  if (state === undefined) throw invalidValue('entry.state', e.state, "must be 'permanent', 'static' or 'dynamic'");
+  const req: NeighRequest = { family: k('AF_BRIDGE'), index: link, state: k(state), flags, mac };
   if (e.dst !== undefined) req.dst = v.ip(e.dst, 'entry.dst');
   if (e.vni !== undefined) req.vni = v.integer(e.vni, 'entry.vni', 0, 16777215);
   if (e.srcVni !== undefined) req.srcVni = v.integer(e.srcVni, 'entry.srcVni', 0, 16777215);
@@ -244,15 +244,15 @@ export async function addFdb(
 ): Promise<void> {
   checkLinkRef(link, 'link');
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'mode']);
-  const mode = options.mode ?? 'add';
   const modes = { add: 'NLM_F_EXCL', append: 'NLM_F_APPEND', replace: 'NLM_F_REPLACE' } as const;
-  if (!(mode in modes)) throw invalidValue('options.mode', options.mode, "must be 'add', 'append' or 'replace'");
+  const modeFlag = v.lookup(modes, options.mode ?? 'add');
+  if (modeFlag === undefined) throw invalidValue('options.mode', options.mode, "must be 'add', 'append' or 'replace'");
   if (entry.via !== undefined) checkLinkRef(entry.via, 'entry.via');
   const { ns, release } = resolveNetns(options.netns);
   try {
     const req = fdbRequest(await indexOf(ns, link, 'link'), entry);
     if (entry.via !== undefined) req.via = await indexOf(ns, entry.via, 'entry.via');
-    await transact(ns, [{ type: k('RTM_NEWNEIGH'), flags: k('NLM_F_CREATE') | k(modes[mode]), neigh: req }], `addFdb ${entry.mac}`);
+    await transact(ns, [{ type: k('RTM_NEWNEIGH'), flags: k('NLM_F_CREATE') | k(modeFlag), neigh: req }], `addFdb ${entry.mac}`);
   } finally {
     release();
   }

@@ -23,7 +23,7 @@ interface FieldSpec {
 let tables: Record<string, FieldSpec[]> | undefined;
 function table(kind: string): FieldSpec[] | undefined {
   tables ??= (binding() as unknown as { kindTables: Record<string, FieldSpec[]> }).kindTables;
-  return tables[kind];
+  return v.lookup(tables, kind);
 }
 
 /** Validates kind settings (kernel names and units) against the addon's table for the kind. */

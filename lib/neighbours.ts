@@ -67,7 +67,7 @@ function neighRequest(spec: NeighbourSpec, adding: boolean): { req: NeighRequest
     if (proxy) throw invalidValue('spec.mac', spec.mac, 'does not apply to proxy entries');
     req.mac = v.mac(spec.mac, 'spec.mac');
   }
-  if (spec.state !== undefined && !(spec.state in STATES)) throw invalidValue('spec.state', spec.state, `must be one of ${Object.keys(STATES).join(', ')}`);
+  if (spec.state !== undefined && v.lookup(STATES, spec.state) === undefined) throw invalidValue('spec.state', spec.state, `must be one of ${Object.keys(STATES).join(', ')}`);
   if (adding) req.state = k(STATES[spec.state ?? 'permanent']);
   let flags = 0;
   if (proxy) flags |= k('NTF_PROXY');

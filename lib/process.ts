@@ -86,14 +86,16 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   if (options.netns === undefined) throw invalidValue('options.netns', undefined, 'is required');
   const { netns, mountSys, ...rest } = options;
   if (mountSys !== undefined) v.bool(mountSys, 'options.mountSys');
+  const given = rest.stdio ?? 'pipe';
+  const stdioGiven: unknown = given;
+  if (typeof stdioGiven !== 'string' && !Array.isArray(stdioGiven)) throw invalidType('options.stdio', 'a string or an array', given);
+  const stdio: cp.StdioOptions = typeof given === 'string' ? [given, given, given] : [...given];
+  while (stdio.length < 3) stdio.push(typeof given === 'string' ? given : 'pipe');
   const exe = helper();
   const target = openForChild(netns);
   try {
     // Fails now (ENOENT, EINVAL "not a network namespace") rather than in the child.
     nativeSync(() => { binding().netnsFromFd(target.fd).close(); }, 'spawn');
-    const given = rest.stdio ?? 'pipe';
-    const stdio: cp.StdioOptions = typeof given === 'string' ? [given, given, given] : [...given];
-    while (stdio.length < 3) stdio.push(typeof given === 'string' ? given : 'pipe');
     const slot = stdio.length;
     stdio.push(target.fd);
     const helperArgs = ['--fd', String(slot)];
@@ -132,9 +134,22 @@ export interface ExecInNetnsOptions extends Omit<SpawnInNetnsOptions, 'stdio'> {
  * `ip netns exec NAME COMMAND ARGS…`
  */
 export function execFile(command: string, args: readonly string[] = [], options: ExecInNetnsOptions): Promise<ExecResult> {
-  const { input, timeout = 0, maxBuffer = 16 * 1024 * 1024, ...spawnOptions } = options ?? ({} as ExecInNetnsOptions);
+  // A promise-returning function: bad arguments reject, they never throw.
+  try {
+    return run(command, args, options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+function run(command: string, args: readonly string[], options: ExecInNetnsOptions): Promise<ExecResult> {
+  if (typeof options !== 'object' || options === null) throw invalidType('options', 'an object with netns', options);
+  const { input, timeout = 0, maxBuffer = 16 * 1024 * 1024, ...spawnOptions } = options;
   v.integer(timeout, 'options.timeout', 0, 2 ** 31 - 1);
   v.integer(maxBuffer, 'options.maxBuffer', 1, 2 ** 31 - 1);
+  const given: unknown = input;
+  if (given !== undefined && typeof given !== 'string' && !(given instanceof Uint8Array))
+    throw invalidType('options.input', 'a string or a Buffer', given);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...spawnOptions, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

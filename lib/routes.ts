@@ -72,13 +72,15 @@ export function tableNumber(value: unknown, arg: string): number {
 
 function protocolNumber(value: unknown, arg: string): number {
   if (typeof value === 'number') return v.integer(value, arg, 0, 255);
-  if (typeof value === 'string' && value in PROTOCOL_CONST) return k(PROTOCOL_CONST[value as RouteProtocol]);
+  const name = v.lookup(PROTOCOL_CONST, value);
+  if (name !== undefined) return k(name);
   throw invalidValue(arg, value, `must be 0-255 or one of ${Object.keys(PROTOCOL_CONST).join(', ')}`);
 }
 
 function scopeNumber(value: unknown, arg: string): number {
   if (typeof value === 'number') return v.integer(value, arg, 0, 255);
-  if (typeof value === 'string' && value in SCOPE_VALUES) return SCOPE_VALUES[value as RouteScope];
+  const scope = v.lookup(SCOPE_VALUES, value);
+  if (scope !== undefined) return scope;
   throw invalidValue(arg, value, `must be 0-255 or one of ${Object.keys(SCOPE_VALUES).join(', ')}`);
 }
 
@@ -213,8 +215,9 @@ function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', lookups: NameLook
   }
   if (spec.pref !== undefined) {
     if (family !== 6) throw invalidValue('spec.pref', spec.pref, 'applies to IPv6 routes only');
-    if (!(spec.pref in PREFS)) throw invalidValue('spec.pref', spec.pref, "must be 'low', 'medium' or 'high'");
-    req.pref = PREFS[spec.pref];
+    const pref = v.lookup(PREFS, spec.pref);
+    if (pref === undefined) throw invalidValue('spec.pref', spec.pref, "must be 'low', 'medium' or 'high'");
+    req.pref = pref;
   }
   if (spec.expires !== undefined) {
     if (family !== 6) throw invalidValue('spec.expires', spec.expires, 'applies to IPv6 routes only');

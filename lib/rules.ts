@@ -142,7 +142,8 @@ function ruleRequest(spec: RuleSpec, adding: boolean): RuleRequest {
   }
   if (spec.tos !== undefined) req.tos = v.integer(spec.tos, 'spec.tos', 0, 255);
   if (spec.table !== undefined) req.table = tableNumber(spec.table, 'spec.table');
-  if (spec.action !== undefined && !(spec.action in ACTIONS)) throw invalidValue('spec.action', spec.action, `must be one of ${Object.keys(ACTIONS).join(', ')}`);
+  if (spec.action !== undefined && v.lookup(ACTIONS, spec.action) === undefined)
+    throw invalidValue('spec.action', spec.action, `must be one of ${Object.keys(ACTIONS).join(', ')}`);
   const action = spec.action ?? (spec.table !== undefined || spec.l3mdev ? 'table' : spec.goto !== undefined ? 'goto' : undefined);
   if (action === undefined && adding) throw invalidValue('spec', spec, 'needs a table, an action or goto');
   if (action !== undefined) req.action = k(ACTIONS[action]);

@@ -5,6 +5,7 @@
 import { binding } from './binding.js';
 import { invalidType, invalidValue, native } from './errors.js';
 import { resolveNetns, type NetnsOption } from './netns.js';
+import * as v from './validate.js';
 
 /** A sysctl key: dotted (`net.ipv4.ip_forward`), or its components (for link names with dots). */
 export type SysctlKey = string | readonly string[];
@@ -37,6 +38,7 @@ function sysctlPath(key: unknown): string {
  */
 export async function getSysctl(key: SysctlKey, options: NetnsOption = {}): Promise<string> {
   const path = sysctlPath(key);
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   const { ns, release } = resolveNetns(options.netns);
   try {
     return (await native(binding().sysctl(ns, path), `getSysctl ${path}`)).trim();
@@ -62,6 +64,7 @@ export async function setSysctl(key: SysctlKey, value: string | number | boolean
     if (value.includes('\0') || value.length > 4096) throw invalidValue('value', value, 'must be text without NUL, at most 4096 bytes');
     text = value;
   } else throw invalidType('value', 'a string, number or boolean', value);
+  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   const { ns, release } = resolveNetns(options.netns);
   try {
     return (await native(binding().sysctl(ns, path, text), `setSysctl ${path}`)).trim();

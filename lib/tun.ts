@@ -671,10 +671,11 @@ export function parseVnetHeader(buf: Uint8Array, offset = 0): VnetHeader {
 /** Encodes a virtio_net_hdr into `buf` at `offset` (for writing to a `vnetHdr` device). */
 export function writeVnetHeader(buf: Uint8Array, header: Partial<VnetHeader>, offset = 0): void {
   if (!(buf instanceof Uint8Array)) throw invalidType('buf', 'a Buffer or Uint8Array', buf);
+  v.object(header, 'header');
   if (!Number.isInteger(offset) || offset < 0 || offset + VNET_HDR_LEN > buf.length)
     throw invalidValue('offset', offset, 'leaves no room for a 10-byte virtio_net_hdr', true);
   const codes: Record<string, number> = { none: 0, tcpv4: 1, udp: 3, tcpv6: 4, udp_l4: 5 };
-  const type = header.gsoType === undefined ? 0 : typeof header.gsoType === 'number' ? header.gsoType : codes[header.gsoType];
+  const type = header.gsoType === undefined ? 0 : typeof header.gsoType === 'number' ? v.integer(header.gsoType, 'header.gsoType', 0, 127) : v.lookup(codes, header.gsoType);
   if (type === undefined) throw invalidValue('header.gsoType', header.gsoType, 'is not a GSO type');
   const d = new DataView(buf.buffer, buf.byteOffset + offset, VNET_HDR_LEN);
   d.setUint8(0, v.integer(header.flags ?? 0, 'header.flags', 0, 255));

@@ -118,6 +118,14 @@ export function ipv4Broadcast(address: string, prefixLength: number): string {
   return [b >>> 24, (b >>> 16) & 255, (b >>> 8) & 255, b & 255].join('.');
 }
 
+/**
+ * The entry of a name→value table for `key`, when `key` is a string naming one of its own
+ * entries: never something inherited (`'toString'`, `'__proto__'`, `'constructor'`).
+ */
+export function lookup<T>(table: Readonly<Record<string, T>>, key: unknown): T | undefined {
+  return typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 export function port(value: unknown, arg = 'port'): number {
   return integer(value, arg, 0, 65535);
 }

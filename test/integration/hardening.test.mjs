@@ -254,3 +254,78 @@ test('9: createTcpServer with a bad listener and setNetnsId with a bad netns opt
     }
   });
 });
+
+// ---- 10: errors without a code -----------------------------------------------------------------
+
+const PROTO_NAMES = ['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf'];
+
+test('10: enum names are looked up as own properties only (no prototype names)', async () => {
+  await withNetns(async (ns) => {
+    const o = { netns: ns };
+    await nd.createVeth({ name: 'e0', netns: ns, peer: { name: 'e1' } });
+    await nd.createBridge({ name: 'br0', netns: ns });
+    await nd.setLink('e0', { master: 'br0' }, o);
+    for (const bad of PROTO_NAMES) {
+      const cases = [
+        ['address scope', () => nd.addAddress('lo', '10.9.9.9/32', { ...o, scope: bad })],
+        ['route protocol', () => nd.addRoute({ ...o, destination: '10.9.0.0/16', device: 'lo', protocol: bad })],
+        ['route scope', () => nd.addRoute({ ...o, destination: '10.9.0.0/16', device: 'lo', scope: bad })],
+        ['route type', () => nd.addRoute({ ...o, destination: '10.9.0.0/16', device: 'lo', type: bad })],
+        ['route pref', () => nd.addRoute({ ...o, destination: '2001:db8::/64', device: 'lo', pref: bad })],
+        ['route table', () => nd.addRoute({ ...o, destination: '10.9.0.0/16', device: 'lo', table: bad })],
+        ['rule action', () => nd.addRule({ ...o, table: 100, action: bad })],
+        ['rule delete action', () => nd.deleteRule({ ...o, action: bad })],
+        ['neighbour state', () => nd.addNeighbour({ ...o, device: 'e0', address: '10.9.9.1', mac: '02:00:00:00:00:01', state: bad })],
+        ['fdb state', () => nd.addFdb('e0', { mac: '02:00:00:00:00:02', master: true, state: bad }, o)],
+        ['fdb mode', () => nd.addFdb('e0', { mac: '02:00:00:00:00:02', master: true }, { ...o, mode: bad })],
+        ['link kind data', () => nd.createLinkOfKind({ ...o, name: 'k0', kind: bad, data: { x: 1 } })],
+        ['listRoutes type', () => nd.listRoutes({ ...o, type: bad })],
+      ];
+      for (const [what, fn] of cases) {
+        const e = await fn().then(() => null, (err) => err);
+        assert.ok(e, `${what} '${bad}' was refused`);
+        assert.equal(typeof e.code, 'string', `${what} '${bad}': an error with a code, got ${e.stack}`);
+        assert.match(e.code, /^ERR_INVALID_ARG_(VALUE|TYPE)$/, `${what} '${bad}': ${e.message}`);
+      }
+      assert.throws(() => nd.writeVnetHeader(Buffer.alloc(10), { gsoType: bad }), { code: 'ERR_INVALID_ARG_VALUE' });
+    }
+    assert.deepEqual((await nd.listAddresses({ ...o, link: 'lo' })).map((a) => a.address).sort(), ['127.0.0.1', '::1']);
+  });
+});
+
+test('10: plain TypeErrors become argument errors with a code', async () => {
+  await rejectsWith(nd.getSysctl('net.ipv4.ip_forward', null), 'ERR_INVALID_ARG_TYPE');
+  await rejectsWith(nd.setSysctl('net.ipv4.ip_forward', 1, null), 'ERR_INVALID_ARG_TYPE');
+  assert.throws(() => nd.writeVnetHeader(Buffer.alloc(10), null), { code: 'ERR_INVALID_ARG_TYPE' });
+  await withNetns(async (ns) => {
+    assert.throws(() => nd.spawn('true', [], { netns: ns, stdio: {} }), { code: 'ERR_INVALID_ARG_TYPE' });
+    assert.throws(() => nd.spawn('true', [], { netns: ns, stdio: 42 }), { code: 'ERR_INVALID_ARG_TYPE' });
+    await rejectsWith(nd.deleteRule({ netns: ns, action: Object.create(null) }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(nd.addRule({ netns: ns, table: 100, action: Object.create(null) }), 'ERR_INVALID_ARG_VALUE');
+  });
+});
+
+test('10: execFile validates before anything runs and rejects (never throws, never calls input)', async () => {
+  await withNetns(async (ns) => {
+    let called = 0;
+    const input = () => {
+      called++;
+      return 'x';
+    };
+    const calls = [
+      ['input', () => nd.execFile('cat', [], { netns: ns, input }), 'ERR_INVALID_ARG_TYPE'],
+      ['timeout', () => nd.execFile('true', [], { netns: ns, timeout: -1 }), 'ERR_INVALID_ARG_VALUE'],
+      ['timeout type', () => nd.execFile('true', [], { netns: ns, timeout: '5' }), 'ERR_INVALID_ARG_TYPE'],
+      ['maxBuffer', () => nd.execFile('true', [], { netns: ns, maxBuffer: 0 }), 'ERR_INVALID_ARG_VALUE'],
+      ['options null', () => nd.execFile('true', [], null), 'ERR_INVALID_ARG_TYPE'],
+      ['command', () => nd.execFile(42, [], { netns: ns }), 'ERR_INVALID_ARG_TYPE'],
+    ];
+    for (const [what, fn, code] of calls) {
+      let p;
+      assert.doesNotThrow(() => (p = fn()), `${what}: rejects, does not throw`);
+      assert.ok(p instanceof Promise, what);
+      await rejectsWith(p, code);
+    }
+    assert.equal(called, 0, 'input was never called');
+  });
+});
