@@ -57,12 +57,25 @@ function openForChild(ref: NetnsRef): { fd: number; close: boolean; name: string
     return { fd: v.integer(ref.fd, 'options.netns.fd', 0, 2 ** 31 - 1), close: false, name: null };
   const file = pathOf(ref); // validates names, { path } and { pid }
   const name = typeof ref === 'string' ? ref : null;
+  // spawn() is synchronous, so this runs on the JS thread: look before opening (a FIFO would
+  // block the thread until a writer comes, a device may act on being opened), and open
+  // non-blocking should the path change in between. The fd is then checked to be a network
+  // namespace (nsfs, CLONE_NEWNET) by netnsFromFd. /proc/PID/ns/net is a magic link: followed.
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    if (!fs.statSync(file).isFile()) throw new NetdevError({ errnum: 22, syscall: 'open', path: file, operation: 'spawn' });
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK); // libuv adds O_CLOEXEC
   } catch (e) {
+    if (e instanceof NetdevError) throw e;
     const err = e as NodeJS.ErrnoException;
     throw new NetdevError({ errnum: -(err.errno ?? -2), syscall: 'open', path: file, operation: 'spawn' });
+  }
+  try {
+    binding().netnsFromFd(fd).close();
+  } catch (e) {
+    fs.closeSync(fd);
+    const errnum = (e as { errnum?: unknown }).errnum;
+    throw new NetdevError({ errnum: typeof errnum === 'number' ? errnum : 22, syscall: 'open', path: file, operation: 'spawn' });
   }
   return { fd, close: true, name };
 }

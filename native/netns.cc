@@ -1,11 +1,13 @@
 #include "netns.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <system_error>
@@ -15,7 +17,22 @@ namespace netdev {
 
 namespace {
 
+SysError NotANamespace(const std::string& path, const char* why) {
+  SysError e = SysError::Of(EINVAL, "open", why);
+  e.path = path;
+  return e;
+}
+
 SysError CheckIsNetns(int fd, const std::string& path) {
+  // An nsfs file first (another file system's ioctl numbers could mean something else there),
+  // then a network namespace.
+  struct statfs fs;
+  if (fstatfs(fd, &fs) != 0) {
+    SysError e = SysError::Errno("fstatfs");
+    e.path = path;
+    return e;
+  }
+  if (fs.f_type != NSFS_MAGIC) return NotANamespace(path, "not a namespace file");
   int type = ioctl(fd, NS_GET_NSTYPE);
   if (type < 0) {
     SysError e = SysError::Errno("ioctl");
@@ -150,7 +167,21 @@ SysError DeleteNamedNetns(const std::string& path) {
 }
 
 SysError OpenNetnsPath(const std::string& path, UniqueFd* out) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // Looked at before it is opened: opening a FIFO blocks until a writer comes (a threadpool thread
+  // stuck for ever, and process.exit() waiting for it), a device may act on being opened. A
+  // namespace file is a regular file on nsfs (a /run/netns bind mount, or what a /proc/PID/ns/net
+  // magic link leads to: so symlinks are followed here, and no O_NOFOLLOW).
+  struct stat st;
+  struct statfs fs;
+  if (stat(path.c_str(), &st) != 0 || statfs(path.c_str(), &fs) != 0) {
+    SysError e = SysError::Errno("open");
+    e.path = path;
+    return e;
+  }
+  if (!S_ISREG(st.st_mode) || fs.f_type != NSFS_MAGIC) return NotANamespace(path, "not a namespace file");
+  // O_NONBLOCK: should the path be swapped for a FIFO since, the open still returns at once (and
+  // the checks below refuse it).
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fd.Valid()) {
     SysError e = SysError::Errno("open");
     e.path = path;

@@ -329,3 +329,38 @@ test('10: execFile validates before anything runs and rejects (never throws, nev
     assert.equal(called, 0, 'input was never called');
   });
 });
+
+// ---- 8: a FIFO (or any non-namespace file) as a namespace path ----------------------------------
+
+test('8: a FIFO as { path } is refused at once (no hang, no frozen JS thread, exit works)', async () => {
+  const r = await child(`
+    const { execFileSync } = require('node:child_process');
+    const { mkdtempSync } = require('node:fs');
+    const dir = mkdtempSync('/tmp/netdev-fifo-');
+    const fifo = dir + '/fifo';
+    execFileSync('mkfifo', [fifo]);
+    const settle = (p) => p.then(() => ({ ok: true }), (e) => ({ code: e.code, path: e.path }));
+    (async () => {
+      const out = {};
+      out.open = await settle(nd.openNetns({ path: fifo }));
+      out.links = await settle(nd.listLinks({ netns: { path: fifo } }));
+      out.exec = await settle(nd.execFile('true', [], { netns: { path: fifo } }));
+      out.file = await settle(nd.openNetns({ path: '/etc/hostname' }));
+      out.dir = await settle(nd.openNetns({ path: '/tmp' }));
+      out.pid = await settle(nd.openNetns({ pid: process.pid }).then((ns) => ns.close()));
+      out.self = await settle(nd.openNetns({ path: '/proc/self/ns/net' }).then((ns) => ns.close()));
+      out.mnt = await settle(nd.openNetns({ path: '/proc/self/ns/mnt' }));
+      require('node:fs').rmSync(dir, { recursive: true, force: true });
+      console.log(JSON.stringify(out));
+      process.exit(0);
+    })();`, { timeout: 15000 });
+  assert.equal(r.timedOut, false, 'settled and exited');
+  assert.equal(r.code, 0, r.stderr);
+  const out = report(r);
+  for (const k of ['open', 'links', 'exec', 'file', 'dir', 'mnt']) {
+    assert.equal(out[k].code, 'EINVAL', `${k}: ${JSON.stringify(out[k])}`);
+    assert.ok(out[k].path, `${k} names the path`);
+  }
+  assert.deepEqual(out.pid, { ok: true }, '/proc/PID/ns/net (a magic link) still works');
+  assert.deepEqual(out.self, { ok: true });
+});
