@@ -152,8 +152,18 @@ SysError DeleteNamedNetns(const std::string& path) {
     e.path = path;
     return e;
   }
-  // EINVAL: not mounted (a stale placeholder); remove it anyway, as iproute2 does.
-  if (umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL) {
+  // What createNetns leaves there is a regular file (a bind-mounted namespace, or a placeholder).
+  // Anything else, a symbolic link above all, was put there by someone else: unmounting it would
+  // unmount whatever it points to.
+  if (!S_ISREG(st.st_mode)) {
+    SysError e = SysError::Of(EINVAL, "lstat",
+                              S_ISLNK(st.st_mode) ? "a symbolic link, not a namespace" : "not a namespace file");
+    e.path = path;
+    return e;
+  }
+  // EINVAL: not mounted (a stale placeholder); remove it anyway, as iproute2 does. NOFOLLOW: the
+  // entry cannot have become a symlink since the lstat and be followed.
+  if (umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0 && errno != EINVAL) {
     SysError e = SysError::Errno("umount2");
     e.path = path;
     return e;

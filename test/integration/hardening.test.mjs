@@ -364,3 +364,27 @@ test('8: a FIFO as { path } is refused at once (no hang, no frozen JS thread, ex
   assert.deepEqual(out.pid, { ok: true }, '/proc/PID/ns/net (a magic link) still works');
   assert.deepEqual(out.self, { ok: true });
 });
+// ---- 11: lower severity --------------------------------------------------------------------------
+
+test('11: deleteNetns refuses a symlink planted in /run/netns (never unmounts its target)', async () => {
+  const { symlinkSync, unlinkSync, lstatSync } = await import('node:fs');
+  const name = `victim-${process.pid}`;
+  const link = `evil-${process.pid}`;
+  const victim = await nd.createNetns(name);
+  victim.close();
+  symlinkSync(`${nd.NETNS_RUN_DIR}/${name}`, `${nd.NETNS_RUN_DIR}/${link}`);
+  try {
+    const e = await rejectsWith(nd.deleteNetns(link), 'EINVAL');
+    assert.equal(e.path, `${nd.NETNS_RUN_DIR}/${link}`);
+    assert.ok(lstatSync(`${nd.NETNS_RUN_DIR}/${link}`).isSymbolicLink(), 'the entry was left alone');
+    const again = await nd.openNetns(name); // still a mounted namespace
+    again.close();
+  } finally {
+    try {
+      unlinkSync(`${nd.NETNS_RUN_DIR}/${link}`);
+    } catch {
+      // removed by the unfixed deleteNetns
+    }
+    await nd.deleteNetns(name);
+  }
+});
