@@ -4,7 +4,7 @@
 import { k, type AddrRequest } from './binding.js';
 import { invalidValue } from './errors.js';
 import { checkLinkRef, indexOf, type LinkRef } from './links.js';
-import { resolveNetns, type NetnsOption } from './netns.js';
+import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
 import { countRemoved, dump, transact, transactEach } from './rtnl.js';
 import * as v from './validate.js';
 
@@ -119,7 +119,7 @@ export async function addAddress(link: LinkRef, address: string, options: AddAdd
   v.knownKeys(v.object(options, 'options'), 'options', ADD_KEYS);
   const req = addrRequest(address, options);
   const replace = options.replace !== undefined && v.bool(options.replace, 'options.replace');
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const op = `addAddress ${address}`;
     req.index = await indexOf(ns, link, 'link');
@@ -139,7 +139,7 @@ export async function deleteAddress(link: LinkRef, address: string, options: Net
   checkLinkRef(link, 'link');
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   const c = v.cidr(address);
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const op = `deleteAddress ${address}`;
     const index = await indexOf(ns, link, 'link');
@@ -168,7 +168,7 @@ export async function listAddresses(options: ListAddressesOptions = {}): Promise
   if (options.family !== undefined && options.family !== 4 && options.family !== 6)
     throw invalidValue('options.family', options.family, 'must be 4 or 6');
   if (options.link !== undefined) checkLinkRef(options.link, 'options.link');
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const filter: AddrRequest = {
       family: options.family === undefined ? k('AF_UNSPEC') : k(options.family === 4 ? 'AF_INET' : 'AF_INET6'),
@@ -192,7 +192,7 @@ export async function flushAddresses(link: LinkRef, options: Omit<ListAddressesO
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'family']);
   const addrs = await listAddresses({ ...options, link });
   if (addrs.length === 0) return 0;
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const results = await transactEach(
       ns,

@@ -5,7 +5,7 @@
 import { binding, k, type NeighRequest } from './binding.js';
 import { invalidValue } from './errors.js';
 import { checkLinkRef, describeRef, indexOf, type BridgePortSettings, type LinkRef } from './links.js';
-import { resolveNetns, type NetnsOption } from './netns.js';
+import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
 import { dump, transact } from './rtnl.js';
 import * as v from './validate.js';
 
@@ -48,7 +48,7 @@ export async function setBridgePort(port: LinkRef, settings: BridgePortSettings,
       data[key] = value;
     }
   }
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const index = await indexOf(ns, port, 'port');
     // `bridge link set`'s path (AF_BRIDGE + IFLA_PROTINFO): there a port state change sticks.
@@ -95,7 +95,7 @@ async function bridgeVlan(type: string, port: LinkRef, spec: BridgeVlanSpec, opt
   checkLinkRef(port, 'port');
   const vlan = vlanSpec(spec);
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const index = await indexOf(ns, port, 'port');
     await transact(
@@ -147,7 +147,7 @@ export interface BridgePortVlans {
 export async function listBridgeVlans(options: NetnsOption & { link?: LinkRef } = {}): Promise<BridgePortVlans[]> {
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'link']);
   if (options.link !== undefined) checkLinkRef(options.link, 'options.link');
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const only = options.link === undefined ? undefined : await indexOf(ns, options.link, 'options.link');
     const got = (await dump(
@@ -248,7 +248,7 @@ export async function addFdb(
   const modeFlag = v.lookup(modes, options.mode ?? 'add');
   if (modeFlag === undefined) throw invalidValue('options.mode', options.mode, "must be 'add', 'append' or 'replace'");
   if (entry.via !== undefined) checkLinkRef(entry.via, 'entry.via');
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const req = fdbRequest(await indexOf(ns, link, 'link'), entry);
     if (entry.via !== undefined) req.via = await indexOf(ns, entry.via, 'entry.via');
@@ -266,7 +266,7 @@ export async function addFdb(
 export async function deleteFdb(link: LinkRef, entry: FdbSpec, options: NetnsOption = {}): Promise<void> {
   checkLinkRef(link, 'link');
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const req = fdbRequest(await indexOf(ns, link, 'link'), entry);
     await transact(ns, [{ type: k('RTM_DELNEIGH'), neigh: req }], `deleteFdb ${entry.mac}`);
@@ -284,7 +284,7 @@ export async function listFdb(options: NetnsOption & { link?: LinkRef; bridge?: 
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'link', 'bridge']);
   if (options.link !== undefined) checkLinkRef(options.link, 'options.link');
   if (options.bridge !== undefined) checkLinkRef(options.bridge, 'options.bridge');
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const filter: NeighRequest = { family: k('AF_BRIDGE') };
     if (options.link !== undefined) filter.index = await indexOf(ns, options.link, 'options.link');

@@ -13,7 +13,7 @@ import { expand } from './decode.js';
 import { NetdevError, invalidValue, native } from './errors.js';
 import type { Address } from './addresses.js';
 import type { Link } from './links.js';
-import { openNetns, resolveNetns, type Netns, type NetnsOption } from './netns.js';
+import { netnsOf, openNetns, resolveNetns, type Netns, type NetnsOption } from './netns.js';
 import type { Neighbour } from './neighbours.js';
 import { toNeighbour } from './neighbours.js';
 import type { Route } from './routes.js';
@@ -171,7 +171,7 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
     this.kinds = kinds;
     for (const kind of kinds) this.state.set(kind, new Map());
     // openNetns duplicates a handle or an { fd } synchronously, before watch() returns.
-    this.netnsOpening = options.netns === undefined ? null : openNetns(options.netns);
+    this.netnsOpening = netnsOf(options) === undefined ? null : openNetns(netnsOf(options));
     this.ready = this.start();
     this.ready.catch((e: unknown) => {
       if (this.listenerCount('error') > 0) this.emit('error', e);
@@ -422,7 +422,7 @@ export function watch(options: WatchOptions = {}): Watcher {
   if (options.listExisting !== undefined) v.bool(options.listExisting, 'options.listExisting');
   if (options.receiveBuffer !== undefined) v.integer(options.receiveBuffer, 'options.receiveBuffer', 4096, 2 ** 30);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw invalidValue('options.signal', options.signal, 'must be an AbortSignal');
-  resolveNetns(options.netns).release(); // validates now, before anything is opened
+  resolveNetns(netnsOf(options)).release(); // validates now, before anything is opened
   const chosen = all.filter((kind) => o[kind] === true);
   const w = new Watcher(options, chosen.length > 0 ? chosen : all);
   const signal = options.signal;

@@ -8,7 +8,7 @@ import { invalidType, invalidValue } from './errors.js';
 import {
   COMMON_KEYS, checkLinkRef, commonFields, createLink, indexOf, linkKeyOf, readLink, type CreateLinkOptions, type Link, type LinkRef,
 } from './links.js';
-import { handleFor, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
+import { netnsOf, handleFor, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
 import { transact } from './rtnl.js';
 import * as v from './validate.js';
 
@@ -104,7 +104,7 @@ async function create(
   parents: { parent?: LinkRef; device?: LinkRef },
   operation: string,
 ): Promise<Link> {
-  const { ns, release } = resolveNetns(o.netns);
+  const { ns, release } = resolveNetns(netnsOf(o));
   try {
     if (parents.parent !== undefined) req.parent = await indexOf(ns, parents.parent, 'options.parent');
     if (parents.device !== undefined) {
@@ -692,7 +692,7 @@ export async function createVxcan(options: CreateVxcanOptions): Promise<Link> {
   const peer = o.peer === undefined ? {} : v.object(o.peer, 'options.peer');
   v.knownKeys(peer, 'options.peer', ['name', 'netns']);
   req.peer = peer.name === undefined ? {} : { name: v.ifname(peer.name, 'options.peer.name') };
-  const h = peer.netns === undefined ? undefined : await handleFor(peer.netns as NetnsRef);
+  const h = netnsOf(peer) === undefined ? undefined : await handleFor(netnsOf(peer) as NetnsRef);
   try {
     if (h) req.peer.netnsFd = h.handle.fd;
     return await create(options, req, {}, `createVxcan ${req.name}`);
@@ -713,7 +713,7 @@ export async function setLinkData(link: LinkRef, data: Record<string, unknown>, 
   checkLinkRef(link, 'link');
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   const d = { ...v.object(data, 'data') };
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const current = await readLink(ns, linkKeyOf(link), 'setLinkData');
     if (!current.kind) throw invalidValue('link', link, 'has no kind whose settings could change');

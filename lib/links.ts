@@ -3,7 +3,7 @@
  */
 import { k, type BridgeRequest, type Decoded, type LinkRequest, type NativeNs, type Request } from './binding.js';
 import { invalidType, invalidValue } from './errors.js';
-import { checkNetnsRef, handleFor, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
+import { checkNetnsRef, handleFor, netnsOf, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
 import { dump, transact, transactEach } from './rtnl.js';
 import * as v from './validate.js';
 
@@ -199,7 +199,7 @@ export async function listLinks(options: ListLinksOptions = {}): Promise<Link[]>
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'kind', 'master']);
   const filter: LinkRequest = {};
   if (options.kind !== undefined) filter.kind = v.string(options.kind, 'options.kind');
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     if (options.master !== undefined) filter.master = await indexOf(ns, options.master, 'options.master');
     return (await dump(ns, { type: k('RTM_GETLINK'), link: filter }, 'listLinks')) as unknown as Link[];
@@ -216,7 +216,7 @@ export async function listLinks(options: ListLinksOptions = {}): Promise<Link[]>
 export async function getLink(ref: LinkRef, options: NetnsOption = {}): Promise<Link> {
   const key = linkKey(ref);
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     return await readLink(ns, key, `getLink ${describeRef(ref)}`);
   } finally {
@@ -316,9 +316,11 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
   const c = v.object(changes, 'changes');
   v.knownKeys(c, 'changes', CHANGE_KEYS);
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
-  // The deprecated alias, read off the plain record (a typed read would be flagged as deprecated).
-  const legacy = c['netns'];
-  if (changes.moveTo !== undefined && legacy !== undefined)
+  // Own properties only (an inherited `netns`/`moveTo` is nothing anyone gave); the deprecated
+  // alias is read through netnsOf (a typed read would be flagged as deprecated).
+  const legacy = netnsOf(c);
+  const given = Object.hasOwn(c, 'moveTo') ? changes.moveTo : undefined;
+  if (given !== undefined && legacy !== undefined)
     throw invalidValue('changes', changes, "must not have both 'moveTo' and 'netns' ('netns' is the deprecated name of 'moveTo')");
   const req: LinkRequest = {};
   if (changes.up !== undefined) req.up = v.bool(changes.up, 'changes.up');
@@ -335,9 +337,9 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
   }
   const rename = changes.name !== undefined ? v.ifname(changes.name, 'changes.name') : undefined;
   if (changes.master !== undefined && changes.master !== null) linkKey(changes.master, 'changes.master');
-  const moveTo = changes.moveTo ?? legacy;
-  if (moveTo !== undefined) checkNetnsRef(moveTo, changes.moveTo !== undefined ? 'changes.moveTo' : 'changes.netns');
-  const { ns, release } = resolveNetns(options.netns);
+  const moveTo = given ?? legacy;
+  if (moveTo !== undefined) checkNetnsRef(moveTo, given !== undefined ? 'changes.moveTo' : 'changes.netns');
+  const { ns, release } = resolveNetns(netnsOf(options));
   let target: { release: () => void } | undefined;
   try {
     const op = `setLink ${describeRef(ref)}`;
@@ -371,7 +373,7 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
 export async function deleteLink(ref: LinkRef, options: NetnsOption = {}): Promise<void> {
   const key = linkKey(ref);
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     await transact(ns, [{ type: k('RTM_DELLINK'), link: key }], `deleteLink ${describeRef(ref)}`);
   } finally {
@@ -393,7 +395,7 @@ export async function deleteLinks(refs: readonly LinkRef[], options: NetnsOption
   const keys = refs.map((r, i) => linkKey(r, `links[${i}]`));
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   if (keys.length === 0) return;
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const op = 'deleteLinks';
     const current = await transactEach(ns, keys.map((link) => ({ type: k('RTM_GETLINK'), link })), op);
@@ -528,10 +530,10 @@ export async function createVeth(options: CreateVethOptions): Promise<Link> {
   // fails with ENOTCONN (also with `ip link add … peer name P up`): bring it up right after.
   const peerUp = peerReq.up === true;
   delete peerReq.up;
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   let peerNs: { handle: NativeNs; release: () => void } | undefined;
   try {
-    const peerNetns = (peer as VethPeerOptions).netns;
+    const peerNetns = netnsOf(peer);
     if (peerNetns !== undefined) {
       const h = await handleFor(peerNetns);
       peerNs = h;
@@ -630,7 +632,7 @@ export async function createBridge(options: CreateBridgeOptions): Promise<Link> 
   const req = commonFields(options, 'options', true);
   req.kind = 'bridge';
   req.bridge = bridgeFields(options, 'options');
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     return await createLink(ns, req, options.master, `createBridge ${req.name}`);
   } finally {

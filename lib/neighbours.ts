@@ -4,7 +4,7 @@
 import { k, type Decoded, type NeighRequest } from './binding.js';
 import { invalidType, invalidValue } from './errors.js';
 import { checkLinkRef, indexOf, type LinkRef } from './links.js';
-import { resolveNetns, type NetnsOption } from './netns.js';
+import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
 import { countRemoved, dump, transact, transactEach } from './rtnl.js';
 import * as v from './validate.js';
 
@@ -83,7 +83,7 @@ function neighRequest(spec: NeighbourSpec, adding: boolean): { req: NeighRequest
 
 async function modify(spec: NeighbourSpec, type: string, flags: number, adding: boolean, operation: string): Promise<void> {
   const { req, device } = neighRequest(spec, adding);
-  const { ns, release } = resolveNetns(spec.netns);
+  const { ns, release } = resolveNetns(netnsOf(spec));
   try {
     req.index = await indexOf(ns, device, 'spec.device');
     await transact(ns, [{ type: k(type), flags, neigh: req }], `${operation} ${req.dst ?? ''}`);
@@ -137,7 +137,7 @@ export async function listNeighbours(options: ListNeighboursOptions = {}): Promi
   if (options.family !== undefined && options.family !== 4 && options.family !== 6) throw invalidValue('options.family', options.family, 'must be 4 or 6');
   if (options.device !== undefined) checkLinkRef(options.device, 'options.device');
   const proxy = options.proxy === undefined ? false : v.bool(options.proxy, 'options.proxy');
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const filter: NeighRequest = { family: options.family === undefined ? k('AF_UNSPEC') : k(options.family === 4 ? 'AF_INET' : 'AF_INET6') };
     // Strict dump checking wants the link as an NDA_IFINDEX filter, not in the header.
@@ -164,12 +164,12 @@ export async function listNeighbours(options: ListNeighboursOptions = {}): Promi
 export async function flushNeighbours(options: Omit<ListNeighboursOptions, 'proxy'> & { all?: boolean } = {}): Promise<number> {
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'device', 'family', 'all']);
   const all = options.all === undefined ? false : v.bool(options.all, 'options.all');
-  const listOptions: ListNeighboursOptions = { ...(options.netns !== undefined ? { netns: options.netns } : {}) };
+  const listOptions: ListNeighboursOptions = { ...(netnsOf(options) !== undefined ? { netns: netnsOf(options) } : {}) };
   if (options.device !== undefined) listOptions.device = options.device;
   if (options.family !== undefined) listOptions.family = options.family;
   const entries = (await listNeighbours(listOptions)).filter((n) => all || !n.state.some((s) => s === 'permanent' || s === 'noarp'));
   if (entries.length === 0) return 0;
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const results = await transactEach(
       ns,

@@ -163,6 +163,17 @@ export async function openNetns(ref?: NetnsRef): Promise<Netns> {
   return new Netns(handle, typeof ref === 'string' ? ref : null, path);
 }
 
+/**
+ * The `netns` option of an options object: its own property only. An inherited one (say
+ * `Object.prototype.netns`, set by a polluted dependency) would redirect every call made without
+ * `netns`; it is not an option anyone gave. Every function reads the option through this.
+ * @internal
+ */
+export function netnsOf(options: unknown): NetnsRef | undefined {
+  if (typeof options !== 'object' || options === null || !Object.hasOwn(options, 'netns')) return undefined;
+  return (options as NetnsOption).netns;
+}
+
 /** The namespace file of a name, `{ path }` or `{ pid }` (validated; arg names it). @internal */
 export function pathOf(ref: unknown, arg = 'netns'): string {
   const what = 'a name, { path }, { pid }, { fd } or a Netns';

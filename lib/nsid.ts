@@ -6,7 +6,7 @@
  */
 import { k } from './binding.js';
 import { invalidValue } from './errors.js';
-import { handleFor, listNetns, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
+import { netnsOf, handleFor, listNetns, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
 import { dump, transact } from './rtnl.js';
 import * as v from './validate.js';
 
@@ -21,7 +21,7 @@ export async function setNetnsId(target: NetnsRef, id: number, options: NetnsOpt
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
   // Where to operate is resolved (and validated) before the target is opened, and whatever was
   // opened is closed on every path: a bad option costs no fd.
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const { handle, release: releaseTarget } = await handleFor(target);
     try {
@@ -41,7 +41,7 @@ export async function setNetnsId(target: NetnsRef, id: number, options: NetnsOpt
  */
 export async function getNetnsId(target: NetnsRef, options: NetnsOption = {}): Promise<number | null> {
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const { handle, release: releaseTarget } = await handleFor(target);
     try {
@@ -64,7 +64,7 @@ export async function getNetnsId(target: NetnsRef, options: NetnsOption = {}): P
  */
 export async function listNetnsIds(options: NetnsOption = {}): Promise<{ id: number; name: string | null }[]> {
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   let ids: number[];
   try {
     ids = (await dump(ns, { type: k('RTM_GETNSID'), nsid: {} }, 'listNetnsIds')).map((d) => d.nsid as number);
@@ -90,7 +90,7 @@ export async function findNetnsById(id: number, options: NetnsOption & { candida
   const list: unknown = options.candidates;
   if (list !== undefined && !Array.isArray(list)) throw invalidValue('options.candidates', list, 'must be an array of namespaces');
   const candidates = options.candidates ?? (await listNetns());
-  const where = options.netns !== undefined ? { netns: options.netns } : {};
+  const where = netnsOf(options) !== undefined ? { netns: netnsOf(options) } : {};
   for (const c of candidates) if ((await getNetnsId(c, where)) === want) return c;
   return null;
 }

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as util from 'node:util';
 import { binding } from './binding.js';
 import { NetdevError, invalidType, invalidValue, nativeSync } from './errors.js';
-import { Netns, pathOf, type NetnsRef } from './netns.js';
+import { netnsOf, Netns, pathOf, type NetnsRef } from './netns.js';
 import * as v from './validate.js';
 
 /** Options of {@link spawn}: child_process.spawn's, plus the namespace. */
@@ -96,8 +96,10 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     throw invalidType('args', 'an array of strings', args);
   if (typeof options !== 'object' || options === null) throw invalidType('options', 'an object with netns', options);
   if ((options as { shell?: unknown }).shell) throw invalidValue('options.shell', (options as { shell?: unknown }).shell, 'is not supported: arguments are passed as an array, never through a shell');
-  if (options.netns === undefined) throw invalidValue('options.netns', undefined, 'is required');
-  const { netns, mountSys, ...rest } = options;
+  if (netnsOf(options) === undefined) throw invalidValue('options.netns', undefined, 'is required');
+  const netns = netnsOf(options)!; // own property only (never Object.prototype's)
+  const { mountSys, ...own } = options;
+  const rest = Object.fromEntries(Object.entries(own).filter(([key]) => key !== 'netns')) as Omit<SpawnInNetnsOptions, 'netns' | 'mountSys'>;
   if (mountSys !== undefined) v.bool(mountSys, 'options.mountSys');
   const given = rest.stdio ?? 'pipe';
   const stdioGiven: unknown = given;

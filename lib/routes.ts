@@ -4,7 +4,7 @@
 import { k, type NativeNs, type PackedRoute, type Request, type RouteRequest } from './binding.js';
 import { invalidType, invalidValue, systemError } from './errors.js';
 import { checkLinkRef, indexOf, type LinkRef } from './links.js';
-import { resolveNetns, type NetnsOption } from './netns.js';
+import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
 import {
   METRIC_KEYS, PREFS, PROTOCOL_CONST, SCOPE_VALUES, TYPE_CONST, TYPES, namesOf,
   type NextHop, type Route, type RouteMetrics, type RouteProtocol, type RouteScope, type RouteTable, type RouteType,
@@ -258,7 +258,7 @@ function modify(spec: RouteSpec, deleting: boolean, flags: number, operation: st
   try {
     if (typeof spec !== 'object' || spec === null) throw invalidType('spec', 'a route spec object', spec);
     req = routeRequest(spec, deleting ? 'delete' : 'add', lookups);
-    ({ ns, release } = resolveNetns(spec.netns));
+    ({ ns, release } = resolveNetns(netnsOf(spec)));
   } catch (e) {
     return Promise.reject(e);
   }
@@ -329,10 +329,10 @@ export async function addRoutes(specs: readonly RouteSpec[], options: NetnsOptio
   const lookups: NameLookup[] = [];
   const reqs = specs.map((spec, i) => {
     if (typeof spec !== 'object' || spec === null) throw invalidType(`specs[${i}]`, 'a route spec object', spec);
-    if (spec.netns !== undefined) throw invalidValue(`specs[${i}].netns`, spec.netns, 'is given once, in options.netns');
+    if (netnsOf(spec) !== undefined) throw invalidValue(`specs[${i}].netns`, netnsOf(spec), 'is given once, in options.netns');
     return routeRequest(spec, 'add', lookups);
   });
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     // Issued together, lookups of the same name share one RTM_GETLINK (indexOf).
     const indexes = await Promise.all(lookups.map((l) => indexOf(ns, l.ref, l.arg)));
@@ -371,7 +371,7 @@ export async function listRoutes(options: ListRoutesOptions = {}): Promise<Route
   if (options.type !== undefined && !TYPES.includes(options.type)) throw invalidValue('options.type', options.type, `must be one of ${TYPES.join(', ')}`);
   const type = options.type === undefined ? undefined : k(TYPE_CONST[options.type]);
   if (options.device !== undefined) checkLinkRef(options.device, 'options.device');
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const filter: RouteRequest = {
       family: options.family === undefined ? k('AF_UNSPEC') : k(options.family === 4 ? 'AF_INET' : 'AF_INET6'),
@@ -434,7 +434,7 @@ export async function getRoute(destination: string, options: GetRouteOptions = {
   if (options.fibMatch !== undefined && v.bool(options.fibMatch, 'options.fibMatch')) req.flags = k('RTM_F_FIB_MATCH');
   if (options.iif !== undefined) checkLinkRef(options.iif, 'options.iif');
   if (options.device !== undefined) checkLinkRef(options.device, 'options.device');
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     if (options.iif !== undefined) req.iif = await indexOf(ns, options.iif, 'options.iif');
     if (options.device !== undefined) req.oif = await indexOf(ns, options.device, 'options.device');

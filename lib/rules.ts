@@ -3,7 +3,7 @@
  */
 import { k, type Decoded, type RuleRequest } from './binding.js';
 import { invalidType, invalidValue } from './errors.js';
-import { resolveNetns, type NetnsOption } from './netns.js';
+import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
 import { tableNumber, type RouteTable } from './routes.js';
 import { dump, transact } from './rtnl.js';
 import * as v from './validate.js';
@@ -192,7 +192,7 @@ export function toRule(d: Decoded): Rule {
  */
 export async function addRule(spec: RuleSpec): Promise<void> {
   const req = ruleRequest(spec, true);
-  const { ns, release } = resolveNetns(spec.netns);
+  const { ns, release } = resolveNetns(netnsOf(spec));
   try {
     await transact(ns, [{ type: k('RTM_NEWRULE'), flags: k('NLM_F_CREATE') | k('NLM_F_EXCL'), rule: req }], 'addRule');
   } finally {
@@ -203,7 +203,7 @@ export async function addRule(spec: RuleSpec): Promise<void> {
 /** Deletes the first rule matching every field given. `ip rule del …` (ENOENT if none) */
 export async function deleteRule(spec: RuleSpec): Promise<void> {
   const req = ruleRequest(spec, false);
-  const { ns, release } = resolveNetns(spec.netns);
+  const { ns, release } = resolveNetns(netnsOf(spec));
   try {
     await transact(ns, [{ type: k('RTM_DELRULE'), rule: req }], 'deleteRule');
   } finally {
@@ -215,7 +215,7 @@ export async function deleteRule(spec: RuleSpec): Promise<void> {
 export async function listRules(options: NetnsOption & { family?: 4 | 6 } = {}): Promise<Rule[]> {
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'family']);
   if (options.family !== undefined && options.family !== 4 && options.family !== 6) throw invalidValue('options.family', options.family, 'must be 4 or 6');
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const family = options.family === undefined ? k('AF_UNSPEC') : k(options.family === 4 ? 'AF_INET' : 'AF_INET6');
     const all = await dump(ns, { type: k('RTM_GETRULE'), rule: { family } }, 'listRules');

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { binding, k, type SocketSpec } from './binding.js';
 import { NetdevError, invalidType, invalidValue, native } from './errors.js';
-import { resolveNetns, type NetnsOption } from './netns.js';
+import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
 import * as v from './validate.js';
 
 function closeFd(fd: number): Promise<void> {
@@ -60,7 +60,7 @@ export async function createTcpServer(
   const backlog = options.backlog === undefined ? 511 : v.integer(options.backlog, 'options.backlog', 1, 65535);
   const v6Only = options.ipv6Only === undefined ? false : v.bool(options.ipv6Only, 'options.ipv6Only');
   const fd = await openIn(
-    options.netns,
+    netnsOf(options),
     { family: k(f === 4 ? 'AF_INET' : 'AF_INET6'), type: k('SOCK_STREAM'), bindAddress: host, bindPort: port, reuseAddr: true, v6Only },
     `createTcpServer ${host}:${port}`,
   );
@@ -106,7 +106,7 @@ export async function connectTcp(options: TcpConnectOptions): Promise<net.Socket
   const local = options.localAddress === undefined ? undefined : v.ip(options.localAddress, 'options.localAddress', f);
   const timeout = options.timeout === undefined ? 10000 : v.integer(options.timeout, 'options.timeout', 1, 2 ** 31 - 1);
   const fd = await openIn(
-    options.netns,
+    netnsOf(options),
     {
       family: k(f === 4 ? 'AF_INET' : 'AF_INET6'),
       type: k('SOCK_STREAM'),
@@ -164,7 +164,7 @@ export async function createUdpSocket(options: UdpSocketOptions): Promise<dgram.
   const port = options.port === undefined ? 0 : v.port(options.port, 'options.port');
   const reuseAddr = options.reuseAddr === undefined ? false : v.bool(options.reuseAddr, 'options.reuseAddr');
   const fd = await openIn(
-    options.netns,
+    netnsOf(options),
     { family: k(f === 4 ? 'AF_INET' : 'AF_INET6'), type: k('SOCK_DGRAM'), bindAddress: address, bindPort: port, reuseAddr },
     `createUdpSocket ${address}:${port}`,
   );

@@ -4,7 +4,7 @@
  */
 import { binding } from './binding.js';
 import { invalidType, invalidValue, native } from './errors.js';
-import { resolveNetns, type NetnsOption } from './netns.js';
+import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
 import * as v from './validate.js';
 
 /** A sysctl key: dotted (`net.ipv4.ip_forward`), or its components (for link names with dots). */
@@ -39,7 +39,7 @@ function sysctlPath(key: unknown): string {
 export async function getSysctl(key: SysctlKey, options: NetnsOption = {}): Promise<string> {
   const path = sysctlPath(key);
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     return (await native(binding().sysctl(ns, path), `getSysctl ${path}`)).trim();
   } finally {
@@ -65,7 +65,7 @@ export async function setSysctl(key: SysctlKey, value: string | number | boolean
     text = value;
   } else throw invalidType('value', 'a string, number or boolean', value);
   v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   try {
     return (await native(binding().sysctl(ns, path, text), `setSysctl ${path}`)).trim();
   } finally {

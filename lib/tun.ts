@@ -11,7 +11,7 @@ import { binding, k, type NativePacketQueue } from './binding.js';
 import { NetdevError, invalidType, invalidValue, native, nativeSync } from './errors.js';
 import { readPacketList, type PacketList } from './gso.js';
 import { deleteLink, getLink, setLink } from './links.js';
-import { resolveNetns, type NetnsOption } from './netns.js';
+import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
 import * as v from './validate.js';
 
 /** Offloads a vnetHdr device accepts (TUNSETOFFLOAD). */
@@ -488,7 +488,7 @@ async function open(kind: 'tun' | 'tap', options: OpenTunOptions): Promise<TunDe
   };
   const txq = options.txqueuelen === undefined ? 5000 : options.txqueuelen === null ? null : v.integer(options.txqueuelen, 'options.txqueuelen', 0, 2 ** 31 - 1);
   const sizes = batchSizes(options);
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   let res: { name: string; flags: number; fds: number[] };
   try {
     res = await native(binding().tunOpen(ns, spec), `open${kind === 'tun' ? 'Tun' : 'Tap'} ${name ?? ''}`.trim());
@@ -499,7 +499,7 @@ async function open(kind: 'tun' | 'tap', options: OpenTunOptions): Promise<TunDe
   // Attaching to an existing device of the other kind would have failed in TUNSETIFF (EINVAL).
   if (txq !== null) {
     try {
-      await setLink(res.name, { txqlen: txq }, { netns: options.netns });
+      await setLink(res.name, { txqlen: txq }, { netns: netnsOf(options) });
     } catch (e) {
       dev.close();
       throw e;
@@ -566,9 +566,9 @@ export async function openMacvtap(link: string, options: OpenMacvtapOptions = {}
     offload,
     ...(options.sndbuf !== undefined ? { sndbuf: v.integer(options.sndbuf, 'options.sndbuf', 1, 2 ** 31 - 1) } : {}),
   };
-  const info = await getLink(link, options.netns !== undefined ? { netns: options.netns } : {});
+  const info = await getLink(link, netnsOf(options) !== undefined ? { netns: netnsOf(options) } : {});
   if (info.kind !== 'macvtap' && info.kind !== 'ipvtap') throw invalidValue('link', link, `is a ${info.kind ?? 'plain'} link, not a macvtap/ipvtap link`);
-  const { ns, release } = resolveNetns(options.netns);
+  const { ns, release } = resolveNetns(netnsOf(options));
   let res: { name: string; ifindex: number; fds: number[] };
   try {
     res = await native(binding().tapDevOpen(ns, spec), `openMacvtap ${link}`);
@@ -592,7 +592,7 @@ async function createPersistent(kind: 'tun' | 'tap', options: PersistentTunOptio
   const o = v.object(options, 'options');
   v.knownKeys(o, 'options', ['netns', 'name', 'owner', 'group', 'multiQueue', 'vnetHdr', 'packetInfo']);
   const dev = await open(kind, {
-    ...(options.netns !== undefined ? { netns: options.netns } : {}),
+    ...(netnsOf(options) !== undefined ? { netns: netnsOf(options) } : {}),
     name: v.string(options.name, 'options.name'),
     persist: true,
     txqueuelen: null,

@@ -388,3 +388,20 @@ test('11: deleteNetns refuses a symlink planted in /run/netns (never unmounts it
     await nd.deleteNetns(name);
   }
 });
+
+test('11: Object.prototype.netns redirects nothing: options are read as own properties', async () => {
+  await withNetns(async (ns) => {
+    const mine = (await nd.listLinks()).map((l) => l.name);
+    Object.prototype.netns = ns;
+    try {
+      assert.deepEqual((await nd.listLinks()).map((l) => l.name), mine);
+      assert.deepEqual((await nd.listLinks({})).map((l) => l.name), mine);
+      await nd.createVeth({ name: 'proto0', peer: { name: 'proto1' } });
+      assert.ok((await nd.listLinks()).some((l) => l.name === 'proto0'), 'created in the process namespace');
+      assert.ok(!(await nd.listLinks({ netns: ns })).some((l) => l.name === 'proto0'), 'not in the polluting one');
+      await nd.deleteLink('proto0');
+    } finally {
+      delete Object.prototype.netns;
+    }
+  });
+});
