@@ -89,12 +89,17 @@ bool Monitor::Drain() {
   uint32_t n = 0;
   int err = 0;
   for (int datagrams = 0; datagrams < 256 && n < 4096; ++datagrams) {
-    ssize_t r = recv(fd_, buf_.data(), buf_.size(), MSG_DONTWAIT);
+    sockaddr_nl from{};
+    socklen_t fromLen = sizeof from;
+    ssize_t r = recvfrom(fd_, buf_.data(), buf_.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &fromLen);
     if (r < 0) {
       if (errno == EINTR) continue;
       if (errno != EAGAIN) err = errno;
       break;
     }
+    // Only the kernel (port id 0) is believed: any process in the namespace can send a unicast
+    // datagram to this socket's port id, forging "notifications".
+    if (fromLen < sizeof from || from.nl_family != AF_NETLINK || from.nl_pid != 0) continue;
     std::vector<MsgView> views;
     SplitMessages(buf_.data(), static_cast<size_t>(r), &views);
     for (const MsgView& m : views) {

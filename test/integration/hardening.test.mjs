@@ -5,7 +5,7 @@ import { spawn as spawnNode } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import * as nd from 'netdev';
-import { fdMap, rejectsWith, withNetns } from '../helpers.mjs';
+import { fdMap, rejectsWith, waitFor, withNetns } from '../helpers.mjs';
 
 /** Runs `script` (CommonJS, `nd` is netdev) in a child node; resolves with how it ended. */
 async function child(script, { timeout = 20000 } = {}) {
@@ -403,5 +403,42 @@ test('11: Object.prototype.netns redirects nothing: options are read as own prop
     } finally {
       delete Object.prototype.netns;
     }
+  });
+});
+
+test('11: watch() ignores netlink unicast from other processes (only the kernel is believed)', async () => {
+  await withNetns(async (ns) => {
+    const w = nd.watch({ netns: ns, link: true });
+    const names = [];
+    w.on('link', (e) => names.push(e.link.name));
+    await w.ready;
+    // Another process in the namespace sends a forged RTM_NEWLINK to every rtnetlink socket
+    // subscribed to link events (the watcher's among them).
+    const forge = `
+import socket, struct
+ports = []
+for line in open('/proc/net/netlink').read().splitlines()[1:]:
+    f = line.split()
+    if f[1] == '0' and int(f[3], 16) & 1 and int(f[2]) != 0:
+        ports.append(int(f[2]))
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+s.bind((0, 0))
+name = b'forged0\\0'
+attr = struct.pack('=HH', 4 + len(name), 3) + name + b'\\0' * ((4 - len(name) % 4) % 4)
+body = struct.pack('=BxHiII', 0, 1, 4242, 0, 0) + attr
+msg = struct.pack('=IHHII', 16 + len(body), 16, 0, 1, 0) + body
+for p in ports:
+    s.sendto(msg, (p, 0))
+print(len(ports))
+`;
+    const { execFile } = await import('node:child_process');
+    const sent = await new Promise((resolve, reject) =>
+      execFile('nsenter', [`--net=/proc/${process.pid}/fd/${ns.fd}`, 'python3', '-c', forge], (err, out) => (err ? reject(err) : resolve(Number(out)))),
+    );
+    assert.ok(sent >= 1, 'the forged message was sent to the watcher');
+    await nd.createVeth({ name: 'real0', netns: ns, peer: { name: 'real1' } });
+    await waitFor(() => names.includes('real0'), { what: 'the real link event' });
+    assert.ok(!names.includes('forged0'), `forged event delivered: ${names}`);
+    w.close();
   });
 });
