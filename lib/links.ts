@@ -331,9 +331,7 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
   if (changes.txqlen !== undefined) req.txqlen = v.integer(changes.txqlen, 'changes.txqlen', 0, 2 ** 32 - 1);
   if (changes.group !== undefined) req.group = v.integer(changes.group, 'changes.group', 0, 2 ** 32 - 1);
   if (changes.alias !== undefined) {
-    const alias = changes.alias === null ? '' : v.string(changes.alias, 'changes.alias');
-    if (Buffer.byteLength(alias) > 255) throw invalidValue('changes.alias', alias, 'must be at most 255 bytes');
-    req.alias = alias;
+    req.alias = changes.alias === null ? '' : v.text(changes.alias, 'changes.alias', 255);
   }
   const rename = changes.name !== undefined ? v.ifname(changes.name, 'changes.name') : undefined;
   if (changes.master !== undefined && changes.master !== null) linkKey(changes.master, 'changes.master');
@@ -449,11 +447,7 @@ export function commonFields(o: Partial<CreateLinkOptions>, arg: string, nameReq
   if (o.up !== undefined) req.up = v.bool(o.up, `${arg}.up`);
   if (o.txqlen !== undefined) req.txqlen = v.integer(o.txqlen, `${arg}.txqlen`, 0, 2 ** 32 - 1);
   if (o.group !== undefined) req.group = v.integer(o.group, `${arg}.group`, 0, 2 ** 32 - 1);
-  if (o.alias !== undefined) {
-    const alias = v.string(o.alias, `${arg}.alias`);
-    if (Buffer.byteLength(alias) > 255) throw invalidValue(`${arg}.alias`, alias, 'must be at most 255 bytes');
-    req.alias = alias;
-  }
+  if (o.alias !== undefined) req.alias = v.text(o.alias, `${arg}.alias`, 255);
   if (o.master !== undefined) linkKey(o.master, `${arg}.master`);
   return req;
 }
@@ -530,6 +524,9 @@ export async function createVeth(options: CreateVethOptions): Promise<Link> {
   // fails with ENOTCONN (also with `ip link add … peer name P up`): bring it up right after.
   const peerUp = peerReq.up === true;
   delete peerReq.up;
+  // The kernel ignores IFLA_IFALIAS at creation (for the peer too): set it right after, likewise.
+  const peerAlias = peerReq.alias;
+  delete peerReq.alias;
   const { ns, release } = resolveNetns(netnsOf(options));
   let peerNs: { handle: NativeNs; release: () => void } | undefined;
   try {
@@ -542,9 +539,10 @@ export async function createVeth(options: CreateVethOptions): Promise<Link> {
     const op = `createVeth ${req.name}`;
     const link = await createLink(ns, req, options.master, op);
     const peerIndex = (link.info as VethInfo | null)?.peerIndex;
-    if (peerUp && peerIndex) {
+    if ((peerUp || peerAlias !== undefined) && peerIndex) {
       try {
-        await transact(peerNs?.handle ?? ns, [{ type: k('RTM_NEWLINK'), link: { index: peerIndex, up: true } }], op);
+        const change: LinkRequest = { index: peerIndex, ...(peerUp ? { up: true } : {}), ...(peerAlias !== undefined ? { alias: peerAlias } : {}) };
+        await transact(peerNs?.handle ?? ns, [{ type: k('RTM_NEWLINK'), link: change }], op);
       } catch (e) {
         await transact(ns, [{ type: k('RTM_DELLINK'), link: { index: link.index } }], op).catch(() => undefined);
         throw e;

@@ -5,7 +5,7 @@ import { spawn as spawnNode } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import * as nd from 'netdev';
-import { fdMap, rejectsWith, waitFor, withNetns } from '../helpers.mjs';
+import { fdCount, fdMap, rejectsWith, waitFor, withNetns } from '../helpers.mjs';
 
 /** Runs `script` (CommonJS, `nd` is netdev) in a child node; resolves with how it ended. */
 async function child(script, { timeout = 20000 } = {}) {
@@ -440,5 +440,34 @@ print(len(ports))
     await waitFor(() => names.includes('real0'), { what: 'the real link event' });
     assert.ok(!names.includes('forged0'), `forged event delivered: ${names}`);
     w.close();
+  });
+});
+
+test('11: a veth peer alias is applied; NUL in labels, aliases and names is refused', async () => {
+  await withNetns(async (ns) => {
+    const o = { netns: ns };
+    await nd.createVeth({ name: 'va0', netns: ns, alias: 'end a', peer: { name: 'va1', alias: 'end b' } });
+    assert.equal((await nd.getLink('va0', o)).alias, 'end a');
+    assert.equal((await nd.getLink('va1', o)).alias, 'end b');
+    await withNetns(async (other) => {
+      await nd.createVeth({ name: 'vb0', netns: ns, peer: { name: 'vb1', netns: other, alias: 'far end', up: true } });
+      const far = await nd.getLink('vb1', { netns: other });
+      assert.equal(far.alias, 'far end');
+      assert.equal(far.up, true);
+      await nd.deleteLink('vb0', o);
+    });
+    const fds = fdCount();
+    const cases = [
+      () => nd.createVeth({ name: 'vc0', netns: ns, alias: 'a\0b' }),
+      () => nd.createVeth({ name: 'vc0', netns: ns, peer: { name: 'vc1', alias: 'a\0b' } }),
+      () => nd.setLink('va0', { alias: 'x\0y' }, o),
+      () => nd.addAddress('va0', '10.7.0.1/24', { ...o, label: 'va0\0x' }),
+      () => nd.createVeth({ name: 'd\0x', netns: ns }),
+      () => nd.createNetns('n\0x'),
+    ];
+    for (const fn of cases) await rejectsWith(fn(), 'ERR_INVALID_ARG_VALUE');
+    assert.equal(fdCount(), fds);
+    assert.equal((await nd.getLink('va0', o)).alias, 'end a');
+    assert.deepEqual((await nd.listLinks(o)).map((l) => l.name).sort(), ['lo', 'va0', 'va1']);
   });
 });
