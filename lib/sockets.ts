@@ -26,6 +26,7 @@ async function openIn(netns: NetnsOption['netns'], spec: SocketSpec, operation: 
 }
 
 function family(host: string, arg: string): 4 | 6 {
+  v.noZone(host, arg);
   const f = net.isIP(host);
   if (f !== 4 && f !== 6) throw invalidValue(arg, host, 'must be an IP address (no host names: there is no resolver inside a namespace)');
   return f;

@@ -90,9 +90,18 @@ export interface Cidr {
   prefixLength: number;
 }
 
+/**
+ * net.isIP() accepts an IPv6 zone id ('fe80::1%lo'); rtnetlink has no place for one (the link is
+ * a separate argument), so it is refused here rather than by the addon with a misleading code.
+ */
+export function noZone(value: string, arg: string): void {
+  if (value.includes('%')) throw invalidValue(arg, value, "must not carry a zone id ('%…'): give the link separately");
+}
+
 /** 'ADDRESS/PREFIX' (or a bare address, taken as /32 or /128, like ip does). */
 export function cidr(value: unknown, arg = 'address'): Cidr {
   if (typeof value !== 'string') throw invalidType(arg, 'of type string', value);
+  noZone(value, arg);
   const slash = value.indexOf('/');
   const address = slash < 0 ? value : value.slice(0, slash);
   const family = net.isIP(address);
@@ -112,6 +121,7 @@ export function cidr(value: unknown, arg = 'address'): Cidr {
 /** An IP literal of the given family (any family when omitted). */
 export function ip(value: unknown, arg: string, family?: 4 | 6): string {
   if (typeof value !== 'string') throw invalidType(arg, 'of type string', value);
+  noZone(value, arg);
   const f = net.isIP(value);
   if (f === 0 || (family !== undefined && f !== family))
     throw invalidValue(arg, value, family ? `must be an IPv${family} address` : 'must be an IP address');

@@ -471,3 +471,21 @@ test('11: a veth peer alias is applied; NUL in labels, aliases and names is refu
     assert.deepEqual((await nd.listLinks(o)).map((l) => l.name).sort(), ['lo', 'va0', 'va1']);
   });
 });
+
+test('11: an IPv6 zone id (fe80::1%lo) is refused in validation', async () => {
+  await withNetns(async (ns) => {
+    const o = { netns: ns };
+    const cases = [
+      () => nd.addAddress('lo', 'fe80::1%lo', o),
+      () => nd.addAddress('lo', 'fe80::1%lo/64', o),
+      () => nd.addRoute({ ...o, destination: 'fe80::%lo/64', device: 'lo' }),
+      () => nd.addRoute({ ...o, destination: '2001:db8::/64', gateway: 'fe80::1%lo', device: 'lo' }),
+      () => nd.addNeighbour({ ...o, device: 'lo', address: 'fe80::1%lo', mac: '02:00:00:00:00:01' }),
+      () => nd.connectTcp({ ...o, host: 'fe80::1%lo', port: 80 }),
+    ];
+    for (const fn of cases) {
+      const e = await rejectsWith(fn(), 'ERR_INVALID_ARG_VALUE');
+      assert.match(e.message, /zone/);
+    }
+  });
+});
