@@ -341,25 +341,53 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
   let target: { release: () => void } | undefined;
   try {
     const op = `setLink ${describeRef(ref)}`;
-    // A rename needs the index (the name field then carries the new name).
-    if (rename !== undefined) {
-      req.index = key.index ?? (await indexOf(ns, ref, 'link'));
-      req.name = rename;
-    } else {
-      Object.assign(req, key);
-    }
     if (changes.master !== undefined)
       req.master = changes.master === null ? 0 : await indexOf(ns, changes.master, 'changes.master');
+    const effects = EFFECT_KEYS.filter((f) => req[f] !== undefined).length + (rename !== undefined ? 1 : 0);
+    // The kernel applies a request's attributes one after another and keeps those applied before
+    // one that fails (a master it refuses leaves the new MTU). Several changes, or changes and a
+    // move, are therefore made all or nothing here: the link's state is read first, and restored
+    // if the request fails; a move goes last, on its own, so the restore happens in this namespace.
+    const before = effects > 1 || (effects > 0 && moveTo !== undefined) ? await readLink(ns, key, op) : undefined;
+    const index = before?.index ?? key.index;
+    const at: LinkRequest = index !== undefined ? { index } : { ...key };
+    if (rename !== undefined && at.index === undefined) at.index = await indexOf(ns, ref, 'link');
+    const change: LinkRequest = { ...req, ...at, ...(rename !== undefined ? { name: rename } : {}) };
+    const restore = async (err: unknown): Promise<never> => {
+      if (before) await transact(ns, [{ type: k('RTM_NEWLINK'), link: undoOf(change, before) }], op).catch(() => undefined);
+      throw err;
+    };
+    if (effects > 0) await transact(ns, [{ type: k('RTM_NEWLINK'), link: change }], op).catch(restore);
     if (moveTo !== undefined) {
       const h = await handleFor(moveTo);
       target = h;
-      req.netnsFd = h.handle.fd;
+      // By index once known: a name in the request would rename the link back.
+      const move: LinkRequest = { ...(at.index !== undefined ? { index: at.index } : key), netnsFd: h.handle.fd };
+      await transact(ns, [{ type: k('RTM_NEWLINK'), link: move }], op).catch(restore);
     }
-    await transact(ns, [{ type: k('RTM_NEWLINK'), link: req }], op);
   } finally {
     target?.release();
     release();
   }
+}
+
+/** The settings setLink can change (besides a rename and a move). */
+const EFFECT_KEYS = ['up', 'promisc', 'arp', 'mtu', 'mac', 'txqlen', 'group', 'master', 'alias'] as const;
+
+/** A request that puts back what `req` changed, from the link's state before it. */
+function undoOf(req: LinkRequest, before: Link): LinkRequest {
+  const undo: LinkRequest = { index: before.index };
+  if (req.name !== undefined) undo.name = before.name;
+  if (req.up !== undefined) undo.up = before.up;
+  if (req.promisc !== undefined) undo.promisc = before.flags.includes('PROMISC');
+  if (req.arp !== undefined) undo.arp = !before.flags.includes('NOARP');
+  if (req.mtu !== undefined) undo.mtu = before.mtu;
+  if (req.mac !== undefined && before.mac !== null) undo.mac = before.mac;
+  if (req.txqlen !== undefined) undo.txqlen = before.txqlen;
+  if (req.group !== undefined) undo.group = before.group;
+  if (req.master !== undefined) undo.master = before.master ?? 0;
+  if (req.alias !== undefined) undo.alias = before.alias ?? '';
+  return undo;
 }
 
 /**
@@ -407,14 +435,17 @@ export async function deleteLinks(refs: readonly LinkRef[], options: NetnsOption
     let group: number;
     do group = 0x40000000 + Math.floor(Math.random() * 0x3fffffff);
     while (used.has(group));
+    // Every link gets its own group back if tagging or the deletion fails (the kernel refuses a
+    // group holding a link that cannot be deleted, such as lo, before deleting any).
+    const restore = async (err: unknown): Promise<never> => {
+      const back: Request[] = links.map((l) => ({ type: k('RTM_NEWLINK'), link: { index: l.index, group: l.group } }));
+      await transactEach(ns, back, op);
+      throw err;
+    };
     const tagged = await transactEach(ns, links.map((l) => ({ type: k('RTM_NEWLINK'), link: { index: l.index, group } })), op);
     const failed = tagged.find((r): r is Error => r instanceof Error);
-    if (failed) {
-      const restore: Request[] = links.map((l) => ({ type: k('RTM_NEWLINK'), link: { index: l.index, group: l.group } }));
-      await transactEach(ns, restore, op);
-      throw failed;
-    }
-    await transact(ns, [{ type: k('RTM_DELLINK'), link: { group } }], `${op} (group ${group})`);
+    if (failed) await restore(failed);
+    await transact(ns, [{ type: k('RTM_DELLINK'), link: { group } }], `${op} (group ${group})`).catch(restore);
   } finally {
     release();
   }
@@ -466,23 +497,27 @@ export async function createLink(
   if (master !== undefined) req.master = await indexOf(ns, master, 'master');
   const create = k('NLM_F_CREATE') | k('NLM_F_EXCL');
   const name = req.name!;
-  const requests: Request[] = [{ type: k('RTM_NEWLINK'), flags: create, link: req }];
-  // The kernel ignores IFLA_IFALIAS when creating (so does `ip link add … alias`): set it right
-  // after, in the same batch, and undo the creation if that fails.
+  // The kernel ignores IFLA_IFALIAS when creating (so does `ip link add … alias`): it is set
+  // after, by the new link's index (a request by name would reach a link of that name that
+  // existed before, when the creation fails with EEXIST), and the creation is undone if it fails.
   const { alias } = req;
-  if (alias !== undefined) {
-    delete req.alias;
-    requests.push({ type: k('RTM_NEWLINK'), link: { name, alias } });
-  }
-  requests.push({ type: k('RTM_GETLINK'), link: { name } });
-  const results = await transactEach(ns, requests, operation);
+  delete req.alias;
+  const results = await transactEach(
+    ns,
+    [{ type: k('RTM_NEWLINK'), flags: create, link: req }, { type: k('RTM_GETLINK'), link: { name } }],
+    operation,
+  );
   if (results[0] instanceof Error) throw results[0];
-  const failed = results.find((r): r is Error => r instanceof Error);
-  if (failed) {
-    await transact(ns, [{ type: k('RTM_DELLINK'), link: { name } }], operation).catch(() => undefined);
-    throw failed;
+  if (results[1] instanceof Error) throw results[1];
+  const link = asLink(results[1]![0], operation);
+  if (alias === undefined) return link;
+  try {
+    await transact(ns, [{ type: k('RTM_NEWLINK'), link: { index: link.index, alias } }], operation);
+  } catch (err) {
+    await transact(ns, [{ type: k('RTM_DELLINK'), link: { index: link.index } }], operation).catch(() => undefined);
+    throw err;
   }
-  return asLink((results[results.length - 1] as Decoded[])[0], operation);
+  return { ...link, alias };
 }
 
 /** The far end of a veth pair. */

@@ -17,6 +17,9 @@ export function ifname(name: unknown, arg = 'name'): string {
   if (name === '.' || name === '..') throw invalidValue(arg, name, "must not be '.' or '..'");
   // The kernel's dev_valid_name(): no '/', ':' or isspace() characters; NUL would truncate.
   if (/[/:\s\0]/.test(name)) throw invalidValue(arg, name, "must not contain '/', ':', NUL or whitespace");
+  // A '%' makes the kernel pick the name from a template (veth%d -> veth0): netdev would not know
+  // the link it made (and could not undo a creation half done), and no link is named so.
+  if (name.includes('%')) throw invalidValue(arg, name, "must not contain '%' (name templates are not supported: choose the name)");
   return name;
 }
 

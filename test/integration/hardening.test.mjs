@@ -489,3 +489,90 @@ test('11: an IPv6 zone id (fe80::1%lo) is refused in validation', async () => {
     }
   });
 });
+
+// ---- 6: half-applied operations ----------------------------------------------------------------
+
+/** The settings of a link that a failed setLink must leave as they were. */
+async function stateOf(name, ns) {
+  const l = await nd.getLink(name, { netns: ns });
+  return { name: l.name, mtu: l.mtu, up: l.up, promisc: l.flags.includes('PROMISC'), group: l.group, master: l.master, alias: l.alias };
+}
+
+test('6: a name template in a create function is refused before anything is created', async () => {
+  await withNetns(async (ns) => {
+    await rejectsWith(nd.createVeth({ name: 'veth%d', peer: { name: 'peer%d' }, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(nd.createBridge({ name: 'br%d', netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    await rejectsWith(nd.setLink('lo', { name: 'x%d' }, { netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    assert.deepEqual((await nd.listLinks({ netns: ns })).map((l) => l.name), ['lo']);
+  });
+});
+
+test('6: setLink is all or nothing: a refused master or name keeps none of the other changes', async () => {
+  await withNetns(async (ns) => {
+    await nd.createVeth({ name: 'a0', peer: { name: 'a0p' }, netns: ns });
+    await nd.createVeth({ name: 'b0', peer: { name: 'b0p' }, netns: ns });
+    const before = await stateOf('a0', ns);
+    // A veth cannot be a master: the kernel refuses it after applying mtu, up and promisc.
+    await rejectsWith(nd.setLink('a0', { mtu: 1400, up: true, promisc: true, master: 'b0' }, { netns: ns }), 'ENOTSUP');
+    assert.deepEqual(await stateOf('a0', ns), before);
+    // A rename onto an existing name fails after mtu and group were applied.
+    await rejectsWith(nd.setLink('a0', { name: 'b0', mtu: 1400, group: 7, alias: 'x' }, { netns: ns }), 'EEXIST');
+    assert.deepEqual(await stateOf('a0', ns), before);
+    // A move refused by the target (it has a link of that name) keeps the changes made before it.
+    await withNetns(async (other) => {
+      await nd.createVeth({ name: 'a0', peer: { name: 'x0' }, netns: other });
+      await rejectsWith(nd.setLink('a0', { mtu: 1300, moveTo: other }, { netns: ns }), 'EEXIST');
+      assert.deepEqual(await stateOf('a0', ns), before);
+    });
+    // And a request that succeeds still does everything.
+    await nd.setLink('a0', { mtu: 1400, up: true, group: 7 }, { netns: ns });
+    assert.deepEqual(await stateOf('a0', ns), { ...before, mtu: 1400, up: true, group: 7 });
+  });
+});
+
+test('6: createBridge named like an existing link (EEXIST) leaves that link\'s alias alone', async () => {
+  await withNetns(async (ns) => {
+    await rejectsWith(nd.createBridge({ name: 'lo', alias: 'attacker text', netns: ns }), 'EEXIST');
+    assert.equal((await nd.getLink('lo', { netns: ns })).alias, null);
+    const br = await nd.createBridge({ name: 'br0', alias: 'mine', netns: ns });
+    assert.equal(br.alias, 'mine');
+    assert.equal((await nd.getLink('br0', { netns: ns })).alias, 'mine');
+  });
+});
+
+test('6: deleteLinks refused by the kernel (lo) deletes nothing and restores every group', async () => {
+  await withNetns(async (ns) => {
+    await nd.createVeth({ name: 'd1', peer: { name: 'd1p' }, netns: ns });
+    await nd.setLink('d1', { group: 5 }, { netns: ns });
+    await rejectsWith(nd.deleteLinks(['d1', 'lo'], { netns: ns }), 'ENOTSUP');
+    const groups = Object.fromEntries((await nd.listLinks({ netns: ns })).map((l) => [l.name, l.group]));
+    assert.deepEqual(groups, { lo: 0, d1: 5, d1p: 0 });
+  });
+});
+
+test('6: openTun that fails at a later queue (EMFILE) leaves no persistent device behind', async () => {
+  await withNetns(async (ns) => {
+    const path = `/proc/${process.pid}/fd/${ns.fd}`;
+    // A child with a low fd limit: the first queues open, a later one fails with EMFILE.
+    const c = spawnNode('prlimit', ['--nofile=64:64', process.execPath, '-e', `
+      require('netdev').openTun({ netns: { path: ${JSON.stringify(path)} }, name: 'pq0', queues: 100, persist: true })
+        .then(() => console.log('opened'), (e) => console.log(e.code));`], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    await once(c, 'close');
+    assert.equal(out.trim(), 'EMFILE');
+    assert.deepEqual((await nd.listLinks({ netns: ns })).map((l) => l.name), ['lo']);
+    // Attaching to a device that was persistent before leaves it persistent when a queue fails.
+    const dev = await nd.openTun({ netns: ns, name: 'pq1', persist: true, queues: 2 });
+    dev.close();
+    const c2 = spawnNode('prlimit', ['--nofile=64:64', process.execPath, '-e', `
+      require('netdev').openTun({ netns: { path: ${JSON.stringify(path)} }, name: 'pq1', queues: 100, persist: true })
+        .then(() => console.log('opened'), (e) => console.log(e.code));`], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out2 = '';
+    c2.stdout.on('data', (d) => (out2 += d));
+    await once(c2, 'close');
+    assert.equal(out2.trim(), 'EMFILE');
+    assert.deepEqual((await nd.listLinks({ netns: ns })).map((l) => l.name), ['lo', 'pq1']);
+    await nd.deletePersistentTun('pq1', { netns: ns });
+  });
+});
