@@ -29,7 +29,12 @@ SysError TunOpen(int nsfd, const TunSpec& spec, std::vector<UniqueFd>* fds, std:
   if (spec.queues < 1) return SysError::Of(EINVAL, "ioctl", "queues must be at least 1");
   return RunInNetns(nsfd, [&]() -> SysError {
     std::string devName = spec.name;
-    for (int q = 0; q < spec.queues; ++q) {
+    // A device this call made persistent must not outlive a failure of a later step (a queue that
+    // cannot be opened, EMFILE): the call is all or nothing. One that was persistent before (an
+    // attach) stays as it was.
+    int firstFd = -1;
+    bool madePersistent = false;
+    auto attach = [&](int q) -> SysError {
       UniqueFd fd(open("/dev/net/tun", O_RDWR | O_CLOEXEC));
       if (!fd.Valid()) {
         SysError e = SysError::Errno("open");
@@ -47,19 +52,23 @@ SysError TunOpen(int nsfd, const TunSpec& spec, std::vector<UniqueFd>* fds, std:
         return e;
       }
       devName = ifr.ifr_name;  // the kernel's name for a template or an empty name
+      // Owned by fds from here: still open when a later step fails (the undo below needs it).
+      fds->push_back(std::move(fd));
+      const int dev = fds->back().Get();
       if (q == 0) {
+        firstFd = dev;
         // Options that belong to the device: set once, through the first queue.
         // The kernel answers EINVAL for an id that has no mapping in the caller's user namespace
         // (make_kuid/make_kgid): say so, as "EINVAL: TUNSETOWNER" alone does not.
         if (spec.owner >= 0) {
-          SysError e = Ioctl(fd.Get(), TUNSETOWNER, static_cast<unsigned long>(spec.owner), "TUNSETOWNER");
+          SysError e = Ioctl(dev, TUNSETOWNER, static_cast<unsigned long>(spec.owner), "TUNSETOWNER");
           if (e.errnum == EINVAL)
             e.message +=
                 ": uid " + std::to_string(spec.owner) + " is not mapped in this user namespace (/proc/self/uid_map)";
           if (e.Failed()) return e;
         }
         if (spec.group >= 0) {
-          SysError e = Ioctl(fd.Get(), TUNSETGROUP, static_cast<unsigned long>(spec.group), "TUNSETGROUP");
+          SysError e = Ioctl(dev, TUNSETGROUP, static_cast<unsigned long>(spec.group), "TUNSETGROUP");
           if (e.errnum == EINVAL)
             e.message +=
                 ": gid " + std::to_string(spec.group) + " is not mapped in this user namespace (/proc/self/gid_map)";
@@ -67,31 +76,41 @@ SysError TunOpen(int nsfd, const TunSpec& spec, std::vector<UniqueFd>* fds, std:
         }
         if (spec.vnetHdr) {
           int sz = 10;  // struct virtio_net_hdr
-          if (ioctl(fd.Get(), TUNSETVNETHDRSZ, &sz) != 0) return SysError::Of(errno, "ioctl", "TUNSETVNETHDRSZ");
+          if (ioctl(dev, TUNSETVNETHDRSZ, &sz) != 0) return SysError::Of(errno, "ioctl", "TUNSETVNETHDRSZ");
         }
         // The offload mask is device-wide and survives re-attach: always set it (0 clears).
-        SysError e = Ioctl(fd.Get(), TUNSETOFFLOAD, spec.vnetHdr ? spec.offload : 0, "TUNSETOFFLOAD");
+        SysError e = Ioctl(dev, TUNSETOFFLOAD, spec.vnetHdr ? spec.offload : 0, "TUNSETOFFLOAD");
         if (e.Failed() && !(e.errnum == EINVAL && !spec.vnetHdr)) return e;
         if (spec.carrier >= 0) {
           int on = spec.carrier;
-          if (ioctl(fd.Get(), TUNSETCARRIER, &on) != 0) return SysError::Of(errno, "ioctl", "TUNSETCARRIER");
+          if (ioctl(dev, TUNSETCARRIER, &on) != 0) return SysError::Of(errno, "ioctl", "TUNSETCARRIER");
         }
         if (spec.sndbuf >= 0) {
           int sb = spec.sndbuf;
-          if (ioctl(fd.Get(), TUNSETSNDBUF, &sb) != 0) return SysError::Of(errno, "ioctl", "TUNSETSNDBUF");
-        }
-        if (spec.persist) {
-          e = Ioctl(fd.Get(), TUNSETPERSIST, 1, "TUNSETPERSIST");
-          if (e.Failed()) return e;
+          if (ioctl(dev, TUNSETSNDBUF, &sb) != 0) return SysError::Of(errno, "ioctl", "TUNSETSNDBUF");
         }
         ifreq got{};
-        if (ioctl(fd.Get(), TUNGETIFF, &got) == 0 && flagsOut) *flagsOut = got.ifr_flags;
+        if (ioctl(dev, TUNGETIFF, &got) == 0 && flagsOut) *flagsOut = got.ifr_flags;
+        if (spec.persist && !(got.ifr_flags & IFF_PERSIST)) {
+          e = Ioctl(dev, TUNSETPERSIST, 1, "TUNSETPERSIST");
+          if (e.Failed()) return e;
+          madePersistent = true;
+          if (flagsOut) *flagsOut |= IFF_PERSIST;
+        }
       }
       if (spec.nonBlocking) {
-        int fl = fcntl(fd.Get(), F_GETFL);
-        if (fl < 0 || fcntl(fd.Get(), F_SETFL, fl | O_NONBLOCK) != 0) return SysError::Errno("fcntl");
+        int fl = fcntl(dev, F_GETFL);
+        if (fl < 0 || fcntl(dev, F_SETFL, fl | O_NONBLOCK) != 0) return SysError::Errno("fcntl");
       }
-      fds->push_back(std::move(fd));
+      return {};
+    };
+    for (int q = 0; q < spec.queues; ++q) {
+      SysError e = attach(q);
+      if (e.Failed()) {
+        // firstFd is still open here: fds owns it until the caller drops them.
+        if (madePersistent) ioctl(firstFd, TUNSETPERSIST, 0);
+        return e;
+      }
     }
     *name = devName;
     return {};
