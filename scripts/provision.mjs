@@ -64,6 +64,7 @@ export const REQUIREMENTS = [
   { what: 'tc', present: hasCmd('tc'), pkg: 'iproute2', stages: ['test'] },
   { what: 'nsenter', present: hasCmd('nsenter'), pkg: 'util-linux', stages: ['test'] },
   { what: 'setpriv', present: hasCmd('setpriv'), pkg: 'util-linux', stages: ['test'] },
+  { what: 'prlimit', present: hasCmd('prlimit'), pkg: 'util-linux', stages: ['test'] },
   { what: 'mount', present: hasCmd('mount'), pkg: 'mount', stages: ['test'] },
   { what: 'sysctl', present: hasCmd('sysctl'), pkg: 'procps', stages: ['test'] },
   // The router + DHCP scenario: a real DHCP server, and busybox's udhcpc as its client.
