@@ -11,7 +11,8 @@
 #
 # 1. debootstrap --variant=minbase of this machine's Debian release into DIR/base (once; kept),
 #    plus the running Node.js (binary, headers, npm) and `apt-get install g++`;
-# 2. a copy of it for this run, the root bind-mounted onto itself, /proc /sys /dev /run inside;
+# 2. a copy of it for this run, the root bind-mounted onto itself, /proc /sys /dev /run inside,
+#    entered with pivot_root (see enter());
 # 3. a clone of this checkout's HEAD, then `npm ci && npm run demo` and `npm test`, as root or as
 #    NAME (created in the copy), each with its wall time and exit status;
 # 4. everything unmounted; the copy is removed unless the run failed.
@@ -72,17 +73,24 @@ if [ "$user" != root ]; then
 fi
 git clone -q "$src" "$r$home/netdev"
 chroot "$r" chown -R "$user" "$home/netdev"
+# Enters the root with pivot_root in a private mount namespace rather than chroot: the kernel
+# refuses a chrooted process a user namespace (EPERM), which the unprivileged sandbox needs.
+enter() {
+  unshare --mount --propagation private --fork -- sh -c \
+    'cd "$1" && mkdir -p .oldroot && pivot_root . .oldroot && umount -l /.oldroot && rmdir /.oldroot && shift && exec chroot / "$@"' \
+    sh "$r" "$@"
+}
 run() {
   local t0=$SECONDS rc=0
   echo "fresh-rootfs: as $user: $1"
-  chroot "$r" su "$user" -s /bin/bash -c "cd $home/netdev && export PATH=/usr/local/bin:\$PATH && $1" || rc=$?
+  enter su "$user" -s /bin/bash -c "cd $home/netdev && export PATH=/usr/local/bin:\$PATH && $1" || rc=$?
   echo "fresh-rootfs: as $user: $1: exit $rc, $((SECONDS - t0)) s"
   return $rc
 }
 keep=1
 if [ "$admin_first" = 1 ]; then
   echo "fresh-rootfs: as root: node scripts/provision.mjs ci"
-  chroot "$r" sh -c "cd $home/netdev && PATH=/usr/local/bin:\$PATH node scripts/provision.mjs ci"
+  enter sh -c "cd $home/netdev && PATH=/usr/local/bin:\$PATH node scripts/provision.mjs ci"
 fi
 run 'npm ci --no-audit --no-fund && npm run demo'
 run 'npm test'
