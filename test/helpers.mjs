@@ -1,8 +1,10 @@
 // Test helpers: a fresh namespace per test, `ip -j` cross-checks inside a namespace, fd counting.
 import { execFile } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { accessSync, constants as fsConstants, existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { createNetns } from 'netdev';
+import { createNetns, listLinks, openTap, openTun } from 'netdev';
 
 const execFileP = promisify(execFile);
 
@@ -154,4 +156,26 @@ export function childProcesses() {
     }
   }
   return mine;
+}
+
+// tunTest: a test that needs /dev/net/tun shows up in every environment and asserts what the
+// library really does there. Without access to /dev/net/tun (an unprivileged run where the node is 0600: no namespace
+// changes a device node's mode), a test that needs it asserts the documented EACCES of opening a
+// TUN and a TAP instead, says so in its name, and prints why. CI runs as root, where every such
+// test runs in full.
+const TUN = tunAccessible();
+const NO_TUN = `/dev/net/tun (mode 0${(statSync('/dev/net/tun').mode & 0o777).toString(8)}) is not readable and writable by uid ${process.getuid()} of this user namespace: openTun/openTap answer EACCES; the full test needs root or a 0666 node`;
+export function tunTest(name, fn) {
+  if (TUN) return test(name, fn);
+  return test(`${name} [no access to /dev/net/tun: asserts the documented EACCES instead]`, async (t) => {
+    await withNetns(async (ns) => {
+      const fds = fdCount();
+      const e = await rejectsWith(openTun({ name: 'tun0', netns: ns }), 'EACCES');
+      assert.equal(e.path, '/dev/net/tun');
+      await rejectsWith(openTap({ name: 'tap0', netns: ns }), 'EACCES');
+      assert.equal(fdCount(), fds);
+      assert.deepEqual((await listLinks({ netns: ns })).map((l) => l.name), ['lo'], 'nothing created');
+    });
+    t.diagnostic(NO_TUN);
+  });
 }

@@ -5,7 +5,7 @@ import { spawn as spawnNode } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import * as nd from 'netdev';
-import { fdCount, fdMap, rejectsWith, waitFor, withNetns } from '../helpers.mjs';
+import { fdCount, fdMap, rejectsWith, tunTest, waitFor, withNetns } from '../helpers.mjs';
 
 /** Runs `script` (CommonJS, `nd` is netdev) in a child node; resolves with how it ended. */
 async function child(script, { timeout = 20000 } = {}) {
@@ -182,7 +182,7 @@ function tunScript(body) {
     })();`;
 }
 
-test('5: one bad packet in TUN writeBatch is reported once, where it happened, with its index; never retried', async () => {
+tunTest('5: one bad packet in TUN writeBatch is reported once, where it happened, with its index; never retried', async () => {
   const r = await child(tunScript(`
       const bad = Buffer.alloc(28); // IP version 0: the TUN refuses it with EINVAL
       out.second = attempt(() => dev.writeBatch(packetList([udp4('p0'), bad, udp4('p2')])));
@@ -205,7 +205,7 @@ test('5: one bad packet in TUN writeBatch is reported once, where it happened, w
 
 // ---- 7: writeBatch reads a PacketList once; the addon checks array types ----------------------
 
-test('7: a PacketList whose getters change between reads is read once; the addon refuses non-Int32Array offsets', async () => {
+tunTest('7: a PacketList whose getters change between reads is read once; the addon refuses non-Int32Array offsets', async () => {
   const r = await child(tunScript(`
       const real = packetList([udp4('q0'), udp4('q1')]);
       let reads = 0;
@@ -550,7 +550,7 @@ test('6: deleteLinks refused by the kernel (lo) deletes nothing and restores eve
   });
 });
 
-test('6: openTun that fails at a later queue (EMFILE) leaves no persistent device behind', async () => {
+tunTest('6: openTun that fails at a later queue (EMFILE) leaves no persistent device behind', async () => {
   await withNetns(async (ns) => {
     const path = `/proc/${process.pid}/fd/${ns.fd}`;
     // A child with a low fd limit: the first queues open, a later one fails with EMFILE.

@@ -14,30 +14,8 @@ import {
   openMacvtap, openTap, openTun, parseVnetHeader, setLink, writeVnetHeader, GsoSplitter, TcpCoalescer, createMacvtap, deleteLink,
 } from 'netdev';
 import {
-  canMknod, fdCount, idMap, idMapped, ipJson, openErrno, rejectsWith, tunAccessible, waitFor, withNetns, withNetnsN,
+  canMknod, fdCount, idMap, idMapped, ipJson, openErrno, rejectsWith, tunTest, waitFor, withNetns, withNetnsN,
 } from '../helpers.mjs';
-
-// Every test below shows up in every environment and asserts what the library really does there.
-// Without access to /dev/net/tun (an unprivileged run where the node is 0600: no namespace
-// changes a device node's mode), a test that needs it asserts the documented EACCES of opening a
-// TUN and a TAP instead, says so in its name, and prints why. CI runs as root, where every test
-// below runs in full.
-const TUN = tunAccessible();
-const NO_TUN = `/dev/net/tun (mode 0${(statSync('/dev/net/tun').mode & 0o777).toString(8)}) is not readable and writable by uid ${process.getuid()} of this user namespace: openTun/openTap answer EACCES; the full test needs root or a 0666 node`;
-function tunTest(name, fn) {
-  if (TUN) return test(name, fn);
-  return test(`${name} [no access to /dev/net/tun: asserts the documented EACCES instead]`, async (t) => {
-    await withNetns(async (ns) => {
-      const fds = fdCount();
-      const e = await rejectsWith(openTun({ name: 'tun0', netns: ns }), 'EACCES');
-      assert.equal(e.path, '/dev/net/tun');
-      await rejectsWith(openTap({ name: 'tap0', netns: ns }), 'EACCES');
-      assert.equal(fdCount(), fds);
-      assert.deepEqual((await listLinks({ netns: ns })).map((l) => l.name), ['lo'], 'nothing created');
-    });
-    t.diagnostic(NO_TUN);
-  });
-}
 
 const run = promisify(execFile);
 
