@@ -343,27 +343,30 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
     const op = `setLink ${describeRef(ref)}`;
     if (changes.master !== undefined)
       req.master = changes.master === null ? 0 : await indexOf(ns, changes.master, 'changes.master');
-    const effects = EFFECT_KEYS.filter((f) => req[f] !== undefined).length + (rename !== undefined ? 1 : 0);
-    // The kernel applies a request's attributes one after another and keeps those applied before
-    // one that fails (a master it refuses leaves the new MTU). Several changes, or changes and a
-    // move, are therefore made all or nothing here: the link's state is read first, and restored
-    // if the request fails; a move goes last, on its own, so the restore happens in this namespace.
-    const before = effects > 1 || (effects > 0 && moveTo !== undefined) ? await readLink(ns, key, op) : undefined;
-    const index = before?.index ?? key.index;
-    const at: LinkRequest = index !== undefined ? { index } : { ...key };
-    if (rename !== undefined && at.index === undefined) at.index = await indexOf(ns, ref, 'link');
-    const change: LinkRequest = { ...req, ...at, ...(rename !== undefined ? { name: rename } : {}) };
-    const restore = async (err: unknown): Promise<never> => {
-      if (before) await transact(ns, [{ type: k('RTM_NEWLINK'), link: undoOf(change, before) }], op).catch(() => undefined);
-      throw err;
-    };
-    if (effects > 0) await transact(ns, [{ type: k('RTM_NEWLINK'), link: change }], op).catch(restore);
+    // A move and the other changes go in one request, as `ip link set DEV netns NS …` sends them:
+    // the kernel moves the link first and applies the rest in the target namespace (a rename
+    // there, say to eth0, must not clash with names in this one; the move takes the link down,
+    // so `up` only holds when applied after it).
     if (moveTo !== undefined) {
       const h = await handleFor(moveTo);
       target = h;
-      // By index once known: a name in the request would rename the link back.
-      const move: LinkRequest = { ...(at.index !== undefined ? { index: at.index } : key), netnsFd: h.handle.fd };
-      await transact(ns, [{ type: k('RTM_NEWLINK'), link: move }], op).catch(restore);
+      const at: LinkRequest = rename !== undefined ? { index: key.index ?? (await indexOf(ns, ref, 'link')), name: rename } : { ...key };
+      await transact(ns, [{ type: k('RTM_NEWLINK'), link: { ...req, ...at, netnsFd: h.handle.fd } }], op);
+      return;
+    }
+    // The kernel applies a request's attributes one after another and keeps those applied before
+    // one that fails (a master it refuses leaves the new MTU): with more than one change, the
+    // link's state is read first and what the request changed is restored if it fails.
+    const effects = EFFECT_KEYS.filter((f) => req[f] !== undefined).length + (rename !== undefined ? 1 : 0);
+    const before = effects > 1 ? await readLink(ns, key, op) : undefined;
+    const at: LinkRequest = before ? { index: before.index } : { ...key };
+    if (rename !== undefined && at.index === undefined) at.index = await indexOf(ns, ref, 'link');
+    const change: LinkRequest = { ...req, ...at, ...(rename !== undefined ? { name: rename } : {}) };
+    try {
+      await transact(ns, [{ type: k('RTM_NEWLINK'), link: change }], op);
+    } catch (err) {
+      if (before) await transact(ns, [{ type: k('RTM_NEWLINK'), link: undoOf(change, before) }], op).catch(() => undefined);
+      throw err;
     }
   } finally {
     target?.release();

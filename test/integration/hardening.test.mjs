@@ -518,7 +518,8 @@ test('6: setLink is all or nothing: a refused master or name keeps none of the o
     // A rename onto an existing name fails after mtu and group were applied.
     await rejectsWith(nd.setLink('a0', { name: 'b0', mtu: 1400, group: 7, alias: 'x' }, { netns: ns }), 'EEXIST');
     assert.deepEqual(await stateOf('a0', ns), before);
-    // A move refused by the target (it has a link of that name) keeps the changes made before it.
+    // A move refused by the target (it has a link of that name) changes nothing either: the kernel
+    // moves first and applies the rest after.
     await withNetns(async (other) => {
       await nd.createVeth({ name: 'a0', peer: { name: 'x0' }, netns: other });
       await rejectsWith(nd.setLink('a0', { mtu: 1300, moveTo: other }, { netns: ns }), 'EEXIST');
