@@ -18,6 +18,7 @@
         "native/netns_ref.cc",
         "native/nlsock.cc",
         "native/packet_queue.cc",
+        "native/poll_handle.cc",
         "native/poller.cc",
         "native/sockets.cc",
         "native/sysctl.cc",
@@ -25,7 +26,7 @@
         "native/tun.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "_GNU_SOURCE"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "_GNU_SOURCE"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags": ["-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-fPIC"],

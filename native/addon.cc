@@ -24,6 +24,7 @@
 #include "netns_ref.h"
 #include "nlsock.h"
 #include "packet_queue.h"
+#include "poll_handle.h"
 #include "poller.h"
 #include "sockets.h"
 #include "sysctl.h"
@@ -34,9 +35,13 @@ namespace netdev {
 
 namespace {
 
+// Everything the addon holds for one environment (the main thread, or a worker): napi instance
+// data, freed when the environment is. Objects handed to JS (handles, monitors, packet queues) are
+// finalized with the environment too; their uv handles are closed earlier, by `handles`.
 struct EnvState {
   Napi::FunctionReference netnsCtor;
   std::shared_ptr<NetnsRef> current;  // the namespace this environment started in
+  LoopHandles handles;                // every uv handle of this environment (poll_handle.h)
 };
 
 EnvState* State(Napi::Env env) { return env.GetInstanceData<EnvState>(); }
@@ -134,7 +139,12 @@ NsArg ParseNs(Napi::Env env, const Napi::Value& v) {
   return a;
 }
 
-// Base for promise-returning work on the threadpool.
+// Base for promise-returning work on the threadpool. The completion runs from a libuv callback,
+// possibly while the environment shuts down (a worker terminated, or calling process.exit(), with
+// this work in flight): then settling the promise fails (napi_pending_exception, nothing pending)
+// and the result is dropped; its resources are released all the same (the worker's own fds by
+// the destructors here, the promise with the environment). No exception leaves OnOK/OnError:
+// node-addon-api would rethrow it from the libuv callback, which is std::terminate.
 class PromiseWork : public Napi::AsyncWorker {
  public:
   explicit PromiseWork(Napi::Env env, const char* name)
@@ -147,20 +157,41 @@ class PromiseWork : public Napi::AsyncWorker {
 
  protected:
   void OnOK() override {
-    Napi::Env env = Env();
-    if (err_.Failed()) {
-      deferred_.Reject(MakeError(env, err_).Value());
-      return;
-    }
-    try {
-      deferred_.Resolve(Result(env));
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    }
+    Settle([this](Napi::Env env) -> Napi::Value {
+      if (err_.Failed()) throw MakeError(env, err_);
+      return Result(env);
+    });
+  }
+  // Execute() threw (std::bad_alloc, say): node-addon-api caught it on the pool thread.
+  void OnError(const Napi::Error& e) override {
+    Settle([&](Napi::Env env) -> Napi::Value { throw Napi::Error::New(env, e.Message()); });
   }
   virtual Napi::Value Result(Napi::Env env) = 0;
+  // The promise is resolved with Result(): what it hands over (fds) now belongs to JS. Until
+  // then it stays owned here, and is closed if the environment went away before it was delivered.
+  virtual void Delivered() {}
   SysError err_;
   Napi::Promise::Deferred deferred_;
+
+ private:
+  // Resolves with produce(env), or rejects with the error it throws.
+  template <typename Produce>
+  void Settle(Produce&& produce) noexcept {
+    Napi::Env env = Env();
+    try {
+      Napi::Value v;
+      try {
+        v = produce(env);
+      } catch (const Napi::Error& e) {
+        deferred_.Reject(e.Value());
+        return;
+      }
+      deferred_.Resolve(v);
+      Delivered();
+    } catch (...) {
+      // The environment is shutting down: nothing can observe this promise any more.
+    }
+  }
 };
 
 // Requests sent as one batch; resolves with one entry per request: undefined (done), an array of
@@ -346,7 +377,8 @@ class SocketWork : public PromiseWork {
     err_ = ns_.Resolve();
     if (!err_.Failed()) err_ = OpenSocketIn(ns_.ref->Fd(), spec_, &fd_);
   }
-  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, fd_.Release()); }
+  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, fd_.Get()); }
+  void Delivered() override { fd_.Release(); }
 
  private:
   NsArg ns_;
@@ -404,9 +436,12 @@ class DeviceOpenWork : public PromiseWork {
     o.Set("flags", flags_);
     o.Set("ifindex", ifindex_);
     Napi::Array fds = Napi::Array::New(env, fds_.size());
-    for (size_t i = 0; i < fds_.size(); ++i) fds.Set(static_cast<uint32_t>(i), fds_[i].Release());
+    for (size_t i = 0; i < fds_.size(); ++i) fds.Set(static_cast<uint32_t>(i), fds_[i].Get());
     o.Set("fds", fds);
     return o;
+  }
+  void Delivered() override {
+    for (UniqueFd& fd : fds_) fd.Release();
   }
 
  private:
@@ -685,9 +720,19 @@ Napi::Object Constants(Napi::Env env) {
   return c;
 }
 
+}  // namespace
+
+LoopHandles* LoopHandlesOf(napi_env env) {
+  EnvState* state = State(Napi::Env(env));
+  return state ? &state->handles : nullptr;
+}
+
+namespace {
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* state = new EnvState();
   env.SetInstanceData<EnvState>(state);
+  if (state->handles.Init(env) != napi_ok) throw Napi::Error::New(env, "cannot register the environment cleanup hook");
   UniqueFd self;
   SysError e = OpenCurrentNetns(&self);
   if (e.Failed()) throw MakeError(env, e);

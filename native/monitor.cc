@@ -41,12 +41,7 @@ Monitor::Monitor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Monitor>(inf
   Napi::Env env = info.Env();
   if (!info[0].IsNumber() || !info[1].IsFunction()) ThrowType(env, "new Monitor(fd, onMessages)");
   int fd = info[0].As<Napi::Number>().Int32Value();
-  uv_loop_t* loop = nullptr;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
-    close(fd);
-    throw Napi::Error::New(env, "no event loop");
-  }
-  int r = poll_.Init(loop, fd, this, OnEvent);
+  int r = poll_.Init(env, fd, this, OnEvent);
   if (r != 0) {
     close(fd);
     Napi::Error e = Napi::Error::New(env, uv_strerror(r));
@@ -71,14 +66,17 @@ void Monitor::CloseHandle() {
 
 void Monitor::OnEvent(void* owner, int status, int /*events*/) {
   auto* self = static_cast<Monitor*>(owner);
-  Napi::Env env = self->Env();
-  Napi::HandleScope scope(env);
-  // libuv reports POLLERR as UV_EBADF: the socket's real error (ENOBUFS after an overflow) is
-  // what recv() returns next, so read first and report what it says.
-  if (!self->Drain() && status < 0) {
-    self->poll_.Stop();
-    if (!self->onMessages_.IsEmpty()) CallFromLoop(self->onMessages_, self->Value(), {Napi::Number::New(env, status)});
-  }
+  FromLoop([&] {
+    Napi::Env env = self->Env();
+    Napi::HandleScope scope(env);
+    // libuv reports POLLERR as UV_EBADF: the socket's real error (ENOBUFS after an overflow) is
+    // what recv() returns next, so read first and report what it says.
+    if (!self->Drain() && status < 0) {
+      self->poll_.Stop();
+      if (!self->onMessages_.IsEmpty())
+        CallFromLoop(self->onMessages_, self->Value(), {Napi::Number::New(env, status)});
+    }
+  });
 }
 
 // Reads datagrams until EAGAIN or a budget; every notification becomes { type, flags, objects }.

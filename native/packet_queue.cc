@@ -54,10 +54,8 @@ PacketQueue::PacketQueue(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pack
   self.Set("rxBuffer", rx);
   self.Set("rxOffsets", offs);
   self.Set("rxLengths", lens);
-  uv_loop_t* loop = nullptr;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no event loop");
   int fd = info[0].As<Napi::Number>().Int32Value();
-  int r = poll_.Init(loop, fd, this, OnEvent);
+  int r = poll_.Init(env, fd, this, OnEvent);
   if (r != 0) {
     close(fd);
     Napi::Error e = Napi::Error::New(env, uv_strerror(r));
@@ -89,24 +87,26 @@ void PacketQueue::UpdatePoll() {
 
 void PacketQueue::OnEvent(void* owner, int status, int events) {
   auto* self = static_cast<PacketQueue*>(owner);
-  Napi::Env env = self->Env();
-  Napi::HandleScope scope(env);
-  if (status < 0) {
-    // POLLERR/POLLHUP: report to JS as a batch of -errno; reading stops.
-    self->reading_ = false;
-    self->UpdatePoll();
-    if (!self->onPackets_.IsEmpty()) Call(self->onPackets_, self->Value(), {Napi::Number::New(env, status)});
-    return;
-  }
-  if ((events & UV_WRITABLE) && self->wantWritable_) {
-    self->wantWritable_ = false;
-    self->UpdatePoll();
-    if (!self->onWritable_.IsEmpty()) {
-      Napi::FunctionReference cb = std::move(self->onWritable_);
-      Call(cb, self->Value(), {});
+  FromLoop([&] {
+    Napi::Env env = self->Env();
+    Napi::HandleScope scope(env);
+    if (status < 0) {
+      // POLLERR/POLLHUP: report to JS as a batch of -errno; reading stops.
+      self->reading_ = false;
+      self->UpdatePoll();
+      if (!self->onPackets_.IsEmpty()) Call(self->onPackets_, self->Value(), {Napi::Number::New(env, status)});
+      return;
     }
-  }
-  if ((events & UV_READABLE) && self->reading_ && self->poll_.Open()) self->Drain();
+    if ((events & UV_WRITABLE) && self->wantWritable_) {
+      self->wantWritable_ = false;
+      self->UpdatePoll();
+      if (!self->onWritable_.IsEmpty()) {
+        Napi::FunctionReference cb = std::move(self->onWritable_);
+        Call(cb, self->Value(), {});
+      }
+    }
+    if ((events & UV_READABLE) && self->reading_ && self->poll_.Open()) self->Drain();
+  });
 }
 
 // Reads until EAGAIN or the budget: packets go back to back into the shared buffer.

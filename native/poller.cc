@@ -1,6 +1,7 @@
 #include "poller.h"
 
 #include "codec.h"
+#include "js_call.h"
 
 namespace netdev {
 
@@ -16,9 +17,7 @@ Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info) 
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsNumber()) ThrowType(env, "fd must be a number");
   int fd = info[0].As<Napi::Number>().Int32Value();
-  uv_loop_t* loop = nullptr;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok) throw Napi::Error::New(env, "no event loop");
-  int r = poll_.Init(loop, fd, this, OnEvent);
+  int r = poll_.Init(env, fd, this, OnEvent);
   if (r != 0) {
     Napi::Error e = Napi::Error::New(env, uv_strerror(r));
     e.Set("errnum", Napi::Number::New(env, -r));
@@ -32,14 +31,11 @@ Poller::~Poller() = default;
 void Poller::OnEvent(void* owner, int status, int events) {
   auto* self = static_cast<Poller*>(owner);
   if (self->callback_.IsEmpty()) return;
-  Napi::Env env = self->callback_.Env();
-  Napi::HandleScope scope(env);
-  try {
-    self->callback_.MakeCallback(self->Value(), {Napi::Number::New(env, status), Napi::Number::New(env, events)});
-  } catch (const Napi::Error& e) {
-    // Never unwind through libuv: report it as Node reports any exception from a callback.
-    napi_fatal_exception(env, e.Value());
-  }
+  FromLoop([&] {
+    Napi::Env env = self->callback_.Env();
+    Napi::HandleScope scope(env);
+    CallFromLoop(self->callback_, self->Value(), {Napi::Number::New(env, status), Napi::Number::New(env, events)});
+  });
 }
 
 // start(events, callback(status, events))
