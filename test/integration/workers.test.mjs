@@ -7,9 +7,9 @@
 // `node scripts/sandbox.mjs node scripts/soak-workers.mjs` runs the full 1,000-worker soak.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import test from 'node:test';
+import { tunTest } from '../helpers.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,7 +39,6 @@ test('60 workers calling process.exit() with operations in flight', () => check(
 
 test('60 workers terminated with a live watch() seeing events', () => check('watch', 60, 120_000));
 
-const tunTest = existsSync('/dev/net/tun') ? test : test.skip;
 tunTest('60 workers terminated while a TUN device receives packets', () => check('tun', 60, 120_000));
 
 tunTest('addon unload: the main thread never loads netdev; 40 idle workers holding a TUN device and a watcher', () =>
