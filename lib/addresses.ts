@@ -76,10 +76,9 @@ function addrRequest(address: string, options: AddAddressOptions): AddrRequest {
     req.broadcast = v.ipv4Broadcast(c.address, c.prefixLength);
   }
   if (options.label !== undefined) {
-    const label = v.text(options.label, 'options.label', 15);
+    // IFNAMSIZ - 1, like a link name.
+    const label = v.string(options.label, 'options.label', 15, 1);
     if (c.family !== 4) throw invalidValue('options.label', label, 'applies to IPv4 addresses only');
-    if (Buffer.byteLength(label) === 0 || Buffer.byteLength(label) > 15)
-      throw invalidValue('options.label', label, 'must be 1 to 15 bytes');
     req.label = label;
   }
   if (options.scope !== undefined) {

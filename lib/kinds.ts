@@ -20,6 +20,15 @@ interface FieldSpec {
   names?: string[];
 }
 
+/** Raw IFLA_INFO_DATA: what fits IFLA_LINKINFO's 16-bit length with the kind string around it. */
+const MAX_INFO_DATA = 65000;
+/**
+ * Entries of a list setting: a VLAN QoS map (12 bytes an entry) or a macvlan source MAC list (12
+ * bytes an entry) stays well inside IFLA_INFO_DATA's 16-bit length, with room for the rest.
+ */
+const MAX_QOS_ENTRIES = 1024;
+const MAX_MAC_ENTRIES = 4096;
+
 let tables: Record<string, FieldSpec[]> | undefined;
 function table(kind: string): FieldSpec[] | undefined {
   tables ??= (binding() as unknown as { kindTables: Record<string, FieldSpec[]> }).kindTables;
@@ -64,15 +73,13 @@ function checkData(kind: string, data: Record<string, unknown>, arg: string): Re
         break;
       }
       case 'qosMap':
-        if (!Array.isArray(value)) throw invalidType(name, 'an array of [from, to] pairs', value);
-        out[key] = value.map((p: unknown, i) => {
+        out[key] = v.array(value, name, MAX_QOS_ENTRIES, 'an array of [from, to] pairs').map((p: unknown, i) => {
           if (!Array.isArray(p) || p.length !== 2) throw invalidType(`${name}[${i}]`, 'a [from, to] pair', p);
           return [v.integer(p[0], `${name}[${i}][0]`, 0, 2 ** 32 - 1), v.integer(p[1], `${name}[${i}][1]`, 0, 7)];
         });
         break;
       case 'macList':
-        if (!Array.isArray(value)) throw invalidType(name, 'an array of MAC addresses', value);
-        out[key] = value.map((m: unknown, i) => v.mac(m, `${name}[${i}]`));
+        out[key] = v.array(value, name, MAX_MAC_ENTRIES, 'an array of MAC addresses').map((m: unknown, i) => v.mac(m, `${name}[${i}]`));
         break;
       case 'ipv4List':
         if (!Array.isArray(value)) throw invalidType(name, 'an array of IPv4 addresses', value);
@@ -373,12 +380,13 @@ export interface CreateAnyLinkOptions extends CreateLinkOptions {
  */
 export async function createLinkOfKind(options: CreateAnyLinkOptions): Promise<Link> {
   const o = v.object(options, 'options') as CreateAnyLinkOptions & Record<string, unknown>;
-  const kind = v.string(o.kind, 'options.kind');
-  if (!/^[a-z0-9_]{1,32}$/.test(kind)) throw invalidValue('options.kind', kind, 'must be a kernel link kind such as dummy');
+  const kind = v.linkKind(o.kind, 'options.kind');
   const req = common(o, kind, ['kind', 'parent', 'data', 'infoData']);
   if (o.data !== undefined) req.data = checkData(kind, v.object(o.data, 'options.data'), 'options.data');
   if (o.infoData !== undefined) {
     if (!Buffer.isBuffer(o.infoData)) throw invalidType('options.infoData', 'a Buffer', o.infoData);
+    // It travels inside IFLA_LINKINFO, whose length (with the kind's) must fit netlink's u16.
+    if (o.infoData.length > MAX_INFO_DATA) throw invalidValue('options.infoData', o.infoData, `must be at most ${MAX_INFO_DATA} bytes`, true);
     if (o.data !== undefined) throw invalidValue('options.infoData', o.infoData, 'conflicts with data');
     req.infoData = o.infoData;
   }

@@ -198,7 +198,7 @@ export interface ListLinksOptions extends NetnsOption {
 export async function listLinks(options: ListLinksOptions = {}): Promise<Link[]> {
   v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'kind', 'master']);
   const filter: LinkRequest = {};
-  if (options.kind !== undefined) filter.kind = v.string(options.kind, 'options.kind');
+  if (options.kind !== undefined) filter.kind = v.linkKind(options.kind, 'options.kind');
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
     if (options.master !== undefined) filter.master = await indexOf(ns, options.master, 'options.master');
@@ -331,7 +331,9 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
   if (changes.txqlen !== undefined) req.txqlen = v.integer(changes.txqlen, 'changes.txqlen', 0, 2 ** 32 - 1);
   if (changes.group !== undefined) req.group = v.integer(changes.group, 'changes.group', 0, 2 ** 32 - 1);
   if (changes.alias !== undefined) {
-    req.alias = changes.alias === null ? '' : v.text(changes.alias, 'changes.alias', 255);
+    // IFALIASZ - 1: the kernel keeps at most 255 bytes.
+    const alias = changes.alias === null ? '' : v.string(changes.alias, 'changes.alias', 255);
+    req.alias = alias;
   }
   const rename = changes.name !== undefined ? v.ifname(changes.name, 'changes.name') : undefined;
   if (changes.master !== undefined && changes.master !== null) linkKey(changes.master, 'changes.master');
@@ -481,7 +483,10 @@ export function commonFields(o: Partial<CreateLinkOptions>, arg: string, nameReq
   if (o.up !== undefined) req.up = v.bool(o.up, `${arg}.up`);
   if (o.txqlen !== undefined) req.txqlen = v.integer(o.txqlen, `${arg}.txqlen`, 0, 2 ** 32 - 1);
   if (o.group !== undefined) req.group = v.integer(o.group, `${arg}.group`, 0, 2 ** 32 - 1);
-  if (o.alias !== undefined) req.alias = v.text(o.alias, `${arg}.alias`, 255);
+  if (o.alias !== undefined) {
+    const alias = v.string(o.alias, `${arg}.alias`, 255);
+    req.alias = alias;
+  }
   if (o.master !== undefined) linkKey(o.master, `${arg}.master`);
   return req;
 }

@@ -13,6 +13,9 @@ import { dump, submit, transact, transactEach } from './rtnl.js';
 
 export type { NextHop, Route, RouteMetrics, RouteProtocol, RouteScope, RouteTable, RouteType };
 
+/** Next hops of one multipath route (RTA_MULTIPATH, up to 28 bytes each, must fit a u16 length). */
+const MAX_NEXTHOPS = 1024;
+
 /** A next hop of a multipath route, as given. */
 export interface NextHopSpec {
   gateway?: string;
@@ -146,6 +149,8 @@ function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', lookups: NameLook
   if (mp !== undefined) {
     const list: unknown = mp;
     if (!Array.isArray(list) || list.length === 0) throw invalidValue('spec.multipath', mp, 'must be a non-empty array of next hops');
+    // Each next hop takes up to 28 bytes of RTA_MULTIPATH, whose length is a u16.
+    if (list.length > MAX_NEXTHOPS) throw invalidValue('spec.multipath', mp, `must hold at most ${MAX_NEXTHOPS} next hops`, true);
     if (spec.gateway !== undefined || spec.device !== undefined) throw invalidValue('spec.multipath', mp, 'replaces gateway/device: give those per next hop');
     for (const [i, h] of mp.entries()) {
       v.knownKeys(v.object(h, `spec.multipath[${i}]`), `spec.multipath[${i}]`, ['gateway', 'device', 'weight', 'onlink']);
@@ -207,7 +212,8 @@ function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', lookups: NameLook
       const m = v.object(spec.metrics, 'spec.metrics');
       v.knownKeys(m, 'spec.metrics', [...METRIC_KEYS, 'congctl']);
       for (const key of METRIC_KEYS) if (m[key] !== undefined) metrics[key] = v.integer(m[key], `spec.metrics.${key}`, 0, 0xffffffff);
-      if (m.congctl !== undefined) metrics.congctl = v.string(m.congctl, 'spec.metrics.congctl');
+      // TCP_CA_NAME_MAX - 1: congestion control names are at most 15 bytes.
+      if (m.congctl !== undefined) metrics.congctl = v.string(m.congctl, 'spec.metrics.congctl', 15, 1);
     }
     if (spec.mtu !== undefined) metrics.mtu = v.integer(spec.mtu, 'spec.mtu', 68, 0xffffffff);
     if (spec.advmss !== undefined) metrics.advmss = v.integer(spec.advmss, 'spec.advmss', 1, 0xffffffff);

@@ -45,8 +45,31 @@ export function bool(value: unknown, arg: string): boolean {
   return value;
 }
 
-export function string(value: unknown, arg: string): string {
+/**
+ * A string the kernel (or libc) reads as a C string: no NUL byte (it would end the string early,
+ * and what follows could be read as something else), at most `maxBytes` bytes of UTF-8 (default
+ * PATH_MAX - 1) and at least `minBytes`.
+ */
+export function string(value: unknown, arg: string, maxBytes = 4095, minBytes = 0): string {
   if (typeof value !== 'string') throw invalidType(arg, 'of type string', value);
+  if (value.includes('\0')) throw invalidValue(arg, value, 'must not contain NUL bytes');
+  const bytes = Buffer.byteLength(value);
+  if (bytes > maxBytes || bytes < minBytes)
+    throw invalidValue(arg, value, minBytes > 0 ? `must be ${minBytes} to ${maxBytes} bytes` : `must be at most ${maxBytes} bytes`);
+  return value;
+}
+
+/** A link kind as the kernel names them (`veth`, `ip6gre`, `virt_wifi`): 1-32 of [a-z0-9_]. */
+export function linkKind(value: unknown, arg: string): string {
+  const kind = string(value, arg, 32, 1);
+  if (!/^[a-z0-9_]+$/.test(kind)) throw invalidValue(arg, kind, 'must be a kernel link kind such as dummy');
+  return kind;
+}
+
+/** An array of at most `max` entries (so that its encoding fits netlink's 16-bit lengths). */
+export function array(value: unknown, arg: string, max: number, what: string): unknown[] {
+  if (!Array.isArray(value)) throw invalidType(arg, what, value);
+  if (value.length > max) throw invalidValue(arg, value, `must hold at most ${max} entries`, true);
   return value;
 }
 

@@ -240,17 +240,25 @@ class RtnlWork : public PromiseWork {
 
 std::vector<uint8_t> EncodeAll(Napi::Env env, const Napi::Value& v) {
   MsgBuilder b;
-  if (v.IsArray()) {
-    Napi::Array arr = v.As<Napi::Array>();
-    for (uint32_t i = 0; i < arr.Length(); ++i) {
-      Napi::Value item = arr.Get(i);
-      if (!item.IsObject()) ThrowType(env, "each request must be an object");
-      EncodeRequest(item.As<Napi::Object>(), &b);
+  try {
+    if (v.IsArray()) {
+      Napi::Array arr = v.As<Napi::Array>();
+      for (uint32_t i = 0; i < arr.Length(); ++i) {
+        Napi::Value item = arr.Get(i);
+        if (!item.IsObject()) ThrowType(env, "each request must be an object");
+        EncodeRequest(item.As<Napi::Object>(), &b);
+      }
+    } else if (v.IsObject()) {
+      EncodeRequest(v.As<Napi::Object>(), &b);
+    } else {
+      ThrowType(env, "requests must be an object or an array");
     }
-  } else if (v.IsObject()) {
-    EncodeRequest(v.As<Napi::Object>(), &b);
-  } else {
-    ThrowType(env, "requests must be an object or an array");
+  } catch (const EncodeError& e) {
+    // Something too long for netlink's length fields: refused whole, nothing is sent.
+    Napi::Error err = Napi::RangeError::New(env, std::string("request too long to encode: ") + e.what());
+    err.Set("code", Napi::String::New(env, "ERR_INVALID_ARG_VALUE"));
+    err.Set("attribute", Napi::Number::New(env, e.Type() & NLA_TYPE_MASK));
+    throw err;
   }
   return b.Take();
 }

@@ -7,18 +7,40 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace netdev {
 
+// Thrown by MsgBuilder when an attribute or a nest would not fit its 16-bit length field, or a
+// message would outgrow MsgBuilder::kMaxMessage. Nothing of the refused piece stays in the
+// buffer: a length is never truncated (a truncated nla_len turns the bytes after it into
+// attributes of the caller's choosing).
+class EncodeError : public std::length_error {
+ public:
+  EncodeError(const std::string& what, uint16_t type) : std::length_error(what), type_(type) {}
+  // The type of the refused attribute or nest (0 for a whole message).
+  uint16_t Type() const { return type_; }
+
+ private:
+  uint16_t type_;
+};
+
 // Appends netlink messages to one contiguous buffer (several messages may share a send).
 class MsgBuilder {
  public:
+  // The largest length an attribute (header included) can declare: nla_len is a u16.
+  static constexpr size_t kMaxAttr = 0xffff;
+  // The largest message: far above any request netdev makes, below the default netlink socket
+  // send buffer (net.core.wmem_default, 208 KiB), so the kernel never sees a partial one.
+  static constexpr size_t kMaxMessage = 128 * 1024;
+
   // Starts a message; returns its offset in the buffer.
   size_t Begin(uint16_t type, uint16_t flags, uint32_t seq) {
     Align();
     start_ = buf_.size();
+    open_.clear();
     nlmsghdr h{};
     h.nlmsg_type = type;
     h.nlmsg_flags = flags;
@@ -40,6 +62,11 @@ class MsgBuilder {
   }
   void Attr(uint16_t type, const void* data, size_t len) {
     Align();
+    if (len > kMaxAttr - RTA_LENGTH(0))
+      throw EncodeError(Describe(type) + " would be " + std::to_string(RTA_LENGTH(len)) + " bytes long, over the " +
+                            std::to_string(kMaxAttr) + " an attribute's length field holds",
+                        type);
+    Reserve(RTA_SPACE(len));
     rtattr a{};
     a.rta_type = type;
     a.rta_len = static_cast<unsigned short>(RTA_LENGTH(len));
@@ -60,10 +87,23 @@ class MsgBuilder {
     Align();
     size_t off = buf_.size();
     Attr(flagged ? static_cast<uint16_t>(type | NLA_F_NESTED) : type, nullptr, 0);
+    open_.push_back(type);
     return off;
   }
   size_t Size() const { return buf_.size(); }
-  void EndNest(size_t off) { At<rtattr>(off)->rta_len = static_cast<unsigned short>(buf_.size() - off); }
+  // Closes the nest opened at `off`. One that outgrew nla_len is dropped whole and refused.
+  void EndNest(size_t off) {
+    uint16_t type = open_.empty() ? 0 : open_.back();
+    if (!open_.empty()) open_.pop_back();
+    size_t len = buf_.size() - off;
+    if (len > kMaxAttr) {
+      buf_.resize(off);
+      throw EncodeError(Describe(type) + " (nested) would be " + std::to_string(len) + " bytes long, over the " +
+                            std::to_string(kMaxAttr) + " an attribute's length field holds",
+                        type);
+    }
+    At<rtattr>(off)->rta_len = static_cast<unsigned short>(len);
+  }
   // Finishes the current message: fills in nlmsg_len.
   // The buffer is padded to NLMSG_ALIGNTO so that messages can simply be concatenated.
   void End() {
@@ -76,12 +116,26 @@ class MsgBuilder {
 
  private:
   void Align() { buf_.resize(NLMSG_ALIGN(buf_.size()), 0); }
+  // Refuses to grow the current message past kMaxMessage (checked before anything is appended,
+  // so a huge list fails at the first entry over the limit, not after filling memory).
+  void Reserve(size_t n) {
+    if (buf_.size() - start_ + n > kMaxMessage)
+      throw EncodeError("the netlink message would be over " + std::to_string(kMaxMessage) + " bytes long", 0);
+  }
   void Append(const void* p, size_t n) {
+    Reserve(n);
     const auto* b = static_cast<const uint8_t*>(p);
     buf_.insert(buf_.end(), b, b + n);
   }
+  // "attribute 3 in 18 > 2": the type and the nests it is in (types without NLA_F_* bits).
+  std::string Describe(uint16_t type) const {
+    std::string s = "netlink attribute " + std::to_string(type & NLA_TYPE_MASK);
+    for (size_t i = 0; i < open_.size(); ++i) s += (i ? " > " : " in ") + std::to_string(open_[i] & NLA_TYPE_MASK);
+    return s;
+  }
   std::vector<uint8_t> buf_;
   size_t start_ = 0;
+  std::vector<uint16_t> open_;  // the types of the nests open in the current message
 };
 
 // A bounds-checked view of one attribute.

@@ -1,5 +1,6 @@
-// Runs the native tests of the netlink socket's reply handling (native/test/nlsock_test.cc: a
-// scripted fake kernel on a SOCK_SEQPACKET socketpair), built with AddressSanitizer and UBSan.
+// Runs the native tests, built with AddressSanitizer and UBSan: the netlink socket's reply
+// handling (native/test/nlsock_test.cc: a scripted fake kernel on a SOCK_SEQPACKET socketpair) and
+// the message builder's length checks (native/test/nlmsg_test.cc).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,15 +10,17 @@ import { test } from 'node:test';
 
 const root = new URL('../..', import.meta.url).pathname;
 
-test('NlSocket against a fake kernel (ASan + UBSan)', (t) => {
+const FLAGS = [
+  '-std=c++17', '-O1', '-g', '-Wall', '-Wextra', '-Werror', '-Wno-missing-field-initializers',
+  '-fsanitize=address,undefined', '-fno-sanitize-recover=all',
+];
+
+/** Builds the sources into a test binary, runs it and checks its TAP output line by line. */
+function runNative(t, name, sources) {
   const dir = mkdtempSync(join(tmpdir(), 'netdev-native-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const bin = join(dir, 'nlsock_test');
-  execFileSync('g++', [
-    '-std=c++17', '-O1', '-g', '-Wall', '-Wextra', '-Werror', '-Wno-missing-field-initializers',
-    '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-o', bin,
-    `${root}native/test/nlsock_test.cc`, `${root}native/nlsock.cc`, `${root}native/netns.cc`, '-lpthread',
-  ], { stdio: 'inherit' });
+  const bin = join(dir, name);
+  execFileSync('g++', [...FLAGS, '-o', bin, ...sources.map((s) => `${root}native/${s}`), '-lpthread'], { stdio: 'inherit' });
   const out = execFileSync(bin, { encoding: 'utf8', env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=1' } });
   const lines = out.trim().split('\n');
   const plan = lines.find((l) => /^1\.\.\d+$/.test(l));
@@ -28,4 +31,12 @@ test('NlSocket against a fake kernel (ASan + UBSan)', (t) => {
     t.diagnostic(l);
     assert.ok(l.startsWith('ok '), l);
   }
+}
+
+test('NlSocket against a fake kernel (ASan + UBSan)', (t) => {
+  runNative(t, 'nlsock_test', ['test/nlsock_test.cc', 'nlsock.cc', 'netns.cc']);
+});
+
+test('MsgBuilder refuses attributes, nests and messages too long for their length fields (ASan + UBSan)', (t) => {
+  runNative(t, 'nlmsg_test', ['test/nlmsg_test.cc']);
 });
