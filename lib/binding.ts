@@ -19,7 +19,11 @@ export interface NativeNetnsHandle {
   readonly fd: number;
   readonly closed: boolean;
   readonly inode: number;
+  /** Marks the handle closed; the namespace stays open until every hold() is released. */
   close(): void;
+  /** Keeps the namespace open across close() until unhold() (throws if already closed). */
+  hold(): void;
+  unhold(): void;
 }
 
 export interface NativePoller {
@@ -106,7 +110,8 @@ export interface LinkRequest {
   group?: number;
   master?: number;
   alias?: string;
-  netnsFd?: number;
+  /** IFLA_NET_NS_FD: where to move the link (or create the peer); held until sent. */
+  targetNetns?: NativeNetnsHandle;
   netnsPid?: number;
   extMask?: number;
   kind?: string;
@@ -227,7 +232,8 @@ export interface RuleRequest {
 
 export interface NsidRequest {
   nsid?: number;
-  fd?: number;
+  /** NETNSA_FD: the namespace the id is about; held until sent. */
+  targetNetns?: NativeNetnsHandle;
   pid?: number;
 }
 

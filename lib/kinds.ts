@@ -702,7 +702,7 @@ export async function createVxcan(options: CreateVxcanOptions): Promise<Link> {
   req.peer = peer.name === undefined ? {} : { name: v.ifname(peer.name, 'options.peer.name') };
   const h = netnsOf(peer) === undefined ? undefined : await handleFor(netnsOf(peer) as NetnsRef);
   try {
-    if (h) req.peer.netnsFd = h.handle.fd;
+    if (h) req.peer.targetNetns = h.handle;
     return await create(options, req, {}, `createVxcan ${req.name}`);
   } finally {
     h?.release();

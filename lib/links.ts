@@ -1,7 +1,7 @@
 /**
  * Links: list, get, set, delete (one or many at once), and create veth pairs and bridges.
  */
-import { k, type BridgeRequest, type Decoded, type LinkRequest, type NativeNs, type Request } from './binding.js';
+import { k, type BridgeRequest, type Decoded, type LinkRequest, type NativeNetnsHandle, type NativeNs, type Request } from './binding.js';
 import { invalidType, invalidValue } from './errors.js';
 import { checkNetnsRef, handleFor, netnsOf, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
 import { dump, transact, transactEach } from './rtnl.js';
@@ -338,9 +338,18 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
   const rename = changes.name !== undefined ? v.ifname(changes.name, 'changes.name') : undefined;
   if (changes.master !== undefined && changes.master !== null) linkKey(changes.master, 'changes.master');
   const moveTo = given ?? legacy;
-  if (moveTo !== undefined) checkNetnsRef(moveTo, given !== undefined ? 'changes.moveTo' : 'changes.netns');
+  const moveArg = given !== undefined ? 'changes.moveTo' : 'changes.netns';
+  if (moveTo !== undefined) checkNetnsRef(moveTo, moveArg);
   const { ns, release } = resolveNetns(netnsOf(options));
-  let target: { release: () => void } | undefined;
+  // The destination is referenced now, before any await (a handle closed meanwhile still
+  // receives the link; see handleFor).
+  let target: Promise<{ handle: NativeNetnsHandle; release: () => void }> | undefined;
+  try {
+    target = moveTo === undefined ? undefined : handleFor(moveTo, moveArg);
+  } catch (e) {
+    release();
+    throw e;
+  }
   try {
     const op = `setLink ${describeRef(ref)}`;
     if (changes.master !== undefined)
@@ -349,11 +358,10 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
     // the kernel moves the link first and applies the rest in the target namespace (a rename
     // there, say to eth0, must not clash with names in this one; the move takes the link down,
     // so `up` only holds when applied after it).
-    if (moveTo !== undefined) {
-      const h = await handleFor(moveTo);
-      target = h;
+    if (target !== undefined) {
+      const targetNetns = (await target).handle;
       const at: LinkRequest = rename !== undefined ? { index: key.index ?? (await indexOf(ns, ref, 'link')), name: rename } : { ...key };
-      await transact(ns, [{ type: k('RTM_NEWLINK'), link: { ...req, ...at, netnsFd: h.handle.fd } }], op);
+      await transact(ns, [{ type: k('RTM_NEWLINK'), link: { ...req, ...at, targetNetns } }], op);
       return;
     }
     // The kernel applies a request's attributes one after another and keeps those applied before
@@ -371,7 +379,7 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
       throw err;
     }
   } finally {
-    target?.release();
+    if (target !== undefined) (await target.catch(() => undefined))?.release();
     release();
   }
 }
@@ -571,13 +579,13 @@ export async function createVeth(options: CreateVethOptions): Promise<Link> {
   const peerAlias = peerReq.alias;
   delete peerReq.alias;
   const { ns, release } = resolveNetns(netnsOf(options));
-  let peerNs: { handle: NativeNs; release: () => void } | undefined;
+  let peerNs: { handle: NativeNetnsHandle; release: () => void } | undefined;
   try {
     const peerNetns = netnsOf(peer);
     if (peerNetns !== undefined) {
-      const h = await handleFor(peerNetns);
-      peerNs = h;
-      peerReq.netnsFd = h.handle.fd;
+      // Called before any await: the destination is referenced at call time.
+      peerNs = await handleFor(peerNetns, 'options.peer.netns');
+      peerReq.targetNetns = peerNs.handle;
     }
     const op = `createVeth ${req.name}`;
     const link = await createLink(ns, req, options.master, op);

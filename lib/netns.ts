@@ -17,6 +17,10 @@ export { NETNS_RUN_DIR };
  * A namespace to operate in: a name under /run/netns (as `ip -n NAME`), `{ path }` of a
  * namespace file, `{ pid }` of a process living in it, `{ fd }` of an open namespace file, or an
  * open {@link Netns} handle (fastest: its rtnetlink sockets are pooled).
+ *
+ * References are taken when a call is made and held until it settles: `{ fd }` is duplicated at
+ * call time (the caller may close its fd once the call has returned), and a `Netns` closed while
+ * the call is under way stays open for that call (see docs/security.md).
  */
 export type NetnsRef = string | Netns | { path: string } | { pid: number } | { fd: number };
 
@@ -62,7 +66,10 @@ export class Netns implements Disposable, AsyncDisposable {
     return this.handle.inode;
   }
 
-  /** Closes the handle and its pooled sockets. Idempotent. Does not delete a named namespace. */
+  /**
+   * Closes the handle and its pooled sockets. Idempotent. Does not delete a named namespace.
+   * Calls already made with the handle keep the namespace open until they settle.
+   */
   close(): void {
     this.handle.close();
   }
@@ -204,38 +211,56 @@ export function checkNetnsRef(ref: unknown, arg: string): asserts ref is NetnsRe
 }
 
 /**
- * Resolves the `netns` option for one operation. Validates synchronously (so bad references fail
- * before any system call) and returns what the addon takes plus a release function.
+ * Resolves the `netns` option for one operation, at call time: validates synchronously (so bad
+ * references fail before any system call) and returns what the addon takes plus a release
+ * function, to be called exactly once when the operation is over (extra calls do nothing).
+ *
+ * The namespace is referenced now, for the whole operation: a `Netns` is held (its `close()`
+ * during the operation takes effect for new calls at once, but the namespace stays open until
+ * release, so every request of the operation reaches it), and `{ fd }` is duplicated now (the
+ * caller may close its fd as soon as the call returns). A name, `{ path }` or `{ pid }` is a
+ * path, opened by each request.
  * @internal
  */
-export function resolveNetns(ref: NetnsRef | undefined): { ns: NativeNs; release: () => void } {
+export function resolveNetns(ref: NetnsRef | undefined, arg = 'netns'): { ns: NativeNs; release: () => void } {
   if (ref === undefined) return { ns: null, release: noop };
   if (ref instanceof Netns) {
-    if (ref.closed) throw invalidValue('netns', ref, 'is a closed handle');
-    return { ns: ref.handle, release: noop };
+    if (ref.closed) throw invalidValue(arg, ref, 'is a closed handle');
+    const h = ref.handle;
+    h.hold();
+    return { ns: h, release: once(() => { h.unhold(); }) };
   }
   if (typeof ref === 'object' && ref !== null && 'fd' in ref) {
-    const fd = v.integer(ref.fd, 'netns.fd', 0, 2 ** 31 - 1);
+    const fd = v.integer(ref.fd, `${arg}.fd`, 0, 2 ** 31 - 1);
     const h = nativeSync(() => binding().netnsFromFd(fd), 'openNetns');
     describeHandle(h, `namespace net:[${h.inode}] (fd ${fd})`);
-    return { ns: h, release: () => { h.close(); } };
+    return { ns: h, release: once(() => { h.close(); }) };
   }
-  return { ns: pathOf(ref), release: noop };
+  return { ns: pathOf(ref, arg), release: noop };
 }
 
 /**
- * An open handle for ref, for requests that must carry a namespace fd (moving a link, creating a
- * veth peer elsewhere). The handle is closed by the returned release function when it was
- * opened here.
+ * An open handle for ref, for requests that carry a namespace as a destination (moving a link,
+ * creating a veth peer elsewhere, a namespace id). Call it at call time, before any await: a
+ * `Netns` is held and `{ fd }` duplicated synchronously (see {@link resolveNetns}); a name,
+ * `{ path }` or `{ pid }` is opened. The addon holds the destination again for each request that
+ * names it, so its fd cannot be closed, and the number reused, before the kernel has read it.
  * @internal
  */
-export async function handleFor(ref: NetnsRef): Promise<{ handle: NativeNetnsHandle; release: () => void }> {
-  if (ref instanceof Netns) {
-    if (ref.closed) throw invalidValue('netns', ref, 'is a closed handle');
-    return { handle: ref.handle, release: noop };
-  }
-  const ns = await openNetns(ref);
-  return { handle: ns.handle, release: () => { ns.close(); } };
+export async function handleFor(ref: NetnsRef, arg = 'netns'): Promise<{ handle: NativeNetnsHandle; release: () => void }> {
+  const { ns, release } = resolveNetns(ref, arg);
+  if (ns !== null && typeof ns !== 'string') return { handle: ns, release };
+  const opened = await openNetns(ref);
+  return { handle: opened.handle, release: once(() => { opened.close(); }) };
 }
 
 function noop(): void {}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+}

@@ -25,7 +25,7 @@ export async function setNetnsId(target: NetnsRef, id: number, options: NetnsOpt
   try {
     const { handle, release: releaseTarget } = await handleFor(target);
     try {
-      await transact(ns, [{ type: k('RTM_NEWNSID'), flags: k('NLM_F_CREATE') | k('NLM_F_EXCL'), nsid: { nsid, fd: handle.fd } }], `setNetnsId ${nsid}`);
+      await transact(ns, [{ type: k('RTM_NEWNSID'), flags: k('NLM_F_CREATE') | k('NLM_F_EXCL'), nsid: { nsid, targetNetns: handle } }], `setNetnsId ${nsid}`);
     } finally {
       releaseTarget();
     }
@@ -45,7 +45,7 @@ export async function getNetnsId(target: NetnsRef, options: NetnsOption = {}): P
   try {
     const { handle, release: releaseTarget } = await handleFor(target);
     try {
-      const [replies] = await transact(ns, [{ type: k('RTM_GETNSID'), nsid: { fd: handle.fd } }], 'getNetnsId');
+      const [replies] = await transact(ns, [{ type: k('RTM_GETNSID'), nsid: { targetNetns: handle } }], 'getNetnsId');
       const id = replies?.[0]?.nsid as number | undefined;
       return id === undefined || id === k('NETNSA_NSID_NOT_ASSIGNED') ? null : id;
     } finally {

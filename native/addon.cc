@@ -63,14 +63,26 @@ Napi::Error MakeError(Napi::Env env, const NlResult& r) {
   return MakeError(env, e);
 }
 
+[[noreturn]] void ThrowClosed(Napi::Env env) {
+  Napi::Error e = Napi::Error::New(env, "the namespace handle is closed");
+  e.Set("code", Napi::String::New(env, "ERR_INVALID_ARG_VALUE"));
+  throw e;
+}
+
 // ---- NetnsHandle: an open namespace, exposed to JS ----
 
+// lib/ holds a handle (hold() ... unhold()) for the whole of an operation that names it, which
+// may take several requests; close() during one marks the handle closed at once (fd -1, new
+// operations refused) but keeps the namespace open until the last hold is released, so the
+// remaining requests of the operation still reach it. Each request in flight also holds the
+// namespace itself (a shared_ptr in the work), destinations included (MsgBuilder::Hold).
 class NetnsHandle : public Napi::ObjectWrap<NetnsHandle> {
  public:
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(
         env, "NetnsHandle",
-        {InstanceMethod<&NetnsHandle::Close>("close"), InstanceAccessor<&NetnsHandle::GetFd>("fd"),
+        {InstanceMethod<&NetnsHandle::Close>("close"), InstanceMethod<&NetnsHandle::Hold>("hold"),
+         InstanceMethod<&NetnsHandle::Unhold>("unhold"), InstanceAccessor<&NetnsHandle::GetFd>("fd"),
          InstanceAccessor<&NetnsHandle::GetClosed>("closed"), InstanceAccessor<&NetnsHandle::GetInode>("inode")});
   }
   static Napi::Object Wrap(Napi::Env env, std::shared_ptr<NetnsRef> ref) {
@@ -87,14 +99,27 @@ class NetnsHandle : public Napi::ObjectWrap<NetnsHandle> {
   ~NetnsHandle() override {
     if (ref_) ref_->Close();
   }
-  std::shared_ptr<NetnsRef> Ref() const { return ref_; }
+  // The namespace, also after close() while holds remain (operations under way); null once gone.
+  std::shared_ptr<NetnsRef> Ref() const { return ref_ ? ref_ : held_; }
 
  private:
   Napi::Value Close(const Napi::CallbackInfo& info) {
     if (ref_) {
       ref_->Close();
-      ref_.reset();
+      if (holds_ > 0)
+        held_ = std::move(ref_);
+      else
+        ref_.reset();
     }
+    return info.Env().Undefined();
+  }
+  Napi::Value Hold(const Napi::CallbackInfo& info) {
+    if (!ref_) ThrowClosed(info.Env());
+    ++holds_;
+    return info.Env().Undefined();
+  }
+  Napi::Value Unhold(const Napi::CallbackInfo& info) {
+    if (holds_ > 0 && --holds_ == 0) held_.reset();
     return info.Env().Undefined();
   }
   Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), ref_ ? ref_->Fd() : -1); }
@@ -103,6 +128,8 @@ class NetnsHandle : public Napi::ObjectWrap<NetnsHandle> {
     return Napi::Number::New(info.Env(), ref_ ? static_cast<double>(ref_->Inode()) : 0);
   }
   std::shared_ptr<NetnsRef> ref_;
+  std::shared_ptr<NetnsRef> held_;  // after close() while holds_ > 0
+  uint32_t holds_ = 0;
 };
 
 // Where an operation runs: an open handle (its socket pool), or a path opened for this call only.
@@ -128,16 +155,29 @@ NsArg ParseNs(Napi::Env env, const Napi::Value& v) {
     a.path = v.As<Napi::String>().Utf8Value();
   } else if (v.IsObject() && v.As<Napi::Object>().InstanceOf(State(env)->netnsCtor.Value())) {
     a.ref = NetnsHandle::Unwrap(v.As<Napi::Object>())->Ref();
-    if (!a.ref) {
-      Napi::Error e = Napi::Error::New(env, "the namespace handle is closed");
-      e.Set("code", Napi::String::New(env, "ERR_INVALID_ARG_VALUE"));
-      throw e;
-    }
+    if (!a.ref) ThrowClosed(env);
   } else {
     ThrowType(env, "netns must be a path string or a NetnsHandle");
   }
   return a;
 }
+
+}  // namespace
+
+bool PutNetnsFd(const Napi::Object& spec, const char* key, uint16_t attr, MsgBuilder* b) {
+  Napi::Env env = spec.Env();
+  Napi::Value v = spec.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return false;
+  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(State(env)->netnsCtor.Value()))
+    ThrowType(env, std::string(key) + " must be a NetnsHandle");
+  std::shared_ptr<NetnsRef> ref = NetnsHandle::Unwrap(v.As<Napi::Object>())->Ref();
+  if (!ref) ThrowClosed(env);
+  b->AttrU32(attr, static_cast<uint32_t>(ref->Fd()));
+  b->Hold(std::move(ref));
+  return true;
+}
+
+namespace {
 
 // Base for promise-returning work on the threadpool. The completion runs from a libuv callback,
 // possibly while the environment shuts down (a worker terminated, or calling process.exit(), with
@@ -198,8 +238,12 @@ class PromiseWork : public Napi::AsyncWorker {
 // decoded reply objects, or an Error describing the kernel's refusal.
 class RtnlWork : public PromiseWork {
  public:
-  RtnlWork(Napi::Env env, NsArg ns, std::vector<uint8_t> msgs, bool dump)
-      : PromiseWork(env, "netdev:rtnetlink"), ns_(std::move(ns)), msgs_(std::move(msgs)), dump_(dump) {}
+  RtnlWork(Napi::Env env, NsArg ns, MsgBuilder msgs, bool dump)
+      : PromiseWork(env, "netdev:rtnetlink"),
+        ns_(std::move(ns)),
+        msgs_(msgs.Take()),
+        holds_(msgs.TakeHolds()),
+        dump_(dump) {}
   void Execute() override {
     err_ = ns_.Resolve();
     if (err_.Failed()) return;
@@ -234,11 +278,12 @@ class RtnlWork : public PromiseWork {
  private:
   NsArg ns_;
   std::vector<uint8_t> msgs_;
+  std::vector<std::shared_ptr<const void>> holds_;  // destination namespaces the messages name by fd
   bool dump_;
   std::vector<NlResult> results_;
 };
 
-std::vector<uint8_t> EncodeAll(Napi::Env env, const Napi::Value& v) {
+MsgBuilder EncodeAll(Napi::Env env, const Napi::Value& v) {
   MsgBuilder b;
   try {
     if (v.IsArray()) {
@@ -260,14 +305,14 @@ std::vector<uint8_t> EncodeAll(Napi::Env env, const Napi::Value& v) {
     err.Set("attribute", Napi::Number::New(env, e.Type() & NLA_TYPE_MASK));
     throw err;
   }
-  return b.Take();
+  return b;
 }
 
 // rtnl(netns, requests[]) -> Promise<(undefined | object[] | Error)[]>
 Napi::Value Rtnl(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   NsArg ns = ParseNs(env, info[0]);
-  std::vector<uint8_t> msgs = EncodeAll(env, info[1]);
+  MsgBuilder msgs = EncodeAll(env, info[1]);
   return (new RtnlWork(env, std::move(ns), std::move(msgs), false))->Queue();
 }
 
@@ -276,14 +321,14 @@ Napi::Value RtnlDump(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   NsArg ns = ParseNs(env, info[0]);
   if (!info[1].IsObject() || info[1].IsArray()) ThrowType(env, "request must be an object");
-  std::vector<uint8_t> msgs = EncodeAll(env, info[1]);
+  MsgBuilder msgs = EncodeAll(env, info[1]);
   return (new RtnlWork(env, std::move(ns), std::move(msgs), true))->Queue();
 }
 
 // encode(request | request[]) -> Buffer (the exact bytes sent, before seq/portid/flags are set)
 Napi::Value Encode(const Napi::CallbackInfo& info) {
-  std::vector<uint8_t> msgs = EncodeAll(info.Env(), info[0]);
-  return Napi::Buffer<uint8_t>::Copy(info.Env(), msgs.data(), msgs.size());
+  MsgBuilder b = EncodeAll(info.Env(), info[0]);
+  return Napi::Buffer<uint8_t>::Copy(info.Env(), b.Bytes().data(), b.Bytes().size());
 }
 
 // decode(buffer) -> object[]

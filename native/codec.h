@@ -89,6 +89,13 @@ constexpr size_t kLinkNums = kStats + kLinkStats;
 enum LinkStr { kName, kMac, kBroadcast, kPermanentMac, kAlias, kQdisc, kKind, kPortKind, kLinkStrs };
 Napi::Value DecodeAddr(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
 
+// A destination namespace given by a NetnsHandle at spec[key] (IFLA_NET_NS_FD, NETNSA_FD): appends
+// `attr` holding its fd and makes *b hold the namespace until the messages are done with, so the
+// fd cannot be closed, and its number reused by another namespace, in between. False if the key
+// is not set; throws ERR_INVALID_ARG_TYPE for anything but a NetnsHandle, ERR_INVALID_ARG_VALUE for
+// a closed one (defined in addon.cc, which owns the handle class).
+bool PutNetnsFd(const Napi::Object& spec, const char* key, uint16_t attr, MsgBuilder* b);
+
 // Helpers for reading validated fields from JS objects (codec_util.cc).
 [[noreturn]] void ThrowType(const Napi::Env& env, const std::string& what);
 bool GetU32(const Napi::Object& o, const char* key, uint32_t* out);

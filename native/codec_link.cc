@@ -76,7 +76,7 @@ void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
   if (GetU32(spec, "master", &v)) b->AttrU32(IFLA_MASTER, v);
   if (GetU32(spec, "parent", &v)) b->AttrU32(IFLA_LINK, v);
   if (GetStr(spec, "alias", &s)) b->Attr(IFLA_IFALIAS, s.data(), s.size());
-  if (GetU32(spec, "netnsFd", &v)) b->AttrU32(IFLA_NET_NS_FD, v);
+  PutNetnsFd(spec, "targetNetns", IFLA_NET_NS_FD, b);
   if (GetU32(spec, "netnsPid", &v)) b->AttrU32(IFLA_NET_NS_PID, v);
   if (GetU32(spec, "extMask", &v)) b->AttrU32(IFLA_EXT_MASK, v);
   Napi::Object port;

@@ -14,7 +14,7 @@ void EncodeNsid(const Napi::Object& spec, MsgBuilder* b) {
   b->Put(g);
   int32_t i;
   if (GetI32(spec, "nsid", &i)) b->AttrS32(NETNSA_NSID, i);
-  if (GetI32(spec, "fd", &i)) b->AttrU32(NETNSA_FD, static_cast<uint32_t>(i));
+  PutNetnsFd(spec, "targetNetns", NETNSA_FD, b);
   if (GetI32(spec, "pid", &i)) b->AttrU32(NETNSA_PID, static_cast<uint32_t>(i));
 }
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -113,6 +114,10 @@ class MsgBuilder {
 
   const std::vector<uint8_t>& Bytes() const { return buf_; }
   std::vector<uint8_t> Take() { return std::move(buf_); }
+  // Keeps `r` alive as long as the messages are: what an attribute refers to by number (an fd
+  // of a namespace handle) must not be closed, and its number reused, before they are sent.
+  void Hold(std::shared_ptr<const void> r) { holds_.push_back(std::move(r)); }
+  std::vector<std::shared_ptr<const void>> TakeHolds() { return std::move(holds_); }
 
  private:
   void Align() { buf_.resize(NLMSG_ALIGN(buf_.size()), 0); }
@@ -136,6 +141,7 @@ class MsgBuilder {
   std::vector<uint8_t> buf_;
   size_t start_ = 0;
   std::vector<uint16_t> open_;  // the types of the nests open in the current message
+  std::vector<std::shared_ptr<const void>> holds_;
 };
 
 // A bounds-checked view of one attribute.
