@@ -73,14 +73,6 @@ export function array(value: unknown, arg: string, max: number, what: string): u
   return value;
 }
 
-/** Text the kernel takes as a C string (an alias, a label): a NUL would silently cut it short. */
-export function text(value: unknown, arg: string, maxBytes: number): string {
-  if (typeof value !== 'string') throw invalidType(arg, 'of type string', value);
-  if (value.includes('\0')) throw invalidValue(arg, value, 'must not contain NUL');
-  if (Buffer.byteLength(value) > maxBytes) throw invalidValue(arg, value, `must be at most ${maxBytes} bytes`);
-  return value;
-}
-
 export function object(value: unknown, arg: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw invalidType(arg, 'an object', value);
