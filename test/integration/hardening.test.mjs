@@ -555,24 +555,21 @@ tunTest('6: openTun that fails at a later queue (EMFILE) leaves no persistent de
   await withNetns(async (ns) => {
     const path = `/proc/${process.pid}/fd/${ns.fd}`;
     // A child with a low fd limit: the first queues open, a later one fails with EMFILE.
-    const c = spawnNode('prlimit', ['--nofile=64:64', process.execPath, '-e', `
-      require('netdev').openTun({ netns: { path: ${JSON.stringify(path)} }, name: 'pq0', queues: 100, persist: true })
-        .then(() => console.log('opened'), (e) => console.log(e.code));`], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    c.stdout.on('data', (d) => (out += d));
-    await once(c, 'close');
-    assert.equal(out.trim(), 'EMFILE');
+    const openIn = async (name) => {
+      const c = spawnNode('prlimit', ['--nofile=64:64', process.execPath, '-e', `
+        require('netdev').openTun({ netns: { path: ${JSON.stringify(path)} }, name: '${name}', queues: 100, persist: true })
+          .then(() => console.log('opened'), (e) => console.log(e.code));`], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      c.stdout.on('data', (d) => (out += d));
+      await once(c, 'close');
+      return out.trim();
+    };
+    assert.equal(await openIn('pq0'), 'EMFILE');
     assert.deepEqual((await nd.listLinks({ netns: ns })).map((l) => l.name), ['lo']);
     // Attaching to a device that was persistent before leaves it persistent when a queue fails.
     const dev = await nd.openTun({ netns: ns, name: 'pq1', persist: true, queues: 2 });
     dev.close();
-    const c2 = spawnNode('prlimit', ['--nofile=64:64', process.execPath, '-e', `
-      require('netdev').openTun({ netns: { path: ${JSON.stringify(path)} }, name: 'pq1', queues: 100, persist: true })
-        .then(() => console.log('opened'), (e) => console.log(e.code));`], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
-    let out2 = '';
-    c2.stdout.on('data', (d) => (out2 += d));
-    await once(c2, 'close');
-    assert.equal(out2.trim(), 'EMFILE');
+    assert.equal(await openIn('pq1'), 'EMFILE');
     assert.deepEqual((await nd.listLinks({ netns: ns })).map((l) => l.name), ['lo', 'pq1']);
     await nd.deletePersistentTun('pq1', { netns: ns });
   });
