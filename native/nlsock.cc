@@ -132,6 +132,12 @@ SysError NlSocket::Recv(std::vector<uint8_t>* buf, size_t* len) {
       healthy_ = false;
       return SysError::Errno("recvmsg");
     }
+    if (n == 0) {
+      // The kernel never sends an empty datagram; a closed peer (a socketpair in the tests and
+      // fuzzer) reads as one, forever. Refuse it rather than wait on it.
+      healthy_ = false;
+      return SysError::Of(EPROTO, "recvmsg", "empty netlink reply");
+    }
     if (mh.msg_flags & MSG_TRUNC) {
       healthy_ = false;
       return SysError::Of(EMSGSIZE, "recvmsg", "netlink reply truncated");

@@ -11,19 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "check.h"
+
 using netdev::EncodeError;
 using netdev::MsgBuilder;
 
+using netdev::test::Check;
+using netdev::test::Done;
+
 namespace {
-
-int failures = 0;
-int count = 0;
-
-void Check(bool ok, const char* what) {
-  ++count;
-  std::printf("%s %d - %s\n", ok ? "ok" : "not ok", count, what);
-  if (!ok) ++failures;
-}
 
 // Runs fn; true if it threw an EncodeError (its message and type copied out).
 template <class F>
@@ -139,6 +135,5 @@ int main() {
     Check(threw && h->nlmsg_len == NLMSG_HDRLEN + sizeof(ifinfomsg) + 8, "the next message encodes normally");
   }
 
-  std::printf("1..%d\n", count);
-  return failures ? 1 : 0;
+  return Done();
 }
