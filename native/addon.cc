@@ -780,6 +780,10 @@ LoopHandles* LoopHandlesOf(napi_env env) {
   return state ? &state->handles : nullptr;
 }
 
+#ifdef NETDEV_FUZZ
+void InitFuzz(Napi::Env env, Napi::Object exports);
+#endif
+
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -816,6 +820,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("constants", Constants(env));
   exports.Set("linkTables", LinkTables(env));
   exports.Set("kindTables", KindTables(env));
+#ifdef NETDEV_FUZZ
+  InitFuzz(env, exports);  // the fuzzing variant only (native/CMakeLists.txt, native/fuzz/driver.cc)
+#endif
   return exports;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // What the project needs from the machine, and the one place that installs it.
 //
-//   node scripts/provision.mjs STAGE...   (build | demo | test | kernel | bench | ci)
+//   node scripts/provision.mjs STAGE...   (build | demo | test | kernel | bench | fuzz | ci)
 //
 // Checks the programs and files each stage needs. Nothing missing: silent, exit 0. Something
 // missing: as root on a Debian/Ubuntu machine (apt-get), in this project's own checkout, it installs
@@ -46,6 +46,18 @@ const hasCmd = (cmd) => () => which(cmd) !== null;
 export const staticBusybox = () => (existsSync('/bin/busybox') ? '/bin/busybox' : (which('busybox') ?? '/bin/busybox'));
 const hasFile = (file) => () => existsSync(file);
 
+/** The architecture as clang's runtime libraries name it. */
+const rtArch = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i386' }[process.arch] ?? process.arch;
+
+/** True when clang++ has libFuzzer (without main) and the shared ASan runtime in its resource dir. */
+function clangRuntimes() {
+  const cxx = which('clang++');
+  if (!cxx) return false;
+  const r = spawnSync(cxx, ['-print-resource-dir'], { encoding: 'utf8' });
+  const dir = join(r.stdout?.trim() ?? '', 'lib', 'linux');
+  return r.status === 0 && [`libclang_rt.fuzzer_no_main-${rtArch}.a`, `libclang_rt.asan-${rtArch}.so`].every((f) => existsSync(join(dir, f)));
+}
+
 /**
  * One row per need: what it is (for the message), how to tell it is there, the Debian/Ubuntu
  * package that provides it, and the stages that need it.
@@ -77,12 +89,17 @@ export const REQUIREMENTS = [
   { what: 'gzip', present: hasCmd('gzip'), pkg: 'gzip', stages: ['test', 'kernel'] },
   // .ci/run's consumer-install check installs the git tree as a dependency.
   { what: 'git', present: hasCmd('git'), pkg: 'git', stages: ['ci'] },
+  // The fuzzing and sanitizer builds (native/CMakeLists.txt): clang with libFuzzer and the shared
+  // ASan/UBSan runtime (found through clang itself, whatever its version), and cmake.
+  { what: 'clang++', present: hasCmd('clang++'), pkg: 'clang', stages: ['test', 'fuzz'] },
+  { what: "clang's libFuzzer and sanitizer runtimes", present: clangRuntimes, pkg: 'libclang-rt-dev', stages: ['test', 'fuzz'] },
+  { what: 'cmake', present: hasCmd('cmake'), pkg: 'cmake', stages: ['test', 'fuzz'] },
   // The benchmarks' C references.
   { what: 'gcc', present: hasCmd('gcc'), pkg: 'gcc', stages: ['bench'] },
   { what: 'libmnl headers', present: hasFile('/usr/include/libmnl/libmnl.h'), pkg: 'libmnl-dev', stages: ['bench'] },
 ];
 
-const STAGES = ['build', 'demo', 'test', 'kernel', 'bench', 'ci'];
+const STAGES = ['build', 'demo', 'test', 'kernel', 'bench', 'fuzz', 'ci'];
 
 /** The rows a set of stages needs that are missing ('ci' is every stage). */
 export function missingFor(stages) {
