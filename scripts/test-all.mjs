@@ -1,6 +1,7 @@
-// `npm test`: the host tier (inside the sandbox), then the kernel-matrix tier, then one line per
-// tier (failed, and why) and one combined closing line "N passed, N failed, N skipped" over both
-// (scripts/test-summary.mjs). Exits non-zero if either tier fails.
+// `npm test`: the host tier (inside the sandbox), the sanitizer tier (the host suite again against
+// the ASan + UBSan addon, scripts/sanitize.mjs), then the kernel-matrix tier; then one line per
+// tier (failed, and why) and one combined closing line "N passed, N failed, N skipped" over all
+// (scripts/test-summary.mjs). Exits non-zero if any tier fails.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,15 +26,18 @@ function run(args, parse) {
   });
 }
 
-// node's spec reporter closing lines ("ℹ pass N", …) for the host tier.
-const host = await run([join(root, 'scripts/sandbox.mjs'), process.execPath, join(root, 'scripts/run-tests.mjs')], (l, t) => {
+// node's spec reporter closing lines ("ℹ pass N", …), for the host and sanitizer tiers.
+function nodeTestCounts(l, t) {
   const m = /^ℹ (pass|fail|cancelled|skipped|todo) (\d+)$/.exec(l);
   if (!m) return;
   t.seen = true;
   if (m[1] === 'pass') t.passed += +m[2];
   else if (m[1] === 'fail' || m[1] === 'cancelled') t.failed += +m[2];
   else t.skipped += +m[2];
-});
+}
+const host = await run([join(root, 'scripts/sandbox.mjs'), process.execPath, join(root, 'scripts/run-tests.mjs')], nodeTestCounts);
+// The sanitizer tier: the same host suite against the ASan + UBSan build (scripts/sanitize.mjs).
+const sanitized = await run([join(root, 'scripts/sanitize.mjs')], nodeTestCounts);
 // The kernel-matrix runner's own closing lines (scripts/kernel-vm.mjs).
 const vm = await run([join(root, 'scripts/kernel-vm.mjs')], (l, t) => {
   const m = /^kernel-vm: (\d+) passed, (\d+) failed, (\d+) skipped$/.exec(l);
@@ -44,6 +48,7 @@ const vm = await run([join(root, 'scripts/kernel-vm.mjs')], (l, t) => {
   if (w && !t.warnings.includes(w[1])) t.warnings.push(w[1]);
 });
 console.log('');
-for (const line of [...tierLines('host tier', host), ...tierLines('kernel-matrix tier', vm)]) console.log(line);
-console.log(totalLine([host, vm]));
-process.exit(tierFailed(host) || tierFailed(vm) ? 1 : 0);
+for (const line of [...tierLines('host tier', host), ...tierLines('sanitizer tier', sanitized), ...tierLines('kernel-matrix tier', vm)])
+  console.log(line);
+console.log(totalLine([host, sanitized, vm]));
+process.exit(tierFailed(host) || tierFailed(sanitized) || tierFailed(vm) ? 1 : 0);

@@ -44,3 +44,16 @@ test('worker_threads: each environment has its own native state; both work at on
     ns.close();
   }
 });
+
+test('the sanitizer tier really runs the sanitized addon (scripts/sanitize.mjs)', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const maps = readFileSync('/proc/self/maps', 'utf8');
+  const addon = maps.split('\n').find((l) => l.endsWith('/netdev.node'))?.split(' ').pop();
+  assert.ok(addon, 'the addon is loaded');
+  const runtime = maps.includes('libclang_rt.asan');
+  const instrumented = readFileSync(addon).includes('__asan_init');
+  t.diagnostic(`addon ${addon}: ${instrumented ? 'ASan-instrumented' : 'plain'}; ASan runtime ${runtime ? 'loaded' : 'absent'}`);
+  const sanitized = process.env.NETDEV_SANITIZED === '1';
+  assert.equal(instrumented, sanitized);
+  assert.equal(runtime, sanitized);
+});

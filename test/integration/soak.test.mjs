@@ -66,7 +66,10 @@ test('10,000+ link operations and 1,000 namespaces: fd count flat, no memory tre
     assert.equal(fdCount(), fds);
     // A leak grows steadily; allocator warm-up does not. The second half (~5,600 operations)
     // must not grow by 3 MiB (that would be ~550 bytes per operation).
-    assert.ok(end.native - mid.native < 3, `RSS outside the V8 heap grew ${(end.native - mid.native).toFixed(1)} MiB in the second half`);
+    // Under the sanitizer tier ASan keeps freed memory in its quarantine (up to 256 MiB, by
+    // design), so native RSS grows whatever the addon does; there the fd and JS heap checks hold.
+    if (process.env.NETDEV_SANITIZED !== '1')
+      assert.ok(end.native - mid.native < 3, `RSS outside the V8 heap grew ${(end.native - mid.native).toFixed(1)} MiB in the second half`);
     assert.ok(end.heap - mid.heap < 3, `JS heap grew ${(end.heap - mid.heap).toFixed(1)} MiB in the second half`);
   });
 });
