@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <climits>
 #include <cstring>
 
 #include "netns.h"
@@ -28,7 +29,8 @@ bool ParseNlError(const uint8_t* payload, size_t len, uint16_t flags, NlResult* 
   if (len < sizeof(int)) return false;
   int err;
   std::memcpy(&err, payload, sizeof err);
-  r->errnum = err < 0 ? -err : err;
+  // INT_MIN has no positive counterpart (and is no errno): a malformed error, EPROTO.
+  r->errnum = err == INT_MIN ? EPROTO : (err < 0 ? -err : err);
   if (!(flags & NLM_F_ACK_TLVS) || len < sizeof(nlmsgerr)) return true;
   // With NETLINK_CAP_ACK the original request is echoed as its header only.
   size_t off = sizeof(int);
