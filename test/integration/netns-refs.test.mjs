@@ -25,7 +25,17 @@ function parkThreadpool(t) {
   execFileSync('mkfifo', [fifo]);
   const readers = Array.from({ length: POOL }, () => fs.promises.open(fifo, 'r'));
   return async () => {
-    const w = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    // A non-blocking writer open fails ENXIO until a reader is in open(); on a loaded machine the
+    // pool threads may not have got there yet: poll for it, bounded.
+    let w;
+    for (const deadline = Date.now() + 10000; w === undefined; ) {
+      try {
+        w = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+      } catch (err) {
+        if (err.code !== 'ENXIO' || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
     for (const r of await Promise.all(readers)) await r.close();
     fs.closeSync(w);
   };
