@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Refreshes the fuzz targets' seed corpus (native/fuzz/corpus) with real kernel replies: builds a
-// namespace holding one of everything this kernel offers (bridge with VLANs and FDB entries,
-// veth, vxlan, macvlan, tun/tap; IPv4/IPv6 addresses; unicast, multipath, blackhole and
-// metric-carrying routes in several tables; rules; ARP/NDP neighbours; namespace ids) with netdev,
+// namespace holding one of everything this kernel offers (a bridge with a port and an FDB entry,
+// veth, vxlan with a flood entry, macvlan, macvtap, ifb, tun/tap; IPv4/IPv6 addresses; unicast,
+// multipath, blackhole and metric-carrying routes in two tables; rules; ARP/NDP neighbours; the
+// namespace id its veth peer's namespace gets) with netdev,
 // then dumps it from inside with scripts/fuzz-capture.py (started with netdev's execFile).
 //   node scripts/fuzz-capture.mjs    (re-executes itself in the sandbox)
 import { spawnSync } from 'node:child_process';

@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // Runs the native fuzz targets (native/fuzz) with libFuzzer inside Node, under ASan + UBSan:
-//   node scripts/fuzz.mjs [--runs N | --seconds S] [--keep] [TARGET...]      (all targets by default)
+//   node scripts/fuzz.mjs [--runs N | --seconds S] [--no-keep] [TARGET...]   (all targets by default)
 //   node scripts/fuzz.mjs --replay TARGET FILE...                          (re-run saved inputs)
 // Each target starts from its seeds (native/fuzz/corpus/TARGET, real kernel replies captured by
 // scripts/fuzz-capture.mjs) plus what earlier runs kept in build/native/corpus/TARGET. A finding
 // (sanitizer report, abort, uncaught exception, timeout, out-of-memory) leaves the input in
-// build/native/findings/ and makes the run exit 1. Prints one line per target:
+// build/native/findings/ and makes the run exit 1; --no-keep fuzzes into a scratch corpus removed
+// afterwards. Each run is a child that dies with this process (spawnGuarded). Prints one line per target:
 //   fuzz: TARGET  N execs in S s (R/s), cov E, corpus C: ok | FINDING …
 // `npm test` runs a short run of every target (test/unit/fuzz.test.mjs); `npm run fuzz` a long one.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnGuarded } from './kernel-vm/spawn-guarded.mjs';
 import { artifact, build, buildDir, root, sanitizerEnv } from './native.mjs';
 
 const addon = () => artifact('netdev-fuzz');
@@ -23,14 +23,11 @@ export async function targets() {
   return JSON.parse(out.output.trim().split('\n').pop());
 }
 
-function runNode(code, onLine) {
+function runNode(code) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', code], { env: sanitizerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnGuarded(process.execPath, ['-e', code], { env: sanitizerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    const take = (chunk) => {
-      output += chunk;
-      if (onLine) onLine(chunk);
-    };
+    const take = (chunk) => (output += chunk);
     child.stdout.setEncoding('utf8').on('data', take);
     child.stderr.setEncoding('utf8').on('data', take);
     child.on('close', (code, signal) => resolve({ code: code ?? 128, signal, output }));
@@ -43,8 +40,10 @@ function runNode(code, onLine) {
  */
 export async function fuzzTarget(target, { runs, seconds, keep = true, maxLen = 16384 } = {}) {
   const seeds = join(root, 'native/fuzz/corpus', target);
-  // New inputs go to the first directory: the kept corpus, or a scratch one removed afterwards.
-  const work = keep ? join(buildDir, 'corpus', target) : mkdtempSync(join(tmpdir(), `netdev-fuzz-${target}-`));
+  // New inputs go to the first directory: the kept corpus, or a scratch one in the build
+  // directory, emptied before and after (so a killed run leaves nothing outside build/).
+  const work = join(buildDir, keep ? 'corpus' : 'scratch', target);
+  if (!keep) rmSync(work, { recursive: true, force: true });
   const findings = join(buildDir, 'findings');
   mkdirSync(work, { recursive: true });
   mkdirSync(findings, { recursive: true });
@@ -101,7 +100,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const i = argv.indexOf(name);
     if (i < 0) return undefined;
     const [, value] = argv.splice(i, 2);
-    return Number(value);
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) {
+      console.error(`fuzz: ${name} needs a positive integer (got ${value})`);
+      process.exit(2);
+    }
+    return n;
   };
   build(['netdev-fuzz']);
   if (argv[0] === '--replay') {

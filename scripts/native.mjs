@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rtArch } from './provision.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const buildDir = join(root, 'build', 'native');
@@ -45,9 +46,6 @@ export function build(targets = []) {
     throw new Error(`native: cmake --build ${targets.join(' ')} failed`);
   }
 }
-
-/** The architecture as clang's runtime libraries name it. */
-const rtArch = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i386' }[process.arch] ?? process.arch;
 
 /** The shared ASan (+UBSan) runtime, which must be loaded first into node. */
 export function asanRuntime() {

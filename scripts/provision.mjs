@@ -47,7 +47,7 @@ export const staticBusybox = () => (existsSync('/bin/busybox') ? '/bin/busybox' 
 const hasFile = (file) => () => existsSync(file);
 
 /** The architecture as clang's runtime libraries name it. */
-const rtArch = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i386' }[process.arch] ?? process.arch;
+export const rtArch = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i386' }[process.arch] ?? process.arch;
 
 /** True when clang++ has libFuzzer (without main) and the shared ASan runtime in its resource dir. */
 function clangRuntimes() {
