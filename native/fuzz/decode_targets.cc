@@ -19,8 +19,7 @@ namespace {
 // as the kernel guarantees), sized exactly, so a read past the end is caught.
 struct Aligned {
   std::vector<uint64_t> words;
-  size_t len;
-  Aligned(const uint8_t* data, size_t n) : words((n + 7) / 8), len(n) {
+  Aligned(const uint8_t* data, size_t n) : words((n + 7) / 8) {
     if (n) std::memcpy(words.data(), data, n);
   }
   uint8_t* Data() { return reinterpret_cast<uint8_t*>(words.data()); }

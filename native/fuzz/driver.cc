@@ -22,10 +22,17 @@ namespace {
 napi_env gEnv = nullptr;
 const fuzz::Target* gTarget = nullptr;
 
-const fuzz::Target* Find(const std::string& name) {
+// Every target, in the order fuzzTargets() lists them.
+std::vector<const fuzz::Target*> All() {
+  std::vector<const fuzz::Target*> all;
   for (const fuzz::Target* list : {fuzz::kDecodeTargets, fuzz::kEncodeTargets, fuzz::kReplyTargets})
-    for (const fuzz::Target* t = list; t->name; ++t)
-      if (name == t->name) return t;
+    for (const fuzz::Target* t = list; t->name; ++t) all.push_back(t);
+  return all;
+}
+
+const fuzz::Target* Find(const std::string& name) {
+  for (const fuzz::Target* t : All())
+    if (name == t->name) return t;
   return nullptr;
 }
 
@@ -45,8 +52,9 @@ int RunOne(const uint8_t* data, size_t size) {
 
 const fuzz::Target* TargetArg(const Napi::CallbackInfo& info) {
   if (!info[0].IsString()) throw Napi::TypeError::New(info.Env(), "target must be a string");
-  const fuzz::Target* t = Find(info[0].As<Napi::String>().Utf8Value());
-  if (!t) throw Napi::RangeError::New(info.Env(), "no such fuzz target: " + info[0].As<Napi::String>().Utf8Value());
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  const fuzz::Target* t = Find(name);
+  if (!t) throw Napi::RangeError::New(info.Env(), "no such fuzz target: " + name);
   return t;
 }
 
@@ -54,13 +62,12 @@ Napi::Value Targets(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Array out = Napi::Array::New(env);
   uint32_t n = 0;
-  for (const fuzz::Target* list : {fuzz::kDecodeTargets, fuzz::kEncodeTargets, fuzz::kReplyTargets})
-    for (const fuzz::Target* t = list; t->name; ++t) {
-      Napi::Object o = Napi::Object::New(env);
-      o.Set("name", t->name);
-      o.Set("what", t->what);
-      out.Set(n++, o);
-    }
+  for (const fuzz::Target* t : All()) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", t->name);
+    o.Set("what", t->what);
+    out.Set(n++, o);
+  }
   return out;
 }
 

@@ -11,9 +11,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include <cmath>
 #include <cstring>
-#include <limits>
 #include <string>
 #include <vector>
 

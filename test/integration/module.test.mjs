@@ -1,5 +1,6 @@
 // Packaging: ESM and CommonJS consumers share one instance; works inside worker_threads.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
@@ -45,8 +46,7 @@ test('worker_threads: each environment has its own native state; both work at on
   }
 });
 
-test('the sanitizer tier really runs the sanitized addon (scripts/sanitize.mjs)', async (t) => {
-  const { readFileSync } = await import('node:fs');
+test('the sanitizer tier really runs the sanitized addon (scripts/sanitize.mjs)', (t) => {
   const maps = readFileSync('/proc/self/maps', 'utf8');
   const addon = maps.split('\n').find((l) => l.endsWith('/netdev.node'))?.split(' ').pop();
   assert.ok(addon, 'the addon is loaded');
