@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "codec.h"
+#include "handover.h"
 #include "kinds.h"
 #include "monitor.h"
 #include "netns.h"
@@ -42,6 +43,7 @@ struct EnvState {
   Napi::FunctionReference netnsCtor;
   std::shared_ptr<NetnsRef> current;  // the namespace this environment started in
   LoopHandles handles;                // every uv handle of this environment (poll_handle.h)
+  HandedOver handedOver;              // fds handed to JS (handover.h)
 };
 
 EnvState* State(Napi::Env env) { return env.GetInstanceData<EnvState>(); }
@@ -207,9 +209,11 @@ class PromiseWork : public Napi::AsyncWorker {
     Settle([&](Napi::Env env) -> Napi::Value { throw Napi::Error::New(env, e.Message()); });
   }
   virtual Napi::Value Result(Napi::Env env) = 0;
-  // The promise is resolved with Result(): what it hands over (fds) now belongs to JS. Until
-  // then it stays owned here, and is closed if the environment went away before it was delivered.
-  virtual void Delivered() {}
+  // The promise is resolved with Result(): the fds it hands over go on the environment's record
+  // (handover.h). Until then they stay owned here, and are closed if the environment went away
+  // before the promise was resolved.
+  virtual void Delivered(Napi::Env) {}
+  static void HandOver(Napi::Env env, UniqueFd* fd) { State(env)->handedOver.Add(fd->Release()); }
   SysError err_;
   Napi::Promise::Deferred deferred_;
 
@@ -227,7 +231,7 @@ class PromiseWork : public Napi::AsyncWorker {
         return;
       }
       deferred_.Resolve(v);
-      Delivered();
+      Delivered(env);
     } catch (...) {
       // The environment is shutting down: nothing can observe this promise any more.
     }
@@ -431,7 +435,7 @@ class SocketWork : public PromiseWork {
     if (!err_.Failed()) err_ = OpenSocketIn(ns_.ref->Fd(), spec_, &fd_);
   }
   Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, fd_.Get()); }
-  void Delivered() override { fd_.Release(); }
+  void Delivered(Napi::Env env) override { HandOver(env, &fd_); }
 
  private:
   NsArg ns_;
@@ -493,8 +497,8 @@ class DeviceOpenWork : public PromiseWork {
     o.Set("fds", fds);
     return o;
   }
-  void Delivered() override {
-    for (UniqueFd& fd : fds_) fd.Release();
+  void Delivered(Napi::Env env) override {
+    for (UniqueFd& fd : fds_) HandOver(env, &fd);
   }
 
  private:
@@ -774,6 +778,11 @@ Napi::Object Constants(Napi::Env env) {
 }
 
 }  // namespace
+
+HandedOver* HandedOverOf(napi_env env) {
+  EnvState* state = State(Napi::Env(env));
+  return state ? &state->handedOver : nullptr;
+}
 
 LoopHandles* LoopHandlesOf(napi_env env) {
   EnvState* state = State(Napi::Env(env));

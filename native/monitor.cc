@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "handover.h"
 #include "js_call.h"
 #include "netns.h"
 #include "nlmsg.h"
@@ -41,6 +42,8 @@ Monitor::Monitor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Monitor>(inf
   Napi::Env env = info.Env();
   if (!info[0].IsNumber() || !info[1].IsFunction()) ThrowType(env, "new Monitor(fd, onMessages)");
   int fd = info[0].As<Napi::Number>().Int32Value();
+  // The fd is this object's from here (closed by it, or below): no longer the environment's.
+  if (HandedOver* h = HandedOverOf(env)) h->Claim(fd);
   int r = poll_.Init(env, fd, this, OnEvent);
   if (r != 0) {
     close(fd);

@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "codec.h"
+#include "handover.h"
 #include "js_call.h"
 
 namespace netdev {
@@ -55,6 +56,8 @@ PacketQueue::PacketQueue(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pack
   self.Set("rxOffsets", offs);
   self.Set("rxLengths", lens);
   int fd = info[0].As<Napi::Number>().Int32Value();
+  // The fd is this object's from here (closed by it, or below): no longer the environment's.
+  if (HandedOver* h = HandedOverOf(env)) h->Claim(fd);
   int r = poll_.Init(env, fd, this, OnEvent);
   if (r != 0) {
     close(fd);

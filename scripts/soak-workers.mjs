@@ -12,11 +12,13 @@
 //   exit       workers calling process.exit() with operations in flight
 //   watch      workers terminated with a live watch() seeing events
 //   tun        workers terminated with a TUN device receiving packets (onPackets)
+//   fds        workers opening and closing sockets and TUN devices in a loop, terminated at random
+//              points: an fd the addon handed over just before the end is closed with the worker
 //   unload     the main thread never loads netdev; a worker loads it, opens a TUN device and a
 //              watcher, goes idle and is terminated (Node unloads the addon with the worker)
 // After the scenarios: the fd count is back to its baseline, and the main thread can still use
 // netdev (for `unload`, only then is it loaded in the main thread).
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -38,7 +40,7 @@ const option = (name, def) => {
 const count = option('--count', 1000);
 const verbose = args.includes('--verbose') && args.splice(args.indexOf('--verbose'), 1).length > 0;
 const concurrency = option('--concurrency', 2);
-const all = ['terminate', 'exit', 'watch', 'tun', 'unload'];
+const all = ['terminate', 'exit', 'watch', 'tun', 'fds', 'unload'];
 const scenarios = args.length ? args : all;
 for (const s of scenarios) if (!all.includes(s)) throw new Error(`unknown scenario ${s}`);
 
@@ -110,6 +112,21 @@ const sources = {
         await new Promise((r) => setImmediate(r));
       }
     })();`,
+  fds: `
+    const { parentPort } = require('node:worker_threads');
+    const { createNetns, createUdpSocket, createTcpServer, openTun } = require(${pkg});
+    (async () => {
+      const ns = await createNetns();
+      parentPort.postMessage('go');
+      for (let i = 0; ; i++) {
+        const opens = [
+          createUdpSocket({ netns: ns, type: 'udp4' }).then((s) => s.close()),
+          createTcpServer({ netns: ns, host: '127.0.0.1' }).then((s) => s.close()),
+          openTun({ netns: ns, name: 'wf' + (i % 4) }).then((d) => d.close()),
+        ];
+        await Promise.allSettled(opens);
+      }
+    })();`,
   unload: `
     const { parentPort } = require('node:worker_threads');
     const { createNetns, openTun, watch } = require(${pkg});
@@ -154,6 +171,19 @@ function fdCount() {
   return readdirSync('/proc/self/fd').length;
 }
 
+/** What each open fd is (to name the ones left over). */
+function fdTargets() {
+  const out = {};
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      out[fd] = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      // the directory's own fd, closed by now
+    }
+  }
+  return out;
+}
+
 async function run(scenario) {
   const started = Date.now();
   const n = count;
@@ -175,13 +205,15 @@ async function run(scenario) {
 // A worker first (not using netdev): Node's own lazily opened fds are in the baseline.
 await new Promise((resolve) => new Worker('', { eval: true }).once('exit', resolve));
 const baseline = fdCount();
+const baselineTargets = fdTargets();
 for (const s of scenarios) {
   const r = await run(s);
   // Worker fds are closed when its environment is torn down, before 'exit' is emitted.
   r.fds = fdCount() - baseline;
   console.log(JSON.stringify(r));
   if (r.fds !== 0) {
-    console.error(`soak-workers: ${r.fds} fd(s) more than the baseline after ${s}`);
+    const extra = Object.entries(fdTargets()).filter(([fd]) => !(fd in baselineTargets));
+    console.error(`soak-workers: ${r.fds} fd(s) more than the baseline after ${s}: ${JSON.stringify(Object.fromEntries(extra.slice(0, 20)))}`);
     process.exit(1);
   }
 }

@@ -41,5 +41,8 @@ test('60 workers terminated with a live watch() seeing events', () => check('wat
 
 tunTest('60 workers terminated while a TUN device receives packets', () => check('tun', 60, 120_000));
 
+tunTest('100 workers terminated while opening and closing sockets and TUN devices: no fd outlives its worker', () =>
+  check('fds', 100, 120_000));
+
 tunTest('addon unload: the main thread never loads netdev; 40 idle workers holding a TUN device and a watcher', () =>
   check('unload', 40, 120_000));
