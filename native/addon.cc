@@ -168,7 +168,7 @@ NsArg ParseNs(Napi::Env env, const Napi::Value& v) {
 
 bool PutNetnsFd(const Napi::Object& spec, const char* key, uint16_t attr, MsgBuilder* b) {
   Napi::Env env = spec.Env();
-  Napi::Value v = spec.Get(key);
+  Napi::Value v = Own(spec, key);
   if (v.IsUndefined() || v.IsNull()) return false;
   if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(State(env)->netnsCtor.Value()))
     ThrowType(env, std::string(key) + " must be a NetnsHandle");

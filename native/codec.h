@@ -98,6 +98,9 @@ bool PutNetnsFd(const Napi::Object& spec, const char* key, uint16_t attr, MsgBui
 
 // Helpers for reading validated fields from JS objects (codec_util.cc).
 [[noreturn]] void ThrowType(const Napi::Env& env, const std::string& what);
+// o[key] when key is o's own property, else undefined: what lib/ builds is read, never what an
+// inherited property (a polluted Object.prototype.mtu) would add to a request.
+Napi::Value Own(const Napi::Object& o, const char* key);
 bool GetU32(const Napi::Object& o, const char* key, uint32_t* out);
 bool GetI32(const Napi::Object& o, const char* key, int32_t* out);
 bool GetBool(const Napi::Object& o, const char* key, bool* out);

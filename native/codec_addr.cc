@@ -54,7 +54,7 @@ void EncodeAddr(const Napi::Object& spec, MsgBuilder* b) {
   bool hasLocal = GetStr(spec, "local", &local);
   PutIp(spec, "local", family, IFA_LOCAL, b);
   // Like iproute2: IFA_ADDRESS is the peer when given, else the local address again.
-  if (spec.Has("peer") && !spec.Get("peer").IsUndefined())
+  if (!Own(spec, "peer").IsUndefined())
     PutIp(spec, "peer", family, IFA_ADDRESS, b);
   else if (hasLocal)
     PutIp(spec, "local", family, IFA_ADDRESS, b);

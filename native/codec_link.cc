@@ -102,7 +102,7 @@ void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
     EncodeKindData(*FindPortKind("bridge"), protinfo, b);
     b->EndNest(pi);
   }
-  Napi::Value vlans = spec.Get("bridgeVlans");
+  Napi::Value vlans = Own(spec, "bridgeVlans");
   if (vlans.IsArray()) {
     // bridge vlan add/del: IFLA_AF_SPEC { IFLA_BRIDGE_FLAGS, IFLA_BRIDGE_VLAN_INFO … } (AF_BRIDGE)
     size_t af = b->Nest(IFLA_AF_SPEC);
@@ -138,7 +138,7 @@ void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
     size_t li = b->Nest(IFLA_LINKINFO);
     b->AttrStr(IFLA_INFO_KIND, kind);
     Napi::Object sub;
-    Napi::Value raw = spec.Get("infoData");
+    Napi::Value raw = Own(spec, "infoData");
     if (HasPeer(kind) && GetObj(spec, "peer", &sub)) {
       // veth and vxcan: the peer's ifinfomsg + attributes (VETH_INFO_PEER == VXCAN_INFO_PEER).
       size_t data = b->Nest(IFLA_INFO_DATA);

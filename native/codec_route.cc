@@ -48,7 +48,7 @@ void AppendIpv4(const uint8_t* p, std::string* out) {
 class RouteFields {
  public:
   explicit RouteFields(const Napi::Object& spec) : spec_(spec), packed_(spec.IsArray()) {}
-  Napi::Value Get(const char* name, uint32_t index) const { return packed_ ? spec_.Get(index) : spec_.Get(name); }
+  Napi::Value Get(const char* name, uint32_t index) const { return packed_ ? spec_.Get(index) : Own(spec_, name); }
   bool U32(const char* name, uint32_t index, uint32_t* out) const {
     Napi::Value v = Get(name, index);
     if (v.IsUndefined() || v.IsNull()) return false;

@@ -13,8 +13,15 @@ void ThrowType(const Napi::Env& env, const std::string& what) {
   throw err;
 }
 
-bool GetU32(const Napi::Object& o, const char* key, uint32_t* out) {
+Napi::Value Own(const Napi::Object& o, const char* key) {
   Napi::Value v = o.Get(key);
+  // Most keys a request may carry are absent: the own-property check costs only for present ones.
+  if (v.IsUndefined() || o.HasOwnProperty(key)) return v;
+  return o.Env().Undefined();
+}
+
+bool GetU32(const Napi::Object& o, const char* key, uint32_t* out) {
+  Napi::Value v = Own(o, key);
   if (v.IsUndefined() || v.IsNull()) return false;
   if (!v.IsNumber()) ThrowType(o.Env(), std::string(key) + " must be a number");
   double d = v.As<Napi::Number>().DoubleValue();
@@ -25,7 +32,7 @@ bool GetU32(const Napi::Object& o, const char* key, uint32_t* out) {
 }
 
 bool GetI32(const Napi::Object& o, const char* key, int32_t* out) {
-  Napi::Value v = o.Get(key);
+  Napi::Value v = Own(o, key);
   if (v.IsUndefined() || v.IsNull()) return false;
   if (!v.IsNumber()) ThrowType(o.Env(), std::string(key) + " must be a number");
   *out = v.As<Napi::Number>().Int32Value();
@@ -33,7 +40,7 @@ bool GetI32(const Napi::Object& o, const char* key, int32_t* out) {
 }
 
 bool GetBool(const Napi::Object& o, const char* key, bool* out) {
-  Napi::Value v = o.Get(key);
+  Napi::Value v = Own(o, key);
   if (v.IsUndefined() || v.IsNull()) return false;
   if (!v.IsBoolean()) ThrowType(o.Env(), std::string(key) + " must be a boolean");
   *out = v.As<Napi::Boolean>().Value();
@@ -41,7 +48,7 @@ bool GetBool(const Napi::Object& o, const char* key, bool* out) {
 }
 
 bool GetStr(const Napi::Object& o, const char* key, std::string* out) {
-  Napi::Value v = o.Get(key);
+  Napi::Value v = Own(o, key);
   if (v.IsUndefined() || v.IsNull()) return false;
   if (!v.IsString()) ThrowType(o.Env(), std::string(key) + " must be a string");
   *out = v.As<Napi::String>().Utf8Value();
@@ -49,7 +56,7 @@ bool GetStr(const Napi::Object& o, const char* key, std::string* out) {
 }
 
 bool GetObj(const Napi::Object& o, const char* key, Napi::Object* out) {
-  Napi::Value v = o.Get(key);
+  Napi::Value v = Own(o, key);
   if (v.IsUndefined() || v.IsNull()) return false;
   if (!v.IsObject()) ThrowType(o.Env(), std::string(key) + " must be an object");
   *out = v.As<Napi::Object>();

@@ -357,7 +357,7 @@ void EncodeKindData(const KindTable& k, const Napi::Object& data, MsgBuilder* b)
   std::map<uint16_t, Enc> bitEnc;
   for (size_t i = 0; i < k.count; ++i) {
     const Field& f = k.fields[i];
-    Napi::Value v = data.Get(f.key);
+    Napi::Value v = Own(data, f.key);
     if (v.IsUndefined() || v.IsNull()) continue;
     uint32_t u = 0;
     bool flag = false;
