@@ -180,3 +180,36 @@ export function tunTest(name, fn) {
     t.diagnostic(noTun());
   });
 }
+
+/** The Internet checksum (RFC 1071) of buf[start, end), over `initial` (a pseudo-header sum). */
+export function checksum(buf, start, end, initial = 0) {
+  let sum = initial;
+  for (let i = start; i < end; i += 2) sum += (buf[i] << 8) | (i + 1 < end ? buf[i + 1] : 0);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return ~sum & 0xffff;
+}
+
+/**
+ * An IPv4/UDP packet SRC:SPORT -> DST:DPORT with valid checksums. Self-contained but for
+ * checksum(): child scripts inline both with Function.prototype.toString.
+ */
+export function udp4(src, dst, sport, dport, payload) {
+  const p = Buffer.alloc(28 + payload.length);
+  p[0] = 0x45;
+  p.writeUInt16BE(p.length, 2);
+  p[8] = 64;
+  p[9] = 17;
+  Buffer.from(src.split('.').map(Number)).copy(p, 12);
+  Buffer.from(dst.split('.').map(Number)).copy(p, 16);
+  p.writeUInt16BE(checksum(p, 0, 20), 10);
+  p.writeUInt16BE(sport, 20);
+  p.writeUInt16BE(dport, 22);
+  p.writeUInt16BE(8 + payload.length, 24);
+  payload.copy(p, 28);
+  let pseudo = 0;
+  for (let i = 12; i < 20; i += 2) pseudo += p.readUInt16BE(i);
+  pseudo += 17 + 8 + payload.length;
+  const c = checksum(p, 20, p.length, pseudo);
+  p.writeUInt16BE(c === 0 ? 0xffff : c, 26);
+  return p;
+}

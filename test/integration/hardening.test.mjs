@@ -5,7 +5,7 @@ import { spawn as spawnNode } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import * as nd from 'netdev';
-import { fdCount, fdMap, rejectsWith, tunTest, waitFor, withNetns } from '../helpers.mjs';
+import { checksum, fdCount, fdMap, rejectsWith, tunTest, udp4, waitFor, withNetns } from '../helpers.mjs';
 
 /** Runs `script` (CommonJS, `nd` is netdev) in a child node; resolves with how it ended. */
 async function child(script, { timeout = 20000 } = {}) {
@@ -105,33 +105,9 @@ test('4: watch({ netns: { fd } }) holds that namespace: a resync never dumps wha
 
 // ---- 5: a bad packet in TUN writeBatch ---------------------------------------------------------
 
-function checksum(buf, start, end, initial = 0) {
-  let sum = initial;
-  for (let i = start; i < end; i += 2) sum += (buf[i] << 8) | (i + 1 < end ? buf[i + 1] : 0);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return ~sum & 0xffff;
-}
-
-/** An IPv4/UDP packet 10.61.0.2:7000 -> 10.61.0.1:6100 with valid checksums. */
-function udp4(text) {
-  const payload = Buffer.from(text);
-  const p = Buffer.alloc(28 + payload.length);
-  p[0] = 0x45;
-  p.writeUInt16BE(p.length, 2);
-  p[8] = 64;
-  p[9] = 17;
-  Buffer.from([10, 61, 0, 2, 10, 61, 0, 1]).copy(p, 12);
-  p.writeUInt16BE(checksum(p, 0, 20), 10);
-  p.writeUInt16BE(7000, 20);
-  p.writeUInt16BE(6100, 22);
-  p.writeUInt16BE(8 + payload.length, 24);
-  payload.copy(p, 28);
-  let pseudo = 0;
-  for (let i = 12; i < 20; i += 2) pseudo += p.readUInt16BE(i);
-  pseudo += 17 + 8 + payload.length;
-  const c = checksum(p, 20, p.length, pseudo);
-  p.writeUInt16BE(c === 0 ? 0xffff : c, 26);
-  return p;
+/** An IPv4/UDP packet 10.61.0.2:7000 -> 10.61.0.1:6100 carrying text. */
+function pkt(text) {
+  return udp4('10.61.0.2', '10.61.0.1', 7000, 6100, Buffer.from(text));
 }
 
 /** Packets laid out as a PacketList (what writeBatch takes from a GsoSplitter, say). */
@@ -153,6 +129,7 @@ function tunScript(body) {
   return `
     ${checksum.toString()}
     ${udp4.toString()}
+    ${pkt.toString()}
     ${packetList.toString()}
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     (async () => {
@@ -185,11 +162,11 @@ function tunScript(body) {
 tunTest('5: one bad packet in TUN writeBatch is reported once, where it happened, with its index; never retried', async () => {
   const r = await child(tunScript(`
       const bad = Buffer.alloc(28); // IP version 0: the TUN refuses it with EINVAL
-      out.second = attempt(() => dev.writeBatch(packetList([udp4('p0'), bad, udp4('p2')])));
-      out.first = attempt(() => dev.writeBatch(packetList([bad, udp4('p3')])));
-      out.indexed = attempt(() => dev.writeBatch(packetList([udp4('p4'), udp4('p5'), bad]), [0, 2, 1]));
+      out.second = attempt(() => dev.writeBatch(packetList([pkt('p0'), bad, pkt('p2')])));
+      out.first = attempt(() => dev.writeBatch(packetList([bad, pkt('p3')])));
+      out.indexed = attempt(() => dev.writeBatch(packetList([pkt('p4'), pkt('p5'), bad]), [0, 2, 1]));
       // Checked before anything is written: a packet outside the buffer, named by its index.
-      const list = packetList([udp4('p6'), udp4('p7')]);
+      const list = packetList([pkt('p6'), pkt('p7')]);
       list.lengths[1] = 10000;
       out.outside = attempt(() => dev.writeBatch(list));`));
   assert.equal(r.code, 0, `no 'error' listener, and the process lives: ${r.stderr}`);
@@ -207,7 +184,7 @@ tunTest('5: one bad packet in TUN writeBatch is reported once, where it happened
 
 tunTest('7: a PacketList whose getters change between reads is read once; the addon refuses non-Int32Array offsets', async () => {
   const r = await child(tunScript(`
-      const real = packetList([udp4('q0'), udp4('q1')]);
+      const real = packetList([pkt('q0'), pkt('q1')]);
       let reads = 0;
       const shifty = {
         count: 2,
@@ -223,9 +200,9 @@ tunTest('7: a PacketList whose getters change between reads is read once; the ad
       // The addon's own boundary: the wrong typed array is a TypeError, not a reinterpretation.
       const q = dev.queues[0];
       const lens = new Int32Array([28, 28, 28, 28]);
-      out.int8 = attempt(() => q.writeBatch(udp4('zz'), new Int8Array(64), lens, 0, 4));
+      out.int8 = attempt(() => q.writeBatch(pkt('zz'), new Int8Array(64), lens, 0, 4));
       out.float = attempt(() => q.writeBatch(new Float64Array(8), new Int32Array(4), lens, 0, 1));
-      out.overflow = attempt(() => q.writeBatch(udp4('zz'), new Int32Array(4), lens, 0xffffffff, 2));`));
+      out.overflow = attempt(() => q.writeBatch(pkt('zz'), new Int32Array(4), lens, 0xffffffff, 2));`));
   assert.equal(r.code, 0, r.stderr);
   const out = report(r);
   assert.deepEqual(out.shifty, { returned: 2 });

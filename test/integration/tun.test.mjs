@@ -15,38 +15,10 @@ import {
 } from 'netdev';
 import {
   canMknod, fdCount, idMap, idMapped, ipJson, openErrno, rejectsWith, tunTest, waitFor, withNetns, withNetnsN,
+  udp4,
 } from '../helpers.mjs';
 
 const run = promisify(execFile);
-
-function checksum(buf, start, end, initial = 0) {
-  let sum = initial;
-  for (let i = start; i < end; i += 2) sum += (buf[i] << 8) | (i + 1 < end ? buf[i + 1] : 0);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return ~sum & 0xffff;
-}
-
-/** An IPv4/UDP packet with valid checksums. */
-function udp4(src, dst, sport, dport, payload) {
-  const p = Buffer.alloc(28 + payload.length);
-  p[0] = 0x45;
-  p.writeUInt16BE(p.length, 2);
-  p[8] = 64;
-  p[9] = 17;
-  Buffer.from(src.split('.').map(Number)).copy(p, 12);
-  Buffer.from(dst.split('.').map(Number)).copy(p, 16);
-  p.writeUInt16BE(checksum(p, 0, 20), 10);
-  p.writeUInt16BE(sport, 20);
-  p.writeUInt16BE(dport, 22);
-  p.writeUInt16BE(8 + payload.length, 24);
-  payload.copy(p, 28);
-  let pseudo = 0;
-  for (let i = 12; i < 20; i += 2) pseudo += p.readUInt16BE(i);
-  pseudo += 17 + 8 + payload.length;
-  const c = checksum(p, 20, p.length, pseudo);
-  p.writeUInt16BE(c === 0 ? 0xffff : c, 26);
-  return p;
-}
 
 // After carrier comes on, linkwatch installs the device's qdisc asynchronously; until then
 // transmitted packets are dropped by the noop qdisc (a TUN's operstate stays "unknown").
