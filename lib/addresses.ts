@@ -114,8 +114,8 @@ const ADD_KEYS = [
  * [preferred_lft N] [nodad] [noprefixroute]` (`ip addr replace …` with `replace: true`)
  */
 export async function addAddress(link: LinkRef, address: string, options: AddAddressOptions = {}): Promise<void> {
-  checkLinkRef(link, 'link');
-  v.knownKeys(v.object(options, 'options'), 'options', ADD_KEYS);
+  link = checkLinkRef(link, 'link');
+  options = v.options(options, 'options', ADD_KEYS);
   const req = addrRequest(address, options);
   const replace = options.replace !== undefined && v.bool(options.replace, 'options.replace');
   const { ns, release } = resolveNetns(netnsOf(options));
@@ -135,8 +135,8 @@ export async function addAddress(link: LinkRef, address: string, options: AddAdd
  * `ip addr del CIDR dev DEV`
  */
 export async function deleteAddress(link: LinkRef, address: string, options: NetnsOption = {}): Promise<void> {
-  checkLinkRef(link, 'link');
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  link = checkLinkRef(link, 'link');
+  options = v.options(options, 'options', ['netns']);
   const c = v.cidr(address);
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
@@ -163,7 +163,7 @@ export interface ListAddressesOptions extends NetnsOption {
  * `ip addr show [dev DEV]`, `ip -4 addr`, `ip -6 addr`
  */
 export async function listAddresses(options: ListAddressesOptions = {}): Promise<Address[]> {
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'link', 'family']);
+  options = v.options(options, 'options', ['netns', 'link', 'family']);
   if (options.family !== undefined && options.family !== 4 && options.family !== 6)
     throw invalidValue('options.family', options.family, 'must be 4 or 6');
   if (options.link !== undefined) checkLinkRef(options.link, 'options.link');
@@ -187,8 +187,8 @@ export async function listAddresses(options: ListAddressesOptions = {}): Promise
  * `ip addr flush dev DEV`
  */
 export async function flushAddresses(link: LinkRef, options: Omit<ListAddressesOptions, 'link'> = {}): Promise<number> {
-  checkLinkRef(link, 'link');
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'family']);
+  link = checkLinkRef(link, 'link');
+  options = v.options(options, 'options', ['netns', 'family']);
   const addrs = await listAddresses({ ...options, link });
   if (addrs.length === 0) return 0;
   const { ns, release } = resolveNetns(netnsOf(options));

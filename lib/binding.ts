@@ -64,6 +64,8 @@ export interface TunOpenSpec {
   group?: number;
   carrier?: number;
   sndbuf?: number;
+  /** The link's transmit queue length, set as part of the open (a refusal undoes the open). */
+  txqlen?: number;
 }
 
 export interface TapDevOpenSpec {

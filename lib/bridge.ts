@@ -4,7 +4,7 @@
  */
 import { binding, k, type NeighRequest } from './binding.js';
 import { invalidValue } from './errors.js';
-import { checkLinkRef, describeRef, indexOf, type BridgePortSettings, type LinkRef } from './links.js';
+import { checkLinkRef, describeRef, indexOf, readLink, type BridgePortSettings, type LinkRef } from './links.js';
 import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
 import { dump, transact } from './rtnl.js';
 import * as v from './validate.js';
@@ -31,9 +31,9 @@ function portTable(): FieldSpec[] {
  * (the same settings as `ip link set DEV type bridge_slave …`)
  */
 export async function setBridgePort(port: LinkRef, settings: BridgePortSettings, options: NetnsOption = {}): Promise<void> {
-  checkLinkRef(port, 'port');
+  port = checkLinkRef(port, 'port');
   const s = v.object(settings, 'settings');
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  options = v.options(options, 'options', ['netns']);
   const fields = portTable();
   const data: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(s)) {
@@ -49,14 +49,26 @@ export async function setBridgePort(port: LinkRef, settings: BridgePortSettings,
     }
   }
   const { ns, release } = resolveNetns(netnsOf(options));
+  const op = `setBridgePort ${describeRef(port)}`;
   try {
     const index = await indexOf(ns, port, 'port');
+    // The kernel applies the settings one after another and keeps those applied before one it
+    // refuses: with more than one, the port's settings are read first and put back on a refusal.
+    const keys = Object.keys(data);
+    const before = keys.length > 1 ? (await readLink(ns, { index }, op)).port : undefined;
     // `bridge link set`'s path (AF_BRIDGE + IFLA_PROTINFO): there a port state change sticks.
-    await transact(
-      ns,
-      [{ type: k('RTM_SETLINK'), link: { family: k('AF_BRIDGE'), index, protinfo: data } }],
-      `setBridgePort ${describeRef(port)}`,
-    );
+    const set = (protinfo: Record<string, unknown>): Promise<unknown> =>
+      transact(ns, [{ type: k('RTM_SETLINK'), link: { family: k('AF_BRIDGE'), index, protinfo } }], op);
+    try {
+      await set(data);
+    } catch (err) {
+      if (before) {
+        const old = before as Record<string, unknown>;
+        const undo = Object.fromEntries(keys.filter((key) => old[key] !== undefined).map((key) => [key, old[key]]));
+        await set(undo).catch(() => undefined);
+      }
+      throw err;
+    }
   } finally {
     release();
   }
@@ -92,9 +104,9 @@ function vlanSpec(spec: BridgeVlanSpec): { vid: number; vidEnd?: number; pvid?: 
 }
 
 async function bridgeVlan(type: string, port: LinkRef, spec: BridgeVlanSpec, options: NetnsOption, op: string): Promise<void> {
-  checkLinkRef(port, 'port');
+  port = checkLinkRef(port, 'port');
   const vlan = vlanSpec(spec);
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  options = v.options(options, 'options', ['netns']);
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const index = await indexOf(ns, port, 'port');
@@ -145,7 +157,7 @@ export interface BridgePortVlans {
  * `bridge vlan show [dev DEV]`
  */
 export async function listBridgeVlans(options: NetnsOption & { link?: LinkRef } = {}): Promise<BridgePortVlans[]> {
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'link']);
+  options = v.options(options, 'options', ['netns', 'link']);
   if (options.link !== undefined) checkLinkRef(options.link, 'options.link');
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
@@ -207,9 +219,8 @@ export interface FdbSpec {
 
 const FDB_KEYS = ['mac', 'dst', 'vni', 'srcVni', 'port', 'vlan', 'via', 'master', 'self', 'state', 'sticky', 'externLearn'] as const;
 
-function fdbRequest(link: number, e: FdbSpec): NeighRequest {
-  const s = v.object(e, 'entry');
-  v.knownKeys(s, 'entry', FDB_KEYS);
+/** The request for an entry (a snapshot, see validate.ts), checked in full; index filled in later. */
+function fdbRequest(e: FdbSpec): NeighRequest {
   const mac = e.mac === '00:00:00:00:00:00' ? e.mac : v.mac(e.mac, 'entry.mac');
   let flags = 0;
   if (e.master !== undefined && v.bool(e.master, 'entry.master')) flags |= k('NTF_MASTER');
@@ -220,7 +231,7 @@ function fdbRequest(link: number, e: FdbSpec): NeighRequest {
   const states = { permanent: 'NUD_PERMANENT', static: 'NUD_NOARP', dynamic: 'NUD_REACHABLE' } as const;
   const state = v.lookup(states, e.state ?? 'permanent');
   if (state === undefined) throw invalidValue('entry.state', e.state, "must be 'permanent', 'static' or 'dynamic'");
-  const req: NeighRequest = { family: k('AF_BRIDGE'), index: link, state: k(state), flags, mac };
+  const req: NeighRequest = { family: k('AF_BRIDGE'), index: 0, state: k(state), flags, mac };
   if (e.dst !== undefined) req.dst = v.ip(e.dst, 'entry.dst');
   if (e.vni !== undefined) req.vni = v.integer(e.vni, 'entry.vni', 0, 16777215);
   if (e.srcVni !== undefined) req.srcVni = v.integer(e.srcVni, 'entry.srcVni', 0, 16777215);
@@ -242,16 +253,18 @@ export async function addFdb(
   entry: FdbSpec,
   options: NetnsOption & { mode?: 'add' | 'append' | 'replace' } = {},
 ): Promise<void> {
-  checkLinkRef(link, 'link');
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'mode']);
+  link = checkLinkRef(link, 'link');
+  options = v.options(options, 'options', ['netns', 'mode']);
   const modes = { add: 'NLM_F_EXCL', append: 'NLM_F_APPEND', replace: 'NLM_F_REPLACE' } as const;
   const modeFlag = v.lookup(modes, options.mode ?? 'add');
   if (modeFlag === undefined) throw invalidValue('options.mode', options.mode, "must be 'add', 'append' or 'replace'");
-  if (entry.via !== undefined) checkLinkRef(entry.via, 'entry.via');
+  entry = v.options(entry, 'entry', FDB_KEYS);
+  const req = fdbRequest(entry);
+  const via = entry.via === undefined ? undefined : checkLinkRef(entry.via, 'entry.via');
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
-    const req = fdbRequest(await indexOf(ns, link, 'link'), entry);
-    if (entry.via !== undefined) req.via = await indexOf(ns, entry.via, 'entry.via');
+    req.index = await indexOf(ns, link, 'link');
+    if (via !== undefined) req.via = await indexOf(ns, via, 'entry.via');
     await transact(ns, [{ type: k('RTM_NEWNEIGH'), flags: k('NLM_F_CREATE') | k(modeFlag), neigh: req }], `addFdb ${entry.mac}`);
   } finally {
     release();
@@ -264,11 +277,13 @@ export async function addFdb(
  * `bridge fdb del MAC dev DEV [dst IP] [vni N] [vlan N] [self] [master]`
  */
 export async function deleteFdb(link: LinkRef, entry: FdbSpec, options: NetnsOption = {}): Promise<void> {
-  checkLinkRef(link, 'link');
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  link = checkLinkRef(link, 'link');
+  options = v.options(options, 'options', ['netns']);
+  entry = v.options(entry, 'entry', FDB_KEYS);
+  const req = fdbRequest(entry);
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
-    const req = fdbRequest(await indexOf(ns, link, 'link'), entry);
+    req.index = await indexOf(ns, link, 'link');
     await transact(ns, [{ type: k('RTM_DELNEIGH'), neigh: req }], `deleteFdb ${entry.mac}`);
   } finally {
     release();
@@ -281,7 +296,7 @@ export async function deleteFdb(link: LinkRef, entry: FdbSpec, options: NetnsOpt
  * `bridge fdb show [dev DEV] [br BRIDGE]`
  */
 export async function listFdb(options: NetnsOption & { link?: LinkRef; bridge?: LinkRef } = {}): Promise<FdbEntry[]> {
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'link', 'bridge']);
+  options = v.options(options, 'options', ['netns', 'link', 'bridge']);
   if (options.link !== undefined) checkLinkRef(options.link, 'options.link');
   if (options.bridge !== undefined) checkLinkRef(options.bridge, 'options.bridge');
   const { ns, release } = resolveNetns(netnsOf(options));

@@ -41,6 +41,7 @@ export class NetdevError extends Error {
     operation?: string;
     netns?: string;
   }) {
+    checkInit(init);
     const code = util.getSystemErrorName(-init.errnum);
     const desc = util.getSystemErrorMap().get(-init.errnum)?.[1] ?? code;
     const what = [init.syscall, init.operation].filter(Boolean).join(' ');
@@ -59,6 +60,20 @@ export class NetdevError extends Error {
   }
 }
 
+/** NetdevError is public (users construct them in fakes): its init is checked like any argument. */
+function checkInit(init: unknown): void {
+  if (typeof init !== 'object' || init === null) throw invalidType('init', 'an object', init);
+  const o = init as Record<string, unknown>;
+  const errnum = o.errnum;
+  if (typeof errnum !== 'number') throw invalidType('init.errnum', 'of type number', errnum);
+  if (!Number.isInteger(errnum) || errnum < 1 || errnum > 4095)
+    throw invalidValue('init.errnum', errnum, 'must be a positive errno from 1 to 4095', true);
+  if (typeof o.syscall !== 'string') throw invalidType('init.syscall', 'of type string', o.syscall);
+  for (const key of ['extack', 'path', 'operation', 'netns'])
+    if (o[key] !== undefined && typeof o[key] !== 'string') throw invalidType(`init.${key}`, 'of type string', o[key]);
+  if (o.extackOffset !== undefined && typeof o.extackOffset !== 'number') throw invalidType('init.extackOffset', 'of type number', o.extackOffset);
+}
+
 /** Node-style argument error (`ERR_INVALID_ARG_VALUE` / `ERR_INVALID_ARG_TYPE`). */
 export interface ArgumentError extends Error {
   code: 'ERR_INVALID_ARG_VALUE' | 'ERR_INVALID_ARG_TYPE';
@@ -75,6 +90,16 @@ export function invalidValue(name: string, value: unknown, reason: string, range
   const Ctor = range ? RangeError : TypeError;
   const err = new Ctor(`The argument '${name}' ${reason}. Received ${describe(value)}`) as ArgumentError;
   err.code = 'ERR_INVALID_ARG_VALUE';
+  return err;
+}
+
+/**
+ * `new` on a class whose objects only netdev makes (a Netns, a TunDevice, a Watcher): Node's
+ * `ERR_ILLEGAL_CONSTRUCTOR`, as for `new AbortSignal()`.
+ */
+export function illegalConstructor(name: string, makers: string): TypeError & { code: string } {
+  const err = new TypeError(`Illegal constructor: a ${name} comes from ${makers}`) as TypeError & { code: string };
+  err.code = 'ERR_ILLEGAL_CONSTRUCTOR';
   return err;
 }
 

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { binding, k, type Decoded, type MonitorMessage, type NativeMonitor, type NativeNs, type Request } from './binding.js';
 import { expand } from './decode.js';
-import { NetdevError, invalidValue, native } from './errors.js';
+import { NetdevError, illegalConstructor, invalidValue, native } from './errors.js';
 import type { Address } from './addresses.js';
 import type { Link } from './links.js';
 import { netnsOf, openNetns, resolveNetns, type Netns, type NetnsOption } from './netns.js';
@@ -165,8 +165,9 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
   private netns: Netns | null = null;
   private readonly netnsOpening: Promise<Netns> | null;
 
-  /** @internal */
+  /** @internal Watchers come from {@link watch}. */
   constructor(private readonly options: WatchOptions, kinds: Kind[]) {
+    if (!constructing) throw illegalConstructor('Watcher', 'watch()');
     super();
     this.kinds = kinds;
     for (const kind of kinds) this.state.set(kind, new Map());
@@ -403,6 +404,9 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
   }
 }
 
+/** Set while watch() constructs a Watcher: its constructor refuses to run otherwise. */
+let constructing = false;
+
 /**
  * Watches the kernel's changes in a namespace. Await `watcher.ready` before making changes you
  * want to see; iterate it, or listen to its events.
@@ -415,8 +419,8 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
  * `ip monitor link address route neigh rule`
  */
 export function watch(options: WatchOptions = {}): Watcher {
-  const o = v.object(options, 'options');
-  v.knownKeys(o, 'options', ['netns', 'link', 'address', 'route', 'neighbour', 'rule', 'listExisting', 'signal', 'receiveBuffer']);
+  options = v.options(options, 'options', ['netns', 'link', 'address', 'route', 'neighbour', 'rule', 'listExisting', 'signal', 'receiveBuffer']);
+  const o = options as Record<string, unknown>;
   const all: Kind[] = ['link', 'address', 'route', 'neighbour', 'rule'];
   for (const kind of all) if (o[kind] !== undefined) v.bool(o[kind], `options.${kind}`);
   if (options.listExisting !== undefined) v.bool(options.listExisting, 'options.listExisting');
@@ -424,7 +428,13 @@ export function watch(options: WatchOptions = {}): Watcher {
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw invalidValue('options.signal', options.signal, 'must be an AbortSignal');
   resolveNetns(netnsOf(options)).release(); // validates now, before anything is opened
   const chosen = all.filter((kind) => o[kind] === true);
-  const w = new Watcher(options, chosen.length > 0 ? chosen : all);
+  constructing = true;
+  let w: Watcher;
+  try {
+    w = new Watcher(options, chosen.length > 0 ? chosen : all);
+  } finally {
+    constructing = false;
+  }
   const signal = options.signal;
   if (signal) {
     if (signal.aborted) w.close();

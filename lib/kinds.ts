@@ -32,7 +32,9 @@ const MAX_MAC_ENTRIES = 4096;
 let tables: Record<string, FieldSpec[]> | undefined;
 function table(kind: string): FieldSpec[] | undefined {
   tables ??= (binding() as unknown as { kindTables: Record<string, FieldSpec[]> }).kindTables;
-  return v.lookup(tables, kind);
+  // The addon's object also holds the port tables (under 'ports'): that is not a kind.
+  const t = v.lookup(tables, kind);
+  return Array.isArray(t) ? t : undefined;
 }
 
 /** Validates kind settings (kernel names and units) against the addon's table for the kind. */
@@ -133,13 +135,13 @@ function pick(o: Record<string, unknown>, keys: readonly string[]): Record<strin
 /** A dummy link: a blackhole device (`ip link add NAME type dummy`). */
 export async function createDummy(options: CreateLinkOptions): Promise<Link> {
   const o = v.object(options, 'options') as CreateLinkOptions & Record<string, unknown>;
-  return create(options, common(o, 'dummy', []), {}, `createDummy ${o.name}`);
+  return create(o, common(o, 'dummy', []), {}, `createDummy ${o.name}`);
 }
 
 /** An ifb (intermediate functional block) link, for ingress shaping (`ip link add NAME type ifb`). */
 export async function createIfb(options: CreateLinkOptions): Promise<Link> {
   const o = v.object(options, 'options') as CreateLinkOptions & Record<string, unknown>;
-  return create(options, common(o, 'ifb', []), {}, `createIfb ${o.name}`);
+  return create(o, common(o, 'ifb', []), {}, `createIfb ${o.name}`);
 }
 
 /** Options of {@link createVlan}. */
@@ -175,7 +177,7 @@ export async function createVlan(options: CreateVlanOptions): Promise<Link> {
   const req = common(o, 'vlan', ['parent', ...VLAN_KEYS]);
   if (o.id === undefined) throw invalidType('options.id', 'of type number', undefined);
   req.data = checkData('vlan', pick(o, VLAN_KEYS), 'options');
-  return create(options, req, { parent: checkLinkRef(o.parent, 'options.parent') }, `createVlan ${req.name}`);
+  return create(o, req, { parent: checkLinkRef(o.parent, 'options.parent') }, `createVlan ${req.name}`);
 }
 
 /** Options of {@link createVxlan}. */
@@ -260,7 +262,7 @@ export async function createVxlan(options: CreateVxlanOptions): Promise<Link> {
   if (data.flowlabel !== undefined && data.group6 === undefined && data.local6 === undefined)
     throw invalidValue('options.flowlabel', data.flowlabel, 'applies to IPv6 VXLAN endpoints only');
   req.data = checkData('vxlan', data, 'options');
-  return create(options, req, o.device !== undefined ? { device: checkLinkRef(o.device, 'options.device') } : {}, `createVxlan ${req.name}`);
+  return create(o, req, o.device !== undefined ? { device: checkLinkRef(o.device, 'options.device') } : {}, `createVxlan ${req.name}`);
 }
 
 /** MACVLAN/MACVTAP modes (`ip link … type macvlan mode MODE`). */
@@ -292,7 +294,7 @@ function macvlanLike(kind: 'macvlan' | 'macvtap') {
       data.macaddrMode = 'set';
     }
     req.data = checkData(kind, data, 'options');
-    return create(options, req, { parent: checkLinkRef(o.parent, 'options.parent') }, `create ${kind} ${req.name}`);
+    return create(o, req, { parent: checkLinkRef(o.parent, 'options.parent') }, `create ${kind} ${req.name}`);
   };
 }
 
@@ -333,7 +335,7 @@ function ipvlanLike(kind: 'ipvlan' | 'ipvtap') {
       data.vepa = o.flag === 'vepa';
     }
     req.data = checkData(kind, data, 'options');
-    return create(options, req, { parent: checkLinkRef(o.parent, 'options.parent') }, `create ${kind} ${req.name}`);
+    return create(o, req, { parent: checkLinkRef(o.parent, 'options.parent') }, `create ${kind} ${req.name}`);
   };
 }
 
@@ -359,7 +361,7 @@ export async function createVrf(options: CreateVrfOptions): Promise<Link> {
   const req = common(o, 'vrf', ['table']);
   if (o.table === undefined) throw invalidType('options.table', 'of type number', undefined);
   req.data = checkData('vrf', { table: o.table }, 'options');
-  return create(options, req, {}, `createVrf ${req.name}`);
+  return create(o, req, {}, `createVrf ${req.name}`);
 }
 
 /** Options of {@link createLinkOfKind}: any kind, with typed settings where netdev has a table. */
@@ -390,13 +392,13 @@ export async function createLinkOfKind(options: CreateAnyLinkOptions): Promise<L
     if (o.data !== undefined) throw invalidValue('options.infoData', o.infoData, 'conflicts with data');
     req.infoData = o.infoData;
   }
-  return create(options, req, o.parent !== undefined ? { parent: checkLinkRef(o.parent, 'options.parent') } : {}, `create ${kind} ${req.name}`);
+  return create(o, req, o.parent !== undefined ? { parent: checkLinkRef(o.parent, 'options.parent') } : {}, `create ${kind} ${req.name}`);
 }
 
 function kindOnly(kind: string, label: string) {
   return async (options: CreateLinkOptions): Promise<Link> => {
     const o = v.object(options, 'options') as CreateLinkOptions & Record<string, unknown>;
-    return create(options, common(o, kind, []), {}, `${label} ${o.name}`);
+    return create(o, common(o, kind, []), {}, `${label} ${o.name}`);
   };
 }
 
@@ -470,7 +472,7 @@ export async function createBond(options: CreateBondOptions): Promise<Link> {
   const o = v.object(options, 'options') as CreateBondOptions & Record<string, unknown>;
   const req = common(o, 'bond', BOND_KEYS);
   req.data = checkData('bond', pick(o, BOND_KEYS), 'options');
-  return create(options, req, {}, `createBond ${req.name}`);
+  return create(o, req, {}, `createBond ${req.name}`);
 }
 
 const GRE_KEY = 0x2000;
@@ -559,7 +561,7 @@ export async function createGre(options: CreateGreOptions): Promise<Link> {
   const req = common(o, kind, [...GRE_COMMON_KEYS, 'tos', 'pmtudisc', 'ignoreDf']);
   const data = greData(o, ['local', 'remote', 'tos', 'pmtudisc', 'ignoreDf']);
   req.data = checkData(kind, data, 'options');
-  return create(options, req, o.device !== undefined ? { device: checkLinkRef(o.device, 'options.device') } : {}, `createGre ${req.name}`);
+  return create(o, req, o.device !== undefined ? { device: checkLinkRef(o.device, 'options.device') } : {}, `createGre ${req.name}`);
 }
 
 /**
@@ -574,7 +576,7 @@ export async function createIp6Gre(options: CreateIp6GreOptions): Promise<Link> 
   if (kind !== 'ip6gre' && kind !== 'ip6gretap') throw invalidValue('options.kind', kind, "must be 'ip6gre' or 'ip6gretap'");
   const req = common(o, kind, [...GRE_COMMON_KEYS, 'encapLimit', 'flowinfo']);
   req.data = checkData(kind, greData(o, ['local', 'remote', 'encapLimit', 'flowinfo']), 'options');
-  return create(options, req, o.device !== undefined ? { device: checkLinkRef(o.device, 'options.device') } : {}, `createIp6Gre ${req.name}`);
+  return create(o, req, o.device !== undefined ? { device: checkLinkRef(o.device, 'options.device') } : {}, `createIp6Gre ${req.name}`);
 }
 
 /** Options of {@link createGeneve}. */
@@ -613,7 +615,7 @@ export async function createGeneve(options: CreateGeneveOptions): Promise<Link> 
     data[ip.includes(':') ? 'remote6' : 'remote'] = ip;
   }
   req.data = checkData('geneve', data, 'options');
-  return create(options, req, {}, `createGeneve ${req.name}`);
+  return create(o, req, {}, `createGeneve ${req.name}`);
 }
 
 /** Options of {@link createIpip} / {@link createSit}. */
@@ -637,7 +639,7 @@ function iptun(kind: 'ipip' | 'sit') {
     const o = v.object(options, 'options') as CreateIptunOptions & Record<string, unknown>;
     const req = common(o, kind, ['device', ...IPTUN_KEYS]);
     req.data = checkData(kind, pick(o, IPTUN_KEYS), 'options');
-    return create(options, req, o.device !== undefined ? { device: checkLinkRef(o.device, 'options.device') } : {}, `create ${kind} ${req.name}`);
+    return create(o, req, o.device !== undefined ? { device: checkLinkRef(o.device, 'options.device') } : {}, `create ${kind} ${req.name}`);
   };
 }
 
@@ -681,7 +683,7 @@ export async function createMacsec(options: CreateMacsecOptions): Promise<Link> 
   if (o.sci !== undefined && o.port !== undefined) throw invalidValue('options.port', o.port, 'conflicts with sci');
   if (o.window !== undefined && o.replayProtect !== true) throw invalidValue('options.window', o.window, 'needs replayProtect: true');
   req.data = checkData('macsec', pick(o, MACSEC_KEYS), 'options');
-  return create(options, req, { parent: checkLinkRef(o.parent, 'options.parent') }, `createMacsec ${req.name}`);
+  return create(o, req, { parent: checkLinkRef(o.parent, 'options.parent') }, `createMacsec ${req.name}`);
 }
 
 /** Options of {@link createVxcan}: a virtual CAN tunnel, a pair like veth. */
@@ -703,7 +705,7 @@ export async function createVxcan(options: CreateVxcanOptions): Promise<Link> {
   const h = netnsOf(peer) === undefined ? undefined : await handleFor(netnsOf(peer) as NetnsRef);
   try {
     if (h) req.peer.targetNetns = h.handle;
-    return await create(options, req, {}, `createVxcan ${req.name}`);
+    return await create(o, req, {}, `createVxcan ${req.name}`);
   } finally {
     h?.release();
   }
@@ -718,8 +720,8 @@ export async function createVxcan(options: CreateVxcanOptions): Promise<Link> {
  * `ip link set DEV type KIND SETTING VALUE …`
  */
 export async function setLinkData(link: LinkRef, data: Record<string, unknown>, options: NetnsOption = {}): Promise<void> {
-  checkLinkRef(link, 'link');
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  link = checkLinkRef(link, 'link');
+  options = v.options(options, 'options', ['netns']);
   const d = { ...v.object(data, 'data') };
   const { ns, release } = resolveNetns(netnsOf(options));
   try {

@@ -154,20 +154,18 @@ export function linkKeyOf(ref: LinkRef, arg = 'link'): LinkRequest {
 }
 
 function linkKey(ref: LinkRef, arg = 'link'): LinkRequest {
-  if (typeof ref === 'string') return { name: v.ifname(ref, arg) };
-  if (typeof ref === 'number') return { index: v.integer(ref, arg, 1, 2 ** 31 - 1) };
-  if (typeof ref === 'object' && ref !== null && typeof ref.index === 'number')
-    return { index: v.integer(ref.index, `${arg}.index`, 1, 2 ** 31 - 1) };
-  throw invalidType(arg, 'a name, an index or a Link', ref);
+  const checked = checkLinkRef(ref, arg);
+  return typeof checked === 'string' ? { name: checked } : { index: typeof checked === 'number' ? checked : checked.index };
 }
 
 /** Checks a link reference (name, index or Link) before any system call. @internal */
 export function checkLinkRef(ref: unknown, arg = 'link'): LinkRef {
   if (typeof ref === 'string') return v.ifname(ref, arg);
   if (typeof ref === 'number') return v.integer(ref, arg, 1, 2 ** 31 - 1);
-  if (typeof ref === 'object' && ref !== null && typeof (ref as { index?: unknown }).index === 'number') {
-    v.integer((ref as { index: number }).index, `${arg}.index`, 1, 2 ** 31 - 1);
-    return ref as LinkRef;
+  if (typeof ref === 'object' && ref !== null) {
+    // Read once, own property only; what the call goes on with is a copy that cannot change.
+    const index = Object.hasOwn(ref, 'index') ? (ref as { index?: unknown }).index : undefined;
+    if (typeof index === 'number') return { index: v.integer(index, `${arg}.index`, 1, 2 ** 31 - 1) };
   }
   throw invalidType(arg, 'a name, an index or a Link', ref);
 }
@@ -196,12 +194,13 @@ export interface ListLinksOptions extends NetnsOption {
  * `ip -d -s link show [type KIND] [master DEV]`
  */
 export async function listLinks(options: ListLinksOptions = {}): Promise<Link[]> {
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'kind', 'master']);
+  options = v.options(options, 'options', ['netns', 'kind', 'master']);
   const filter: LinkRequest = {};
   if (options.kind !== undefined) filter.kind = v.linkKind(options.kind, 'options.kind');
+  const master = options.master === undefined ? undefined : checkLinkRef(options.master, 'options.master');
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
-    if (options.master !== undefined) filter.master = await indexOf(ns, options.master, 'options.master');
+    if (master !== undefined) filter.master = await indexOf(ns, master, 'options.master');
     return (await dump(ns, { type: k('RTM_GETLINK'), link: filter }, 'listLinks')) as unknown as Link[];
   } finally {
     release();
@@ -214,8 +213,9 @@ export async function listLinks(options: ListLinksOptions = {}): Promise<Link[]>
  * `ip -d -s link show DEV`
  */
 export async function getLink(ref: LinkRef, options: NetnsOption = {}): Promise<Link> {
+  ref = checkLinkRef(ref);
   const key = linkKey(ref);
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  options = v.options(options, 'options', ['netns']);
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
     return await readLink(ns, key, `getLink ${describeRef(ref)}`);
@@ -312,14 +312,14 @@ const CHANGE_KEYS = ['up', 'mtu', 'mac', 'name', 'master', 'promisc', 'arp', 'tx
  * [promisc on|off] [arp on|off] [txqueuelen N] [alias TEXT] [group N] [netns TARGET]`
  */
 export async function setLink(ref: LinkRef, changes: LinkChanges, options: NetnsOption = {}): Promise<void> {
+  ref = checkLinkRef(ref);
   const key = linkKey(ref);
-  const c = v.object(changes, 'changes');
-  v.knownKeys(c, 'changes', CHANGE_KEYS);
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
-  // Own properties only (an inherited `netns`/`moveTo` is nothing anyone gave); the deprecated
-  // alias is read through netnsOf (a typed read would be flagged as deprecated).
-  const legacy = netnsOf(c);
-  const given = Object.hasOwn(c, 'moveTo') ? changes.moveTo : undefined;
+  // Snapshots (validate.ts): own properties only, each read once for every step below; the
+  // deprecated alias is read through netnsOf (a typed read would be flagged as deprecated).
+  changes = v.options(changes, 'changes', CHANGE_KEYS);
+  options = v.options(options, 'options', ['netns']);
+  const legacy = netnsOf(changes);
+  const given = changes.moveTo;
   if (given !== undefined && legacy !== undefined)
     throw invalidValue('changes', changes, "must not have both 'moveTo' and 'netns' ('netns' is the deprecated name of 'moveTo')");
   const req: LinkRequest = {};
@@ -336,7 +336,7 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
     req.alias = alias;
   }
   const rename = changes.name !== undefined ? v.ifname(changes.name, 'changes.name') : undefined;
-  if (changes.master !== undefined && changes.master !== null) linkKey(changes.master, 'changes.master');
+  const master = changes.master === undefined || changes.master === null ? changes.master : checkLinkRef(changes.master, 'changes.master');
   const moveTo = given ?? legacy;
   const moveArg = given !== undefined ? 'changes.moveTo' : 'changes.netns';
   if (moveTo !== undefined) checkNetnsRef(moveTo, moveArg);
@@ -352,31 +352,42 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
   }
   try {
     const op = `setLink ${describeRef(ref)}`;
-    if (changes.master !== undefined)
-      req.master = changes.master === null ? 0 : await indexOf(ns, changes.master, 'changes.master');
     // A move and the other changes go in one request, as `ip link set DEV netns NS …` sends them:
     // the kernel moves the link first and applies the rest in the target namespace (a rename
     // there, say to eth0, must not clash with names in this one; the move takes the link down,
-    // so `up` only holds when applied after it).
+    // so `up` only holds when applied after it; the master is a link of the target namespace).
     if (target !== undefined) {
       const targetNetns = (await target).handle;
+      if (master !== undefined) req.master = master === null ? 0 : await indexOf(targetNetns, master, 'changes.master');
       const at: LinkRequest = rename !== undefined ? { index: key.index ?? (await indexOf(ns, ref, 'link')), name: rename } : { ...key };
       await transact(ns, [{ type: k('RTM_NEWLINK'), link: { ...req, ...at, targetNetns } }], op);
       return;
     }
+    const masterIndex = master === undefined ? undefined : master === null ? 0 : await indexOf(ns, master, 'changes.master');
     // The kernel applies a request's attributes one after another and keeps those applied before
-    // one that fails (a master it refuses leaves the new MTU): with more than one change, the
-    // link's state is read first and what the request changed is restored if it fails.
+    // one that fails (a master it refuses leaves the new MTU), and a change of master is two
+    // steps of its own (off the old one, onto the new). So with a master, or more than one
+    // change, the link's state is read first and what was changed is put back on a failure. The
+    // master goes first, in a request of its own: it is what the kernel refuses most (a link that
+    // takes no ports), and then nothing else has been touched (an MTU below 1280 applied and
+    // undone would still have cost the link its IPv6 addresses).
     const effects = EFFECT_KEYS.filter((f) => req[f] !== undefined).length + (rename !== undefined ? 1 : 0);
-    const before = effects > 1 ? await readLink(ns, key, op) : undefined;
+    const before = effects > 1 || masterIndex !== undefined ? await readLink(ns, key, op) : undefined;
     const at: LinkRequest = before ? { index: before.index } : { ...key };
     if (rename !== undefined && at.index === undefined) at.index = await indexOf(ns, ref, 'link');
-    const change: LinkRequest = { ...req, ...at, ...(rename !== undefined ? { name: rename } : {}) };
-    try {
-      await transact(ns, [{ type: k('RTM_NEWLINK'), link: change }], op);
-    } catch (err) {
-      if (before) await transact(ns, [{ type: k('RTM_NEWLINK'), link: undoOf(change, before) }], op).catch(() => undefined);
-      throw err;
+    const steps: LinkRequest[] = [];
+    if (masterIndex !== undefined) steps.push({ ...at, master: masterIndex });
+    if (effects > 0 || steps.length === 0) steps.push({ ...req, ...at, ...(rename !== undefined ? { name: rename } : {}) });
+    for (let i = 0; i < steps.length; i++) {
+      try {
+        await transact(ns, [{ type: k('RTM_NEWLINK'), link: steps[i]! }], op);
+      } catch (err) {
+        if (before) {
+          for (let j = i; j >= 0; j--)
+            await transact(ns, [{ type: k('RTM_NEWLINK'), link: undoOf(steps[j]!, before) }], op).catch(() => undefined);
+        }
+        throw err;
+      }
     }
   } finally {
     if (target !== undefined) (await target.catch(() => undefined))?.release();
@@ -384,8 +395,8 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
   }
 }
 
-/** The settings setLink can change (besides a rename and a move). */
-const EFFECT_KEYS = ['up', 'promisc', 'arp', 'mtu', 'mac', 'txqlen', 'group', 'master', 'alias'] as const;
+/** The settings setLink can change (besides a rename, a move and the master). */
+const EFFECT_KEYS = ['up', 'promisc', 'arp', 'mtu', 'mac', 'txqlen', 'group', 'alias'] as const;
 
 /** A request that puts back what `req` changed, from the link's state before it. */
 function undoOf(req: LinkRequest, before: Link): LinkRequest {
@@ -410,8 +421,9 @@ function undoOf(req: LinkRequest, before: Link): LinkRequest {
  * `ip link delete DEV`
  */
 export async function deleteLink(ref: LinkRef, options: NetnsOption = {}): Promise<void> {
+  ref = checkLinkRef(ref);
   const key = linkKey(ref);
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  options = v.options(options, 'options', ['netns']);
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
     await transact(ns, [{ type: k('RTM_DELLINK'), link: key }], `deleteLink ${describeRef(ref)}`);
@@ -429,10 +441,10 @@ export async function deleteLink(ref: LinkRef, options: NetnsOption = {}): Promi
  * `ip link set DEV group N` for each, then `ip link delete group N`
  */
 export async function deleteLinks(refs: readonly LinkRef[], options: NetnsOption = {}): Promise<void> {
-  const list: unknown = refs;
-  if (!Array.isArray(list)) throw invalidType('links', 'an array', refs);
-  const keys = refs.map((r, i) => linkKey(r, `links[${i}]`));
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  if (!Array.isArray(refs)) throw invalidType('links', 'an array', refs);
+  const list = v.array(refs, 'links', 2 ** 20, 'an array') as LinkRef[];
+  const keys = list.map((r, i) => linkKey(r, `links[${i}]`));
+  options = v.options(options, 'options', ['netns']);
   if (keys.length === 0) return;
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
@@ -563,8 +575,7 @@ export interface CreateVethOptions extends CreateLinkOptions {
  * `ip link add NAME [mtu N] [address MAC] type veth peer name PEER [netns NS] [address MAC] [mtu N]`
  */
 export async function createVeth(options: CreateVethOptions): Promise<Link> {
-  const o = v.object(options, 'options');
-  v.knownKeys(o, 'options', [...COMMON_KEYS, 'peer']);
+  options = v.options(options, 'options', [...COMMON_KEYS, 'peer']);
   const req = commonFields(options, 'options', true);
   req.kind = 'veth';
   const peer = options.peer === undefined ? {} : v.object(options.peer, 'options.peer');
@@ -676,8 +687,7 @@ export function bridgeFields(o: Partial<CreateBridgeOptions>, arg: string): Brid
  * [mcast_snooping 0|1] [mcast_querier 0|1] [group_fwd_mask M]`
  */
 export async function createBridge(options: CreateBridgeOptions): Promise<Link> {
-  const o = v.object(options, 'options');
-  v.knownKeys(o, 'options', [...COMMON_KEYS, ...BRIDGE_KEYS]);
+  options = v.options(options, 'options', [...COMMON_KEYS, ...BRIDGE_KEYS]);
   const req = commonFields(options, 'options', true);
   req.kind = 'bridge';
   req.bridge = bridgeFields(options, 'options');

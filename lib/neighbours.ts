@@ -56,8 +56,6 @@ export interface NeighbourSpec extends NetnsOption {
 }
 
 function neighRequest(spec: NeighbourSpec, adding: boolean): { req: NeighRequest; device: LinkRef } {
-  if (typeof spec !== 'object' || spec === null) throw invalidType('spec', 'a neighbour spec object', spec);
-  v.knownKeys(v.object(spec, 'spec'), 'spec', ['netns', 'device', 'address', 'mac', 'state', 'router', 'proxy']);
   const device = checkLinkRef(spec.device, 'spec.device');
   const address = v.ip(spec.address, 'spec.address');
   const family = address.includes(':') ? 6 : 4;
@@ -82,6 +80,8 @@ function neighRequest(spec: NeighbourSpec, adding: boolean): { req: NeighRequest
 }
 
 async function modify(spec: NeighbourSpec, type: string, flags: number, adding: boolean, operation: string): Promise<void> {
+  if (typeof spec !== 'object' || spec === null) throw invalidType('spec', 'a neighbour spec object', spec);
+  spec = v.options(spec, 'spec', ['netns', 'device', 'address', 'mac', 'state', 'router', 'proxy']); // read once, for every step
   const { req, device } = neighRequest(spec, adding);
   const { ns, release } = resolveNetns(netnsOf(spec));
   try {
@@ -133,7 +133,7 @@ export interface ListNeighboursOptions extends NetnsOption {
 
 /** `ip [-4|-6] neigh show [proxy] [dev DEV]` */
 export async function listNeighbours(options: ListNeighboursOptions = {}): Promise<Neighbour[]> {
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'device', 'family', 'proxy']);
+  options = v.options(options, 'options', ['netns', 'device', 'family', 'proxy']);
   if (options.family !== undefined && options.family !== 4 && options.family !== 6) throw invalidValue('options.family', options.family, 'must be 4 or 6');
   if (options.device !== undefined) checkLinkRef(options.device, 'options.device');
   const proxy = options.proxy === undefined ? false : v.bool(options.proxy, 'options.proxy');
@@ -162,7 +162,7 @@ export async function listNeighbours(options: ListNeighboursOptions = {}): Promi
  * `ip [-4|-6] neigh flush [dev DEV] [nud all]`
  */
 export async function flushNeighbours(options: Omit<ListNeighboursOptions, 'proxy'> & { all?: boolean } = {}): Promise<number> {
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'device', 'family', 'all']);
+  options = v.options(options, 'options', ['netns', 'device', 'family', 'all']);
   const all = options.all === undefined ? false : v.bool(options.all, 'options.all');
   const listOptions: ListNeighboursOptions = { ...(netnsOf(options) !== undefined ? { netns: netnsOf(options) } : {}) };
   if (options.device !== undefined) listOptions.device = options.device;

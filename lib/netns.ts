@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { binding, k, type NativeNetnsHandle, type NativeNs } from './binding.js';
-import { invalidType, invalidValue, native, nativeSync } from './errors.js';
+import { illegalConstructor, invalidType, invalidValue, native, nativeSync } from './errors.js';
 import { NETNS_RUN_DIR, describeHandle, describePath } from './nsdesc.js';
 import { transact } from './rtnl.js';
 import * as v from './validate.js';
@@ -43,8 +43,9 @@ export class Netns implements Disposable, AsyncDisposable {
   /** The namespace file this handle was opened from, if any. */
   readonly path: string | null;
 
-  /** @internal */
+  /** @internal Handles come from {@link createNetns} and {@link openNetns}. */
   constructor(handle: NativeNetnsHandle, name: string | null, path: string | null) {
+    if (!constructing) throw illegalConstructor('Netns', 'createNetns() or openNetns()');
     this.handle = handle;
     this.name = name;
     this.path = path;
@@ -83,6 +84,18 @@ export class Netns implements Disposable, AsyncDisposable {
   }
 }
 
+let constructing = false;
+
+/** The one way to make a Netns (its constructor refuses to run from outside this module). */
+function makeNetns(handle: NativeNetnsHandle, name: string | null, path: string | null): Netns {
+  constructing = true;
+  try {
+    return new Netns(handle, name, path);
+  } finally {
+    constructing = false;
+  }
+}
+
 function pathOfName(name: string): string {
   return `${NETNS_RUN_DIR}/${v.netnsName(name)}`;
 }
@@ -110,11 +123,11 @@ export interface CreateNetnsOptions {
  */
 export async function createNetns(name?: string, options: CreateNetnsOptions = {}): Promise<Netns> {
   if (name !== undefined) v.netnsName(name);
-  v.knownKeys(v.object(options, 'options'), 'options', ['loopbackUp']);
+  options = v.options(options, 'options', ['loopbackUp']);
   if (options.loopbackUp !== undefined) v.bool(options.loopbackUp, 'options.loopbackUp');
   const op = name === undefined ? 'createNetns' : `createNetns ${name}`;
   const handle = await native(binding().netnsCreate(name === undefined ? null : NETNS_RUN_DIR, name ?? null), op);
-  const ns = new Netns(handle, name ?? null, name === undefined ? null : pathOfName(name));
+  const ns = makeNetns(handle, name ?? null, name === undefined ? null : pathOfName(name));
   if (options.loopbackUp !== false) {
     try {
       // Straight to rtnetlink rather than through setLink: links.ts builds on this module.
@@ -155,19 +168,20 @@ export async function listNetns(): Promise<string[]> {
  * `ip netns exec NAME …` / `nsenter --net=PATH`
  */
 export async function openNetns(ref?: NetnsRef): Promise<Netns> {
+  ref = refArg(ref, 'netns');
   const b = binding();
-  if (ref === undefined) return new Netns(b.netnsCurrent(), null, null);
+  if (ref === undefined) return makeNetns(b.netnsCurrent(), null, null);
   if (ref instanceof Netns) {
     if (ref.closed) throw invalidValue('netns', ref, 'is a closed handle');
-    return new Netns(nativeSync(() => b.netnsFromFd(ref.fd), 'openNetns'), ref.name, ref.path);
+    return makeNetns(nativeSync(() => b.netnsFromFd(ref.fd), 'openNetns'), ref.name, ref.path);
   }
-  if (typeof ref === 'object' && ref !== null && 'fd' in ref) {
-    const fd = v.integer(ref.fd, 'netns.fd', 0, 2 ** 31 - 1);
-    return new Netns(nativeSync(() => b.netnsFromFd(fd), 'openNetns'), null, null);
+  if (typeof ref === 'object' && ref !== null && Object.hasOwn(ref, 'fd')) {
+    const fd = v.integer((ref as { fd: unknown }).fd, 'netns.fd', 0, 2 ** 31 - 1);
+    return makeNetns(nativeSync(() => b.netnsFromFd(fd), 'openNetns'), null, null);
   }
   const path = pathOf(ref);
   const handle = await native(b.netnsOpen(path), 'openNetns');
-  return new Netns(handle, typeof ref === 'string' ? ref : null, path);
+  return makeNetns(handle, typeof ref === 'string' ? ref : null, path);
 }
 
 /**
@@ -177,8 +191,20 @@ export async function openNetns(ref?: NetnsRef): Promise<Netns> {
  * @internal
  */
 export function netnsOf(options: unknown): NetnsRef | undefined {
+  // Callers hand in the snapshot of their options (validate.ts): the reference in it is a copy.
   if (typeof options !== 'object' || options === null || !Object.hasOwn(options, 'netns')) return undefined;
   return (options as NetnsOption).netns;
+}
+
+/**
+ * A namespace reference given as an argument of its own (not inside an options object, which
+ * validate.ts copies whole): a `{ path }`, `{ pid }` or `{ fd }` is copied, each property read
+ * once and never through its prototype; a name or a Netns is kept.
+ * @internal
+ */
+export function refArg<T>(ref: T, arg: string): T {
+  if (typeof ref !== 'object' || ref === null || ref instanceof Netns) return ref;
+  return v.object(ref, arg) as T;
 }
 
 /** The namespace file of a name, `{ path }` or `{ pid }` (validated; arg names it). @internal */
@@ -186,12 +212,12 @@ export function pathOf(ref: unknown, arg = 'netns'): string {
   const what = 'a name, { path }, { pid }, { fd } or a Netns';
   if (typeof ref === 'string') return `${NETNS_RUN_DIR}/${v.netnsName(ref, arg)}`;
   if (typeof ref !== 'object' || ref === null) throw invalidType(arg, what, ref);
-  if ('path' in ref) {
-    const p = v.string(ref.path, `${arg}.path`);
+  if (Object.hasOwn(ref, 'path')) {
+    const p = v.string((ref as { path: unknown }).path, `${arg}.path`);
     if (!p.startsWith('/')) throw invalidValue(`${arg}.path`, p, 'must be an absolute path');
     return p;
   }
-  if ('pid' in ref) return `/proc/${v.integer(ref.pid, `${arg}.pid`, 1, 2 ** 22)}/ns/net`;
+  if (Object.hasOwn(ref, 'pid')) return `/proc/${v.integer((ref as { pid: unknown }).pid, `${arg}.pid`, 1, 2 ** 22)}/ns/net`;
   throw invalidType(arg, what, ref);
 }
 
@@ -203,8 +229,8 @@ export function pathOf(ref: unknown, arg = 'netns'): string {
 export function checkNetnsRef(ref: unknown, arg: string): asserts ref is NetnsRef {
   if (ref instanceof Netns) {
     if (ref.closed) throw invalidValue(arg, ref, 'is a closed handle');
-  } else if (typeof ref === 'object' && ref !== null && 'fd' in ref) {
-    v.integer(ref.fd, `${arg}.fd`, 0, 2 ** 31 - 1);
+  } else if (typeof ref === 'object' && ref !== null && Object.hasOwn(ref, 'fd')) {
+    v.integer((ref as { fd: unknown }).fd, `${arg}.fd`, 0, 2 ** 31 - 1);
   } else {
     pathOf(ref, arg);
   }
@@ -230,8 +256,8 @@ export function resolveNetns(ref: NetnsRef | undefined, arg = 'netns'): { ns: Na
     h.hold();
     return { ns: h, release: once(() => { h.unhold(); }) };
   }
-  if (typeof ref === 'object' && ref !== null && 'fd' in ref) {
-    const fd = v.integer(ref.fd, `${arg}.fd`, 0, 2 ** 31 - 1);
+  if (typeof ref === 'object' && ref !== null && Object.hasOwn(ref, 'fd')) {
+    const fd = v.integer((ref as { fd: unknown }).fd, `${arg}.fd`, 0, 2 ** 31 - 1);
     const h = nativeSync(() => binding().netnsFromFd(fd), 'openNetns');
     describeHandle(h, `namespace net:[${h.inode}] (fd ${fd})`);
     return { ns: h, release: once(() => { h.close(); }) };

@@ -6,7 +6,7 @@
  */
 import { k } from './binding.js';
 import { invalidValue } from './errors.js';
-import { netnsOf, handleFor, listNetns, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
+import { checkNetnsRef, handleFor, listNetns, netnsOf, refArg, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
 import { dump, transact } from './rtnl.js';
 import * as v from './validate.js';
 
@@ -17,13 +17,15 @@ import * as v from './validate.js';
  * `ip [-n NS] netns set TARGET ID`
  */
 export async function setNetnsId(target: NetnsRef, id: number, options: NetnsOption = {}): Promise<void> {
+  target = refArg(target, 'target');
+  checkNetnsRef(target, 'target');
   const nsid = v.integer(id, 'id', -1, 2 ** 31 - 1);
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  options = v.options(options, 'options', ['netns']);
   // Where to operate is resolved (and validated) before the target is opened, and whatever was
   // opened is closed on every path: a bad option costs no fd.
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
-    const { handle, release: releaseTarget } = await handleFor(target);
+    const { handle, release: releaseTarget } = await handleFor(target, 'target');
     try {
       await transact(ns, [{ type: k('RTM_NEWNSID'), flags: k('NLM_F_CREATE') | k('NLM_F_EXCL'), nsid: { nsid, targetNetns: handle } }], `setNetnsId ${nsid}`);
     } finally {
@@ -40,10 +42,12 @@ export async function setNetnsId(target: NetnsRef, id: number, options: NetnsOpt
  * `ip [-n NS] netns list-id` (for one target)
  */
 export async function getNetnsId(target: NetnsRef, options: NetnsOption = {}): Promise<number | null> {
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  target = refArg(target, 'target');
+  checkNetnsRef(target, 'target');
+  options = v.options(options, 'options', ['netns']);
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
-    const { handle, release: releaseTarget } = await handleFor(target);
+    const { handle, release: releaseTarget } = await handleFor(target, 'target');
     try {
       const [replies] = await transact(ns, [{ type: k('RTM_GETNSID'), nsid: { targetNetns: handle } }], 'getNetnsId');
       const id = replies?.[0]?.nsid as number | undefined;
@@ -63,7 +67,7 @@ export async function getNetnsId(target: NetnsRef, options: NetnsOption = {}): P
  * `ip [-n NS] netns list-id`
  */
 export async function listNetnsIds(options: NetnsOption = {}): Promise<{ id: number; name: string | null }[]> {
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  options = v.options(options, 'options', ['netns']);
   const { ns, release } = resolveNetns(netnsOf(options));
   let ids: number[];
   try {
@@ -86,11 +90,15 @@ export async function listNetnsIds(options: NetnsOption = {}): Promise<{ id: num
  */
 export async function findNetnsById(id: number, options: NetnsOption & { candidates?: NetnsRef[] } = {}): Promise<NetnsRef | null> {
   const want = v.integer(id, 'id', 0, 2 ** 31 - 1);
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'candidates']);
+  options = v.options(options, 'options', ['netns', 'candidates']);
   const list: unknown = options.candidates;
   if (list !== undefined && !Array.isArray(list)) throw invalidValue('options.candidates', list, 'must be an array of namespaces');
+  // Every candidate is checked before the first lookup (the snapshot holds copies of them).
+  options.candidates?.forEach((c, i) => { checkNetnsRef(c, `options.candidates[${i}]`); });
+  const netns = netnsOf(options);
+  if (netns !== undefined) checkNetnsRef(netns, 'options.netns');
   const candidates = options.candidates ?? (await listNetns());
-  const where = netnsOf(options) !== undefined ? { netns: netnsOf(options) } : {};
+  const where = netns !== undefined ? { netns } : {};
   for (const c of candidates) if ((await getNetnsId(c, where)) === want) return c;
   return null;
 }

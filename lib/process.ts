@@ -53,8 +53,8 @@ function openForChild(ref: NetnsRef): { fd: number; close: boolean; name: string
     if (ref.closed) throw invalidValue('options.netns', ref, 'is a closed handle');
     return { fd: ref.fd, close: false, name: ref.name };
   }
-  if (typeof ref === 'object' && ref !== null && 'fd' in ref)
-    return { fd: v.integer(ref.fd, 'options.netns.fd', 0, 2 ** 31 - 1), close: false, name: null };
+  if (typeof ref === 'object' && ref !== null && Object.hasOwn(ref, 'fd'))
+    return { fd: v.integer((ref as { fd: unknown }).fd, 'options.netns.fd', 0, 2 ** 31 - 1), close: false, name: null };
   const file = pathOf(ref); // validates names, { path } and { pid }
   const name = typeof ref === 'string' ? ref : null;
   // spawn() is synchronous, so this runs on the JS thread: look before opening (a FIFO would
@@ -91,10 +91,10 @@ function openForChild(ref: NetnsRef): { fd: number; close: boolean; name: string
 export function spawn(command: string, args: readonly string[] = [], options: SpawnInNetnsOptions): cp.ChildProcess {
   const cmd = v.string(command, 'command');
   if (cmd === '' || cmd.includes('\0')) throw invalidValue('command', command, 'must be a program name or path');
-  const list: unknown = args;
-  if (!Array.isArray(list) || !list.every((a) => typeof a === 'string' && !a.includes('\0')))
-    throw invalidType('args', 'an array of strings', args);
+  const list = v.array(args, 'args', 65536, 'an array of strings');
+  if (!list.every((a) => typeof a === 'string' && !a.includes('\0'))) throw invalidType('args', 'an array of strings', args);
   if (typeof options !== 'object' || options === null) throw invalidType('options', 'an object with netns', options);
+  options = v.object(options, 'options') as unknown as SpawnInNetnsOptions;
   if ((options as { shell?: unknown }).shell) throw invalidValue('options.shell', (options as { shell?: unknown }).shell, 'is not supported: arguments are passed as an array, never through a shell');
   if (netnsOf(options) === undefined) throw invalidValue('options.netns', undefined, 'is required');
   const netns = netnsOf(options)!; // own property only (never Object.prototype's)
@@ -116,7 +116,7 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
     const helperArgs = ['--fd', String(slot)];
     if (target.name) helperArgs.push('--name', target.name);
     if (mountSys !== undefined) helperArgs.push(mountSys ? '--sys' : '--no-sys');
-    return cp.spawn(exe, [...helperArgs, '--', cmd, ...(args as string[])], { ...rest, stdio, argv0: cmd, shell: false });
+    return cp.spawn(exe, [...helperArgs, '--', cmd, ...(list as string[])], { ...rest, stdio, argv0: cmd, shell: false });
   } finally {
     if (target.close) fs.closeSync(target.fd);
   }
@@ -159,6 +159,7 @@ export function execFile(command: string, args: readonly string[] = [], options:
 
 function run(command: string, args: readonly string[], options: ExecInNetnsOptions): Promise<ExecResult> {
   if (typeof options !== 'object' || options === null) throw invalidType('options', 'an object with netns', options);
+  options = v.object(options, 'options') as unknown as ExecInNetnsOptions;
   const { input, timeout = 0, maxBuffer = 16 * 1024 * 1024, ...spawnOptions } = options;
   v.integer(timeout, 'options.timeout', 0, 2 ** 31 - 1);
   v.integer(maxBuffer, 'options.maxBuffer', 1, 2 ** 31 - 1);
@@ -194,6 +195,12 @@ function run(command: string, args: readonly string[], options: ExecInNetnsOptio
       else if (m && (code === 126 || code === 127)) {
         reject(new NetdevError({ errnum: errnoOf(m[1]!), syscall: 'execvp', operation: `execFile ${command}`, path: command }));
       } else resolve({ stdout, stderr, code, signal });
+    });
+    // A program that exits without reading its input (true, or one that fails early) closes
+    // the pipe: the write then fails EPIPE, which is the program's business, not an error of
+    // execFile (and an 'error' event with no listener would end the process).
+    child.stdin!.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') reject(e);
     });
     if (input !== undefined) child.stdin!.end(input);
     else child.stdin!.end();

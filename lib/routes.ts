@@ -263,6 +263,7 @@ function modify(spec: RouteSpec, deleting: boolean, flags: number, operation: st
   let release: () => void;
   try {
     if (typeof spec !== 'object' || spec === null) throw invalidType('spec', 'a route spec object', spec);
+    spec = v.options(spec, 'spec', SPEC_KEYS); // one read of each field, for every step below
     req = routeRequest(spec, deleting ? 'delete' : 'add', lookups);
     ({ ns, release } = resolveNetns(netnsOf(spec)));
   } catch (e) {
@@ -327,13 +328,13 @@ export function deleteRoute(spec: RouteSpec): Promise<void> {
  * `ip -batch FILE` of `route add …` lines
  */
 export async function addRoutes(specs: readonly RouteSpec[], options: NetnsOption & { replace?: boolean } = {}): Promise<(Error | undefined)[]> {
-  const list: unknown = specs;
-  if (!Array.isArray(list)) throw invalidType('specs', 'an array of route specs', specs);
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'replace']);
+  if (!Array.isArray(specs)) throw invalidType('specs', 'an array of route specs', specs);
+  const list = v.array(specs, 'specs', 2 ** 20, 'an array of route specs') as RouteSpec[];
+  options = v.options(options, 'options', ['netns', 'replace']);
   const replace = options.replace === undefined ? false : v.bool(options.replace, 'options.replace');
   const c = consts();
   const lookups: NameLookup[] = [];
-  const reqs = specs.map((spec, i) => {
+  const reqs = list.map((spec, i) => {
     if (typeof spec !== 'object' || spec === null) throw invalidType(`specs[${i}]`, 'a route spec object', spec);
     if (netnsOf(spec) !== undefined) throw invalidValue(`specs[${i}].netns`, netnsOf(spec), 'is given once, in options.netns');
     return routeRequest(spec, 'add', lookups);
@@ -370,7 +371,7 @@ export interface ListRoutesOptions extends NetnsOption {
  * `ip [-4|-6] route show [table T|all] [dev DEV] [proto P] [type T]`
  */
 export async function listRoutes(options: ListRoutesOptions = {}): Promise<Route[]> {
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'family', 'table', 'device', 'protocol', 'type']);
+  options = v.options(options, 'options', ['netns', 'family', 'table', 'device', 'protocol', 'type']);
   if (options.family !== undefined && options.family !== 4 && options.family !== 6) throw invalidValue('options.family', options.family, 'must be 4 or 6');
   const table = options.table === 'all' ? undefined : tableNumber(options.table ?? 'main', 'options.table');
   const protocol = options.protocol === undefined ? undefined : protocolNumber(options.protocol, 'options.protocol');
@@ -429,7 +430,7 @@ export interface GetRouteOptions extends NetnsOption {
 export async function getRoute(destination: string, options: GetRouteOptions = {}): Promise<Route> {
   const address = v.ip(destination, 'destination');
   const family = address.includes(':') ? 6 : 4;
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'from', 'iif', 'device', 'mark', 'uid', 'fibMatch']);
+  options = v.options(options, 'options', ['netns', 'from', 'iif', 'device', 'mark', 'uid', 'fibMatch']);
   const req: RouteRequest = { family: k(family === 4 ? 'AF_INET' : 'AF_INET6'), dst: address, dstLen: family === 4 ? 32 : 128 };
   if (options.from !== undefined) {
     req.src = v.ip(options.from, 'options.from', family);

@@ -108,9 +108,13 @@ function range(value: unknown, arg: string, max: number): Range {
   return { start, end };
 }
 
-function ruleRequest(spec: RuleSpec, adding: boolean): RuleRequest {
+/** The spec a call works from: its snapshot (validate.ts), read once for every step. */
+function specOf(spec: RuleSpec): RuleSpec {
   if (typeof spec !== 'object' || spec === null) throw invalidType('spec', 'a rule spec object', spec);
-  v.knownKeys(v.object(spec, 'spec'), 'spec', KEYS);
+  return v.options(spec, 'spec', KEYS);
+}
+
+function ruleRequest(spec: RuleSpec, adding: boolean): RuleRequest {
   if (spec.family !== undefined && spec.family !== 4 && spec.family !== 6) throw invalidValue('spec.family', spec.family, 'must be 4 or 6');
   let family = spec.family;
   const prefix = (value: string | undefined, arg: string): v.Cidr | undefined => {
@@ -191,6 +195,7 @@ export function toRule(d: Decoded): Rule {
  * [suppress_prefixlength N] [suppress_ifgroup G]`
  */
 export async function addRule(spec: RuleSpec): Promise<void> {
+  spec = specOf(spec);
   const req = ruleRequest(spec, true);
   const { ns, release } = resolveNetns(netnsOf(spec));
   try {
@@ -202,6 +207,7 @@ export async function addRule(spec: RuleSpec): Promise<void> {
 
 /** Deletes the first rule matching every field given. `ip rule del …` (ENOENT if none) */
 export async function deleteRule(spec: RuleSpec): Promise<void> {
+  spec = specOf(spec);
   const req = ruleRequest(spec, false);
   const { ns, release } = resolveNetns(netnsOf(spec));
   try {
@@ -213,7 +219,7 @@ export async function deleteRule(spec: RuleSpec): Promise<void> {
 
 /** Lists rules, by priority. `ip [-4|-6] rule show` */
 export async function listRules(options: NetnsOption & { family?: 4 | 6 } = {}): Promise<Rule[]> {
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'family']);
+  options = v.options(options, 'options', ['netns', 'family']);
   if (options.family !== undefined && options.family !== 4 && options.family !== 6) throw invalidValue('options.family', options.family, 'must be 4 or 6');
   const { ns, release } = resolveNetns(netnsOf(options));
   try {

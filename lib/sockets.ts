@@ -15,7 +15,10 @@ function closeFd(fd: number): Promise<void> {
   return new Promise((resolve) => { fs.close(fd, () => { resolve(); }); });
 }
 
-/** Opens a socket inside the namespace of `netns` (bound and/or connecting as spec says). */
+/**
+ * Opens a socket inside the namespace of `netns` (bound and/or connecting as spec says). The addon
+ * keeps it on record: a worker that ends before the socket is wrapped (or closed) closes it.
+ */
 async function openIn(netns: NetnsOption['netns'], spec: SocketSpec, operation: string): Promise<number> {
   const { ns, release } = resolveNetns(netns);
   try {
@@ -51,7 +54,7 @@ export async function createTcpServer(
   options: TcpServerOptions = {},
   connectionListener?: (socket: net.Socket) => void,
 ): Promise<net.Server> {
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'port', 'host', 'ipv6Only', 'backlog']);
+  options = v.options(options, 'options', ['netns', 'port', 'host', 'ipv6Only', 'backlog']);
   // Checked before the socket is opened (net.createServer would refuse it after: one fd lost).
   if (connectionListener !== undefined && typeof connectionListener !== 'function')
     throw invalidType('connectionListener', 'a function', connectionListener);
@@ -100,7 +103,7 @@ export interface TcpConnectOptions extends NetnsOption {
  * `ip netns exec NS <client connecting to HOST:PORT>`
  */
 export async function connectTcp(options: TcpConnectOptions): Promise<net.Socket> {
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'host', 'port', 'localAddress', 'timeout']);
+  options = v.options(options, 'options', ['netns', 'host', 'port', 'localAddress', 'timeout']);
   const host = v.string(options.host, 'options.host');
   const f = family(host, 'options.host');
   const port = v.integer(options.port, 'options.port', 1, 65535);
@@ -158,9 +161,10 @@ export interface UdpSocketOptions extends NetnsOption {
  * `ip netns exec NS <UDP socket bound to ADDRESS:PORT>`
  */
 export async function createUdpSocket(options: UdpSocketOptions): Promise<dgram.Socket> {
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns', 'type', 'port', 'address', 'reuseAddr']);
-  if (options.type !== 'udp4' && options.type !== 'udp6') throw invalidValue('options.type', options.type, "must be 'udp4' or 'udp6'");
-  const f = options.type === 'udp4' ? 4 : 6;
+  options = v.options(options, 'options', ['netns', 'type', 'port', 'address', 'reuseAddr']);
+  const type = options.type;
+  if (type !== 'udp4' && type !== 'udp6') throw invalidValue('options.type', type, "must be 'udp4' or 'udp6'");
+  const f = type === 'udp4' ? 4 : 6;
   const address = options.address === undefined ? (f === 4 ? '0.0.0.0' : '::') : v.ip(options.address, 'options.address', f);
   const port = options.port === undefined ? 0 : v.port(options.port, 'options.port');
   const reuseAddr = options.reuseAddr === undefined ? false : v.bool(options.reuseAddr, 'options.reuseAddr');
@@ -169,19 +173,22 @@ export async function createUdpSocket(options: UdpSocketOptions): Promise<dgram.
     { family: k(f === 4 ? 'AF_INET' : 'AF_INET6'), type: k('SOCK_DGRAM'), bindAddress: address, bindPort: port, reuseAddr },
     `createUdpSocket ${address}:${port}`,
   );
-  const socket = dgram.createSocket({ type: options.type });
+  let socket: dgram.Socket | undefined;
   try {
+    const s = dgram.createSocket({ type });
+    socket = s;
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind({ fd }, () => {
-        socket.off('error', reject);
+      s.once('error', reject);
+      s.bind({ fd }, () => {
+        s.off('error', reject);
         resolve();
       });
     });
+    return s;
   } catch (e) {
-    socket.close();
+    // dgram refused the socket (or could not adopt the fd): the fd is still ours to close.
+    socket?.close();
     await closeFd(fd);
     throw e;
   }
-  return socket;
 }

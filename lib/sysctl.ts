@@ -18,10 +18,14 @@ export type SysctlKey = string | readonly string[];
  * other would change the whole host.
  */
 function sysctlPath(key: unknown): string {
+  const what = "a string like 'net.ipv4.ip_forward' or an array of components";
   let parts: string[];
   if (typeof key === 'string') parts = key.split('.');
-  else if (Array.isArray(key) && key.every((p) => typeof p === 'string')) parts = key.slice();
-  else throw invalidType('key', "a string like 'net.ipv4.ip_forward' or an array of components", key);
+  else {
+    const list = v.array(key, 'key', 64, what); // a snapshot: each component read once
+    if (!list.every((p) => typeof p === 'string')) throw invalidType('key', what, key);
+    parts = list;
+  }
   if (parts[0] !== 'net' || parts.length < 2)
     throw invalidValue('key', key, "must be a network sysctl such as 'net.ipv4.ip_forward' (only net.* keys belong to a namespace)");
   for (const p of parts)
@@ -38,7 +42,7 @@ function sysctlPath(key: unknown): string {
  */
 export async function getSysctl(key: SysctlKey, options: NetnsOption = {}): Promise<string> {
   const path = sysctlPath(key);
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  options = v.options(options, 'options', ['netns']);
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
     return (await native(binding().sysctl(ns, path), `getSysctl ${path}`)).trim();
@@ -64,7 +68,7 @@ export async function setSysctl(key: SysctlKey, value: string | number | boolean
     if (value.includes('\0') || value.length > 4096) throw invalidValue('value', value, 'must be text without NUL, at most 4096 bytes');
     text = value;
   } else throw invalidType('value', 'a string, number or boolean', value);
-  v.knownKeys(v.object(options, 'options'), 'options', ['netns']);
+  options = v.options(options, 'options', ['netns']);
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
     return (await native(binding().sysctl(ns, path, text), `setSysctl ${path}`)).trim();

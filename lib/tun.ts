@@ -8,9 +8,9 @@
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import { binding, k, type NativePacketQueue } from './binding.js';
-import { NetdevError, invalidType, invalidValue, native, nativeSync } from './errors.js';
+import { NetdevError, illegalConstructor, invalidType, invalidValue, native, nativeSync } from './errors.js';
 import { readPacketList, type PacketList } from './gso.js';
-import { deleteLink, getLink, setLink } from './links.js';
+import { deleteLink, getLink } from './links.js';
 import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
 import * as v from './validate.js';
 
@@ -125,8 +125,9 @@ export class TunDevice extends EventEmitter {
   private handler: ((batch: PacketBatch) => void) | undefined;
   private closedFlag = false;
 
-  /** @internal */
+  /** @internal Devices come from {@link openTun}, {@link openTap} and {@link openMacvtap}. */
   constructor(name: string, kind: TunDevice['kind'], vnetHdr: boolean, fds: number[], sizes: { maxBatch: number; budget: number }) {
+    if (!constructing) throw illegalConstructor('TunDevice', 'openTun(), openTap() or openMacvtap()');
     super();
     this.name = name;
     this.kind = kind;
@@ -249,14 +250,37 @@ export class TunDevice extends EventEmitter {
     return r;
   }
 
-  /** Writes one packet (one write()). Resolves once the kernel took it. */
+  /** Writes one packet (one write()). Resolves once the kernel took it; never throws. */
   write(packet: Uint8Array, queue = 0): Promise<void> {
-    if (this.closedFlag) return Promise.reject(closedError(this.name));
-    if (!(packet instanceof Uint8Array)) return Promise.reject(invalidType('packet', 'a Buffer or Uint8Array', packet));
-    if (packet.length === 0 || packet.length > MAX_PACKET)
-      return Promise.reject(invalidValue('packet', packet, `must be 1 to ${MAX_PACKET} bytes`, true));
-    if (!Number.isInteger(queue) || queue < 0 || queue >= this.queues.length)
-      return Promise.reject(invalidValue('queue', queue, `must be below ${this.queues.length}`, true));
+    try {
+      this.checkWrite(packet, 'packet', queue);
+      return this.send(packet, queue);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Writes several packets in order (one write() each). Every packet is checked before the first
+   * is written: a bad one rejects the call with nothing written.
+   */
+  async writeMany(packets: readonly Uint8Array[], queue = 0): Promise<void> {
+    this.checkOpen();
+    const list = v.array(packets, 'packets', 2 ** 20, 'an array of Buffers') as Uint8Array[];
+    list.forEach((p, i) => { this.checkWrite(p, `packets[${i}]`, queue); });
+    await Promise.all(list.map((p) => this.send(p, queue)));
+  }
+
+  private checkWrite(packet: unknown, arg: string, queue: unknown): asserts packet is Uint8Array {
+    this.checkOpen();
+    if (!(packet instanceof Uint8Array)) throw invalidType(arg, 'a Buffer or Uint8Array', packet);
+    if (packet.length === 0 || packet.length > MAX_PACKET) throw invalidValue(arg, packet, `must be 1 to ${MAX_PACKET} bytes`, true);
+    if (!Number.isInteger(queue) || (queue as number) < 0 || (queue as number) >= this.queues.length)
+      throw invalidValue('queue', queue, `must be below ${this.queues.length}`, true);
+  }
+
+  /** One checked packet: written now, or queued behind the ones waiting for the kernel's queue. */
+  private send(packet: Uint8Array, queue: number): Promise<void> {
     if (this.pending[queue]!.length === 0) {
       const r = this.queues[queue]!.write(packet, 0, packet.length);
       if (r >= 0) return Promise.resolve();
@@ -266,13 +290,6 @@ export class TunDevice extends EventEmitter {
       this.pending[queue]!.push({ data: packet, resolve, reject });
       this.armWritable(queue);
     });
-  }
-
-  /** Writes several packets in order (one write() each). */
-  async writeMany(packets: readonly Uint8Array[], queue = 0): Promise<void> {
-    const list: unknown = packets;
-    if (!Array.isArray(list)) throw invalidType('packets', 'an array of Buffers', packets);
-    await Promise.all(packets.map((p) => this.write(p, queue)));
   }
 
   private enqueue(queue: number, data: Uint8Array): void {
@@ -422,6 +439,18 @@ export class TunDevice extends EventEmitter {
   }
 }
 
+let constructing = false;
+
+/** The one way to make a TunDevice (its constructor refuses to run from outside this module). */
+function makeTunDevice(...args: ConstructorParameters<typeof TunDevice>): TunDevice {
+  constructing = true;
+  try {
+    return new TunDevice(...args);
+  } finally {
+    constructing = false;
+  }
+}
+
 function noop(): void {}
 
 function closedError(name: string): Error {
@@ -441,6 +470,7 @@ function offloadMask(offload: TunOffload | undefined, vnetHdr: boolean): number 
   const off = v.object(offload, 'options.offload');
   v.knownKeys(off, 'options.offload', ['csum', 'tso4', 'tso6', 'ecn', 'uso4', 'uso6']);
   if (!vnetHdr) throw invalidValue('options.offload', off, 'needs vnetHdr: true');
+  for (const [key, value] of Object.entries(off)) if (value !== undefined) v.bool(value, `options.offload.${key}`);
   if (off.csum) mask |= k('TUN_F_CSUM');
   if (off.tso4) mask |= k('TUN_F_TSO4');
   if (off.tso6) mask |= k('TUN_F_TSO6');
@@ -459,8 +489,7 @@ function batchSizes(options: { maxBatch?: number; batchBytes?: number }): { maxB
 }
 
 async function open(kind: 'tun' | 'tap', options: OpenTunOptions): Promise<TunDevice> {
-  const o = v.object(options, 'options');
-  v.knownKeys(o, 'options', OPEN_KEYS);
+  options = v.options(options, 'options', OPEN_KEYS);
   let name: string | undefined;
   if (options.name !== undefined) {
     name = v.string(options.name, 'options.name');
@@ -472,6 +501,7 @@ async function open(kind: 'tun' | 'tap', options: OpenTunOptions): Promise<TunDe
   const queues = options.queues === undefined ? 1 : v.integer(options.queues, 'options.queues', 1, 256);
   const vnetHdr = options.vnetHdr === undefined ? false : v.bool(options.vnetHdr, 'options.vnetHdr');
   const offload = offloadMask(options.offload, vnetHdr);
+  const txq = options.txqueuelen === undefined ? 5000 : options.txqueuelen === null ? null : v.integer(options.txqueuelen, 'options.txqueuelen', 0, 2 ** 31 - 1);
   const spec = {
     tap: kind === 'tap',
     ...(name !== undefined ? { name } : {}),
@@ -485,8 +515,8 @@ async function open(kind: 'tun' | 'tap', options: OpenTunOptions): Promise<TunDe
     ...(options.group !== undefined ? { group: v.integer(options.group, 'options.group', 0, 2 ** 31 - 1) } : {}),
     ...(options.carrier !== undefined ? { carrier: v.bool(options.carrier, 'options.carrier') ? 1 : 0 } : {}),
     ...(options.sndbuf !== undefined ? { sndbuf: v.integer(options.sndbuf, 'options.sndbuf', 1, 2 ** 31 - 1) } : {}),
+    ...(txq !== null ? { txqlen: txq } : {}),
   };
-  const txq = options.txqueuelen === undefined ? 5000 : options.txqueuelen === null ? null : v.integer(options.txqueuelen, 'options.txqueuelen', 0, 2 ** 31 - 1);
   const sizes = batchSizes(options);
   const { ns, release } = resolveNetns(netnsOf(options));
   let res: { name: string; flags: number; fds: number[] };
@@ -495,17 +525,8 @@ async function open(kind: 'tun' | 'tap', options: OpenTunOptions): Promise<TunDe
   } finally {
     release();
   }
-  const dev = new TunDevice(res.name, kind, vnetHdr, res.fds, sizes);
   // Attaching to an existing device of the other kind would have failed in TUNSETIFF (EINVAL).
-  if (txq !== null) {
-    try {
-      await setLink(res.name, { txqlen: txq }, { netns: netnsOf(options) });
-    } catch (e) {
-      dev.close();
-      throw e;
-    }
-  }
-  return dev;
+  return makeTunDevice(res.name, kind, vnetHdr, res.fds, sizes);
 }
 
 /**
@@ -553,8 +574,7 @@ export interface OpenMacvtapOptions extends NetnsOption {
  */
 export async function openMacvtap(link: string, options: OpenMacvtapOptions = {}): Promise<TunDevice> {
   v.ifname(link, 'link');
-  const o = v.object(options, 'options');
-  v.knownKeys(o, 'options', ['netns', 'queues', 'vnetHdr', 'offload', 'sndbuf', 'maxBatch', 'batchBytes']);
+  options = v.options(options, 'options', ['netns', 'queues', 'vnetHdr', 'offload', 'sndbuf', 'maxBatch', 'batchBytes']);
   const queues = options.queues === undefined ? 1 : v.integer(options.queues, 'options.queues', 1, 256);
   const vnetHdr = options.vnetHdr === undefined ? false : v.bool(options.vnetHdr, 'options.vnetHdr');
   const offload = offloadMask(options.offload, vnetHdr);
@@ -575,7 +595,7 @@ export async function openMacvtap(link: string, options: OpenMacvtapOptions = {}
   } finally {
     release();
   }
-  return new TunDevice(res.name, info.kind, vnetHdr, res.fds, sizes);
+  return makeTunDevice(res.name, info.kind, vnetHdr, res.fds, sizes);
 }
 
 /** Options of {@link createPersistentTun}. */
@@ -589,8 +609,7 @@ export interface PersistentTunOptions extends NetnsOption {
 }
 
 async function createPersistent(kind: 'tun' | 'tap', options: PersistentTunOptions): Promise<string> {
-  const o = v.object(options, 'options');
-  v.knownKeys(o, 'options', ['netns', 'name', 'owner', 'group', 'multiQueue', 'vnetHdr', 'packetInfo']);
+  options = v.options(options, 'options', ['netns', 'name', 'owner', 'group', 'multiQueue', 'vnetHdr', 'packetInfo']);
   const dev = await open(kind, {
     ...(netnsOf(options) !== undefined ? { netns: netnsOf(options) } : {}),
     name: v.string(options.name, 'options.name'),
@@ -671,17 +690,24 @@ export function parseVnetHeader(buf: Uint8Array, offset = 0): VnetHeader {
 /** Encodes a virtio_net_hdr into `buf` at `offset` (for writing to a `vnetHdr` device). */
 export function writeVnetHeader(buf: Uint8Array, header: Partial<VnetHeader>, offset = 0): void {
   if (!(buf instanceof Uint8Array)) throw invalidType('buf', 'a Buffer or Uint8Array', buf);
-  v.object(header, 'header');
+  header = v.object(header, 'header');
   if (!Number.isInteger(offset) || offset < 0 || offset + VNET_HDR_LEN > buf.length)
     throw invalidValue('offset', offset, 'leaves no room for a 10-byte virtio_net_hdr', true);
   const codes: Record<string, number> = { none: 0, tcpv4: 1, udp: 3, tcpv6: 4, udp_l4: 5 };
   const type = header.gsoType === undefined ? 0 : typeof header.gsoType === 'number' ? v.integer(header.gsoType, 'header.gsoType', 0, 127) : v.lookup(codes, header.gsoType);
   if (type === undefined) throw invalidValue('header.gsoType', header.gsoType, 'is not a GSO type');
+  // Every field is checked before the first byte is written: a bad one leaves buf as it was.
+  const flags = v.integer(header.flags ?? 0, 'header.flags', 0, 255);
+  const ecn = header.ecn === undefined ? false : v.bool(header.ecn, 'header.ecn');
+  const hdrLen = v.integer(header.hdrLen ?? 0, 'header.hdrLen', 0, 65535);
+  const gsoSize = v.integer(header.gsoSize ?? 0, 'header.gsoSize', 0, 65535);
+  const csumStart = v.integer(header.csumStart ?? 0, 'header.csumStart', 0, 65535);
+  const csumOffset = v.integer(header.csumOffset ?? 0, 'header.csumOffset', 0, 65535);
   const d = new DataView(buf.buffer, buf.byteOffset + offset, VNET_HDR_LEN);
-  d.setUint8(0, v.integer(header.flags ?? 0, 'header.flags', 0, 255));
-  d.setUint8(1, type | (header.ecn ? 0x80 : 0));
-  d.setUint16(2, v.integer(header.hdrLen ?? 0, 'header.hdrLen', 0, 65535), true);
-  d.setUint16(4, v.integer(header.gsoSize ?? 0, 'header.gsoSize', 0, 65535), true);
-  d.setUint16(6, v.integer(header.csumStart ?? 0, 'header.csumStart', 0, 65535), true);
-  d.setUint16(8, v.integer(header.csumOffset ?? 0, 'header.csumOffset', 0, 65535), true);
+  d.setUint8(0, flags);
+  d.setUint8(1, type | (ecn ? 0x80 : 0));
+  d.setUint16(2, hdrLen, true);
+  d.setUint16(4, gsoSize, true);
+  d.setUint16(6, csumStart, true);
+  d.setUint16(8, csumOffset, true);
 }

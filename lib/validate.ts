@@ -66,17 +66,76 @@ export function linkKind(value: unknown, arg: string): string {
   return kind;
 }
 
-/** An array of at most `max` entries (so that its encoding fits netlink's 16-bit lengths). */
+/**
+ * An array of at most `max` entries (so that its encoding fits netlink's 16-bit lengths), as a
+ * {@link snapshot}: every element read once, holes as undefined.
+ */
 export function array(value: unknown, arg: string, max: number, what: string): unknown[] {
   if (!Array.isArray(value)) throw invalidType(arg, what, value);
   if (value.length > max) throw invalidValue(arg, value, `must hold at most ${max} entries`, true);
-  return value;
+  return snapshot(value, arg) as unknown[];
 }
 
+/** Deeper than any argument netdev takes: a deeper (or cyclic) value is refused. */
+const MAX_DEPTH = 8;
+/** More elements than any list inside an argument fits in a netlink message. */
+const MAX_ELEMENTS = 65536;
+
+function copy(value: unknown, arg: string, depth: number, bag = false): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const isArray = Array.isArray(value);
+  if (!isArray && !bag) {
+    const proto: unknown = Object.getPrototypeOf(value);
+    // Class instances (a Netns, a Buffer, an AbortSignal) are kept: they are not option bags.
+    if (proto !== Object.prototype && proto !== null) return value;
+  }
+  if (depth > MAX_DEPTH) throw invalidValue(arg, value, 'is nested too deeply (or refers to itself)');
+  if (isArray) {
+    const list = value as unknown[];
+    const n = list.length;
+    // At the top, v.array has checked the length against what the caller accepts.
+    if (depth > 0 && n > MAX_ELEMENTS) throw invalidValue(arg, value, `must hold at most ${MAX_ELEMENTS} entries`, true);
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = Object.hasOwn(list, i) ? copy(list[i], `${arg}[${i}]`, depth + 1) : undefined;
+    return out;
+  }
+  const out = Object.create(null) as Record<string, unknown>;
+  const src = value as Record<string, unknown>;
+  for (const key of Object.keys(src)) out[key] = copy(src[key], `${arg}.${key}`, depth + 1);
+  return out;
+}
+
+/**
+ * What netdev works from when it is given an object or array: a copy of its own enumerable
+ * properties (string keys), each read exactly once, without a prototype; plain objects and arrays
+ * inside it copied the same way, anything else (class instances, functions) kept as is.
+ *
+ * So a call sees one value per option for all its steps (a getter cannot answer one thing to the
+ * validation and another to the request, or send two steps to two namespaces), and nothing
+ * inherited is ever read as an option (`Object.prototype.netns = …` set by a polluted dependency).
+ */
+export function snapshot(value: unknown, arg: string): unknown {
+  return copy(value, arg, 0);
+}
+
+/**
+ * An object argument (an option bag), as a {@link snapshot} of its own properties, whatever its
+ * prototype.
+ */
 export function object(value: unknown, arg: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw invalidType(arg, 'an object', value);
-  return value as Record<string, unknown>;
+  return copy(value, arg, 0, true) as Record<string, unknown>;
+}
+
+/**
+ * An options argument: an object (see {@link object}) with only the given keys. Returns the
+ * snapshot, typed as given: public functions replace their parameter with it before reading it.
+ */
+export function options<T>(value: T, arg: string, keys: readonly string[]): T {
+  const o = object(value, arg);
+  knownKeys(o, arg, keys);
+  return o as T;
 }
 
 /** MTU: 68 (IPv4's minimum) to 65536 (the loopback default); devices may narrow it further. */
@@ -168,6 +227,6 @@ export function port(value: unknown, arg = 'port'): number {
 
 /** Rejects keys a function does not know (catches typos such as `mtu_` or `peerName`). */
 export function knownKeys(obj: Record<string, unknown>, arg: string, keys: readonly string[]): void {
-  for (const key in obj)
-    if (Object.prototype.hasOwnProperty.call(obj, key) && !keys.includes(key)) throw invalidValue(`${arg}.${key}`, obj[key], 'is not a known option');
+  for (const key of Object.keys(obj))
+    if (!keys.includes(key)) throw invalidValue(`${arg}.${key}`, obj[key], 'is not a known option');
 }

@@ -544,7 +544,7 @@ Napi::Value SysctlFn(const Napi::CallbackInfo& info) {
 }
 
 // tunOpen(netns, { tap, name, queues, multiQueue, vnetHdr, offload, packetInfo, napi, persist,
-// owner, group, carrier }) -> Promise<{ name, flags, fds }>
+// owner, group, carrier, sndbuf, txqlen }) -> Promise<{ name, flags, fds }>
 Napi::Value TunOpenFn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   NsArg ns = ParseNs(env, info[0]);
@@ -566,6 +566,7 @@ Napi::Value TunOpenFn(const Napi::CallbackInfo& info) {
   if (GetI32(o, "group", &i)) s.group = i;
   if (GetI32(o, "carrier", &i)) s.carrier = i;
   if (GetI32(o, "sndbuf", &i)) s.sndbuf = i;
+  if (GetI32(o, "txqlen", &i)) s.txqlen = i;
   return (new DeviceOpenWork(env, std::move(ns),
                              [s](int nsfd, std::vector<UniqueFd>* fds, std::string* name, int* flags, int*) {
                                return TunOpen(nsfd, s, fds, name, flags);

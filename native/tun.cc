@@ -4,6 +4,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -88,6 +89,16 @@ SysError TunOpen(int nsfd, const TunSpec& spec, std::vector<UniqueFd>* fds, std:
         if (spec.sndbuf >= 0) {
           int sb = spec.sndbuf;
           if (ioctl(dev, TUNSETSNDBUF, &sb) != 0) return SysError::Of(errno, "ioctl", "TUNSETSNDBUF");
+        }
+        if (spec.txqlen != -1) {
+          // Part of the open, so that a refusal undoes the whole of it (a device this call made
+          // persistent does not stay). Any socket of this namespace reaches the link by name.
+          UniqueFd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+          if (!sock.Valid()) return SysError::Errno("socket");
+          ifreq q{};
+          std::strncpy(q.ifr_name, devName.c_str(), IFNAMSIZ - 1);
+          q.ifr_qlen = spec.txqlen;
+          if (ioctl(sock.Get(), SIOCSIFTXQLEN, &q) != 0) return SysError::Of(errno, "ioctl", "SIOCSIFTXQLEN");
         }
         ifreq got{};
         if (ioctl(dev, TUNGETIFF, &got) == 0 && flagsOut) *flagsOut = got.ifr_flags;

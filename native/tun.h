@@ -22,6 +22,7 @@ struct TunSpec {
   long group = -1;          // TUNSETGROUP gid
   int carrier = -1;         // TUNSETCARRIER 0/1; -1 leaves it
   int sndbuf = -1;          // TUNSETSNDBUF bytes (device-wide); -1 leaves it
+  int txqlen = -1;          // SIOCSIFTXQLEN, as given (the kernel refuses < 0); -1 leaves it
   bool nonBlocking = true;  // O_NONBLOCK after TUNSETIFF (the fd does not poll before)
 };
 
