@@ -18,6 +18,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { hostname } from 'node:os';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -222,9 +223,14 @@ const EDGE_NUMBERS = [0, -1, 1, 1.5, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 32,
 const SMALL = [0, 1, 2, 3, 7, 10, 100, 255, 256, 1000, 4094, 4095, 65535, 65536];
 const STRINGS = ['', 'a\0b', '%d', '%s%n', 'a/b', '../../etc/x', BIG, 'ünïcødé😀', '__proto__', 'toString', 'constructor',
   'hasOwnProperty', ' ', 'fz0 ', '.', '..', 'a:b'];
+// Per-namespace sysctls, then keys that must be refused (escapes from /proc/sys/net, host-wide
+// keys). The sandbox has its own network and mount namespaces only: a refused key that got
+// through would reach the host, so setSysctl writes such keys only with kernel.hostname's
+// current value (the escapes' target), which changes nothing.
 const SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.forwarding', 'net.ipv6.conf.lo.disable_ipv6', 'net.ipv4.tcp_syncookies',
-  'net/ipv4/ip_forward', '../../etc/x', 'net/../kernel/hostname', 'net..ipv4', 'kernel.hostname', 'net', ['net', 'ipv4', 'ip_forward'],
-  ['net', '..', 'kernel', 'hostname'], ['net', 'ipv4/ip_forward']];
+  ['net', 'ipv4', 'ip_forward']];
+const BAD_SYSCTLS = ['net/ipv4/ip_forward', '../../etc/x', 'net/../kernel/hostname', 'net..ipv4', 'kernel.hostname', 'net',
+  ['net', '..', 'kernel', 'hostname'], ['net', 'ipv4/ip_forward'], `net.${'x'.repeat(65)}`];
 const PROGRAMS = ['true', 'false', 'cat', 'echo', 'sleep', 'ip', 'fz-no-such-program', '/nonexistent/fz', ''];
 const CLOSED_FD = 60000; // never allocated (fds are handed out lowest first)
 
@@ -324,7 +330,7 @@ function valueFor(key) {
     case 'mode': return pick(['bridge', 'private', 'vepa', 'passthru', 'l2', 'l3', 'balance-rr', 'active-backup', 'replace', 'bogus']);
     case 'scope': return pick(['global', 'link', 'host', 'site', 'galaxy', 0, 254]);
     case 'protocol': return pick(['static', 'boot', 'kernel', 'nosuch', 0, 99, 0x88a8, 0x8100]);
-    case 'timeout': return pick([100, 1000, 0, -1]);
+    case 'timeout': return pick([100, 200, 1000, 0, -1]);
     case 'signal': return abortSignal();
     case 'label': case 'alias': return pick(['fz0:1', 'fzalias', 'x'.repeat(256), ...STRINGS]);
     case 'data': case 'metrics': case 'offload': case 'settings': return options(OPTION_KEYS);
@@ -423,7 +429,7 @@ const programArgs = (program) => {
 // Every program gets a timeout (execFile's own option; spawn's is child_process's): nothing hangs.
 const execOptions = () => {
   const o = { netns: nsRef(), timeout: 2000 };
-  if (chance(0.3)) o.input = pick(['fz\n', Buffer.alloc(200000), '', junk()]);
+  if (chance(0.3)) o.input = pick(['fz\n', Buffer.alloc(4 << 20), '', junk()]); // 4 MiB: more than a pipe holds
   if (chance(0.2)) o.mountSys = chance(0.8) ? chance(0.5) : junk();
   if (chance(0.1)) o.maxBuffer = pick([1, 10, 0, -1]);
   if (chance(0.1)) o.stdio = pick(['pipe', 'ignore', ['pipe', 'pipe', 'pipe'], 42]);
@@ -433,7 +439,7 @@ const execOptions = () => {
 };
 const program = () => {
   const p = pick(PROGRAMS);
-  return [p, chance(0.9) ? programArgs(p) : undefined, execOptions()];
+  return [p, p === 'ip' || chance(0.9) ? programArgs(p) : undefined, execOptions()];
 };
 const packet = () => pick([Buffer.alloc(0), Buffer.alloc(11), Buffer.alloc(60), Buffer.alloc(1500, 0x45), Buffer.alloc(70000), new Uint8Array(30), junk()]);
 const packetList = () => pick([[packet(), packet()], [], { count: 1, buffer: Buffer.alloc(64), offsets: new Int32Array([0]), lengths: new Int32Array([64]) }, junk()]);
@@ -463,7 +469,7 @@ const HINTS = {
   deleteAddress: () => [linkRef(), address(), maybe(netnsOpt)],
   flushAddresses: () => [linkRef(), maybe(() => netnsOpt(['family']))],
   listAddresses: () => [maybe(() => netnsOpt(['link', 'family']))],
-  connectTcp: () => [options(['netns', 'host', 'port', 'localAddress', 'timeout'], ['host', 'port'])],
+  connectTcp: () => [options(['netns', 'host', 'port', 'localAddress', 'timeout'], ['host', 'port', 'timeout'])],
   createTcpServer: () => [maybe(() => options(['netns', 'port', 'host', 'ipv6Only', 'backlog'])), maybe(() => (chance(0.7) ? label(() => {}, '() => {}') : junk()))],
   createUdpSocket: () => [options(['netns', 'port', 'address', 'reuseAddr'], ['type'])],
   parseVnetHeader: () => [packet(), maybe(number)],
@@ -493,8 +499,10 @@ const HINTS = {
   getNetnsId: () => [nsRef(), maybe(netnsOpt)],
   listNetnsIds: () => [maybe(netnsOpt)],
   findNetnsById: () => [pick([0, 1, 7, -1]), maybe(() => netnsOpt(['candidates']))],
-  getSysctl: () => [pick(SYSCTLS), maybe(netnsOpt)],
-  setSysctl: () => [pick(SYSCTLS), pick([0, 1, '1', true, false, 'x', NaN, '1\0', BIG]), maybe(netnsOpt)],
+  getSysctl: () => [pick(chance(0.7) ? SYSCTLS : BAD_SYSCTLS), maybe(netnsOpt)],
+  setSysctl: () => (chance(0.7)
+    ? [pick(SYSCTLS), pick([0, 1, '1', true, false, 'x', NaN, '1\0', BIG]), maybe(netnsOpt)]
+    : [pick(BAD_SYSCTLS), hostname(), maybe(netnsOpt)]),
   execFile: program,
   spawn: program,
   watch: () => [maybe(() => options(['netns', 'link', 'address', 'route', 'neighbour', 'rule', 'listExisting', 'signal', 'receiveBuffer']))],
@@ -506,8 +514,9 @@ const HINTS = {
   GsoSplitter: () => [maybe(() => options(['vnetHdr']))],
   TcpCoalescer: () => [maybe(() => options(['vnetHdr', 'maxSegments']))],
 };
-// Exports whose arguments are never fully random: they run programs or take over file descriptors.
-const ALWAYS_HINTED = new Set(['execFile', 'spawn', 'TunDevice']);
+// Exports whose arguments are never fully random: they run programs, take over file descriptors
+// or write sysctls.
+const ALWAYS_HINTED = new Set(['execFile', 'spawn', 'TunDevice', 'setSysctl']);
 const genericCreate = () => [options(CREATE, ['name'])];
 
 function argsFor(target) {
