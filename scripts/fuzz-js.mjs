@@ -4,14 +4,18 @@
 // expects (option objects built from the option keys lib/ knows), sometimes fully random; the
 // instances it returns get a few random method calls before they are closed. Per call it checks:
 //   crash          the process survives (the test spawns this script, so an abort fails it)
-//   hang           every returned promise settles within --hang-ms
+//   hang           every returned promise settles within 15 s
 //   bad-error      every throw/rejection is an Error with a string `code` (ERR_INVALID_ARG_*:
 //                  a TypeError or RangeError), except the marked error a throwing getter threw
 //   native-before-arg-error   an ERR_INVALID_ARG_* rejection made no system-touching addon call
 //   partial-state  a call that made addon calls and then failed left the namespaces as they were
-//                  (links, addresses, routes, rules, permanent neighbours, named namespaces, fds)
+//                  (links, addresses, routes, rules, permanent neighbours, named namespaces,
+//                  non-socket fds); with --concurrency 1 only
 //   fd-leak        open fds return to the baseline (+ slack) at checkpoints and at the end
-//   uncaught       no uncaught exception or unhandled rejection while the library runs
+//   uncaught       no uncaught exception or unhandled rejection while the library runs (named
+//                  after the call in progress, which with --concurrency may be a neighbour)
+//   getter-reread  an option is read once (a getter may answer differently the second time)
+//   inherited-option    no option is read through the options object's prototype chain
 //   public-constructor  an @internal class (Netns, TunDevice, Watcher) cannot be built from outside
 // It must run inside a private network + mount namespace: `node scripts/sandbox.mjs node
 // scripts/fuzz-js.mjs [flags]` (`npm run fuzz:js`). Exit 0 without findings, 1 with, 2 on bad use.
@@ -560,7 +564,7 @@ const renderCall = (call) => `${call.target.isClass ? 'new ' : ''}${call.target.
 // ---------------------------------------------------------------------------------------------
 // Findings.
 
-const findings = new Map(); // signature → { category, target, count, first }
+const findings = new Map(); // signature → { category, target, count, shape }
 let findingCount = 0;
 
 function finding(category, call, detail) {
@@ -877,7 +881,7 @@ async function invoke(call, { checkState }) {
     snapshotCache = null;
     return;
   }
-  s[outcome === 'argument' ? 'argument' : 'system']++;
+  s[outcome === 'system' ? 'system' : 'argument']++; // a throwing getter's error is the argument's
   if (outcome === 'argument' && ctx.system > 0)
     finding('native-before-arg-error', call, `${error.code} after ${ctx.system} addon call(s) (${[...ctx.names].join(', ')}): ${error.message.split('\n')[0]}`);
   if (checkState && ctx.system > 0) {
