@@ -88,9 +88,8 @@ export interface BridgeVlanSpec {
   self?: boolean;
 }
 
+/** The request's VLAN entry of a spec (a snapshot, see validate.ts). */
 function vlanSpec(spec: BridgeVlanSpec): { vid: number; vidEnd?: number; pvid?: boolean; untagged?: boolean } {
-  const s = v.object(spec, 'vlan');
-  v.knownKeys(s, 'vlan', ['vid', 'vidEnd', 'pvid', 'untagged', 'self']);
   const out: { vid: number; vidEnd?: number; pvid?: boolean; untagged?: boolean } = { vid: v.integer(spec.vid, 'vlan.vid', 1, 4094) };
   if (spec.vidEnd !== undefined) {
     out.vidEnd = v.integer(spec.vidEnd, 'vlan.vidEnd', 1, 4094);
@@ -105,6 +104,7 @@ function vlanSpec(spec: BridgeVlanSpec): { vid: number; vidEnd?: number; pvid?: 
 
 async function bridgeVlan(type: string, port: LinkRef, spec: BridgeVlanSpec, options: NetnsOption, op: string): Promise<void> {
   port = checkLinkRef(port, 'port');
+  spec = v.options(spec, 'vlan', ['vid', 'vidEnd', 'pvid', 'untagged', 'self']);
   const vlan = vlanSpec(spec);
   options = v.options(options, 'options', ['netns']);
   const { ns, release } = resolveNetns(netnsOf(options));

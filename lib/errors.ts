@@ -41,9 +41,8 @@ export class NetdevError extends Error {
     operation?: string;
     netns?: string;
   }) {
-    checkInit(init);
-    const code = util.getSystemErrorName(-init.errnum);
-    const desc = util.getSystemErrorMap().get(-init.errnum)?.[1] ?? code;
+    init = checkInit(init);
+    const [code, desc] = errnoName(init.errnum);
     const what = [init.syscall, init.operation].filter(Boolean).join(' ');
     const where = init.path ? ` '${init.path}'` : '';
     const searched = init.netns !== undefined ? `: no such link in ${init.netns}` : '';
@@ -60,10 +59,27 @@ export class NetdevError extends Error {
   }
 }
 
+/**
+ * Linux errnos that libuv has no name for, which the kernel does return here: a TUN queue read
+ * after its device was deleted (EBADFD), and the kernel-internal ENOTSUPP that some netlink
+ * handlers leak.
+ */
+const LINUX_ONLY: ReadonlyMap<number, [string, string]> = new Map([
+  [76, ['ENOTUNIQ', 'name not unique on network']],
+  [77, ['EBADFD', 'file descriptor in bad state']],
+  [524, ['ENOTSUPP', 'operation not supported (kernel-internal)']],
+]);
+
+/** The name ('EEXIST') and description of a positive errno. */
+function errnoName(errnum: number): [string, string] {
+  const known = util.getSystemErrorMap().get(-errnum);
+  return known ?? LINUX_ONLY.get(errnum) ?? [`E${errnum}`, `errno ${errnum}`];
+}
+
 /** NetdevError is public (users construct them in fakes): its init is checked like any argument. */
-function checkInit(init: unknown): void {
+function checkInit<T>(init: T): T {
   if (typeof init !== 'object' || init === null) throw invalidType('init', 'an object', init);
-  const o = init as Record<string, unknown>;
+  const o: Record<string, unknown> = { ...(init as object) }; // each own property read once
   const errnum = o.errnum;
   if (typeof errnum !== 'number') throw invalidType('init.errnum', 'of type number', errnum);
   if (!Number.isInteger(errnum) || errnum < 1 || errnum > 4095)
@@ -72,6 +88,17 @@ function checkInit(init: unknown): void {
   for (const key of ['extack', 'path', 'operation', 'netns'])
     if (o[key] !== undefined && typeof o[key] !== 'string') throw invalidType(`init.${key}`, 'of type string', o[key]);
   if (o.extackOffset !== undefined && typeof o.extackOffset !== 'number') throw invalidType('init.extackOffset', 'of type number', o.extackOffset);
+  return o as T;
+}
+
+/**
+ * The kernel's view refuses an operation on a link of another kind (deletePersistentTun on a veth,
+ * setLinkData on lo): not an argument error, which is known before any system call, but a
+ * system error, as the kernel gives for such requests (EINVAL from TUNSETIFF, EOPNOTSUPP from a
+ * changelink of another kind).
+ */
+export function wrongKind(errnum: number, operation: string, what: string): NetdevError {
+  return new NetdevError({ errnum, syscall: 'rtnetlink', operation: `${operation}: ${what}` });
 }
 
 /** Node-style argument error (`ERR_INVALID_ARG_VALUE` / `ERR_INVALID_ARG_TYPE`). */

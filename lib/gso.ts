@@ -7,6 +7,7 @@
  * buffer: no allocation per packet once it has grown to the largest batch seen.
  */
 import { invalidType, invalidValue } from './errors.js';
+import * as v from './validate.js';
 
 /** Packets laid out in one buffer (what {@link TunDevice.writeBatch} writes). */
 export interface PacketList {
@@ -180,7 +181,7 @@ export class GsoSplitter extends Output {
   private readonly room: number;
   constructor(options: GsoSplitterOptions = {}) {
     super(128 * 1024, 64);
-    if (typeof options !== 'object' || options === null) throw invalidType('options', 'an object', options);
+    options = v.object(options, 'options'); // read once, own properties
     if (options.vnetHdr !== undefined && typeof options.vnetHdr !== 'boolean') throw invalidType('options.vnetHdr', 'a boolean', options.vnetHdr);
     this.room = options.vnetHdr ? VNET : 0;
   }
@@ -315,7 +316,7 @@ export class TcpCoalescer extends Output {
 
   constructor(options: TcpCoalescerOptions = {}) {
     super(128 * 1024, 64);
-    if (typeof options !== 'object' || options === null) throw invalidType('options', 'an object', options);
+    options = v.object(options, 'options'); // read once, own properties
     if (options.vnetHdr !== undefined && typeof options.vnetHdr !== 'boolean') throw invalidType('options.vnetHdr', 'a boolean', options.vnetHdr);
     this.inHdr = options.vnetHdr ? VNET : 0;
     const m = options.maxSegments ?? 64;

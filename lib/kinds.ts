@@ -3,10 +3,11 @@
  * ifb, and a generic escape hatch. Kind settings are validated against the addon's attribute
  * tables (native/kinds.cc), the same tables that encode and decode them.
  */
+import { constants } from 'node:os';
 import { binding, k, type LinkRequest } from './binding.js';
-import { invalidType, invalidValue } from './errors.js';
+import { invalidType, invalidValue, wrongKind } from './errors.js';
 import {
-  COMMON_KEYS, checkLinkRef, commonFields, createLink, indexOf, linkKeyOf, readLink, type CreateLinkOptions, type Link, type LinkRef,
+  COMMON_KEYS, checkLinkRef, commonFields, createLink, describeRef, indexOf, linkKeyOf, readLink, type CreateLinkOptions, type Link, type LinkRef,
 } from './links.js';
 import { netnsOf, handleFor, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
 import { transact } from './rtnl.js';
@@ -35,6 +36,12 @@ function table(kind: string): FieldSpec[] | undefined {
   // The addon's object also holds the port tables (under 'ports'): that is not a kind.
   const t = v.lookup(tables, kind);
   return Array.isArray(t) ? t : undefined;
+}
+
+/** Whether some kind's table has this setting. */
+function anyKindHas(key: string): boolean {
+  tables ??= (binding() as unknown as { kindTables: Record<string, FieldSpec[]> }).kindTables;
+  return Object.values(tables).some((t) => Array.isArray(t) && t.some((f) => f.key === key));
 }
 
 /** Validates kind settings (kernel names and units) against the addon's table for the kind. */
@@ -723,10 +730,18 @@ export async function setLinkData(link: LinkRef, data: Record<string, unknown>, 
   link = checkLinkRef(link, 'link');
   options = v.options(options, 'options', ['netns']);
   const d = { ...v.object(data, 'data') };
+  // A setting no kind has is a typo, refused now; whether this link's kind has it is known once
+  // the link is read (and its values are checked against that kind's table then).
+  for (const [key, value] of Object.entries(d)) if (value !== undefined && !anyKindHas(key)) throw invalidValue(`data.${key}`, value, 'is not a setting of any link kind');
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
-    const current = await readLink(ns, linkKeyOf(link), 'setLinkData');
-    if (!current.kind) throw invalidValue('link', link, 'has no kind whose settings could change');
+    const op = `setLinkData ${describeRef(link)}`;
+    const current = await readLink(ns, linkKeyOf(link), op);
+    if (!current.kind) throw wrongKind(constants.errno.EOPNOTSUPP, op, 'a link without a kind has no settings to change');
+    const fields = table(current.kind);
+    if (!fields) throw wrongKind(constants.errno.EOPNOTSUPP, op, `netdev has no settings table for kind '${current.kind}'`);
+    for (const [key, value] of Object.entries(d))
+      if (value !== undefined && !fields.some((f) => f.key === key)) throw wrongKind(constants.errno.EOPNOTSUPP, op, `a ${current.kind} link has no setting '${key}'`);
     // Port references (bond activeSlave / primary) may be given by name.
     for (const key of ['activeSlave', 'primary']) {
       const ref = d[key];

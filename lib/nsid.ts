@@ -94,10 +94,14 @@ export async function findNetnsById(id: number, options: NetnsOption & { candida
   const list: unknown = options.candidates;
   if (list !== undefined && !Array.isArray(list)) throw invalidValue('options.candidates', list, 'must be an array of namespaces');
   // Every candidate is checked before the first lookup (the snapshot holds copies of them).
-  options.candidates?.forEach((c, i) => { checkNetnsRef(c, `options.candidates[${i}]`); });
+  const given = options.candidates?.map((c, i) => {
+    const ref = refArg(c, `options.candidates[${i}]`);
+    checkNetnsRef(ref, `options.candidates[${i}]`);
+    return ref;
+  });
   const netns = netnsOf(options);
   if (netns !== undefined) checkNetnsRef(netns, 'options.netns');
-  const candidates = options.candidates ?? (await listNetns());
+  const candidates = given ?? (await listNetns());
   const where = netns !== undefined ? { netns } : {};
   for (const c of candidates) if ((await getNetnsId(c, where)) === want) return c;
   return null;

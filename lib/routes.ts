@@ -152,8 +152,9 @@ function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', lookups: NameLook
     // Each next hop takes up to 28 bytes of RTA_MULTIPATH, whose length is a u16.
     if (list.length > MAX_NEXTHOPS) throw invalidValue('spec.multipath', mp, `must hold at most ${MAX_NEXTHOPS} next hops`, true);
     if (spec.gateway !== undefined || spec.device !== undefined) throw invalidValue('spec.multipath', mp, 'replaces gateway/device: give those per next hop');
-    for (const [i, h] of mp.entries()) {
-      v.knownKeys(v.object(h, `spec.multipath[${i}]`), `spec.multipath[${i}]`, ['gateway', 'device', 'weight', 'onlink']);
+    for (const [i, given] of mp.entries()) {
+      const h = v.options(given, `spec.multipath[${i}]`, ['gateway', 'device', 'weight', 'onlink']);
+      mp[i] = h; // what the request is built from below
       if (h.gateway !== undefined) {
         const g = v.ip(h.gateway, `spec.multipath[${i}].gateway`, family);
         family ??= g.includes(':') ? 6 : 4;
@@ -334,8 +335,9 @@ export async function addRoutes(specs: readonly RouteSpec[], options: NetnsOptio
   const replace = options.replace === undefined ? false : v.bool(options.replace, 'options.replace');
   const c = consts();
   const lookups: NameLookup[] = [];
-  const reqs = list.map((spec, i) => {
-    if (typeof spec !== 'object' || spec === null) throw invalidType(`specs[${i}]`, 'a route spec object', spec);
+  const reqs = list.map((given, i) => {
+    if (typeof given !== 'object' || given === null) throw invalidType(`specs[${i}]`, 'a route spec object', given);
+    const spec = v.options(given, `specs[${i}]`, SPEC_KEYS);
     if (netnsOf(spec) !== undefined) throw invalidValue(`specs[${i}].netns`, netnsOf(spec), 'is given once, in options.netns');
     return routeRequest(spec, 'add', lookups);
   });

@@ -6,12 +6,14 @@
  * spins) and the device emits `'drain'`.
  */
 import { EventEmitter } from 'node:events';
+import { constants } from 'node:os';
 import { Duplex } from 'node:stream';
 import { binding, k, type NativePacketQueue } from './binding.js';
-import { NetdevError, illegalConstructor, invalidType, invalidValue, native, nativeSync } from './errors.js';
+import { NetdevError, illegalConstructor, invalidType, invalidValue, native, nativeSync, wrongKind } from './errors.js';
 import { readPacketList, type PacketList } from './gso.js';
-import { deleteLink, getLink } from './links.js';
+import { readLink } from './links.js';
 import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
+import { transact } from './rtnl.js';
 import * as v from './validate.js';
 
 /** Offloads a vnetHdr device accepts (TUNSETOFFLOAD). */
@@ -586,16 +588,20 @@ export async function openMacvtap(link: string, options: OpenMacvtapOptions = {}
     offload,
     ...(options.sndbuf !== undefined ? { sndbuf: v.integer(options.sndbuf, 'options.sndbuf', 1, 2 ** 31 - 1) } : {}),
   };
-  const info = await getLink(link, netnsOf(options) !== undefined ? { netns: netnsOf(options) } : {});
-  if (info.kind !== 'macvtap' && info.kind !== 'ipvtap') throw invalidValue('link', link, `is a ${info.kind ?? 'plain'} link, not a macvtap/ipvtap link`);
+  const op = `openMacvtap ${link}`;
   const { ns, release } = resolveNetns(netnsOf(options));
   let res: { name: string; ifindex: number; fds: number[] };
+  let kind: string;
   try {
-    res = await native(binding().tapDevOpen(ns, spec), `openMacvtap ${link}`);
+    const info = await readLink(ns, { name: link }, op);
+    if (info.kind !== 'macvtap' && info.kind !== 'ipvtap')
+      throw wrongKind(constants.errno.EINVAL, op, `a ${info.kind ?? 'plain'} link, not a macvtap/ipvtap link`);
+    kind = info.kind;
+    res = await native(binding().tapDevOpen(ns, spec), op);
   } finally {
     release();
   }
-  return makeTunDevice(res.name, info.kind, vnetHdr, res.fds, sizes);
+  return makeTunDevice(res.name, kind as TunDevice['kind'], vnetHdr, res.fds, sizes);
 }
 
 /** Options of {@link createPersistentTun}. */
@@ -640,9 +646,17 @@ export function createPersistentTap(options: PersistentTunOptions): Promise<stri
  * another kind.
  */
 export async function deletePersistentTun(name: string, options: NetnsOption = {}): Promise<void> {
-  const link = await getLink(v.ifname(name), options);
-  if (link.kind !== 'tun') throw invalidValue('name', name, `is a ${link.kind ?? 'non-TUN'} link, not a TUN/TAP device`);
-  await deleteLink(link.index, options);
+  v.ifname(name);
+  options = v.options(options, 'options', ['netns']);
+  const op = `deletePersistentTun ${name}`;
+  const { ns, release } = resolveNetns(netnsOf(options));
+  try {
+    const link = await readLink(ns, { name }, op);
+    if (link.kind !== 'tun') throw wrongKind(constants.errno.EINVAL, op, `a ${link.kind ?? 'non-TUN'} link, not a TUN/TAP device`);
+    await transact(ns, [{ type: k('RTM_DELLINK'), link: { index: link.index } }], op);
+  } finally {
+    release();
+  }
 }
 
 /** The same as {@link deletePersistentTun} (TUN and TAP devices are both kind `tun`). */

@@ -94,7 +94,12 @@ void PacketQueue::OnEvent(void* owner, int status, int events) {
     Napi::Env env = self->Env();
     Napi::HandleScope scope(env);
     if (status < 0) {
-      // POLLERR/POLLHUP: report to JS as a batch of -errno; reading stops.
+      // POLLERR/POLLHUP: report to JS as a batch of -errno; reading stops. libuv says UV_EBADF for
+      // any POLLERR: a read tells the real reason (EBADFD: the device was deleted under the fd).
+      if (status == UV_EBADF && self->fd_ >= 0) {
+        ssize_t r = read(self->fd_, self->rxData_, self->maxPacket_);
+        if (r < 0 && errno != EAGAIN && errno != EINTR) status = -errno;
+      }
       self->reading_ = false;
       self->UpdatePoll();
       if (!self->onPackets_.IsEmpty()) Call(self->onPackets_, self->Value(), {Napi::Number::New(env, status)});

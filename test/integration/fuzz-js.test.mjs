@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CALLS = 3000;
+const CALLS = 6000;
 const SEED = 20261202; // fixed: a failure here replays with the same --seed
 
 function runFuzzer(args, timeoutMs) {

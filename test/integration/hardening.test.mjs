@@ -757,3 +757,64 @@ test('argument errors come before the first system call: FDB entries, candidates
     assert.equal(fdCount(), fds);
   });
 });
+
+test('nested and constructor options are read once, own properties only (GsoSplitter, NetdevError, addRoutes, vlans)', async () => {
+  /** An object whose every key counts its reads, over a prototype that must never be read. */
+  function counted(values) {
+    const reads = {};
+    const inherited = [];
+    const proto = new Proxy({}, { get: (_t, key) => { if (typeof key === 'string') inherited.push(key); return undefined; } });
+    const o = Object.create(proto);
+    for (const [key, value] of Object.entries(values)) {
+      reads[key] = 0;
+      Object.defineProperty(o, key, { enumerable: true, get: () => { reads[key]++; return value; } });
+    }
+    return { o, check: (what) => {
+      for (const [key, n] of Object.entries(reads)) assert.equal(n, 1, `${what}: ${key} read ${n} times`);
+      assert.deepEqual(inherited, [], `${what}: read through the prototype`);
+    } };
+  }
+  let c = counted({ vnetHdr: true });
+  new nd.GsoSplitter(c.o);
+  c.check('GsoSplitter');
+  c = counted({ vnetHdr: false, maxSegments: 8 });
+  new nd.TcpCoalescer(c.o);
+  c.check('TcpCoalescer');
+  c = counted({ errnum: 17, syscall: 'x', extack: 'y' });
+  new nd.NetdevError(c.o);
+  c.check('NetdevError');
+  await withNetns(async (ns) => {
+    await nd.createVeth({ name: 'q0', peer: { name: 'q1' }, up: true, netns: ns });
+    c = counted({ destination: '10.77.0.0/24', device: 'q0' });
+    const [r] = await nd.addRoutes([c.o], { netns: ns });
+    assert.equal(r, undefined);
+    c.check('addRoutes specs[0]');
+    const hop = counted({ gateway: '10.78.0.1', device: 'q0' });
+    await nd.addAddress('q0', '10.78.0.2/24', { netns: ns });
+    await nd.addRoute({ destination: '10.79.0.0/24', multipath: [hop.o], netns: ns });
+    hop.check('multipath[0]');
+    c = counted({ vid: 1 });
+    await nd.addBridgeVlan('q0', c.o, { netns: ns }).catch(() => undefined); // no bridge: refused, but read once
+    c.check('addBridgeVlan vlan');
+    c = counted({ path: `/proc/${process.pid}/fd/${ns.fd}` });
+    assert.equal(await nd.findNetnsById(7, { candidates: [c.o] }), null);
+    c.check('findNetnsById candidates[0]');
+  });
+});
+
+tunTest('a TUN reader whose device is deleted reports EBADFD (the read\'s errno), not libuv\'s EBADF', async () => {
+  await withNetns(async (ns) => {
+    const dev = await nd.openTun({ name: 'tb0', netns: ns, persist: true });
+    try {
+      dev.onPackets(() => {});
+      const error = new Promise((resolve) => dev.once('error', resolve));
+      await nd.deleteLink('tb0', { netns: ns });
+      const e = await error;
+      assert.equal(e.code, 'EBADFD');
+      assert.equal(e.errno, -77);
+      assert.match(e.message, /^EBADFD: file descriptor in bad state, read tun tb0 queue 0/);
+    } finally {
+      dev.close();
+    }
+  });
+});

@@ -88,6 +88,10 @@ test('VXLAN: remote checksum offload, GBP, GPE and per-VNI filtering read back',
     const changed = await getLink('vxa', { netns: ns });
     assert.deepEqual([changed.info.ageing, changed.info.ttl], [77, 9]);
     await assert.rejects(setLinkData('vxa', { nosuch: 1 }, { netns: ns }), { code: 'ERR_INVALID_ARG_VALUE' });
+    // A setting of another kind (a bond's miimon): the link's own kind, read first, has none.
+    const other = await setLinkData('vxa', { miimon: 100 }, { netns: ns }).catch((e) => e);
+    assert.equal(other.code, 'ENOTSUP', other.message);
+    assert.match(other.message, /a vxlan link has no setting 'miimon'/);
     const [ip] = await ipJson(ns, '-d', 'link', 'show', 'vxa');
     assert.equal(ip.linkinfo.info_data.remcsum_tx, true);
     assert.equal(ip.linkinfo.info_data.gbp, true);
