@@ -18,10 +18,10 @@
 //              watcher, goes idle and is terminated (Node unloads the addon with the worker)
 // After the scenarios: the fd count is back to its baseline, and the main thread can still use
 // netdev (for `unload`, only then is it loaded in the main thread).
-import { readdirSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { fdCount, fdMap } from './fds.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (process.env.NETDEV_SANDBOX !== '1') {
@@ -167,22 +167,6 @@ async function one(scenario, i) {
   await exited;
 }
 
-function fdCount() {
-  return readdirSync('/proc/self/fd').length;
-}
-
-/** What each open fd is (to name the ones left over). */
-function fdTargets() {
-  const out = {};
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      out[fd] = readlinkSync(`/proc/self/fd/${fd}`);
-    } catch {
-      // the directory's own fd, closed by now
-    }
-  }
-  return out;
-}
 
 async function run(scenario) {
   const started = Date.now();
@@ -205,14 +189,14 @@ async function run(scenario) {
 // A worker first (not using netdev): Node's own lazily opened fds are in the baseline.
 await new Promise((resolve) => new Worker('', { eval: true }).once('exit', resolve));
 const baseline = fdCount();
-const baselineTargets = fdTargets();
+const baselineTargets = fdMap();
 for (const s of scenarios) {
   const r = await run(s);
   // Worker fds are closed when its environment is torn down, before 'exit' is emitted.
   r.fds = fdCount() - baseline;
   console.log(JSON.stringify(r));
   if (r.fds !== 0) {
-    const extra = Object.entries(fdTargets()).filter(([fd]) => !(fd in baselineTargets));
+    const extra = Object.entries(fdMap()).filter(([fd]) => !(fd in baselineTargets));
     console.error(`soak-workers: ${r.fds} fd(s) more than the baseline after ${s}: ${JSON.stringify(Object.fromEntries(extra.slice(0, 20)))}`);
     process.exit(1);
   }

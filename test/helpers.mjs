@@ -1,10 +1,13 @@
 // Test helpers: a fresh namespace per test, `ip -j` cross-checks inside a namespace, fd counting.
 import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { accessSync, constants as fsConstants, existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { createNetns, listLinks, openTap, openTun } from 'netdev';
+import { fdCount, fdMap } from '../scripts/fds.mjs';
+
+export { fdCount, fdMap };
 
 const execFileP = promisify(execFile);
 
@@ -41,23 +44,6 @@ export async function bridgeJson(ns, ...args) {
   return stdout.trim() ? JSON.parse(stdout) : [];
 }
 
-/** Open file descriptors of this process. */
-export function fdCount() {
-  return readdirSync('/proc/self/fd').length;
-}
-
-/** What each open fd points to (for a useful message when counts differ). */
-export function fdMap() {
-  const out = {};
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      out[fd] = readlinkSync(`/proc/self/fd/${fd}`);
-    } catch {
-      // the directory's own fd, gone by now
-    }
-  }
-  return out;
-}
 
 /** Waits until check() returns a truthy value (bounded poll, not a sleep). */
 export async function waitFor(check, { timeout = 5000, interval = 10, what = 'condition' } = {}) {
