@@ -3,7 +3,7 @@
  * ifb, and a generic escape hatch. Kind settings are validated against the addon's attribute
  * tables (native/kinds.cc), the same tables that encode and decode them.
  */
-import { constants } from 'node:os';
+import * as os from 'node:os';
 import { binding, k, type LinkRequest } from './binding.js';
 import { invalidType, invalidValue, wrongKind } from './errors.js';
 import {
@@ -36,6 +36,17 @@ function table(kind: string): FieldSpec[] | undefined {
   // The addon's object also holds the port tables (under 'ports'): that is not a kind.
   const t = v.lookup(tables, kind);
   return Array.isArray(t) ? t : undefined;
+}
+
+/** Whether buf is a sequence of whole netlink attributes, as the kernel reads a nest's payload. */
+function wholeAttributes(buf: Buffer): boolean {
+  for (let off = 0; off < buf.length; ) {
+    if (buf.length - off < 4) return false;
+    const len = os.endianness() === 'LE' ? buf.readUInt16LE(off) : buf.readUInt16BE(off); // host order
+    if (len < 4 || len > buf.length - off) return false;
+    off += (len + 3) & ~3;
+  }
+  return true;
 }
 
 /** Whether some kind's table has this setting. */
@@ -397,6 +408,7 @@ export async function createLinkOfKind(options: CreateAnyLinkOptions): Promise<L
     // It travels inside IFLA_LINKINFO, whose length (with the kind's) must fit netlink's u16.
     if (o.infoData.length > MAX_INFO_DATA) throw invalidValue('options.infoData', o.infoData, `must be at most ${MAX_INFO_DATA} bytes`, true);
     if (o.data !== undefined) throw invalidValue('options.infoData', o.infoData, 'conflicts with data');
+    if (!wholeAttributes(o.infoData)) throw invalidValue('options.infoData', o.infoData, 'must be whole netlink attributes (struct rtattr: u16 length, u16 type, data, padded to 4 bytes)');
     req.infoData = o.infoData;
   }
   return create(o, req, o.parent !== undefined ? { parent: checkLinkRef(o.parent, 'options.parent') } : {}, `create ${kind} ${req.name}`);
@@ -737,11 +749,11 @@ export async function setLinkData(link: LinkRef, data: Record<string, unknown>, 
   try {
     const op = `setLinkData ${describeRef(link)}`;
     const current = await readLink(ns, linkKeyOf(link), op);
-    if (!current.kind) throw wrongKind(constants.errno.EOPNOTSUPP, op, 'a link without a kind has no settings to change');
+    if (!current.kind) throw wrongKind(os.constants.errno.EOPNOTSUPP, op, 'a link without a kind has no settings to change');
     const fields = table(current.kind);
-    if (!fields) throw wrongKind(constants.errno.EOPNOTSUPP, op, `netdev has no settings table for kind '${current.kind}'`);
+    if (!fields) throw wrongKind(os.constants.errno.EOPNOTSUPP, op, `netdev has no settings table for kind '${current.kind}'`);
     for (const [key, value] of Object.entries(d))
-      if (value !== undefined && !fields.some((f) => f.key === key)) throw wrongKind(constants.errno.EOPNOTSUPP, op, `a ${current.kind} link has no setting '${key}'`);
+      if (value !== undefined && !fields.some((f) => f.key === key)) throw wrongKind(os.constants.errno.EOPNOTSUPP, op, `a ${current.kind} link has no setting '${key}'`);
     // Port references (bond activeSlave / primary) may be given by name.
     for (const key of ['activeSlave', 'primary']) {
       const ref = d[key];

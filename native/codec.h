@@ -98,6 +98,11 @@ bool PutNetnsFd(const Napi::Object& spec, const char* key, uint16_t attr, MsgBui
 
 // Helpers for reading validated fields from JS objects (codec_util.cc).
 [[noreturn]] void ThrowType(const Napi::Env& env, const std::string& what);
+// A value of the right type that cannot be encoded (TypeError, ERR_INVALID_ARG_VALUE).
+[[noreturn]] void ThrowValue(const Napi::Env& env, const std::string& what);
+// Whether [p, p+len) is a sequence of whole netlink attributes (each at least a header, inside the
+// buffer, the next one at its aligned end), as the kernel's nla_parse reads them.
+bool WellFormedAttrs(const uint8_t* p, size_t len);
 // o[key] when key is o's own property, else undefined: what lib/ builds is read, never what an
 // inherited property (a polluted Object.prototype.mtu) would add to a request.
 Napi::Value Own(const Napi::Object& o, const char* key);

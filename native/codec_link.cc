@@ -156,6 +156,9 @@ void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
       b->EndNest(data);
     } else if (raw.IsBuffer()) {
       auto buf = raw.As<Napi::Buffer<uint8_t>>();
+      // Sent as a nest: what is inside must be attributes, or the kernel would misread it.
+      if (!WellFormedAttrs(buf.Data(), buf.Length()))
+        ThrowValue(spec.Env(), "infoData must be whole netlink attributes");
       b->Attr(IFLA_INFO_DATA | NLA_F_NESTED, buf.Data(), buf.Length());
     }
     b->EndNest(li);

@@ -1,7 +1,10 @@
 #include <arpa/inet.h>
+#include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "codec.h"
 
@@ -11,6 +14,24 @@ void ThrowType(const Napi::Env& env, const std::string& what) {
   Napi::TypeError err = Napi::TypeError::New(env, what);
   err.Set("code", Napi::String::New(env, "ERR_INVALID_ARG_TYPE"));
   throw err;
+}
+
+void ThrowValue(const Napi::Env& env, const std::string& what) {
+  Napi::TypeError err = Napi::TypeError::New(env, what);
+  err.Set("code", Napi::String::New(env, "ERR_INVALID_ARG_VALUE"));
+  throw err;
+}
+
+bool WellFormedAttrs(const uint8_t* p, size_t len) {
+  size_t off = 0;
+  while (off < len) {
+    if (len - off < sizeof(rtattr)) return false;
+    rtattr a;
+    std::memcpy(&a, p + off, sizeof a);
+    if (a.rta_len < sizeof(rtattr) || a.rta_len > len - off) return false;
+    off += std::min(static_cast<size_t>(RTA_ALIGN(a.rta_len)), len - off);
+  }
+  return true;
 }
 
 Napi::Value Own(const Napi::Object& o, const char* key) {

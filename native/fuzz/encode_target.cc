@@ -11,6 +11,8 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -189,6 +191,15 @@ void Encode(Napi::Env env, const uint8_t* data, size_t len) {
   MsgBuilder b;
   EncodeRequest(req, &b);
   const std::vector<uint8_t>& out = b.Bytes();
+  // A replay (NETDEV_FUZZ_VERBOSE=1 node scripts/fuzz.mjs --replay encode FILE) shows the request
+  // the input became and the bytes encoded from it.
+  if (std::getenv("NETDEV_FUZZ_VERBOSE") != nullptr) {
+    Napi::Object json = env.Global().Get("JSON").As<Napi::Object>();
+    std::string text = json.Get("stringify").As<Napi::Function>().Call(json, {req}).ToString().Utf8Value();
+    std::fprintf(stderr, "request %s\nbytes", text.c_str());
+    for (uint8_t byte : out) std::fprintf(stderr, " %02x", byte);
+    std::fprintf(stderr, "\n");
+  }
   if (out.size() < sizeof(nlmsghdr)) Finding("no message encoded");
   if (out.size() > MsgBuilder::kMaxMessage + NLMSG_ALIGNTO) Finding("a message over kMaxMessage");
   nlmsghdr h;

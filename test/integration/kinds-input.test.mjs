@@ -2,6 +2,7 @@
 // and the bad-input suite across kinds (errors before any syscall where netdev can know, the
 // kernel's extended ack otherwise; nothing half-created).
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
@@ -33,6 +34,14 @@ test('the escape hatch: createLinkOfKind with validated data, or raw infoData', 
     const rx = await nd.createLinkOfKind({ kind: 'vxlan', name: 'vxraw', netns: ns, infoData: raw });
     assert.deepEqual([rx.info.vni, rx.info.port], [1234, 4790]);
     await assert.rejects(nd.createLinkOfKind({ kind: 'vxlan', name: 'x', netns: ns, data: { vnii: 1 } }), { code: 'ERR_INVALID_ARG_VALUE' });
+    // infoData travels as a nest: bytes that are not whole attributes are refused, in lib/ and
+    // again in the addon (the encode fuzz target found the addon sending them as they were).
+    const { binding } = createRequire(import.meta.url)('../../dist/cjs/binding.js');
+    for (const bad of [Buffer.from([0x25]), Buffer.alloc(4), Buffer.from([8, 0, 1, 0, 1, 0]), Buffer.from([8, 0, 1, 0, 1, 0, 0, 0, 2])]) {
+      await assert.rejects(nd.createLinkOfKind({ kind: 'vxlan', name: 'x', netns: ns, infoData: bad }), { code: 'ERR_INVALID_ARG_VALUE' });
+      assert.throws(() => binding().encode({ type: 16, link: { name: 'x', kind: 'vxlan', infoData: bad } }), { code: 'ERR_INVALID_ARG_VALUE' });
+    }
+    assert.deepEqual((await nd.listLinks({ netns: ns })).map((l) => l.name).sort(), ['lo', 'vxr', 'vxraw']);
   });
 });
 
