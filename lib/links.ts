@@ -2,8 +2,9 @@
  * Links: list, get, set, delete (one or many at once), and create veth pairs and bridges.
  */
 import { k, type BridgeRequest, type Decoded, type LinkRequest, type NativeNetnsHandle, type NativeNs, type Request } from './binding.js';
-import { invalidType, invalidValue } from './errors.js';
-import { checkNetnsRef, handleFor, netnsOf, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
+import { constants } from 'node:os';
+import { invalidType, invalidValue, wrongKind } from './errors.js';
+import { checkNetnsRef, handleFor, netnsOf, openNetns, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
 import { dump, transact, transactEach } from './rtnl.js';
 import * as v from './validate.js';
 
@@ -352,15 +353,8 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
   }
   try {
     const op = `setLink ${describeRef(ref)}`;
-    // A move and the other changes go in one request, as `ip link set DEV netns NS …` sends them:
-    // the kernel moves the link first and applies the rest in the target namespace (a rename
-    // there, say to eth0, must not clash with names in this one; the move takes the link down,
-    // so `up` only holds when applied after it; the master is a link of the target namespace).
     if (target !== undefined) {
-      const targetNetns = (await target).handle;
-      if (master !== undefined) req.master = master === null ? 0 : await indexOf(targetNetns, master, 'changes.master');
-      const at: LinkRequest = rename !== undefined ? { index: key.index ?? (await indexOf(ns, ref, 'link')), name: rename } : { ...key };
-      await transact(ns, [{ type: k('RTM_NEWLINK'), link: { ...req, ...at, targetNetns } }], op);
+      await moveLink(ns, key, req, rename, master, (await target).handle, op);
       return;
     }
     const masterIndex = master === undefined ? undefined : master === null ? 0 : await indexOf(ns, master, 'changes.master');
@@ -392,6 +386,65 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
   } finally {
     if (target !== undefined) (await target.catch(() => undefined))?.release();
     release();
+  }
+}
+
+/** Kinds of link that take ports (ndo_add_slave): a master of another kind is refused (ENOTSUP). */
+const MASTER_KINDS = ['bridge', 'bond', 'team', 'vrf', 'openvswitch', 'batadv'];
+
+/**
+ * setLink with moveTo. The kernel moves a link first and applies the rest of the request in the
+ * target namespace, keeping the move when a later attribute is refused; and a move costs the link
+ * its addresses. So what can be known is checked before anything is sent (the MTU against the
+ * link's limits, the master: a link of the target namespace that takes ports), then the move goes
+ * with the rename and the settings a move keeps (one request: a name taken there is EEXIST, and
+ * nothing moved), then `up` and the master, in the target namespace. If those are refused, the
+ * link goes back where it was, as it was (but for the addresses the kernel dropped).
+ */
+async function moveLink(
+  ns: NativeNs,
+  key: LinkRequest,
+  req: LinkRequest,
+  rename: string | undefined,
+  master: LinkRef | null | undefined,
+  target: NativeNetnsHandle,
+  op: string,
+): Promise<void> {
+  const before = await readLink(ns, key, op);
+  if (req.mtu !== undefined && before.maxMtu !== undefined && before.maxMtu > 0 && req.mtu > before.maxMtu)
+    throw wrongKind(constants.errno.EINVAL, op, `mtu ${req.mtu} greater than device maximum ${before.maxMtu}`);
+  if (req.mtu !== undefined && before.minMtu !== undefined && req.mtu < before.minMtu)
+    throw wrongKind(constants.errno.EINVAL, op, `mtu ${req.mtu} less than device minimum ${before.minMtu}`);
+  const after: LinkRequest = {};
+  if (master !== undefined && master !== null) {
+    const m = await readLink(target, linkKeyOf(master, 'changes.master'), op);
+    if (!MASTER_KINDS.includes(m.kind ?? '')) throw wrongKind(constants.errno.EOPNOTSUPP, op, `${m.name} is a ${m.kind ?? 'plain'} link: it takes no ports`);
+    after.master = m.index;
+  } else if (master === null) {
+    after.master = 0;
+  }
+  if (req.up !== undefined) after.up = req.up;
+  const moved: LinkRequest = { ...req, index: before.index, ...(rename !== undefined ? { name: rename } : {}) };
+  delete moved.up;
+  delete moved.master;
+  await transact(ns, [{ type: k('RTM_NEWLINK'), link: { ...moved, targetNetns: target } }], op);
+  if (Object.keys(after).length === 0) return;
+  const name = rename ?? before.name;
+  try {
+    await transact(target, [{ type: k('RTM_NEWLINK'), link: { name, ...after } }], op);
+  } catch (err) {
+    // Back where it was: the index may differ there (a clash), so it is found by name.
+    const home = ns !== null && typeof ns !== 'string' ? undefined : await openNetns(ns === null ? undefined : { path: ns });
+    try {
+      const here = await readLink(target, { name }, op);
+      const back: LinkRequest = { ...undoOf(moved, before), index: here.index, up: before.up, targetNetns: home?.handle ?? (ns as NativeNetnsHandle) };
+      await transact(target, [{ type: k('RTM_NEWLINK'), link: back }], op);
+    } catch {
+      // the refusal is the error to report; the link stays where the kernel left it
+    } finally {
+      home?.close();
+    }
+    throw err;
   }
 }
 

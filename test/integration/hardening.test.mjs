@@ -818,3 +818,39 @@ tunTest('a TUN reader whose device is deleted reports EBADFD (the read\'s errno)
     }
   });
 });
+
+test('setLink with moveTo is all or nothing: what can be known is checked before the move, the rest undone', async () => {
+  await withNetns(async (a) => {
+    await withNetns(async (b) => {
+      await nd.createVeth({ name: 'mm0', peer: { name: 'mm1' }, up: true, netns: a });
+      await nd.addAddress('mm0', '10.91.0.1/24', { netns: a });
+      await nd.createVeth({ name: 'bv0', peer: { name: 'bv1' }, netns: b });
+      const inA = async () => (await nd.listLinks({ netns: a })).map((l) => l.name).sort();
+      const addrs = async () => (await nd.listAddresses({ netns: a, link: 'mm0', family: 4 })).map((x) => x.address);
+      // A master that takes no ports (a veth there): refused before anything moves (the fuzzer's
+      // case: the link used to land in b, without its addresses, and the call rejected).
+      await rejectsWith(nd.setLink('mm0', { moveTo: b, master: 'bv0', up: true }, { netns: a }), 'ENOTSUP');
+      // An MTU the device cannot take: refused before the move too.
+      await rejectsWith(nd.setLink('mm0', { moveTo: b, mtu: 65536 }, { netns: a }), 'EINVAL');
+      assert.deepEqual(await inA(), ['lo', 'mm0', 'mm1']);
+      assert.deepEqual(await addrs(), ['10.91.0.1']);
+    });
+  });
+});
+
+tunTest('setLink with moveTo: a refusal only the kernel knows, after the move, brings the link back', async () => {
+  await withNetns(async (a) => {
+    await withNetns(async (b) => {
+      // A bridge takes Ethernet ports only, a TUN device is none (EINVAL), which the kernel says
+      // after the move: the link comes back, under its name, up as it was.
+      await nd.createBridge({ name: 'bb0', netns: b });
+      await nd.createPersistentTun({ name: 'tt0', netns: a });
+      await nd.setLink('tt0', { up: true }, { netns: a });
+      await rejectsWith(nd.setLink('tt0', { moveTo: b, name: 'renamed', master: 'bb0' }, { netns: a }), 'EINVAL');
+      const back = await nd.getLink('tt0', { netns: a });
+      assert.equal(back.flags.includes('UP'), true);
+      await rejectsWith(nd.getLink('renamed', { netns: b }), 'ENODEV');
+      await nd.deletePersistentTun('tt0', { netns: a });
+    });
+  });
+});
