@@ -1,5 +1,6 @@
 #include "packet_queue.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -95,11 +96,10 @@ void PacketQueue::OnEvent(void* owner, int status, int events) {
     Napi::HandleScope scope(env);
     if (status < 0) {
       // POLLERR/POLLHUP: report to JS as a batch of -errno; reading stops. libuv says UV_EBADF for
-      // any POLLERR: a read tells the real reason (EBADFD: the device was deleted under the fd).
-      if (status == UV_EBADF && self->fd_ >= 0) {
-        ssize_t r = read(self->fd_, self->rxData_, self->maxPacket_);
-        if (r < 0 && errno != EAGAIN && errno != EINTR) status = -errno;
-      }
+      // any POLLERR, but this fd is open (it is ours): a TUN/TAP queue polls POLLERR when its
+      // device is gone or going (reads then fail EBADFD, or still see EAGAIN while it unregisters),
+      // so that is what is reported.
+      if (status == UV_EBADF && self->fd_ >= 0 && fcntl(self->fd_, F_GETFD) != -1) status = -EBADFD;
       self->reading_ = false;
       self->UpdatePoll();
       if (!self->onPackets_.IsEmpty()) Call(self->onPackets_, self->Value(), {Napi::Number::New(env, status)});
