@@ -369,9 +369,16 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
     const before = effects > 1 || masterIndex !== undefined ? await readLink(ns, key, op) : undefined;
     const at: LinkRequest = before ? { index: before.index } : { ...key };
     if (rename !== undefined && at.index === undefined) at.index = await indexOf(ns, ref, 'link');
+    // The rename goes on its own too (the kernel applies it after the MAC, and refuses a name in
+    // use: EEXIST), and the MAC last: a MAC cannot always be put back (lo's all-zero one is no
+    // valid address to set), so nothing may fail after it.
+    const { mac, ...rest } = req;
     const steps: LinkRequest[] = [];
     if (masterIndex !== undefined) steps.push({ ...at, master: masterIndex });
-    if (effects > 0 || steps.length === 0) steps.push({ ...req, ...at, ...(rename !== undefined ? { name: rename } : {}) });
+    if (rename !== undefined) steps.push({ ...at, name: rename });
+    if (Object.keys(rest).length > 0) steps.push({ ...rest, ...at });
+    if (mac !== undefined) steps.push({ ...at, mac });
+    if (steps.length === 0) steps.push({ ...at }); // no change: still ENODEV for a missing link
     for (let i = 0; i < steps.length; i++) {
       try {
         await transact(ns, [{ type: k('RTM_NEWLINK'), link: steps[i]! }], op);

@@ -854,3 +854,15 @@ tunTest('setLink with moveTo: a refusal only the kernel knows, after the move, b
     });
   });
 });
+
+test('setLink: a refused rename leaves the MAC as it was (the MAC goes last: lo\'s cannot be put back)', async () => {
+  await withNetns(async (ns) => {
+    await nd.createVeth({ name: 'tk0', peer: { name: 'tk1' }, netns: ns });
+    const lo = await nd.getLink('lo', { netns: ns });
+    // The fuzzer's case: the kernel applied the MAC, then refused the name (EEXIST), and lo's
+    // all-zero MAC could not be set back (no valid Ethernet address).
+    await rejectsWith(nd.setLink('lo', { mac: '02:00:00:00:00:01', up: false, name: 'tk0' }, { netns: ns }), 'EEXIST');
+    const after = await nd.getLink('lo', { netns: ns });
+    assert.deepEqual([after.mac, after.up, after.name], [lo.mac, lo.up, 'lo']);
+  });
+});
