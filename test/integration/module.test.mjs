@@ -23,14 +23,23 @@ test('worker_threads: each environment has its own native state; both work at on
         const ns = await openNetns({ fd: workerData.fd });
         const made = [];
         for (let i = 0; i < 20; i++) made.push((await createVeth({ name: workerData.prefix + i, netns: ns })).name);
+        parentPort.postMessage({ made });
+        // The dump waits for the others' creations: a dump that keeps being interrupted by them
+        // fails EAGAIN after its retries (documented), which is not what this test is about.
+        await new Promise((resolve) => parentPort.once('message', resolve));
         const seen = (await listLinks({ netns: ns, kind: 'veth' })).map((l) => l.name);
         ns.close();
         parentPort.postMessage({ made, seen });
       })().catch((e) => parentPort.postMessage({ error: String(e) }));`;
     const workers = ['wa', 'wb'].map((prefix) => new Worker(code, { eval: true, workerData: { fd: ns.fd, prefix } }));
+    const next = (w) => new Promise((res, rej) => { w.once('message', res); w.once('error', rej); });
+    const created = workers.map(next);
     // Meanwhile the main thread works in the same namespace.
     const mine = await Promise.all(Array.from({ length: 20 }, (_, i) => createVeth({ name: `m${i}`, netns: ns })));
-    const results = await Promise.all(workers.map((w) => new Promise((res, rej) => { w.once('message', res); w.once('error', rej); })));
+    for (const c of await Promise.all(created)) assert.equal(c.error, undefined);
+    const listed = workers.map(next);
+    for (const w of workers) w.postMessage('list');
+    const results = await Promise.all(listed);
     assert.equal(mine.length, 20);
     for (const [i, r] of results.entries()) {
       assert.equal(r.error, undefined);
