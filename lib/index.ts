@@ -6,7 +6,7 @@
  * ```
  * @packageDocumentation
  */
-export { NetdevError, type ArgumentError } from './errors.js';
+export { NetdevError, type ArgumentError } from './core/errors.js';
 export {
   NETNS_RUN_DIR,
   Netns,
@@ -17,7 +17,7 @@ export {
   type CreateNetnsOptions,
   type NetnsOption,
   type NetnsRef,
-} from './netns.js';
+} from './netns/netns.js';
 export {
   createBridge,
   createVeth,
@@ -41,7 +41,7 @@ export {
   type RawInfo,
   type VethInfo,
   type VethPeerOptions,
-} from './links.js';
+} from './link/links.js';
 export {
   createBond,
   createGeneve,
@@ -81,7 +81,7 @@ export {
   type CreateVrfOptions,
   type CreateVxlanOptions,
   type MacvlanMode,
-} from './kinds.js';
+} from './link/kinds.js';
 export {
   addBridgeVlan,
   addFdb,
@@ -94,7 +94,7 @@ export {
   type BridgeVlanSpec,
   type FdbEntry,
   type FdbSpec,
-} from './bridge.js';
+} from './link/bridge.js';
 export {
   addAddress,
   deleteAddress,
@@ -103,7 +103,7 @@ export {
   type AddAddressOptions,
   type Address,
   type ListAddressesOptions,
-} from './addresses.js';
+} from './ip/addresses.js';
 export {
   connectTcp,
   createTcpServer,
@@ -111,7 +111,7 @@ export {
   type TcpConnectOptions,
   type TcpServerOptions,
   type UdpSocketOptions,
-} from './sockets.js';
+} from './sys/sockets.js';
 export {
   TunDevice,
   VNET_HDR_LEN,
@@ -131,8 +131,8 @@ export {
   type PacketWriteError,
   type PersistentTunOptions,
   type TunOffload,
-} from './tun.js';
-export { GsoSplitter, TcpCoalescer, type GsoSplitterOptions, type PacketList, type TcpCoalescerOptions } from './gso.js';
+} from './packet/tun.js';
+export { GsoSplitter, TcpCoalescer, type GsoSplitterOptions, type PacketList, type TcpCoalescerOptions } from './packet/gso.js';
 export {
   addRoute,
   addRoutes,
@@ -151,8 +151,8 @@ export {
   type RouteSpec,
   type RouteTable,
   type RouteType,
-} from './routes.js';
-export { addRule, deleteRule, listRules, type Range, type Rule, type RuleAction, type RuleSpec } from './rules.js';
+} from './ip/routes.js';
+export { addRule, deleteRule, listRules, type Range, type Rule, type RuleAction, type RuleSpec } from './ip/rules.js';
 export {
   addNeighbour,
   deleteNeighbour,
@@ -163,8 +163,8 @@ export {
   type Neighbour,
   type NeighbourSpec,
   type NeighbourState,
-} from './neighbours.js';
-export { findNetnsById, getNetnsId, listNetnsIds, setNetnsId } from './nsid.js';
-export { getSysctl, setSysctl, type SysctlKey } from './sysctl.js';
-export { execFile, spawn, type ExecInNetnsOptions, type ExecResult, type SpawnInNetnsOptions } from './process.js';
-export { Watcher, watch, type ChangeType, type NetdevEvent, type WatchOptions } from './events.js';
+} from './ip/neighbours.js';
+export { findNetnsById, getNetnsId, listNetnsIds, setNetnsId } from './netns/nsid.js';
+export { getSysctl, setSysctl, type SysctlKey } from './sys/sysctl.js';
+export { execFile, spawn, type ExecInNetnsOptions, type ExecResult, type SpawnInNetnsOptions } from './sys/process.js';
+export { Watcher, watch, type ChangeType, type NetdevEvent, type WatchOptions } from './events/events.js';

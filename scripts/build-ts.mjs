@@ -2,7 +2,7 @@
 // re-exports the same instance, so `import` and `require` users share one copy of the state.
 // Skipped when nothing it reads changed since the last build (`--force` builds anyway).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,8 @@ const inputs = newestInput();
 if (!process.argv.includes('--force') && existsSync(stamp) && statSync(stamp).mtimeMs >= inputs) process.exit(0);
 // The stamp carries the time the build started: an input edited during the build is newer.
 const started = new Date();
-
+// From scratch: a module moved or removed in lib/ must not live on in dist/ (and in the package).
+rmSync(join(root, 'dist/cjs'), { recursive: true, force: true });
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
   stdio: 'inherit',
 });

@@ -1,5 +1,5 @@
 // After prebuildify: the netdev-exec helper (spawn in a namespace) goes next to the prebuilt
-// addon, where lib/process.ts looks for it.
+// addon, where lib/sys/process.ts looks for it.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

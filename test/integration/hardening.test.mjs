@@ -688,7 +688,7 @@ tunTest('openTun sets txqueuelen as part of the open: a refusal leaves no persis
     // The kernel refuses a negative length (EINVAL); netdev's own validation never sends one, so
     // the refusal is provoked through the addon: the device the open made persistent goes.
     const r = await child(`
-      const { binding } = require('./dist/cjs/binding.js');
+      const { binding } = require('./dist/cjs/core/binding.js');
       binding().tunOpen(${JSON.stringify(`/proc/${process.pid}/fd/${ns.fd}`)}, { name: 'tq1', persist: true, txqlen: -5, queues: 1 })
         .then(() => console.log(JSON.stringify('opened')), (e) => console.log(JSON.stringify([e.errnum, e.detail])));`);
     assert.deepEqual(report(r), [22, 'SIOCSIFTXQLEN']);

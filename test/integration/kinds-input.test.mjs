@@ -36,7 +36,7 @@ test('the escape hatch: createLinkOfKind with validated data, or raw infoData', 
     await assert.rejects(nd.createLinkOfKind({ kind: 'vxlan', name: 'x', netns: ns, data: { vnii: 1 } }), { code: 'ERR_INVALID_ARG_VALUE' });
     // infoData travels as a nest: bytes that are not whole attributes are refused, in lib/ and
     // again in the addon (the encode fuzz target found the addon sending them as they were).
-    const { binding } = createRequire(import.meta.url)('../../dist/cjs/binding.js');
+    const { binding } = createRequire(import.meta.url)('../../dist/cjs/core/binding.js');
     for (const bad of [Buffer.from([0x25]), Buffer.alloc(4), Buffer.from([8, 0, 1, 0, 1, 0]), Buffer.from([8, 0, 1, 0, 1, 0, 0, 0, 2])]) {
       await assert.rejects(nd.createLinkOfKind({ kind: 'vxlan', name: 'x', netns: ns, infoData: bad }), { code: 'ERR_INVALID_ARG_VALUE' });
       assert.throws(() => binding().encode({ type: 16, link: { name: 'x', kind: 'vxlan', infoData: bad } }), { code: 'ERR_INVALID_ARG_VALUE' });

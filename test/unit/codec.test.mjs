@@ -7,8 +7,11 @@ import { test } from 'node:test';
 const root = new URL('../..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
 const b = require('node-gyp-build')(root);
-// The whole decode path: native parsing, then lib/'s expansion of link batches into objects.
-const { expand } = require(`${root}dist/cjs/decode.js`);
+// The whole decode path: native parsing, then lib/'s expansion of link and route batches into
+// objects (each family registers its expander as its module loads).
+require(`${root}dist/cjs/link/decode.js`);
+require(`${root}dist/cjs/ip/route_decode.js`);
+const { expand } = require(`${root}dist/cjs/netlink/expand.js`);
 const decode = (buf) => expand(b.decode(buf));
 const C = b.constants;
 

@@ -6,10 +6,10 @@
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { binding, k, type SocketSpec } from './binding.js';
-import { NetdevError, invalidType, invalidValue, native } from './errors.js';
-import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
-import * as v from './validate.js';
+import { binding, k, type SocketSpec } from '../core/binding.js';
+import { NetdevError, invalidType, invalidValue, native } from '../core/errors.js';
+import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
+import * as v from '../core/validate.js';
 
 function closeFd(fd: number): Promise<void> {
   return new Promise((resolve) => { fs.close(fd, () => { resolve(); }); });

@@ -4,14 +4,14 @@
  * tables (native/kinds.cc), the same tables that encode and decode them.
  */
 import * as os from 'node:os';
-import { binding, k, type LinkRequest } from './binding.js';
-import { invalidType, invalidValue, wrongKind } from './errors.js';
+import { binding, k, type LinkRequest } from '../core/binding.js';
+import { invalidType, invalidValue, wrongKind } from '../core/errors.js';
 import {
   COMMON_KEYS, checkLinkRef, commonFields, createLink, describeRef, indexOf, linkKeyOf, readLink, type CreateLinkOptions, type Link, type LinkRef,
 } from './links.js';
-import { netnsOf, handleFor, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
-import { transact } from './rtnl.js';
-import * as v from './validate.js';
+import { netnsOf, handleFor, resolveNetns, type NetnsOption, type NetnsRef } from '../netns/netns.js';
+import { transact } from '../netlink/rtnl.js';
+import * as v from '../core/validate.js';
 
 interface FieldSpec {
   key: string;

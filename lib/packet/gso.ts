@@ -6,8 +6,8 @@
  * ({@link TcpCoalescer}) and writes one super-packet instead of dozens. Both reuse their output
  * buffer: no allocation per packet once it has grown to the largest batch seen.
  */
-import { invalidType, invalidValue } from './errors.js';
-import * as v from './validate.js';
+import { invalidType, invalidValue } from '../core/errors.js';
+import * as v from '../core/validate.js';
 
 /** Packets laid out in one buffer (what {@link TunDevice.writeBatch} writes). */
 export interface PacketList {

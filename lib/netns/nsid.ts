@@ -4,11 +4,11 @@
  * namespace gives the peer's (`Link.parentNetnsId`); {@link findNetnsById} turns that id back into
  * a namespace.
  */
-import { k } from './binding.js';
-import { invalidValue } from './errors.js';
+import { k } from '../core/binding.js';
+import { invalidValue } from '../core/errors.js';
 import { checkNetnsRef, handleFor, listNetns, netnsOf, refArg, resolveNetns, type NetnsOption, type NetnsRef } from './netns.js';
-import { dump, transact } from './rtnl.js';
-import * as v from './validate.js';
+import { dump, transact } from '../netlink/rtnl.js';
+import * as v from '../core/validate.js';
 
 /**
  * Gives `target` the id `id` as seen from `options.netns` (the process's namespace by default).

@@ -4,11 +4,11 @@
  * mount point), so `ip netns list` and `ip netns exec` see them and vice versa.
  */
 import { promises as fs } from 'node:fs';
-import { binding, k, type NativeNetnsHandle, type NativeNs } from './binding.js';
-import { illegalConstructor, invalidType, invalidValue, native, nativeSync } from './errors.js';
-import { NETNS_RUN_DIR, describeHandle, describePath } from './nsdesc.js';
-import { transact } from './rtnl.js';
-import * as v from './validate.js';
+import { binding, k, type NativeNetnsHandle, type NativeNs } from '../core/binding.js';
+import { illegalConstructor, invalidType, invalidValue, native, nativeSync } from '../core/errors.js';
+import { NETNS_RUN_DIR, describeHandle, describePath } from '../core/nsdesc.js';
+import { transact } from '../netlink/rtnl.js';
+import * as v from '../core/validate.js';
 
 // Defined with the namespace descriptions (nsdesc.ts), which must not import this module.
 export { NETNS_RUN_DIR };

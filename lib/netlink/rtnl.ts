@@ -4,9 +4,9 @@
  * what makes many small operations cheap. Every request still gets its own result or error.
  * @internal
  */
-import { binding, type Decoded, type NativeError, type NativeNs, type Request, type RequestResult } from './binding.js';
-import { expand } from './decode.js';
-import { systemError } from './errors.js';
+import { binding, type Decoded, type NativeError, type NativeNs, type Request, type RequestResult } from '../core/binding.js';
+import { expand } from './expand.js';
+import { systemError } from '../core/errors.js';
 
 interface Pending {
   requests: Request[];

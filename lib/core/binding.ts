@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 
-/** An error as the addon rejects with: lib/errors.ts turns it into a system error. */
+/** An error as the addon rejects with: core/errors.ts turns it into a system error. */
 export interface NativeError extends Error {
   errnum: number;
   syscall: string;
@@ -301,7 +301,7 @@ export function binding(): Binding {
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const load = require('node-gyp-build') as (dir: string) => Binding;
-  cached = load(path.join(__dirname, '..', '..'));
+  cached = load(path.join(__dirname, '..', '..', '..')); // dist/cjs/core -> the package
   return cached;
 }
 

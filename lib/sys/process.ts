@@ -9,10 +9,10 @@ import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as util from 'node:util';
-import { binding } from './binding.js';
-import { NetdevError, invalidType, invalidValue, nativeSync } from './errors.js';
-import { netnsOf, Netns, pathOf, type NetnsRef } from './netns.js';
-import * as v from './validate.js';
+import { binding } from '../core/binding.js';
+import { NetdevError, invalidType, invalidValue, nativeSync } from '../core/errors.js';
+import { netnsOf, Netns, pathOf, type NetnsRef } from '../netns/netns.js';
+import * as v from '../core/validate.js';
 
 /** Options of {@link spawn}: child_process.spawn's, plus the namespace. */
 export interface SpawnInNetnsOptions extends Omit<cp.SpawnOptions, 'shell'> {
@@ -31,7 +31,7 @@ let helperPath: string | undefined;
 /** Where the netdev-exec helper is (next to the addon, or in the prebuilds). @internal */
 export function helper(): string {
   if (helperPath) return helperPath;
-  const root = path.join(__dirname, '..', '..');
+  const root = path.join(__dirname, '..', '..', '..'); // dist/cjs/sys -> the package
   const candidates = [
     path.join(root, 'build', 'Release', 'netdev-exec'),
     path.join(root, 'build', 'Debug', 'netdev-exec'),

@@ -1,12 +1,12 @@
 /**
  * IPv4 and IPv6 addresses on links.
  */
-import { k, type AddrRequest } from './binding.js';
-import { invalidValue } from './errors.js';
-import { checkLinkRef, indexOf, type LinkRef } from './links.js';
-import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
-import { countRemoved, dump, transact, transactEach } from './rtnl.js';
-import * as v from './validate.js';
+import { k, type AddrRequest } from '../core/binding.js';
+import { invalidValue } from '../core/errors.js';
+import { checkLinkRef, indexOf, type LinkRef } from '../link/links.js';
+import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
+import { countRemoved, dump, transact, transactEach } from '../netlink/rtnl.js';
+import * as v from '../core/validate.js';
 
 /** An address as the kernel reports it (`ip addr show`). */
 export interface Address {

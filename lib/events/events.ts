@@ -8,18 +8,18 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { binding, k, type Decoded, type MonitorMessage, type NativeMonitor, type NativeNs, type Request } from './binding.js';
-import { expand } from './decode.js';
-import { NetdevError, illegalConstructor, invalidValue, native } from './errors.js';
-import type { Address } from './addresses.js';
-import type { Link } from './links.js';
-import { netnsOf, openNetns, resolveNetns, type Netns, type NetnsOption } from './netns.js';
-import type { Neighbour } from './neighbours.js';
-import { toNeighbour } from './neighbours.js';
-import type { Route } from './routes.js';
-import { toRule, type Rule } from './rules.js';
-import { dump } from './rtnl.js';
-import * as v from './validate.js';
+import { binding, k, type Decoded, type MonitorMessage, type NativeMonitor, type NativeNs, type Request } from '../core/binding.js';
+import { expand } from '../netlink/expand.js';
+import { NetdevError, illegalConstructor, invalidValue, native } from '../core/errors.js';
+import type { Address } from '../ip/addresses.js';
+import type { Link } from '../link/links.js';
+import { netnsOf, openNetns, resolveNetns, type Netns, type NetnsOption } from '../netns/netns.js';
+import type { Neighbour } from '../ip/neighbours.js';
+import { toNeighbour } from '../ip/neighbours.js';
+import type { Route } from '../ip/routes.js';
+import { toRule, type Rule } from '../ip/rules.js';
+import { dump } from '../netlink/rtnl.js';
+import * as v from '../core/validate.js';
 
 /** What changed. */
 export type ChangeType = 'add' | 'change' | 'delete';

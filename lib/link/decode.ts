@@ -5,9 +5,9 @@
  * per link through N-API. The name tables come from the addon, which holds the uapi values.
  * @internal
  */
-import { binding, type Decoded } from './binding.js';
-import type { BridgeInfo, Link, LinkStats, OperState, RawInfo } from './links.js';
-import { isRouteBatch, routesFromBatch } from './route_decode.js';
+import { binding, type Decoded } from '../core/binding.js';
+import type { BridgeInfo, Link, LinkStats, OperState, RawInfo } from './types.js';
+import { registerBatches } from '../netlink/expand.js';
 
 interface LinkBatch {
   linkBatch: number;
@@ -152,14 +152,9 @@ function isBatch(d: Decoded): d is Decoded & LinkBatch {
   return typeof d.linkBatch === 'number';
 }
 
-/** Replaces link and route batches in a decoded reply by plain objects (in message order). */
-export function expand(decoded: Decoded[]): Decoded[] {
-  if (!decoded.some((d) => isBatch(d) || isRouteBatch(d))) return decoded;
-  const out: Decoded[] = [];
-  for (const d of decoded) {
-    if (isBatch(d)) for (const l of links(d)) out.push(l as unknown as Decoded);
-    else if (isRouteBatch(d)) routesFromBatch(d, out);
-    else out.push(d);
-  }
-  return out;
-}
+registerBatches({
+  is: isBatch,
+  expand: (d, out) => {
+    for (const l of links(d as Decoded & LinkBatch)) out.push(l as unknown as Decoded);
+  },
+});

@@ -1,15 +1,15 @@
 /**
  * Routes (IPv4 and IPv6, every route type, multipath, metrics) and `ip route get`.
  */
-import { k, type NativeNs, type PackedRoute, type Request, type RouteRequest } from './binding.js';
-import { invalidType, invalidValue, systemError } from './errors.js';
-import { checkLinkRef, indexOf, type LinkRef } from './links.js';
-import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
+import { k, type NativeNs, type PackedRoute, type Request, type RouteRequest } from '../core/binding.js';
+import { invalidType, invalidValue, systemError } from '../core/errors.js';
+import { checkLinkRef, indexOf, type LinkRef } from '../link/links.js';
+import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
 import {
   METRIC_KEYS, PREFS, PROTOCOL_CONST, SCOPE_VALUES, TYPE_CONST, TYPES, namesOf,
   type NextHop, type Route, type RouteMetrics, type RouteProtocol, type RouteScope, type RouteTable, type RouteType,
 } from './route_decode.js';
-import { dump, submit, transact, transactEach } from './rtnl.js';
+import { dump, submit, transact, transactEach } from '../netlink/rtnl.js';
 
 export type { NextHop, Route, RouteMetrics, RouteProtocol, RouteScope, RouteTable, RouteType };
 
@@ -25,7 +25,7 @@ export interface NextHopSpec {
   onlink?: boolean;
 }
 
-import * as v from './validate.js';
+import * as v from '../core/validate.js';
 
 /** What {@link addRoute}, {@link replaceRoute} and {@link deleteRoute} take. */
 export interface RouteSpec extends NetnsOption {

@@ -2,12 +2,12 @@
  * Bridges in full: port settings, per-port VLAN filtering (the Linux-bridge access/trunk port),
  * and the forwarding database (FDB) that VXLAN meshes and static MAC entries need.
  */
-import { binding, k, type NeighRequest } from './binding.js';
-import { invalidValue } from './errors.js';
+import { binding, k, type NeighRequest } from '../core/binding.js';
+import { invalidValue } from '../core/errors.js';
 import { checkLinkRef, describeRef, indexOf, readLink, type BridgePortSettings, type LinkRef } from './links.js';
-import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
-import { dump, transact } from './rtnl.js';
-import * as v from './validate.js';
+import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
+import { dump, transact } from '../netlink/rtnl.js';
+import * as v from '../core/validate.js';
 
 interface FieldSpec {
   key: string;

@@ -1,12 +1,12 @@
 /**
  * ARP and NDP neighbour entries (`ip neigh`), including proxy entries.
  */
-import { k, type Decoded, type NeighRequest } from './binding.js';
-import { invalidType, invalidValue } from './errors.js';
-import { checkLinkRef, indexOf, type LinkRef } from './links.js';
-import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
-import { countRemoved, dump, transact, transactEach } from './rtnl.js';
-import * as v from './validate.js';
+import { k, type Decoded, type NeighRequest } from '../core/binding.js';
+import { invalidType, invalidValue } from '../core/errors.js';
+import { checkLinkRef, indexOf, type LinkRef } from '../link/links.js';
+import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
+import { countRemoved, dump, transact, transactEach } from '../netlink/rtnl.js';
+import * as v from '../core/validate.js';
 
 /** Neighbour states (`nud STATE`). */
 export type NeighbourState = 'permanent' | 'noarp' | 'reachable' | 'stale' | 'delay' | 'probe' | 'incomplete' | 'failed' | 'none';

@@ -2,10 +2,10 @@
  * Network sysctls of a namespace (`net.ipv4.ip_forward`, `net.ipv4.conf.X.rp_filter`, …), read
  * and written inside that namespace by a short-lived thread: the JS thread never moves.
  */
-import { binding } from './binding.js';
-import { invalidType, invalidValue, native } from './errors.js';
-import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
-import * as v from './validate.js';
+import { binding } from '../core/binding.js';
+import { invalidType, invalidValue, native } from '../core/errors.js';
+import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
+import * as v from '../core/validate.js';
 
 /** A sysctl key: dotted (`net.ipv4.ip_forward`), or its components (for link names with dots). */
 export type SysctlKey = string | readonly string[];

@@ -1,12 +1,12 @@
 /**
  * Policy routing rules (`ip rule`).
  */
-import { k, type Decoded, type RuleRequest } from './binding.js';
-import { invalidType, invalidValue } from './errors.js';
-import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
+import { k, type Decoded, type RuleRequest } from '../core/binding.js';
+import { invalidType, invalidValue } from '../core/errors.js';
+import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
 import { tableNumber, type RouteTable } from './routes.js';
-import { dump, transact } from './rtnl.js';
-import * as v from './validate.js';
+import { dump, transact } from '../netlink/rtnl.js';
+import * as v from '../core/validate.js';
 
 /** What a rule does when it matches. */
 export type RuleAction = 'table' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';

@@ -8,13 +8,13 @@
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import { Duplex } from 'node:stream';
-import { binding, k, type NativePacketQueue } from './binding.js';
-import { NetdevError, illegalConstructor, invalidType, invalidValue, native, nativeSync, wrongKind } from './errors.js';
+import { binding, k, type NativePacketQueue } from '../core/binding.js';
+import { NetdevError, illegalConstructor, invalidType, invalidValue, native, nativeSync, wrongKind } from '../core/errors.js';
 import { readPacketList, type PacketList } from './gso.js';
-import { readLink } from './links.js';
-import { netnsOf, resolveNetns, type NetnsOption } from './netns.js';
-import { transact } from './rtnl.js';
-import * as v from './validate.js';
+import { readLink } from '../link/links.js';
+import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
+import { transact } from '../netlink/rtnl.js';
+import * as v from '../core/validate.js';
 
 /** Offloads a vnetHdr device accepts (TUNSETOFFLOAD). */
 export interface TunOffload {

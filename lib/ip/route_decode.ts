@@ -2,7 +2,8 @@
  * Decoding routes: the addon's columnar route batches straight into Route objects, with the
  * number -> name tables built once. @internal
  */
-import { k, type Decoded } from './binding.js';
+import { k, type Decoded } from '../core/binding.js';
+import { registerBatches } from '../netlink/expand.js';
 
 /** Route types (`ip route add TYPE …`). */
 export type RouteType =
@@ -218,3 +219,5 @@ export function routesFromBatch(batch: RouteBatch, out: Decoded[]): void {
     out.push(r as unknown as Decoded);
   }
 }
+
+registerBatches({ is: isRouteBatch, expand: (d, out) => { routesFromBatch(d as Decoded & RouteBatch, out); } });
