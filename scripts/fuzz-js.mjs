@@ -188,7 +188,9 @@ const pickFn = (arr) => pick(arr)();
 // against the `const NAME = [...]` arrays of lib/. Scanned so that a new option is fuzzed too.
 
 function scanOptionKeys() {
-  const sources = readdirSync(join(root, 'lib')).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(root, 'lib', f), 'utf8'));
+  const sources = readdirSync(join(root, 'lib'), { recursive: true })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => readFileSync(join(root, 'lib', f), 'utf8'));
   const strings = (text) => [...text.matchAll(/'([^']+)'/g)].map((m) => m[1]);
   const consts = new Map();
   for (const src of sources)
@@ -209,6 +211,7 @@ function scanOptionKeys() {
     }
   }
   // A call the pattern cannot read would leave its options unfuzzed without a word: refuse to run.
+  if (sites === 0) usage('the option-key scan found no v.options/knownKeys/common call in lib/');
   if (scanned < sites) usage(`the option-key scan read ${scanned} of ${sites} v.options/knownKeys/common calls in lib/: update scanOptionKeys`);
   return [...keys].sort();
 }
@@ -957,7 +960,7 @@ async function main() {
   const targets = targetsOf(nd);
   console.log(`fuzz-js: seed ${flags.seed}, calls ${flags.calls}${Number.isFinite(flags.seconds) ? `, seconds ${flags.seconds}` : ''}, concurrency ${flags.concurrency}, node ${process.version}`);
   console.log(`fuzz-js: ${targets.length} targets: ${targets.map((t) => (t.isClass ? `new ${t.name}` : t.name)).join(', ')}`);
-  console.log(`fuzz-js: ${OPTION_KEYS.length} option keys scanned from lib/*.ts`);
+  console.log(`fuzz-js: ${OPTION_KEYS.length} option keys scanned from lib/**/*.ts`);
   await setup();
   assertSameAddon();
   // Warm up what Node opens once and keeps (the child-process signal pipe, the thread pool).
