@@ -490,7 +490,8 @@ function batchSizes(options: { maxBatch?: number; batchBytes?: number }): { maxB
   };
 }
 
-async function open(kind: 'tun' | 'tap', options: OpenTunOptions): Promise<TunDevice> {
+/** `multiQueue`: ask for IFF_MULTI_QUEUE even with one queue (a persistent device others attach to). */
+async function open(kind: 'tun' | 'tap', options: OpenTunOptions, multiQueue = false): Promise<TunDevice> {
   options = v.options(options, 'options', OPEN_KEYS);
   let name: string | undefined;
   if (options.name !== undefined) {
@@ -508,7 +509,7 @@ async function open(kind: 'tun' | 'tap', options: OpenTunOptions): Promise<TunDe
     tap: kind === 'tap',
     ...(name !== undefined ? { name } : {}),
     queues,
-    multiQueue: queues > 1,
+    multiQueue: multiQueue || queues > 1,
     vnetHdr,
     offload,
     packetInfo: options.packetInfo === undefined ? false : v.bool(options.packetInfo, 'options.packetInfo'),
@@ -616,6 +617,7 @@ export interface PersistentTunOptions extends NetnsOption {
 
 async function createPersistent(kind: 'tun' | 'tap', options: PersistentTunOptions): Promise<string> {
   options = v.options(options, 'options', ['netns', 'name', 'owner', 'group', 'multiQueue', 'vnetHdr', 'packetInfo']);
+  const multiQueue = options.multiQueue === undefined ? false : v.bool(options.multiQueue, 'options.multiQueue');
   const dev = await open(kind, {
     ...(netnsOf(options) !== undefined ? { netns: netnsOf(options) } : {}),
     name: v.string(options.name, 'options.name'),
@@ -623,20 +625,19 @@ async function createPersistent(kind: 'tun' | 'tap', options: PersistentTunOptio
     txqueuelen: null,
     ...(options.owner !== undefined ? { owner: options.owner } : {}),
     ...(options.group !== undefined ? { group: options.group } : {}),
-    ...(options.multiQueue ? { queues: 1 } : {}),
     ...(options.vnetHdr !== undefined ? { vnetHdr: options.vnetHdr } : {}),
     ...(options.packetInfo !== undefined ? { packetInfo: options.packetInfo } : {}),
-  });
+  }, multiQueue);
   dev.close();
   return dev.name;
 }
 
-/** `ip tuntap add dev NAME mode tun [user U] [group G]`: resolves with the device name. */
+/** `ip tuntap add dev NAME mode tun [user U] [group G] [multi_queue] [vnet_hdr] [pi]`: resolves with the device name. */
 export function createPersistentTun(options: PersistentTunOptions): Promise<string> {
   return createPersistent('tun', options);
 }
 
-/** `ip tuntap add dev NAME mode tap [user U] [group G]`: resolves with the device name. */
+/** `ip tuntap add dev NAME mode tap [user U] [group G] [multi_queue] [vnet_hdr] [pi]`: resolves with the device name. */
 export function createPersistentTap(options: PersistentTunOptions): Promise<string> {
   return createPersistent('tap', options);
 }

@@ -138,6 +138,25 @@ tunTest('TAP on a bridge with a veth to another namespace: netdev plays the VM (
   });
 });
 
+tunTest('createPersistentTap({ multiQueue: true }) makes a multi-queue device, as ip tuntap add … multi_queue does', async () => {
+  await withNetns(async (ns) => {
+    const { createPersistentTap } = await import('netdev');
+    await createPersistentTap({ name: 'mq0', multiQueue: true, netns: ns });
+    await createPersistentTap({ name: 'sq0', netns: ns });
+    const info = async (name) => (await ipJson(ns, '-d', 'link', 'show', name))[0].linkinfo.info_data;
+    assert.equal((await info('mq0')).multi_queue, true);
+    assert.equal((await info('sq0')).multi_queue, false);
+    // Others attach to it with several queues (a single-queue device refuses that: EINVAL).
+    const dev = await openTap({ name: 'mq0', queues: 2, txqueuelen: null, netns: ns });
+    assert.equal(dev.queueCount, 2);
+    dev.close();
+    await rejectsWith(openTap({ name: 'sq0', queues: 2, txqueuelen: null, netns: ns }), 'EINVAL');
+    await rejectsWith(createPersistentTap({ name: 'x0', multiQueue: 1, netns: ns }), 'ERR_INVALID_ARG_TYPE');
+    await deletePersistentTun('mq0', { netns: ns });
+    await deletePersistentTun('sq0', { netns: ns });
+  });
+});
+
 tunTest('multi-queue: packets of many flows spread over the queues', async () => {
   await withNetns(async (ns) => {
     const dev = await openTun({ name: 'mq0', netns: ns, queues: 4 });
