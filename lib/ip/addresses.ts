@@ -108,9 +108,11 @@ const ADD_KEYS = [
 
 /**
  * Adds an address to a link. IPv4 addresses get a broadcast address computed from the prefix
- * unless told otherwise.
+ * unless told otherwise, which plain `ip addr add` does not do: the default is
+ * `ip addr add CIDR brd + dev DEV` for an IPv4 prefix up to /30, `ip addr add CIDR dev DEV`
+ * otherwise (and with `broadcast: false`).
  *
- * `ip addr add CIDR dev DEV [brd +|ADDR] [label L] [scope S] [peer P] [valid_lft N]
+ * `ip addr add CIDR [brd +|ADDR] dev DEV [label L] [scope S] [peer P] [valid_lft N]
  * [preferred_lft N] [nodad] [noprefixroute]` (`ip addr replace …` with `replace: true`)
  */
 export async function addAddress(link: LinkRef, address: string, options: AddAddressOptions = {}): Promise<void> {
