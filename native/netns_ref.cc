@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <iterator>
+
 namespace netdev {
 
 NetnsRef::NetnsRef(UniqueFd fd) : fd_(std::move(fd)) {
@@ -12,16 +14,17 @@ NetnsRef::NetnsRef(UniqueFd fd) : fd_(std::move(fd)) {
   }
 }
 
-SysError NetnsRef::Acquire(std::unique_ptr<NlSocket>* out) {
+SysError NetnsRef::Acquire(std::unique_ptr<NlSocket>* out, int protocol) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!idle_.empty()) {
-      *out = std::move(idle_.back());
-      idle_.pop_back();
+    for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+      if ((*it)->Protocol() != protocol) continue;
+      *out = std::move(*it);
+      idle_.erase(std::next(it).base());
       return {};
     }
   }
-  return NlSocket::Open(fd_.Get(), out);
+  return NlSocket::Open(fd_.Get(), protocol, out);
 }
 
 void NetnsRef::Release(std::unique_ptr<NlSocket> s) {

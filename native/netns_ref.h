@@ -1,4 +1,4 @@
-// One open network namespace plus a small pool of rtnetlink sockets bound to it. Shared (by
+// One open network namespace plus a small pool of netlink sockets bound to it (per protocol). Shared (by
 // shared_ptr) between the JS handle and in-flight work, so closing the handle while a request is
 // running is safe: the fd and sockets go away when the last user drops them.
 #pragma once
@@ -19,8 +19,8 @@ class NetnsRef {
   unsigned long Inode() const { return inode_; }
   unsigned long Dev() const { return dev_; }
 
-  // Takes an idle socket or opens a new one inside the namespace.
-  SysError Acquire(std::unique_ptr<NlSocket>* out);
+  // Takes an idle socket of `protocol` or opens a new one inside the namespace.
+  SysError Acquire(std::unique_ptr<NlSocket>* out, int protocol = NETLINK_ROUTE);
   // Returns a socket; an unhealthy one, or one released after Close(), is closed instead.
   void Release(std::unique_ptr<NlSocket> s);
   // Drops the idle sockets; the namespace fd itself closes with the last reference.

@@ -50,10 +50,10 @@ bool ParseNlError(const uint8_t* payload, size_t len, uint16_t flags, NlResult* 
   return true;
 }
 
-SysError NlSocket::Open(int nsfd, std::unique_ptr<NlSocket>* out) {
+SysError NlSocket::Open(int nsfd, int protocol, std::unique_ptr<NlSocket>* out) {
   UniqueFd fd;
   SysError e = RunInNetns(nsfd, [&]() -> SysError {
-    int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
     if (s < 0) return SysError::Errno("socket");
     fd.Reset(s);
     return {};
@@ -76,6 +76,7 @@ SysError NlSocket::Open(int nsfd, std::unique_ptr<NlSocket>* out) {
   if (getsockname(s, reinterpret_cast<sockaddr*>(&sa), &sl) != 0) return SysError::Errno("getsockname");
   std::unique_ptr<NlSocket> sock(new NlSocket());
   sock->fd_ = std::move(fd);
+  sock->protocol_ = protocol;
   sock->portid_ = sa.nl_pid;
   sock->rx_.resize(64 * 1024);
   *out = std::move(sock);
@@ -150,7 +151,7 @@ SysError NlSocket::Recv(std::vector<uint8_t>* buf, size_t* len) {
   }
 }
 
-SysError NlSocket::Transact(std::vector<uint8_t>* msgs, std::vector<NlResult>* results) {
+SysError NlSocket::Transact(std::vector<uint8_t>* msgs, std::vector<NlResult>* results, bool oneDatagram) {
   // Index the requests.
   std::vector<size_t> offs;
   {
@@ -170,10 +171,10 @@ SysError NlSocket::Transact(std::vector<uint8_t>* msgs, std::vector<NlResult>* r
     // processes them in order and reports any failure, so the last ACK means all are done.
     size_t j = i;
     size_t bytes = 0;
-    while (j < offs.size() && j - i < kMaxBatchMsgs) {
+    while (j < offs.size() && (oneDatagram || j - i < kMaxBatchMsgs)) {
       auto* h = reinterpret_cast<nlmsghdr*>(msgs->data() + offs[j]);
       size_t sz = NLMSG_ALIGN(h->nlmsg_len);
-      if (j > i && bytes + sz > kMaxBatchBytes) break;
+      if (!oneDatagram && j > i && bytes + sz > kMaxBatchBytes) break;
       bytes += sz;
       ++j;
     }

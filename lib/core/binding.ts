@@ -285,6 +285,14 @@ export interface Binding {
   netnsFromFd(fd: number): NativeNetnsHandle;
   netnsCurrent(): NativeNetnsHandle;
   socketOpen(ns: NativeNs, spec: SocketSpec): Promise<number>;
+  /**
+   * Raw netlink of any protocol family (`NETLINK_NETFILTER`, …): whole request messages in, one
+   * entry per request out (its reply messages, or the kernel's refusal); seq, portid and the
+   * REQUEST/ACK flags are set by the addon, and every request goes in one datagram.
+   */
+  netlink(ns: NativeNs, protocol: number, messages: Buffer, dump: false): Promise<(Buffer | NativeError)[]>;
+  /** A raw dump: one request message; every reply message, concatenated. */
+  netlink(ns: NativeNs, protocol: number, messages: Buffer, dump: true): Promise<Buffer>;
   socketError(fd: number): number;
   constants: Record<string, number>;
 }
