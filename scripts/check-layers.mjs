@@ -32,33 +32,35 @@ function files(dir) {
 }
 
 /** The folder of a lib/ file as the layers name it ('.' for lib/ itself). */
-function folderOf(file) {
-  const rel = relative(lib, dirname(file));
+function folderOf(file, top) {
+  const rel = relative(top, dirname(file));
   return rel === '' ? '.' : rel.split('/')[0];
 }
 
-/** Relative imports (import, import type, export … from) of a file, resolved to .ts files. */
+/** Relative imports (import, import type, export … from, import 'x') of a file, as .ts files. */
 function importsOf(file) {
   const src = readFileSync(file, 'utf8');
-  const out = [];
-  for (const m of src.matchAll(/^\s*(?:import|export)\b[^'";]*?from\s+'(\.[^']+)'/gms))
-    out.push(resolve(dirname(file), m[1].replace(/\.js$/, '.ts')));
-  return out;
+  const specs = [
+    ...[...src.matchAll(/^\s*(?:import|export)\b[^'";]*?from\s+'(\.[^']+)'/gms)].map((m) => m[1]),
+    ...[...src.matchAll(/^\s*import\s+'(\.[^']+)'/gm)].map((m) => m[1]), // for its side effects
+  ];
+  return specs.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
 }
 
-export function check() {
+/** The problems of the tree at `top` (lib/ by default), as lines; none when it follows the rule. */
+export function check(top = lib) {
   const problems = [];
-  const all = files(lib);
+  const all = files(top);
   const graph = new Map(all.map((f) => [f, importsOf(f)]));
   for (const [file, deps] of graph) {
-    const from = folderOf(file);
+    const from = folderOf(file, top);
     if (!rank.has(from)) problems.push(`${relative(root, file)}: folder lib/${from} is in no layer (scripts/check-layers.mjs)`);
     for (const dep of deps) {
       if (!graph.has(dep)) {
         problems.push(`${relative(root, file)}: imports ${relative(root, dep)}, which is not a module of lib/`);
         continue;
       }
-      const to = folderOf(dep);
+      const to = folderOf(dep, top);
       if (to === from) continue;
       if (!(rank.get(to) < rank.get(from)))
         problems.push(`${relative(root, file)}: lib/${from} may not import lib/${to} (${relative(root, dep)}): ${rank.get(to) === rank.get(from) ? 'same layer' : 'a higher layer'}`);
