@@ -15,6 +15,7 @@
         "native/handover.cc",
         "native/kinds.cc",
         "native/monitor.cc",
+        "native/napi_error.cc",
         "native/netns.cc",
         "native/netns_ref.cc",
         "native/nlsock.cc",

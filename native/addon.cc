@@ -23,6 +23,7 @@
 #include "handover.h"
 #include "kinds.h"
 #include "monitor.h"
+#include "napi_error.h"
 #include "netns.h"
 #include "netns_ref.h"
 #include "nlsock.h"
@@ -49,23 +50,6 @@ struct EnvState {
 };
 
 EnvState* State(Napi::Env env) { return env.GetInstanceData<EnvState>(); }
-
-Napi::Error MakeError(Napi::Env env, const SysError& e) {
-  std::string msg = e.message.empty() ? std::string(strerror(e.errnum)) : e.message;
-  Napi::Error err = Napi::Error::New(env, msg);
-  err.Set("errnum", Napi::Number::New(env, e.errnum));
-  err.Set("syscall", Napi::String::New(env, e.syscall));
-  if (!e.message.empty()) err.Set("detail", Napi::String::New(env, e.message));
-  if (!e.path.empty()) err.Set("path", Napi::String::New(env, e.path));
-  if (e.extackOffset >= 0) err.Set("extackOffset", Napi::Number::New(env, e.extackOffset));
-  return err;
-}
-
-Napi::Error MakeError(Napi::Env env, const NlResult& r, const char* syscall = "rtnetlink") {
-  SysError e = SysError::Of(r.errnum, syscall, r.extack);
-  e.extackOffset = r.extackOffset;
-  return MakeError(env, e);
-}
 
 [[noreturn]] void ThrowClosed(Napi::Env env) {
   Napi::Error e = Napi::Error::New(env, "the namespace handle is closed");
@@ -202,7 +186,7 @@ class PromiseWork : public Napi::AsyncWorker {
  protected:
   void OnOK() override {
     Settle([this](Napi::Env env) -> Napi::Value {
-      if (err_.Failed()) throw MakeError(env, err_);
+      if (err_.Failed()) throw ErrorOf(env, err_);
       return Result(env);
     });
   }
@@ -267,14 +251,14 @@ class RtnlWork : public PromiseWork {
   Napi::Value Result(Napi::Env env) override {
     if (dump_) {
       const NlResult& r = results_[0];
-      if (r.errnum) throw MakeError(env, r);
+      if (r.errnum) throw ErrorOf(env, r, "rtnetlink");
       return DecodeMessages(env, r.messages.data(), r.messages.size());
     }
     Napi::Array out = Napi::Array::New(env, results_.size());
     for (size_t i = 0; i < results_.size(); ++i) {
       const NlResult& r = results_[i];
       if (r.errnum)
-        out.Set(i, MakeError(env, r).Value());
+        out.Set(i, ErrorOf(env, r, "rtnetlink").Value());
       else if (!r.messages.empty())
         out.Set(i, DecodeMessages(env, r.messages.data(), r.messages.size()));
     }
@@ -361,12 +345,12 @@ class NetlinkWork : public PromiseWork {
       return Napi::Buffer<uint8_t>::Copy(env, r.messages.data(), r.messages.size());
     };
     if (dump_) {
-      if (results_[0].errnum) throw MakeError(env, results_[0], "netlink");
+      if (results_[0].errnum) throw ErrorOf(env, results_[0], "netlink");
       return bytes(results_[0]);
     }
     Napi::Array out = Napi::Array::New(env, results_.size());
     for (size_t i = 0; i < results_.size(); ++i)
-      out.Set(i, results_[i].errnum ? MakeError(env, results_[i], "netlink").Value() : bytes(results_[i]));
+      out.Set(i, results_[i].errnum ? ErrorOf(env, results_[i], "netlink").Value() : bytes(results_[i]));
     return out;
   }
 
@@ -490,7 +474,7 @@ Napi::Value NetnsFromFd(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber()) ThrowType(env, "fd must be a number");
   UniqueFd fd;
   SysError e = DupNetnsFd(info[0].As<Napi::Number>().Int32Value(), &fd);
-  if (e.Failed()) throw MakeError(env, e);
+  if (e.Failed()) throw ErrorOf(env, e);
   return NetnsHandle::Wrap(env, std::make_shared<NetnsRef>(std::move(fd)));
 }
 
@@ -499,7 +483,7 @@ Napi::Value NetnsCurrent(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   UniqueFd fd;
   SysError e = DupNetnsFd(State(env)->current->Fd(), &fd);
-  if (e.Failed()) throw MakeError(env, e);
+  if (e.Failed()) throw ErrorOf(env, e);
   return NetnsHandle::Wrap(env, std::make_shared<NetnsRef>(std::move(fd)));
 }
 
@@ -710,7 +694,7 @@ Napi::Value TunIoctl(const Napi::CallbackInfo& info) {
     e = TunSetQueue(fd, value != 0);
   else
     ThrowType(env, "unknown tun ioctl " + op);
-  if (e.Failed()) throw MakeError(env, e);
+  if (e.Failed()) throw ErrorOf(env, e);
   return env.Undefined();
 }
 
@@ -879,7 +863,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (state->handles.Init(env) != napi_ok) throw Napi::Error::New(env, "cannot register the environment cleanup hook");
   UniqueFd self;
   SysError e = OpenCurrentNetns(&self);
-  if (e.Failed()) throw MakeError(env, e);
+  if (e.Failed()) throw ErrorOf(env, e);
   state->current = std::make_shared<NetnsRef>(std::move(self));
   Napi::Function netnsCtor = NetnsHandle::Init(env);
   state->netnsCtor = Napi::Persistent(netnsCtor);

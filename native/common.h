@@ -40,7 +40,8 @@ class UniqueFd {
 struct SysError {
   int errnum = 0;         // positive errno value; 0 means no error
   std::string syscall;    // e.g. "setns", "rtnetlink"
-  std::string message;    // kernel extended-ack text, or extra context
+  std::string message;    // netdev's own context ("TUNSETIFF", "namespace already exists")
+  std::string extack;     // the kernel's extended-ack text, and nothing else
   std::string path;       // a file path involved, if any
   int extackOffset = -1;  // byte offset of the offending attribute, if the kernel gave one
 

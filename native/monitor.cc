@@ -8,6 +8,7 @@
 #include "codec.h"
 #include "handover.h"
 #include "js_call.h"
+#include "napi_error.h"
 #include "netns.h"
 #include "nlmsg.h"
 
@@ -47,10 +48,7 @@ Monitor::Monitor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Monitor>(inf
   int r = poll_.Init(env, fd, this, OnEvent);
   if (r != 0) {
     close(fd);
-    Napi::Error e = Napi::Error::New(env, uv_strerror(r));
-    e.Set("errnum", Napi::Number::New(env, -r));
-    e.Set("syscall", Napi::String::New(env, "uv_poll_init"));
-    throw e;
+    throw UvErrorOf(env, r, "uv_poll_init");
   }
   fd_ = fd;
   buf_.resize(256 * 1024);

@@ -280,7 +280,7 @@ SysError NlSocket::Dump(std::vector<uint8_t>* req, NlResult* out) {
   // Still inconsistent after all retries: report it rather than return a torn view.
   *out = NlResult{};
   out->errnum = EAGAIN;
-  out->extack = "dump interrupted by concurrent changes (NLM_F_DUMP_INTR) after retries";
+  out->context = "dump interrupted by concurrent changes (NLM_F_DUMP_INTR) after retries";
   return {};
 }
 

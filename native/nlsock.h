@@ -18,6 +18,7 @@ namespace netdev {
 struct NlResult {
   int errnum = 0;                 // positive errno when the kernel refused the request
   std::string extack;             // the kernel's extended-ack message, if any
+  std::string context;            // netdev's own explanation (a dump interrupted too often)
   int extackOffset = -1;          // offset of the offending attribute in the request, if given
   std::vector<uint8_t> messages;  // reply messages (whole nlmsghdr-framed messages, aligned)
 };

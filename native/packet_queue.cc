@@ -8,6 +8,7 @@
 #include "codec.h"
 #include "handover.h"
 #include "js_call.h"
+#include "napi_error.h"
 
 namespace netdev {
 
@@ -62,10 +63,7 @@ PacketQueue::PacketQueue(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pack
   int r = poll_.Init(env, fd, this, OnEvent);
   if (r != 0) {
     close(fd);
-    Napi::Error e = Napi::Error::New(env, uv_strerror(r));
-    e.Set("errnum", Napi::Number::New(env, -r));
-    e.Set("syscall", Napi::String::New(env, "uv_poll_init"));
-    throw e;
+    throw UvErrorOf(env, r, "uv_poll_init");
   }
   fd_ = fd;
 }

@@ -2,6 +2,7 @@
 
 #include "codec.h"
 #include "js_call.h"
+#include "napi_error.h"
 
 namespace netdev {
 
@@ -19,10 +20,7 @@ Poller::Poller(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poller>(info) 
   int fd = info[0].As<Napi::Number>().Int32Value();
   int r = poll_.Init(env, fd, this, OnEvent);
   if (r != 0) {
-    Napi::Error e = Napi::Error::New(env, uv_strerror(r));
-    e.Set("errnum", Napi::Number::New(env, -r));
-    e.Set("syscall", Napi::String::New(env, "uv_poll_init"));
-    throw e;
+    throw UvErrorOf(env, r, "uv_poll_init");
   }
 }
 

@@ -10,6 +10,9 @@ import * as path from 'node:path';
 export interface NativeError extends Error {
   errnum: number;
   syscall: string;
+  /** The kernel's extended-ack text, and nothing else. */
+  extack?: string;
+  /** netdev's own context (`TUNSETIFF`, `namespace already exists`), never the kernel's. */
   detail?: string;
   path?: string;
   extackOffset?: number;

@@ -17,8 +17,13 @@ export class NetdevError extends Error {
   readonly errno: number;
   /** What failed: `'rtnetlink'` for kernel refusals of netlink requests, else the system call. */
   readonly syscall: string;
-  /** The kernel's extended-ack message, when it gave one. */
+  /** The kernel's extended-ack message, when it gave one (only ever the kernel's words). */
   readonly extack?: string;
+  /**
+   * netdev's own context, when it has some: the ioctl that failed (`TUNSETIFF`), what a code
+   * means here (`namespace already exists`, `not a namespace file`). Also in the message.
+   */
+  readonly detail?: string;
   /** Offset in the request of the attribute the kernel rejected, when it said. */
   readonly extackOffset?: number;
   /** A file path involved (namespace files). */
@@ -36,6 +41,7 @@ export class NetdevError extends Error {
     errnum: number;
     syscall: string;
     extack?: string;
+    detail?: string;
     extackOffset?: number;
     path?: string;
     operation?: string;
@@ -46,12 +52,14 @@ export class NetdevError extends Error {
     const what = [init.syscall, init.operation].filter(Boolean).join(' ');
     const where = init.path ? ` '${init.path}'` : '';
     const searched = init.netns !== undefined ? `: no such link in ${init.netns}` : '';
-    super(`${code}: ${init.extack ?? desc}, ${what}${where}${searched}`);
+    const detail = init.detail !== undefined ? ` (${init.detail})` : '';
+    super(`${code}: ${init.extack ?? desc}, ${what}${where}${detail}${searched}`);
     this.name = 'NetdevError';
     this.code = code;
     this.errno = -init.errnum;
     this.syscall = init.syscall;
     if (init.extack !== undefined) this.extack = init.extack;
+    if (init.detail !== undefined) this.detail = init.detail;
     if (init.extackOffset !== undefined) this.extackOffset = init.extackOffset;
     if (init.path !== undefined) this.path = init.path;
     if (init.operation !== undefined) this.operation = init.operation;
@@ -85,7 +93,7 @@ function checkInit<T>(init: T): T {
   if (!Number.isInteger(errnum) || errnum < 1 || errnum > 4095)
     throw invalidValue('init.errnum', errnum, 'must be a positive errno from 1 to 4095', true);
   if (typeof o.syscall !== 'string') throw invalidType('init.syscall', 'of type string', o.syscall);
-  for (const key of ['extack', 'path', 'operation', 'netns'])
+  for (const key of ['extack', 'detail', 'path', 'operation', 'netns'])
     if (o[key] !== undefined && typeof o[key] !== 'string') throw invalidType(`init.${key}`, 'of type string', o[key]);
   if (o.extackOffset !== undefined && typeof o.extackOffset !== 'number') throw invalidType('init.extackOffset', 'of type number', o.extackOffset);
   return o as T;
@@ -98,7 +106,7 @@ function checkInit<T>(init: T): T {
  * changelink of another kind).
  */
 export function wrongKind(errnum: number, operation: string, what: string): NetdevError {
-  return new NetdevError({ errnum, syscall: 'rtnetlink', operation: `${operation}: ${what}` });
+  return new NetdevError({ errnum, syscall: 'rtnetlink', operation, detail: what });
 }
 
 /** Node-style argument error (`ERR_INVALID_ARG_VALUE` / `ERR_INVALID_ARG_TYPE`). */
@@ -151,7 +159,8 @@ export function systemError(e: unknown, operation?: string, ns?: NativeNs): unkn
   return new NetdevError({
     errnum: e.errnum,
     syscall: e.syscall,
-    ...(e.detail !== undefined ? { extack: e.detail } : {}),
+    ...(e.extack !== undefined ? { extack: e.extack } : {}),
+    ...(e.detail !== undefined ? { detail: e.detail } : {}),
     ...(e.extackOffset !== undefined ? { extackOffset: e.extackOffset } : {}),
     ...(e.path !== undefined ? { path: e.path } : {}),
     ...(operation !== undefined ? { operation } : {}),

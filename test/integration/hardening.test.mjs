@@ -866,3 +866,25 @@ test('setLink: a refused rename leaves the MAC as it was (the MAC goes last: lo\
     assert.deepEqual([after.mac, after.up, after.name], [lo.mac, lo.up, 'lo']);
   });
 });
+
+test('errors: extack is only ever the kernel\'s text; netdev\'s own context is in detail (and the message)', async () => {
+  await withNetns(async (ns) => {
+    await nd.createVeth({ name: 'xe0', peer: { name: 'xe1' }, netns: ns });
+    const kernel = await rejectsWith(nd.setLink('xe0', { mtu: 65536 }, { netns: ns }), 'EINVAL');
+    assert.equal(kernel.extack, 'mtu greater than device maximum');
+    assert.equal(kernel.detail, undefined);
+    const name = `xe-${process.pid}`;
+    const made = await nd.createNetns(name);
+    try {
+      const ours = await rejectsWith(nd.createNetns(name), 'EEXIST');
+      assert.equal(ours.extack, undefined, 'not the kernel speaking');
+      assert.equal(ours.detail, 'namespace already exists');
+      assert.match(ours.message, /\(namespace already exists\)$/);
+    } finally {
+      made.close();
+      await nd.deleteNetns(name);
+    }
+    const wrong = await rejectsWith(nd.setLinkData('xe0', { miimon: 1 }, { netns: ns }), 'ENOTSUP');
+    assert.deepEqual([wrong.extack, wrong.detail], [undefined, "netdev has no settings table for kind 'veth'"]);
+  });
+});
