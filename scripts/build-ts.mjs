@@ -33,13 +33,16 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
   stdio: 'inherit',
 });
 writeFileSync(join(root, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
-const names = Object.keys(createRequire(import.meta.url)(join(root, 'dist/cjs/index.js'))).filter((n) => n !== '__esModule');
 mkdirSync(join(root, 'dist/esm'), { recursive: true });
 writeFileSync(join(root, 'dist/esm/package.json'), '{ "type": "module" }\n');
-writeFileSync(
-  join(root, 'dist/esm/index.js'),
-  `import cjs from '../cjs/index.js';\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,
-);
-writeFileSync(join(root, 'dist/esm/index.d.ts'), `export * from '../cjs/index.js';\n`);
+// One facade per entry point of package.json's exports: `netdev` and `netdev/testing`.
+for (const [esm, cjsPath] of [['index', 'index'], ['testing', 'testing/index']]) {
+  const names = Object.keys(createRequire(import.meta.url)(join(root, `dist/cjs/${cjsPath}.js`))).filter((n) => n !== '__esModule');
+  writeFileSync(
+    join(root, `dist/esm/${esm}.js`),
+    `import cjs from '../cjs/${cjsPath}.js';\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,
+  );
+  writeFileSync(join(root, `dist/esm/${esm}.d.ts`), `export * from '../cjs/${cjsPath}.js';\n`);
+}
 writeFileSync(stamp, `${started.toISOString()}\n`);
 utimesSync(stamp, started, started);

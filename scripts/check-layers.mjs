@@ -19,6 +19,7 @@ export const LAYERS = [
   ['ip', 'packet'], // addresses, routes, rules, neighbours; TUN/TAP packet I/O and GSO
   ['events'], // the rtnetlink event watcher, over every family
   ['.'], // index.ts: the public API
+  ['testing'], // netdev/testing: fixtures for users' tests, over the public API
 ];
 
 const rank = new Map(LAYERS.flatMap((folders, i) => folders.map((f) => [f, i])));

@@ -1,36 +1,18 @@
-// Test helpers: a fresh namespace per test, `ip -j` cross-checks inside a namespace, fd counting.
+// Test helpers: netdev/testing's fixtures (a fresh namespace per test, bounded polls), `ip -j`
+// cross-checks inside a namespace, fd counting.
 import { execFile } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { accessSync, constants as fsConstants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { createNetns, listLinks, openTap, openTun } from 'netdev';
+import { listLinks, openTap, openTun } from 'netdev';
+import { withNetns, withNetnsN, waitFor } from 'netdev/testing';
 import { fdCount, fdMap } from '../scripts/fds.mjs';
 
-export { fdCount, fdMap };
+// The fixtures users get (netdev/testing) are the ones these tests use.
+export { fdCount, fdMap, waitFor, withNetns, withNetnsN };
 
 const execFileP = promisify(execFile);
-
-/** Runs fn with a fresh anonymous namespace (loopback up, the default), closed afterwards. */
-export async function withNetns(fn) {
-  const ns = await createNetns();
-  try {
-    return await fn(ns);
-  } finally {
-    ns.close();
-  }
-}
-
-/** Runs fn with `count` fresh anonymous namespaces. */
-export async function withNetnsN(count, fn) {
-  const list = [];
-  try {
-    for (let i = 0; i < count; i++) list.push(await createNetns());
-    return await fn(list);
-  } finally {
-    for (const ns of list) ns.close();
-  }
-}
 
 /** `ip -j ARGS` run inside the namespace of a Netns handle (through /proc/PID/fd/N). */
 export async function ipJson(ns, ...args) {
@@ -44,17 +26,6 @@ export async function bridgeJson(ns, ...args) {
   return stdout.trim() ? JSON.parse(stdout) : [];
 }
 
-
-/** Waits until check() returns a truthy value (bounded poll, not a sleep). */
-export async function waitFor(check, { timeout = 5000, interval = 10, what = 'condition' } = {}) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, interval));
-  }
-}
 
 /** Asserts that a promise rejects with the given code; returns the error. */
 export async function rejectsWith(promise, code) {
