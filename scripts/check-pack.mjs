@@ -33,8 +33,9 @@ for (const r of rules) if (!r.optional && ![...packed].some((f) => r.re.test(f))
 
 // What installing needs: the entry points, and the addon's sources with their local includes.
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const entries = [pkg.main, pkg.types, pkg.module, JSON.stringify(pkg.exports).match(/"\.\/[^"]+"/g)?.map((s) => s.slice(1, -1))]
-  .flat()
+// The files the exports map points at (its values: its keys are subpaths such as ./testing).
+const targets = (e) => (typeof e === 'string' ? [e] : e && typeof e === 'object' ? Object.values(e).flatMap(targets) : []);
+const entries = [pkg.main, pkg.types, pkg.module, ...targets(pkg.exports)]
   .filter((p) => typeof p === 'string' && !p.endsWith('/'))
   .map((p) => normalize(p));
 const gyp = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8'));
