@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import { binding, k, type LinkRequest } from '../core/binding.js';
 import { invalidType, invalidValue, wrongKind } from '../core/errors.js';
 import {
-  COMMON_KEYS, checkLinkRef, commonFields, createLink, describeRef, indexOf, linkKeyOf, readLink, type CreateLinkOptions, type Link, type LinkRef,
+  BRIDGE_KEYS, COMMON_KEYS, bridgeFields, checkLinkRef, commonFields, createLink, describeRef, indexOf, linkKeyOf, readLink, type CreateLinkOptions, type Link, type LinkRef,
 } from './links.js';
 import { netnsOf, handleFor, resolveNetns, type NetnsOption, type NetnsRef } from '../netns/netns.js';
 import { transact } from '../netlink/rtnl.js';
@@ -51,6 +51,7 @@ function wholeAttributes(buf: Buffer): boolean {
 
 /** Whether some kind's table has this setting. */
 function anyKindHas(key: string): boolean {
+  if ((BRIDGE_KEYS as readonly string[]).includes(key)) return true;
   tables ??= (binding() as unknown as { kindTables: Record<string, FieldSpec[]> }).kindTables;
   return Object.values(tables).some((t) => Array.isArray(t) && t.some((f) => f.key === key));
 }
@@ -734,9 +735,11 @@ export async function createVxcan(options: CreateVxcanOptions): Promise<Link> {
  * Changes kind-specific settings of an existing link (the kernel's changelink), validated against
  * the kind's table. Some settings only make sense afterwards, such as a bond's `activeSlave` or
  * `primary` (an index or name of one of its ports), and the kernel refuses some changes on a live
- * link (a VXLAN's VNI, for instance) with its own extack text.
+ * link (a VXLAN's VNI, for instance) with its own extack text. A bridge takes the settings of
+ * {@link createBridge} (`stp`, `mcastSnooping`, `vlanFiltering`, `defaultPvid`, timers in seconds, …).
  *
- * `ip link set DEV type KIND SETTING VALUE …`
+ * `ip link set DEV type KIND SETTING VALUE …` (a bridge: `ip link set BR type bridge mcast_snooping 0
+ * vlan_filtering 1 vlan_default_pvid N …`)
  */
 export async function setLinkData(link: LinkRef, data: Record<string, unknown>, options: NetnsOption = {}): Promise<void> {
   link = checkLinkRef(link, 'link');
@@ -750,6 +753,15 @@ export async function setLinkData(link: LinkRef, data: Record<string, unknown>, 
     const op = `setLinkData ${describeRef(link)}`;
     const current = await readLink(ns, linkKeyOf(link), op);
     if (!current.kind) throw wrongKind(os.constants.errno.EOPNOTSUPP, op, 'a link without a kind has no settings to change');
+    if (current.kind === 'bridge') {
+      // A bridge's settings have their own encoding (timers in centiseconds, the VLAN protocol):
+      // the same validation as createBridge, sent as the kernel's changelink of the bridge.
+      for (const [key, value] of Object.entries(d))
+        if (value !== undefined && !(BRIDGE_KEYS as readonly string[]).includes(key)) throw wrongKind(os.constants.errno.EOPNOTSUPP, op, `a bridge has no setting '${key}'`);
+      const bridge = bridgeFields(d, 'data');
+      await transact(ns, [{ type: k('RTM_NEWLINK'), link: { index: current.index, kind: 'bridge', bridge } }], op);
+      return;
+    }
     const fields = table(current.kind);
     if (!fields) throw wrongKind(os.constants.errno.EOPNOTSUPP, op, `netdev has no settings table for kind '${current.kind}'`);
     for (const [key, value] of Object.entries(d))

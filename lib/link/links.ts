@@ -572,7 +572,8 @@ export interface CreateBridgeOptions extends CreateLinkOptions {
   groupFwdMask?: number;
 }
 
-const BRIDGE_KEYS = [
+/** @internal The settings of a bridge (createBridge, and setLinkData on a bridge). */
+export const BRIDGE_KEYS = [
   'stp', 'forwardDelay', 'helloTime', 'maxAge', 'ageingTime', 'priority', 'vlanFiltering',
   'vlanProtocol', 'defaultPvid', 'mcastSnooping', 'mcastQuerier', 'groupFwdMask',
 ] as const;

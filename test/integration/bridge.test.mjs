@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  addBridgeVlan, addFdb, createBridge, createVeth, createVxlan, deleteFdb, getLink, listFdb, setBridgePort,
+  addBridgeVlan, addFdb, createBridge, createVeth, createVxlan, deleteFdb, getLink, listFdb, setBridgePort, setLinkData,
 } from 'netdev';
 import { bridgeJson, ipJson, rejectsWith, withNetns } from '../helpers.mjs';
 
@@ -91,5 +91,19 @@ test('per-port VLANs need vlan filtering in the kernel: this host says so', asyn
       t.diagnostic('host kernel lacks CONFIG_BRIDGE_VLAN_FILTERING: ENOTSUP (the kernel-matrix tier tests per-port VLANs)');
     }
     assert.equal((await getLink('p0', { netns: ns })).master !== null, true);
+  });
+});
+
+test('setLinkData changes a bridge after creation, as ip link set BR type bridge … does', async () => {
+  await withNetns(async (ns) => {
+    await createBridge({ name: 'cb0', netns: ns });
+    await setLinkData('cb0', { mcastSnooping: false, stp: true, ageingTime: 120, groupFwdMask: 8 }, { netns: ns });
+    const info = (await getLink('cb0', { netns: ns })).info;
+    assert.deepEqual([info.mcastSnooping, info.stp, info.ageingTime, info.groupFwdMask], [false, true, 120, 8]);
+    const [ip] = await ipJson(ns, '-d', 'link', 'show', 'cb0');
+    assert.deepEqual([ip.linkinfo.info_data.mcast_snooping, ip.linkinfo.info_data.stp_state, ip.linkinfo.info_data.ageing_time], [0, 1, 12000]);
+    // Validated like createBridge, before anything is sent; a setting bridges do not have is refused.
+    await assert.rejects(setLinkData('cb0', { helloTime: 99 }, { netns: ns }), { code: 'ERR_INVALID_ARG_VALUE' });
+    await assert.rejects(setLinkData('cb0', { vni: 5 }, { netns: ns }), (e) => e.code === 'ENOTSUP' && /a bridge has no setting 'vni'/.test(e.message));
   });
 });

@@ -147,6 +147,11 @@ test('bridge vlan_filtering, vlan_protocol and default_pvid round trip on a kern
     assert.equal(ip.linkinfo.info_data.vlan_filtering, 1);
     assert.equal(ip.linkinfo.info_data.vlan_protocol, '802.1ad');
     assert.equal(ip.linkinfo.info_data.vlan_default_pvid, 10);
+    // Changed after creation (ip link set brv type bridge vlan_filtering 0 vlan_default_pvid 20).
+    await createBridge({ name: 'brw', netns: ns });
+    await setLinkData('brw', { vlanFiltering: true, defaultPvid: 20 }, { netns: ns });
+    const [w] = await ipJson(ns, '-d', 'link', 'show', 'brw');
+    assert.deepEqual([w.linkinfo.info_data.vlan_filtering, w.linkinfo.info_data.vlan_default_pvid], [1, 20]);
   });
 });
 
