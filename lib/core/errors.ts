@@ -100,12 +100,13 @@ function checkInit<T>(init: T): T {
 }
 
 /**
- * The kernel's view refuses an operation on a link of another kind (deletePersistentTun on a veth,
- * setLinkData on lo): not an argument error, which is known before any system call, but a
- * system error, as the kernel gives for such requests (EINVAL from TUNSETIFF, EOPNOTSUPP from a
- * changelink of another kind).
+ * What the kernel says of the system refuses an operation that the arguments alone allowed (a
+ * link of another kind for deletePersistentTun or setLinkData, an MTU beyond the device's
+ * maximum, a master that takes no ports): not an argument error, which is known before any
+ * system call, but a system error, with the code the kernel gives such requests (EINVAL from
+ * TUNSETIFF, EOPNOTSUPP from a changelink of another kind) and the reason in `detail`.
  */
-export function wrongKind(errnum: number, operation: string, what: string): NetdevError {
+export function refusedByState(errnum: number, operation: string, what: string): NetdevError {
   return new NetdevError({ errnum, syscall: 'rtnetlink', operation, detail: what });
 }
 

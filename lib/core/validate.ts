@@ -67,13 +67,16 @@ export function linkKind(value: unknown, arg: string): string {
 }
 
 /**
- * An array of at most `max` entries (so that its encoding fits netlink's 16-bit lengths), as a
- * {@link snapshot}: every element read once, holes as undefined.
+ * An array of at most `max` entries (so that its encoding fits netlink's 16-bit lengths), copied:
+ * every element read once, holes as undefined. The elements themselves are not copied: each
+ * caller checks (or snapshots) its elements as it takes them.
  */
 export function array(value: unknown, arg: string, max: number, what: string): unknown[] {
   if (!Array.isArray(value)) throw invalidType(arg, what, value);
   if (value.length > max) throw invalidValue(arg, value, `must hold at most ${max} entries`, true);
-  return snapshot(value, arg) as unknown[];
+  const out = new Array<unknown>(value.length);
+  for (let i = 0; i < out.length; i++) out[i] = Object.hasOwn(value, i) ? (value as unknown[])[i] : undefined;
+  return out;
 }
 
 /** Deeper than any argument netdev takes: a deeper (or cyclic) value is refused. */
@@ -93,8 +96,7 @@ function copy(value: unknown, arg: string, depth: number, bag = false): unknown 
   if (isArray) {
     const list = value as unknown[];
     const n = list.length;
-    // At the top, v.array has checked the length against what the caller accepts.
-    if (depth > 0 && n > MAX_ELEMENTS) throw invalidValue(arg, value, `must hold at most ${MAX_ELEMENTS} entries`, true);
+    if (n > MAX_ELEMENTS) throw invalidValue(arg, value, `must hold at most ${MAX_ELEMENTS} entries`, true);
     const out = new Array<unknown>(n);
     for (let i = 0; i < n; i++) out[i] = Object.hasOwn(list, i) ? copy(list[i], `${arg}[${i}]`, depth + 1) : undefined;
     return out;
@@ -106,21 +108,14 @@ function copy(value: unknown, arg: string, depth: number, bag = false): unknown 
 }
 
 /**
- * What netdev works from when it is given an object or array: a copy of its own enumerable
- * properties (string keys), each read exactly once, without a prototype; plain objects and arrays
- * inside it copied the same way, anything else (class instances, functions) kept as is.
+ * An object argument (an option bag), as netdev works from it: a snapshot, that is a copy of its
+ * own enumerable properties (string keys), each read exactly once, without a prototype, whatever
+ * the argument's own prototype; plain objects and arrays inside it copied the same way, anything
+ * else (class instances such as a Netns or a Buffer, functions) kept as is.
  *
  * So a call sees one value per option for all its steps (a getter cannot answer one thing to the
  * validation and another to the request, or send two steps to two namespaces), and nothing
  * inherited is ever read as an option (`Object.prototype.netns = …` set by a polluted dependency).
- */
-export function snapshot(value: unknown, arg: string): unknown {
-  return copy(value, arg, 0);
-}
-
-/**
- * An object argument (an option bag), as a {@link snapshot} of its own properties, whatever its
- * prototype.
  */
 export function object(value: unknown, arg: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))

@@ -129,10 +129,9 @@ function packRoute(r: RouteRequest): PackedRoute {
 }
 
 /** Validates a spec and builds the request; link names are left in `lookups`. */
+/** `spec` is the caller's snapshot (v.options with SPEC_KEYS): checked here field by field. */
 function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', lookups: NameLookup[]): RouteRequest {
   const c = consts();
-  const o = v.object(spec, 'spec');
-  v.knownKeys(o, 'spec', SPEC_KEYS);
   if (spec.family !== undefined && spec.family !== 4 && spec.family !== 6) throw invalidValue('spec.family', spec.family, 'must be 4 or 6');
   let family: 4 | 6 | undefined = spec.family;
   let dst: v.Cidr | undefined;

@@ -5,7 +5,7 @@
  */
 import * as os from 'node:os';
 import { binding, k, type LinkRequest } from '../core/binding.js';
-import { invalidType, invalidValue, wrongKind } from '../core/errors.js';
+import { invalidType, invalidValue, refusedByState } from '../core/errors.js';
 import {
   BRIDGE_KEYS, COMMON_KEYS, bridgeFields, checkLinkRef, commonFields, createLink, describeRef, indexOf, linkKeyOf, readLink, type CreateLinkOptions, type Link, type LinkRef,
 } from './links.js';
@@ -752,20 +752,20 @@ export async function setLinkData(link: LinkRef, data: Record<string, unknown>, 
   try {
     const op = `setLinkData ${describeRef(link)}`;
     const current = await readLink(ns, linkKeyOf(link), op);
-    if (!current.kind) throw wrongKind(os.constants.errno.EOPNOTSUPP, op, 'a link without a kind has no settings to change');
+    if (!current.kind) throw refusedByState(os.constants.errno.EOPNOTSUPP, op, 'a link without a kind has no settings to change');
     if (current.kind === 'bridge') {
       // A bridge's settings have their own encoding (timers in centiseconds, the VLAN protocol):
       // the same validation as createBridge, sent as the kernel's changelink of the bridge.
       for (const [key, value] of Object.entries(d))
-        if (value !== undefined && !(BRIDGE_KEYS as readonly string[]).includes(key)) throw wrongKind(os.constants.errno.EOPNOTSUPP, op, `a bridge has no setting '${key}'`);
+        if (value !== undefined && !(BRIDGE_KEYS as readonly string[]).includes(key)) throw refusedByState(os.constants.errno.EOPNOTSUPP, op, `a bridge has no setting '${key}'`);
       const bridge = bridgeFields(d, 'data');
       await transact(ns, [{ type: k('RTM_NEWLINK'), link: { index: current.index, kind: 'bridge', bridge } }], op);
       return;
     }
     const fields = table(current.kind);
-    if (!fields) throw wrongKind(os.constants.errno.EOPNOTSUPP, op, `netdev has no settings table for kind '${current.kind}'`);
+    if (!fields) throw refusedByState(os.constants.errno.EOPNOTSUPP, op, `netdev has no settings table for kind '${current.kind}'`);
     for (const [key, value] of Object.entries(d))
-      if (value !== undefined && !fields.some((f) => f.key === key)) throw wrongKind(os.constants.errno.EOPNOTSUPP, op, `a ${current.kind} link has no setting '${key}'`);
+      if (value !== undefined && !fields.some((f) => f.key === key)) throw refusedByState(os.constants.errno.EOPNOTSUPP, op, `a ${current.kind} link has no setting '${key}'`);
     // Port references (bond activeSlave / primary) may be given by name.
     for (const key of ['activeSlave', 'primary']) {
       const ref = d[key];

@@ -3,7 +3,7 @@
  */
 import { k, type BridgeRequest, type Decoded, type LinkRequest, type NativeNetnsHandle, type NativeNs, type Request } from '../core/binding.js';
 import { constants } from 'node:os';
-import { invalidType, invalidValue, wrongKind } from '../core/errors.js';
+import { invalidType, invalidValue, refusedByState } from '../core/errors.js';
 import { checkNetnsRef, handleFor, netnsOf, openNetns, resolveNetns, type NetnsOption, type NetnsRef } from '../netns/netns.js';
 import { dump, transact, transactEach } from '../netlink/rtnl.js';
 import * as v from '../core/validate.js';
@@ -286,13 +286,13 @@ async function moveLink(
 ): Promise<void> {
   const before = await readLink(ns, key, op);
   if (req.mtu !== undefined && before.maxMtu !== undefined && before.maxMtu > 0 && req.mtu > before.maxMtu)
-    throw wrongKind(constants.errno.EINVAL, op, `mtu ${req.mtu} greater than device maximum ${before.maxMtu}`);
+    throw refusedByState(constants.errno.EINVAL, op, `mtu ${req.mtu} greater than device maximum ${before.maxMtu}`);
   if (req.mtu !== undefined && before.minMtu !== undefined && req.mtu < before.minMtu)
-    throw wrongKind(constants.errno.EINVAL, op, `mtu ${req.mtu} less than device minimum ${before.minMtu}`);
+    throw refusedByState(constants.errno.EINVAL, op, `mtu ${req.mtu} less than device minimum ${before.minMtu}`);
   const after: LinkRequest = {};
   if (master !== undefined && master !== null) {
     const m = await readLink(target, linkKeyOf(master, 'changes.master'), op);
-    if (!MASTER_KINDS.includes(m.kind ?? '')) throw wrongKind(constants.errno.EOPNOTSUPP, op, `${m.name} is a ${m.kind ?? 'plain'} link: it takes no ports`);
+    if (!MASTER_KINDS.includes(m.kind ?? '')) throw refusedByState(constants.errno.EOPNOTSUPP, op, `${m.name} is a ${m.kind ?? 'plain'} link: it takes no ports`);
     after.master = m.index;
   } else if (master === null) {
     after.master = 0;

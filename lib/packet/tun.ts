@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import { Duplex } from 'node:stream';
 import { binding, k, type NativePacketQueue } from '../core/binding.js';
-import { NetdevError, illegalConstructor, invalidType, invalidValue, native, nativeSync, wrongKind } from '../core/errors.js';
+import { NetdevError, illegalConstructor, invalidType, invalidValue, native, nativeSync, refusedByState } from '../core/errors.js';
 import { readPacketList, type PacketList } from './gso.js';
 import { readLink } from '../link/links.js';
 import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
@@ -596,7 +596,7 @@ export async function openMacvtap(link: string, options: OpenMacvtapOptions = {}
   try {
     const info = await readLink(ns, { name: link }, op);
     if (info.kind !== 'macvtap' && info.kind !== 'ipvtap')
-      throw wrongKind(constants.errno.EINVAL, op, `a ${info.kind ?? 'plain'} link, not a macvtap/ipvtap link`);
+      throw refusedByState(constants.errno.EINVAL, op, `a ${info.kind ?? 'plain'} link, not a macvtap/ipvtap link`);
     kind = info.kind;
     res = await native(binding().tapDevOpen(ns, spec), op);
   } finally {
@@ -653,7 +653,7 @@ export async function deletePersistentTun(name: string, options: NetnsOption = {
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const link = await readLink(ns, { name }, op);
-    if (link.kind !== 'tun') throw wrongKind(constants.errno.EINVAL, op, `a ${link.kind ?? 'non-TUN'} link, not a TUN/TAP device`);
+    if (link.kind !== 'tun') throw refusedByState(constants.errno.EINVAL, op, `a ${link.kind ?? 'non-TUN'} link, not a TUN/TAP device`);
     await transact(ns, [{ type: k('RTM_DELLINK'), link: { index: link.index } }], op);
   } finally {
     release();

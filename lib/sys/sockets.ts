@@ -28,6 +28,31 @@ async function openIn(netns: NetnsOption['netns'], spec: SocketSpec, operation: 
   }
 }
 
+/**
+ * Hands a socket fd to the Node object `make()` creates, through `start(handle, ready)` (listen or
+ * bind with `{ fd }`), and resolves with it once it is ready. If Node refuses the object or the fd,
+ * the object is closed and the fd, still ours, too.
+ */
+async function adopt<T extends net.Server | dgram.Socket>(fd: number, make: () => T, start: (handle: T, ready: () => void) => void): Promise<T> {
+  let handle: T | undefined;
+  try {
+    const h = make();
+    handle = h;
+    await new Promise<void>((resolve, reject) => {
+      h.once('error', reject);
+      start(h, () => {
+        h.off('error', reject);
+        resolve();
+      });
+    });
+    return h;
+  } catch (e) {
+    handle?.close();
+    await closeFd(fd);
+    throw e;
+  }
+}
+
 function family(host: string, arg: string): 4 | 6 {
   v.noZone(host, arg);
   const f = net.isIP(host);
@@ -68,23 +93,7 @@ export async function createTcpServer(
     { family: k(f === 4 ? 'AF_INET' : 'AF_INET6'), type: k('SOCK_STREAM'), bindAddress: host, bindPort: port, reuseAddr: true, v6Only },
     `createTcpServer ${host}:${port}`,
   );
-  let server: net.Server | undefined;
-  try {
-    const s = net.createServer(connectionListener);
-    server = s;
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen({ fd, backlog }, () => {
-        s.off('error', reject);
-        resolve();
-      });
-    });
-    return s;
-  } catch (e) {
-    server?.close();
-    await closeFd(fd);
-    throw e;
-  }
+  return adopt(fd, () => net.createServer(connectionListener), (s, ready) => s.listen({ fd, backlog }, ready));
 }
 
 /** Options of {@link connectTcp}. */
@@ -173,22 +182,5 @@ export async function createUdpSocket(options: UdpSocketOptions): Promise<dgram.
     { family: k(f === 4 ? 'AF_INET' : 'AF_INET6'), type: k('SOCK_DGRAM'), bindAddress: address, bindPort: port, reuseAddr },
     `createUdpSocket ${address}:${port}`,
   );
-  let socket: dgram.Socket | undefined;
-  try {
-    const s = dgram.createSocket({ type });
-    socket = s;
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.bind({ fd }, () => {
-        s.off('error', reject);
-        resolve();
-      });
-    });
-    return s;
-  } catch (e) {
-    // dgram refused the socket (or could not adopt the fd): the fd is still ours to close.
-    socket?.close();
-    await closeFd(fd);
-    throw e;
-  }
+  return adopt(fd, () => dgram.createSocket({ type }), (s, ready) => s.bind({ fd }, ready));
 }
