@@ -2,6 +2,7 @@
 // pins down, and failed before its fix. What can crash or hang the process runs in a child.
 import assert from 'node:assert/strict';
 import { spawn as spawnNode } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import * as nd from 'netdev';
@@ -746,15 +747,25 @@ test('setLink: a refused master leaves the port on its old master, and nothing e
 test('argument errors come before the first system call: FDB entries, candidates, filters, targets', async () => {
   await withNetns(async (ns) => {
     const fd = { fd: ns.fd };
-    const fds = fdCount();
-    await rejectsWith(nd.addFdb('missing0', undefined, { netns: ns }), 'ERR_INVALID_ARG_TYPE');
-    await rejectsWith(nd.addFdb('missing0', { mac: 'xx' }, { netns: ns }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(nd.deleteFdb('missing0', { mac: '02:00:00:00:00:01', bogus: 1 }, { netns: ns }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(nd.listLinks({ netns: fd, master: [] }), 'ERR_INVALID_ARG_TYPE');
-    await rejectsWith(nd.setNetnsId({ path: 'relative' }, 1, { netns: fd }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(nd.getNetnsId({ path: '.' }, { netns: fd }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(nd.findNetnsById(0, { candidates: [ns, { path: 'a/b' }] }), 'ERR_INVALID_ARG_VALUE');
-    assert.equal(fdCount(), fds);
+    // Every addon entry that touches the system is counted while the calls run: none may be
+    // reached (before the fix: the link lookup, the { fd } duplication, earlier candidates).
+    const b = createRequire(import.meta.url)('../../dist/cjs/core/binding.js').binding();
+    const names = ['rtnl', 'rtnlDump', 'netnsFromFd', 'netnsOpen', 'netnsCurrent'];
+    const saved = names.map((n) => b[n]);
+    const reached = [];
+    names.forEach((n, i) => { b[n] = (...args) => { reached.push(n); return saved[i].apply(b, args); }; });
+    try {
+      await rejectsWith(nd.addFdb('missing0', undefined, { netns: ns }), 'ERR_INVALID_ARG_TYPE');
+      await rejectsWith(nd.addFdb('missing0', { mac: 'xx' }, { netns: ns }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(nd.deleteFdb('missing0', { mac: '02:00:00:00:00:01', bogus: 1 }, { netns: ns }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(nd.listLinks({ netns: fd, master: [] }), 'ERR_INVALID_ARG_TYPE');
+      await rejectsWith(nd.setNetnsId({ path: 'relative' }, 1, { netns: fd }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(nd.getNetnsId({ path: '.' }, { netns: fd }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(nd.findNetnsById(0, { candidates: [ns, { path: 'a/b' }] }), 'ERR_INVALID_ARG_VALUE');
+    } finally {
+      names.forEach((n, i) => { b[n] = saved[i]; });
+    }
+    assert.deepEqual(reached, []);
   });
 });
 
