@@ -193,8 +193,15 @@ function scanOptionKeys() {
     .map((f) => readFileSync(join(root, 'lib', f), 'utf8'));
   const strings = (text) => [...text.matchAll(/'([^']+)'/g)].map((m) => m[1]);
   const consts = new Map();
+  // `const NAME = [...]`, `const NAME = settingsOf<…>()([...])`, and the generated per-kind lists
+  // (link/kinds/data.ts WRITABLE_KEYS) that `const NAME: … = WRITABLE_KEYS.kind` names.
+  for (const src of sources) {
+    for (const m of src.matchAll(/const ([A-Z_]+)\s*=\s*(?:settingsOf<[^>]*>\(\)\()?\[([^\]]*)\]/g)) consts.set(m[1], strings(m[2]));
+    const writable = src.match(/export const WRITABLE_KEYS = \{([^}]*)\}/);
+    if (writable) for (const m of writable[1].matchAll(/^\s*'?([\w-]+)'?: \[([^\]]*)\]/gm)) consts.set(`WRITABLE_KEYS.${m[1]}`, strings(m[2]));
+  }
   for (const src of sources)
-    for (const m of src.matchAll(/const ([A-Z_]+)\s*=\s*\[([^\]]*)\]/g)) consts.set(m[1], strings(m[2]));
+    for (const m of src.matchAll(/const ([A-Z_]+)(?::[^=]*)?=\s*(WRITABLE_KEYS\.[\w]+);/g)) consts.set(m[1], consts.get(m[2]) ?? []);
   const keys = new Set();
   let sites = 0;
   let scanned = 0;
