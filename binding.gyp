@@ -12,6 +12,7 @@
         "native/codec_route.cc",
         "native/codec_rule.cc",
         "native/codec_util.cc",
+        "native/contract.cc",
         "native/handover.cc",
         "native/kinds.cc",
         "native/monitor.cc",

@@ -892,6 +892,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("constants", Constants(env));
   exports.Set("linkTables", LinkTables(env));
   exports.Set("kindTables", KindTables(env));
+  exports.Set("portTables", PortTables(env));
+  exports.Set("contract", Contract(env));
 #ifdef NETDEV_FUZZ
   InitFuzz(env, exports);  // the fuzzing variant only (native/CMakeLists.txt, native/fuzz/driver.cc)
 #endif

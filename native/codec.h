@@ -25,37 +25,68 @@ void EncodeNeigh(const Napi::Object& spec, MsgBuilder* b);
 Napi::Value DecodeNeigh(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
 void EncodeRoute(const Napi::Object& spec, MsgBuilder* b);
 Napi::Value DecodeRoutes(Napi::Env env, const std::vector<MsgView>& msgs);
-// Column layout of decoded routes (mirrored by lib/route_decode.ts).
-enum RouteNum {
-  kRFamily,
-  kRDstLen,
-  kRSrcLen,
-  kRTos,
-  kRTable,
-  kRProtocol,
-  kRScope,
-  kRType,
-  kRFlags,
-  kROif,
-  kRIif,
-  kRPriority,
-  kRMark,
-  kRUid,
-  kRPref,
-  kRExpires,
-  // Where the route's strings are in the batch's one `text` string: [start, end) for the
-  // destination ("default" or "PREFIX/LEN"), the source prefix, the gateway, the preferred source;
-  // -1 when absent. One string for the whole batch instead of one N-API string per address.
-  kRDstAt,
-  kRDstEnd,
-  kRSrcAt,
-  kRSrcEnd,
-  kRGwAt,
-  kRGwEnd,
-  kRPrefAt,
-  kRPrefEnd,
-  kRouteNums
-};
+// Column layout of decoded routes (lib/ip/route_decode.ts reads the slots by the names
+// contract.cc exports). After the numbers: where the route's strings are in the batch's one `text`
+// string, [start, end) for the destination ("default" or "PREFIX/LEN"), the source prefix, the
+// gateway, the preferred source; -1 when absent. One string for the whole batch instead of one
+// N-API string per address.
+// clang-format off
+#define NETDEV_ROUTE_NUMS(X) \
+  X(kRFamily, family)        \
+  X(kRDstLen, dstLen)        \
+  X(kRSrcLen, srcLen)        \
+  X(kRTos, tos)              \
+  X(kRTable, table)          \
+  X(kRProtocol, protocol)    \
+  X(kRScope, scope)          \
+  X(kRType, type)            \
+  X(kRFlags, flags)          \
+  X(kROif, oif)              \
+  X(kRIif, iif)              \
+  X(kRPriority, priority)    \
+  X(kRMark, mark)            \
+  X(kRUid, uid)              \
+  X(kRPref, pref)            \
+  X(kRExpires, expires)      \
+  X(kRDstAt, dstAt)          \
+  X(kRDstEnd, dstEnd)        \
+  X(kRSrcAt, srcAt)          \
+  X(kRSrcEnd, srcEnd)        \
+  X(kRGwAt, gwAt)            \
+  X(kRGwEnd, gwEnd)          \
+  X(kRPrefAt, prefAt)        \
+  X(kRPrefEnd, prefEnd)
+// clang-format on
+#define NETDEV_ENUM_ENTRY(id, name) id,
+enum RouteNum { NETDEV_ROUTE_NUMS(NETDEV_ENUM_ENTRY) kRouteNums };
+// The positional (packed) form of a route request, read by codec_route.cc and built by
+// lib/ip/routes.ts from the same names (contract.cc exports them).
+// clang-format off
+#define NETDEV_ROUTE_FIELDS(X) \
+  X(kFFamily, family)          \
+  X(kFDstLen, dstLen)          \
+  X(kFSrcLen, srcLen)          \
+  X(kFTos, tos)                \
+  X(kFTable, table)            \
+  X(kFProtocol, protocol)      \
+  X(kFScope, scope)            \
+  X(kFType, type)              \
+  X(kFFlags, flags)            \
+  X(kFDst, dst)                \
+  X(kFSrc, src)                \
+  X(kFGateway, gateway)        \
+  X(kFPrefsrc, prefsrc)        \
+  X(kFOif, oif)                \
+  X(kFIif, iif)                \
+  X(kFPriority, priority)      \
+  X(kFMark, mark)              \
+  X(kFUid, uid)                \
+  X(kFPref, pref)              \
+  X(kFExpires, expires)        \
+  X(kFMetrics, metrics)        \
+  X(kFMultipath, multipath)
+// clang-format on
+enum RouteField : uint32_t { NETDEV_ROUTE_FIELDS(NETDEV_ENUM_ENTRY) kRouteFields };
 void EncodeRule(const Napi::Object& spec, MsgBuilder* b);
 Napi::Value DecodeRule(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
 void EncodeNsid(const Napi::Object& spec, MsgBuilder* b);
@@ -63,30 +94,47 @@ Napi::Value DecodeNsid(Napi::Env env, const nlmsghdr* h, const uint8_t* payload,
 Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs);
 Napi::Object LinkTables(Napi::Env env);
 
-// Column layout of decoded links (see DecodeLinks; mirrored by lib/links.ts through LinkTables).
-enum LinkNum {
-  kIndex,
-  kType,
-  kFlags,
-  kOperstate,
-  kMtu,
-  kMinMtu,
-  kMaxMtu,
-  kMaster,
-  kParent,
-  kParentNetnsId,
-  kTxqlen,
-  kGroup,
-  kCarrier,
-  kPromiscuity,
-  kNumTxQueues,
-  kNumRxQueues,
-  kHasStats,
-  kStats
-};
+// Column layout of decoded links (see DecodeLinks; lib/link/decode.ts reads the slots by the
+// names contract.cc exports). The last numeric slot starts the kLinkStats counters.
+// clang-format off
+#define NETDEV_LINK_NUMS(X)        \
+  X(kIndex, index)                 \
+  X(kType, type)                   \
+  X(kFlags, flags)                 \
+  X(kOperstate, operstate)         \
+  X(kMtu, mtu)                     \
+  X(kMinMtu, minMtu)               \
+  X(kMaxMtu, maxMtu)               \
+  X(kMaster, master)               \
+  X(kParent, parent)               \
+  X(kParentNetnsId, parentNetnsId) \
+  X(kTxqlen, txqlen)               \
+  X(kGroup, group)                 \
+  X(kCarrier, carrier)             \
+  X(kPromiscuity, promiscuity)     \
+  X(kNumTxQueues, numTxQueues)     \
+  X(kNumRxQueues, numRxQueues)     \
+  X(kHasStats, hasStats)           \
+  X(kStats, stats)
+// clang-format on
+enum LinkNum { NETDEV_LINK_NUMS(NETDEV_ENUM_ENTRY) };
 constexpr size_t kLinkStats = 24;  // the counters of struct rtnl_link_stats64 netdev reports
 constexpr size_t kLinkNums = kStats + kLinkStats;
-enum LinkStr { kName, kMac, kBroadcast, kPermanentMac, kAlias, kQdisc, kKind, kPortKind, kLinkStrs };
+// clang-format off
+#define NETDEV_LINK_STRS(X)      \
+  X(kName, name)                 \
+  X(kMac, mac)                   \
+  X(kBroadcast, broadcast)       \
+  X(kPermanentMac, permanentMac) \
+  X(kAlias, alias)               \
+  X(kQdisc, qdisc)               \
+  X(kKind, kind)                 \
+  X(kPortKind, portKind)
+// clang-format on
+enum LinkStr { NETDEV_LINK_STRS(NETDEV_ENUM_ENTRY) kLinkStrs };
+// The addon's side of the JS<->C++ contract: the column and field names above, the counters'
+// names (contract.cc).
+Napi::Object Contract(Napi::Env env);
 Napi::Value DecodeAddr(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
 
 // A destination namespace given by a NetnsHandle at spec[key] (IFLA_NET_NS_FD, NETNSA_FD): appends

@@ -18,24 +18,6 @@ namespace netdev {
 
 namespace {
 
-void EncodeBridgeData(const Napi::Object& br, MsgBuilder* b) {
-  uint32_t v;
-  bool f;
-  // Timers are in clock_t (centiseconds, USER_HZ=100); lib/ converts from seconds.
-  if (GetU32(br, "forwardDelay", &v)) b->AttrU32(IFLA_BR_FORWARD_DELAY, v);
-  if (GetU32(br, "helloTime", &v)) b->AttrU32(IFLA_BR_HELLO_TIME, v);
-  if (GetU32(br, "maxAge", &v)) b->AttrU32(IFLA_BR_MAX_AGE, v);
-  if (GetU32(br, "ageingTime", &v)) b->AttrU32(IFLA_BR_AGEING_TIME, v);
-  if (GetBool(br, "stp", &f)) b->AttrU32(IFLA_BR_STP_STATE, f ? 1 : 0);
-  if (GetU32(br, "priority", &v)) b->AttrU16(IFLA_BR_PRIORITY, static_cast<uint16_t>(v));
-  if (GetBool(br, "vlanFiltering", &f)) b->AttrU8(IFLA_BR_VLAN_FILTERING, f ? 1 : 0);
-  if (GetU32(br, "vlanProtocol", &v)) b->AttrU16(IFLA_BR_VLAN_PROTOCOL, htons(static_cast<uint16_t>(v)));
-  if (GetU32(br, "defaultPvid", &v)) b->AttrU16(IFLA_BR_VLAN_DEFAULT_PVID, static_cast<uint16_t>(v));
-  if (GetBool(br, "mcastSnooping", &f)) b->AttrU8(IFLA_BR_MCAST_SNOOPING, f ? 1 : 0);
-  if (GetBool(br, "mcastQuerier", &f)) b->AttrU8(IFLA_BR_MCAST_QUERIER, f ? 1 : 0);
-  if (GetU32(br, "groupFwdMask", &v)) b->AttrU16(IFLA_BR_GROUP_FWD_MASK, static_cast<uint16_t>(v));
-}
-
 // ifinfomsg + attributes; used for a request and, nested, for a veth peer.
 void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
   ifinfomsg ifi{};
@@ -146,10 +128,6 @@ void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
       EncodeLinkBody(sub, b);
       b->EndNest(peer);
       b->EndNest(data);
-    } else if (kind == "bridge" && GetObj(spec, "bridge", &sub)) {
-      size_t data = b->Nest(IFLA_INFO_DATA);
-      EncodeBridgeData(sub, b);
-      b->EndNest(data);
     } else if (const KindTable* table = FindKind(kind); table && GetObj(spec, "data", &sub)) {
       size_t data = b->Nest(IFLA_INFO_DATA);
       EncodeKindData(*table, sub, b);
@@ -223,44 +201,6 @@ const FlagName kIfFlags[] = {
     {IFF_DORMANT, "DORMANT"},
     {IFF_ECHO, "ECHO"},
 };
-
-std::string BridgeId(const AttrView& a) {
-  if (a.len < sizeof(ifla_bridge_id)) return {};
-  ifla_bridge_id id;
-  std::memcpy(&id, a.data, sizeof id);
-  char prio[8];
-  snprintf(prio, sizeof prio, "%02x%02x.", id.prio[0], id.prio[1]);
-  return prio + FormatHwAddr(id.addr, 6);
-}
-
-double Centis(const AttrView& a) { return a.U32Or(0) / 100.0; }
-
-Napi::Object DecodeBridge(Napi::Env env, const AttrView& data) {
-  AttrView t[IFLA_BR_MAX + 1] = {};
-  ParseAttrs(data.data, data.len, t);
-  Napi::Object o = Napi::Object::New(env);
-  if (t[IFLA_BR_FORWARD_DELAY].data) o.Set("forwardDelay", Centis(t[IFLA_BR_FORWARD_DELAY]));
-  if (t[IFLA_BR_HELLO_TIME].data) o.Set("helloTime", Centis(t[IFLA_BR_HELLO_TIME]));
-  if (t[IFLA_BR_MAX_AGE].data) o.Set("maxAge", Centis(t[IFLA_BR_MAX_AGE]));
-  if (t[IFLA_BR_AGEING_TIME].data) o.Set("ageingTime", Centis(t[IFLA_BR_AGEING_TIME]));
-  if (t[IFLA_BR_STP_STATE].data) o.Set("stp", t[IFLA_BR_STP_STATE].U32Or(0) != 0);
-  if (t[IFLA_BR_PRIORITY].data) o.Set("priority", t[IFLA_BR_PRIORITY].U16Or(0));
-  if (t[IFLA_BR_VLAN_FILTERING].data) o.Set("vlanFiltering", t[IFLA_BR_VLAN_FILTERING].U8Or(0) != 0);
-  if (t[IFLA_BR_VLAN_PROTOCOL].data) {
-    uint16_t p = ntohs(t[IFLA_BR_VLAN_PROTOCOL].U16Or(0));
-    o.Set("vlanProtocol", p == ETH_P_8021AD ? "802.1ad" : "802.1Q");
-  }
-  if (t[IFLA_BR_VLAN_DEFAULT_PVID].data) o.Set("defaultPvid", t[IFLA_BR_VLAN_DEFAULT_PVID].U16Or(0));
-  if (t[IFLA_BR_MCAST_SNOOPING].data) o.Set("mcastSnooping", t[IFLA_BR_MCAST_SNOOPING].U8Or(0) != 0);
-  if (t[IFLA_BR_MCAST_QUERIER].data) o.Set("mcastQuerier", t[IFLA_BR_MCAST_QUERIER].U8Or(0) != 0);
-  if (t[IFLA_BR_GROUP_FWD_MASK].data) o.Set("groupFwdMask", t[IFLA_BR_GROUP_FWD_MASK].U16Or(0));
-  if (t[IFLA_BR_BRIDGE_ID].data) o.Set("bridgeId", BridgeId(t[IFLA_BR_BRIDGE_ID]));
-  if (t[IFLA_BR_ROOT_ID].data) o.Set("rootId", BridgeId(t[IFLA_BR_ROOT_ID]));
-  if (t[IFLA_BR_ROOT_PORT].data) o.Set("rootPort", t[IFLA_BR_ROOT_PORT].U16Or(0));
-  if (t[IFLA_BR_ROOT_PATH_COST].data) o.Set("rootPathCost", t[IFLA_BR_ROOT_PATH_COST].U32Or(0));
-  if (t[IFLA_BR_TOPOLOGY_CHANGE].data) o.Set("topologyChange", t[IFLA_BR_TOPOLOGY_CHANGE].U8Or(0) != 0);
-  return o;
-}
 
 }  // namespace
 
@@ -360,9 +300,7 @@ Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs) {
       std::string k = li[IFLA_INFO_KIND].data ? li[IFLA_INFO_KIND].Str() : "";
       if (!k.empty()) str(kKind, k);
       uint32_t eb = static_cast<uint32_t>(i * 3);
-      if (k == "bridge" && li[IFLA_INFO_DATA].data) {
-        extra.Set(eb, DecodeBridge(env, li[IFLA_INFO_DATA]));
-      } else if (const KindTable* table = FindKind(k); table && li[IFLA_INFO_DATA].data) {
+      if (const KindTable* table = FindKind(k); table && li[IFLA_INFO_DATA].data) {
         extra.Set(eb, DecodeKindData(env, *table, li[IFLA_INFO_DATA]));
       } else if (!HasPeer(k) && li[IFLA_INFO_DATA].data) {
         // Kinds not decoded (yet): keep the raw attributes so nothing is lost.

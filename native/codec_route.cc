@@ -73,32 +73,6 @@ class RouteFields {
   bool packed_;
 };
 
-// Positions of the packed form (lib/routes.ts packRoute).
-enum RouteField : uint32_t {
-  kFFamily,
-  kFDstLen,
-  kFSrcLen,
-  kFTos,
-  kFTable,
-  kFProtocol,
-  kFScope,
-  kFType,
-  kFFlags,
-  kFDst,
-  kFSrc,
-  kFGateway,
-  kFPrefsrc,
-  kFOif,
-  kFIif,
-  kFPriority,
-  kFMark,
-  kFUid,
-  kFPref,
-  kFExpires,
-  kFMetrics,
-  kFMultipath
-};
-
 void EncodeRoute(const Napi::Object& spec, MsgBuilder* b) {
   RouteFields f(spec);
   rtmsg r{};

@@ -37,6 +37,9 @@ enum class Enc : uint8_t {
   kHex64,      // 8 bytes in wire order <-> 16 hex digits (MACsec SCI)
   kEnum64,     // u64 <-> one of `names` (MACsec cipher suites)
   kS32,        // signed 32-bit integer
+  kBool32,     // u32 0/1 <-> boolean (IFLA_BR_STP_STATE)
+  kCentis,     // u32 clock_t (centiseconds) <-> seconds, a number in [min, max] (bridge timers)
+  kBridgeId,   // struct ifla_bridge_id <-> "8000.aabbccddeeff" (read-only)
 };
 
 struct EnumName {
@@ -47,11 +50,13 @@ struct EnumName {
 struct Field {
   const char* key;
   uint16_t attr;
+  const char* attrName;  // the uapi name of `attr` (IFLA_VXLAN_ID), for docs and errors
   Enc enc;
   double min = 0;
   double max = 0;
   const EnumName* names = nullptr;  // kEnum*: the names; terminated by {0, nullptr}
   uint32_t bit = 0;                 // kBit16 / kVlanFlag
+  bool readOnly = false;            // reported by the kernel, never written
 };
 
 struct KindTable {
@@ -70,7 +75,10 @@ const KindTable* FindPortKind(const std::string& kind);
 void EncodeKindData(const KindTable& k, const Napi::Object& data, MsgBuilder* b);
 // Decodes IFLA_INFO_DATA into an object with the table's keys.
 Napi::Object DecodeKindData(Napi::Env env, const KindTable& k, const AttrView& data);
-// All tables, for lib/'s validation: { kind: [{ key, enc, min, max, names }], ports: { kind: … } }.
+// The kinds' tables, for lib/'s validation and generated types:
+// { kind: [{ key, attr, enc, min, max, readOnly, names? }] }.
 Napi::Object KindTables(Napi::Env env);
+// The port tables (IFLA_INFO_SLAVE_DATA) by master kind, in the same form.
+Napi::Object PortTables(Napi::Env env);
 
 }  // namespace netdev

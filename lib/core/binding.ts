@@ -5,6 +5,7 @@
  * @internal
  */
 import * as path from 'node:path';
+import { ROUTE_FIELDS, type ConstantName, type FieldSpec, type LinkTables, type NativeContract } from './contract.js';
 
 /** An error as the addon rejects with: core/errors.ts turns it into a system error. */
 export interface NativeError extends Error {
@@ -121,7 +122,6 @@ export interface LinkRequest {
   extMask?: number;
   kind?: string;
   peer?: LinkRequest;
-  bridge?: BridgeRequest;
   /** Kind settings, encoded by the addon's table for the kind (native/kinds.cc). */
   data?: Record<string, unknown>;
   /** IFLA_LINK: the parent link's index. */
@@ -135,21 +135,6 @@ export interface LinkRequest {
   bridgeVlans?: { vid: number; vidEnd?: number; pvid?: boolean; untagged?: boolean }[];
   bridgeFlags?: number;
   infoData?: Buffer;
-}
-
-export interface BridgeRequest {
-  forwardDelay?: number;
-  helloTime?: number;
-  maxAge?: number;
-  ageingTime?: number;
-  stp?: boolean;
-  priority?: number;
-  vlanFiltering?: boolean;
-  vlanProtocol?: number;
-  defaultPvid?: number;
-  mcastSnooping?: boolean;
-  mcastQuerier?: boolean;
-  groupFwdMask?: number;
 }
 
 export interface AddrRequest {
@@ -206,8 +191,17 @@ export interface RouteRequest {
   multipath?: { gateway?: string; oif?: number; weight?: number; flags?: number }[];
 }
 
-/** A RouteRequest by position (native/codec_route.cc RouteField): the add paths' fast form. */
-export type PackedRoute = readonly unknown[];
+/**
+ * A RouteRequest by position, the add paths' fast form: one slot per name of ROUTE_FIELDS
+ * (core/contract.ts), which the addon reads by the same list (native/codec.h NETDEV_ROUTE_FIELDS).
+ */
+export type PackedRoute = Checked<Packed<typeof ROUTE_FIELDS>, SameKeys<keyof RouteRequest, (typeof ROUTE_FIELDS)[number]>>;
+type Packed<F extends readonly string[]> = { readonly [I in keyof F]: F[I] extends keyof RouteRequest ? RouteRequest[F[I]] : never };
+
+/** True when A and B are the same set of keys (a compile-time check of the lists below). */
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** T, once OK is true: a compile-time check carried by a type that is used. */
+type Checked<T, OK extends true> = OK extends true ? T : never;
 
 export interface RuleRequest {
   family?: number;
@@ -241,6 +235,35 @@ export interface NsidRequest {
   targetNetns?: NativeNetnsHandle;
   pid?: number;
 }
+
+/**
+ * Every key of each request type, as a value: test/unit/contract.test.mjs proves that the addon's
+ * encoder reads each one (each key alone changes the bytes), so a key misspelled on either side
+ * cannot be dropped silently. A list that misses or misspells a key of its interface is a type error.
+ */
+const keysOf =
+  <T>() =>
+  <const K extends readonly (keyof T)[]>(keys: K, ...exact: SameKeys<keyof T, K[number]> extends true ? [] : [never]): K => {
+    if (exact.length !== 0) throw new TypeError('keysOf takes the key list only');
+    return keys;
+  };
+export const REQUEST_KEYS = {
+  link: keysOf<LinkRequest>()([
+    'family', 'index', 'name', 'up', 'promisc', 'arp', 'mtu', 'mac', 'broadcast', 'txqlen', 'group', 'master', 'alias',
+    'targetNetns', 'netnsPid', 'extMask', 'kind', 'peer', 'data', 'parent', 'port', 'portKind', 'protinfo', 'bridgeVlans',
+    'bridgeFlags', 'infoData',
+  ]),
+  addr: keysOf<AddrRequest>()([
+    'family', 'prefixLength', 'index', 'scope', 'flags', 'local', 'peer', 'broadcast', 'label', 'validLifetime', 'preferredLifetime',
+  ]),
+  neigh: keysOf<NeighRequest>()(['family', 'index', 'state', 'flags', 'mac', 'dst', 'vlan', 'port', 'vni', 'srcVni', 'via', 'master']),
+  route: ROUTE_FIELDS,
+  rule: keysOf<RuleRequest>()([
+    'family', 'dstLen', 'srcLen', 'tos', 'table', 'action', 'flags', 'dst', 'src', 'iif', 'oif', 'priority', 'fwmark', 'fwmask',
+    'goto', 'suppressPrefixLength', 'suppressIfgroup', 'protocol', 'ipProto', 'l3mdev', 'uidRange', 'sportRange', 'dportRange',
+  ]),
+  nsid: keysOf<NsidRequest>()(['nsid', 'targetNetns', 'pid']),
+} as const;
 
 export type Request =
   | { type: number; flags?: number; link: LinkRequest }
@@ -297,7 +320,13 @@ export interface Binding {
   /** A raw dump: one request message; every reply message, concatenated. */
   netlink(ns: NativeNs, protocol: number, messages: Buffer, dump: true): Promise<Buffer>;
   socketError(fd: number): number;
-  constants: Record<string, number>;
+  constants: Record<ConstantName, number>;
+  linkTables: LinkTables;
+  /** Each link kind's attribute table (native/kinds.cc): what lib/ validates and decodes by. */
+  kindTables: Record<string, FieldSpec[]>;
+  /** The port tables (IFLA_INFO_SLAVE_DATA) by master kind. */
+  portTables: Record<string, FieldSpec[]>;
+  contract: NativeContract;
 }
 
 let cached: Binding | undefined;
@@ -316,8 +345,8 @@ export function binding(): Binding {
   return cached;
 }
 
-/** Shorthand for the uapi constants the addon exports. */
-export function k(name: string): number {
+/** A uapi constant the addon exports, by its typed name (core/contract.ts CONSTANT_NAMES). */
+export function k(name: ConstantName): number {
   const c = binding().constants;
   const v = Object.hasOwn(c, name) ? c[name] : undefined;
   if (v === undefined) throw new Error(`netdev: missing native constant ${name}`);

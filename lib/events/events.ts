@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { binding, k, type Decoded, type MonitorMessage, type NativeMonitor, type NativeNs, type Request } from '../core/binding.js';
+import type { ConstantName } from '../core/contract.js';
 import { expand } from '../netlink/expand.js';
 import { NetdevError, illegalConstructor, invalidValue, native } from '../core/errors.js';
 import type { Address } from '../ip/addresses.js';
@@ -18,7 +19,7 @@ import type { Neighbour } from '../ip/neighbours.js';
 import { toNeighbour } from '../ip/neighbours.js';
 import type { Route } from '../ip/routes.js';
 import { toRule, type Rule } from '../ip/rules.js';
-import { dump } from '../netlink/rtnl.js';
+import { decodedAs, dump } from '../netlink/rtnl.js';
 import * as v from '../core/validate.js';
 
 /** What changed. */
@@ -55,9 +56,9 @@ type Kind = 'link' | 'address' | 'route' | 'neighbour' | 'rule';
 type Item = Link | Address | Route | Neighbour | Rule;
 
 interface KindInfo {
-  groups: string[];
-  newType: string;
-  delType: string;
+  groups: ConstantName[];
+  newType: ConstantName;
+  delType: ConstantName;
   dump: () => Request;
   convert: (d: Decoded) => Item | undefined;
   key: (x: Item) => string;
@@ -69,7 +70,7 @@ const KINDS: Record<Kind, KindInfo> = {
     newType: 'RTM_NEWLINK',
     delType: 'RTM_DELLINK',
     dump: () => ({ type: k('RTM_GETLINK'), link: { family: k('AF_UNSPEC'), extMask: k('RTEXT_FILTER_SKIP_STATS') } }),
-    convert: (d) => d as unknown as Link,
+    convert: (d) => decodedAs<Link>(d),
     key: (x) => String((x as Link).index),
   },
   address: {
@@ -77,7 +78,7 @@ const KINDS: Record<Kind, KindInfo> = {
     newType: 'RTM_NEWADDR',
     delType: 'RTM_DELADDR',
     dump: () => ({ type: k('RTM_GETADDR'), addr: { family: k('AF_UNSPEC') } }),
-    convert: (d) => d as unknown as Address,
+    convert: (d) => decodedAs<Address>(d),
     key: (x) => {
       const a = x as Address;
       return `${a.index}|${a.family}|${a.address}/${a.prefixLength}`;
@@ -88,7 +89,10 @@ const KINDS: Record<Kind, KindInfo> = {
     newType: 'RTM_NEWROUTE',
     delType: 'RTM_DELROUTE',
     dump: () => ({ type: k('RTM_GETROUTE'), route: { family: k('AF_UNSPEC') } }),
-    convert: (d) => ((d as unknown as Route).flags.includes('cloned') ? undefined : (d as unknown as Route)),
+    convert: (d) => {
+      const r = decodedAs<Route>(d);
+      return r.flags.includes('cloned') ? undefined : r;
+    },
     // The kernel's key (table, prefix, tos, metric), then the next hop: IPv6, and IPv4 with
     // `ip route append`, keep several routes under one key.
     key: (x) => `${routeBase(x as Route)}|${(x as Route).index ?? ''}|${(x as Route).gateway ?? ''}`,
@@ -328,8 +332,9 @@ export class Watcher extends EventEmitter implements AsyncIterable<NetdevEvent> 
 
   private deliver(kind: Kind, type: ChangeType, item: Item, existing = false): void {
     const key = kind as string;
-    const e = { kind, type, [key]: item, ...(existing ? { existing: true } : {}) } as unknown as NetdevEvent;
-    this.push(e);
+    // One object per kind's event type, keyed by the kind: built generically, narrowed here once.
+    const e: object = { kind, type, [key]: item, ...(existing ? { existing: true } : {}) };
+    this.push(e as NetdevEvent);
   }
 
   private push(e: NetdevEvent): void {

@@ -2,10 +2,11 @@
  * IPv4 and IPv6 addresses on links.
  */
 import { k, type AddrRequest } from '../core/binding.js';
+import type { ConstantName } from '../core/contract.js';
 import { invalidValue } from '../core/errors.js';
 import { checkLinkRef, indexOf, type LinkRef } from '../link/links.js';
 import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
-import { countRemoved, dump, transact, transactEach } from '../netlink/rtnl.js';
+import { countRemoved, dumpAs, transact, transactEach } from '../netlink/rtnl.js';
 import * as v from '../core/validate.js';
 
 /** An address as the kernel reports it (`ip addr show`). */
@@ -53,7 +54,7 @@ export interface AddAddressOptions extends NetnsOption {
   replace?: boolean;
 }
 
-const SCOPES: Record<string, string> = { global: 'RT_SCOPE_UNIVERSE', site: 'RT_SCOPE_SITE', link: 'RT_SCOPE_LINK', host: 'RT_SCOPE_HOST' };
+const SCOPES: Record<string, ConstantName> = { global: 'RT_SCOPE_UNIVERSE', site: 'RT_SCOPE_SITE', link: 'RT_SCOPE_LINK', host: 'RT_SCOPE_HOST' };
 
 function lifetime(value: unknown, arg: string): number {
   if (value === Infinity) return 0xffffffff;
@@ -175,7 +176,7 @@ export async function listAddresses(options: ListAddressesOptions = {}): Promise
       family: options.family === undefined ? k('AF_UNSPEC') : k(options.family === 4 ? 'AF_INET' : 'AF_INET6'),
     };
     if (options.link !== undefined) filter.index = await indexOf(ns, options.link, 'options.link');
-    return (await dump(ns, { type: k('RTM_GETADDR'), addr: filter }, 'listAddresses')) as unknown as Address[];
+    return await dumpAs<Address>(ns, { type: k('RTM_GETADDR'), addr: filter }, 'listAddresses');
   } finally {
     release();
   }

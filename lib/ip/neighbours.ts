@@ -2,6 +2,7 @@
  * ARP and NDP neighbour entries (`ip neigh`), including proxy entries.
  */
 import { k, type Decoded, type NeighRequest } from '../core/binding.js';
+import type { ConstantName } from '../core/contract.js';
 import { invalidType, invalidValue } from '../core/errors.js';
 import { checkLinkRef, indexOf, type LinkRef } from '../link/links.js';
 import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
@@ -11,7 +12,7 @@ import * as v from '../core/validate.js';
 /** Neighbour states (`nud STATE`). */
 export type NeighbourState = 'permanent' | 'noarp' | 'reachable' | 'stale' | 'delay' | 'probe' | 'incomplete' | 'failed' | 'none';
 
-const STATES: Record<NeighbourState, string> = {
+const STATES: Record<NeighbourState, ConstantName> = {
   permanent: 'NUD_PERMANENT',
   noarp: 'NUD_NOARP',
   reachable: 'NUD_REACHABLE',
@@ -79,7 +80,7 @@ function neighRequest(spec: NeighbourSpec, adding: boolean): { req: NeighRequest
   return { req, device };
 }
 
-async function modify(spec: NeighbourSpec, type: string, flags: number, adding: boolean, operation: string): Promise<void> {
+async function modify(spec: NeighbourSpec, type: ConstantName, flags: number, adding: boolean, operation: string): Promise<void> {
   if (typeof spec !== 'object' || spec === null) throw invalidType('spec', 'a neighbour spec object', spec);
   spec = v.options(spec, 'spec', ['netns', 'device', 'address', 'mac', 'state', 'router', 'proxy']); // read once, for every step
   const { req, device } = neighRequest(spec, adding);

@@ -3,6 +3,8 @@
  * number -> name tables built once. @internal
  */
 import { k, type Decoded } from '../core/binding.js';
+import { ROUTE_NUMS, slots } from '../core/contract.js';
+import type { ConstantName } from '../core/contract.js';
 import { registerBatches } from '../netlink/expand.js';
 
 /** Route types (`ip route add TYPE …`). */
@@ -90,7 +92,7 @@ export interface Route {
 }
 
 export const TYPES: readonly RouteType[] = ['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat'];
-export const TYPE_CONST: Record<RouteType, string> = {
+export const TYPE_CONST: Record<RouteType, ConstantName> = {
   unicast: 'RTN_UNICAST',
   local: 'RTN_LOCAL',
   broadcast: 'RTN_BROADCAST',
@@ -103,7 +105,7 @@ export const TYPE_CONST: Record<RouteType, string> = {
   nat: 'RTN_NAT',
 };
 export const SCOPE_VALUES: Record<RouteScope, number> = { global: 0, site: 200, link: 253, host: 254, nowhere: 255 };
-export const PROTOCOL_CONST: Record<RouteProtocol, string> = {
+export const PROTOCOL_CONST: Record<RouteProtocol, ConstantName> = {
   unspec: 'RTPROT_UNSPEC',
   redirect: 'RTPROT_REDIRECT',
   kernel: 'RTPROT_KERNEL',
@@ -113,7 +115,7 @@ export const PROTOCOL_CONST: Record<RouteProtocol, string> = {
   dhcp: 'RTPROT_DHCP',
 };
 export const PREFS = { low: 3, medium: 0, high: 1 } as const;
-const NH_FLAGS: [string, string][] = [
+const NH_FLAGS: [ConstantName, string][] = [
   ['RTNH_F_DEAD', 'dead'],
   ['RTNH_F_PERVASIVE', 'pervasive'],
   ['RTNH_F_ONLINK', 'onlink'],
@@ -162,8 +164,9 @@ interface RouteBatch {
   extra: (Decoded | undefined)[];
 }
 
-// native/codec.h RouteNum.
-const RN = 24;
+/** The named column slots (core/contract.ts; test/unit/contract.test.mjs checks them against the addon). */
+const R = slots(ROUTE_NUMS);
+const RN = ROUTE_NUMS.length;
 
 const NO_FLAGS: readonly string[] = Object.freeze([]);
 
@@ -173,13 +176,13 @@ export function isRouteBatch(d: Decoded): d is Decoded & RouteBatch {
 }
 
 /** Appends the Routes of a batch to out. */
-export function routesFromBatch(batch: RouteBatch, out: Decoded[]): void {
+export function routesFromBatch(batch: RouteBatch, out: object[]): void {
   const t = namesOf();
   const { nums: n, text, extra } = batch;
   for (let i = 0; i < batch.routeBatch; i++) {
     const o = i * RN;
-    const family = n[o]! as 4 | 6;
-    const flags = n[o + 8]!;
+    const family = n[o + R.family]! as 4 | 6;
+    const flags = n[o + R.flags]!;
     let fl: readonly string[] = NO_FLAGS;
     if (flags !== 0) {
       const names = nhFlagNames(flags);
@@ -188,20 +191,20 @@ export function routesFromBatch(batch: RouteBatch, out: Decoded[]): void {
     }
     const r: Route = {
       family,
-      destination: text.slice(n[o + 16], n[o + 17]),
-      table: n[o + 4]!,
-      protocol: t.protocol.get(n[o + 5]!) ?? n[o + 5]!,
-      scope: t.scope.get(n[o + 6]!) ?? n[o + 6]!,
-      type: t.type.get(n[o + 7]!) ?? n[o + 7]!,
-      tos: n[o + 3]!,
+      destination: text.slice(n[o + R.dstAt], n[o + R.dstEnd]),
+      table: n[o + R.table]!,
+      protocol: t.protocol.get(n[o + R.protocol]!) ?? n[o + R.protocol]!,
+      scope: t.scope.get(n[o + R.scope]!) ?? n[o + R.scope]!,
+      type: t.type.get(n[o + R.type]!) ?? n[o + R.type]!,
+      tos: n[o + R.tos]!,
       flags: fl,
     };
-    if (n[o + 18]! >= 0) r.from = text.slice(n[o + 18], n[o + 19]);
-    if (n[o + 20]! >= 0) r.gateway = text.slice(n[o + 20], n[o + 21]);
-    if (n[o + 9] === n[o + 9]) r.index = n[o + 9]!; // not NaN
-    if (n[o + 10] === n[o + 10]) r.iif = n[o + 10]!;
-    if (n[o + 22]! >= 0) r.source = text.slice(n[o + 22], n[o + 23]);
-    if (n[o + 11] === n[o + 11]) r.metric = n[o + 11]!;
+    if (n[o + R.srcAt]! >= 0) r.from = text.slice(n[o + R.srcAt], n[o + R.srcEnd]);
+    if (n[o + R.gwAt]! >= 0) r.gateway = text.slice(n[o + R.gwAt], n[o + R.gwEnd]);
+    if (n[o + R.oif] === n[o + R.oif]) r.index = n[o + R.oif]!; // not NaN
+    if (n[o + R.iif] === n[o + R.iif]) r.iif = n[o + R.iif]!;
+    if (n[o + R.prefAt]! >= 0) r.source = text.slice(n[o + R.prefAt], n[o + R.prefEnd]);
+    if (n[o + R.priority] === n[o + R.priority]) r.metric = n[o + R.priority]!;
     const x = extra[i];
     if (x) {
       if (x.metrics !== undefined) r.metrics = x.metrics as RouteMetrics;
@@ -212,11 +215,11 @@ export function routesFromBatch(batch: RouteBatch, out: Decoded[]): void {
           return hop;
         });
     }
-    if (n[o + 14] === n[o + 14]) r.pref = t.pref.get(n[o + 14]!) ?? 'medium';
-    if (n[o + 15] === n[o + 15]) r.expires = n[o + 15]!;
-    if (n[o + 12] === n[o + 12]) r.mark = n[o + 12]!;
-    if (n[o + 13] === n[o + 13]) r.uid = n[o + 13]!;
-    out.push(r as unknown as Decoded);
+    if (n[o + R.pref] === n[o + R.pref]) r.pref = t.pref.get(n[o + R.pref]!) ?? 'medium';
+    if (n[o + R.expires] === n[o + R.expires]) r.expires = n[o + R.expires]!;
+    if (n[o + R.mark] === n[o + R.mark]) r.mark = n[o + R.mark]!;
+    if (n[o + R.uid] === n[o + R.uid]) r.uid = n[o + R.uid]!;
+    out.push(r);
   }
 }
 

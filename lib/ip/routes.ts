@@ -9,7 +9,7 @@ import {
   METRIC_KEYS, PREFS, PROTOCOL_CONST, SCOPE_VALUES, TYPE_CONST, TYPES, namesOf,
   type NextHop, type Route, type RouteMetrics, type RouteProtocol, type RouteScope, type RouteTable, type RouteType,
 } from './route_decode.js';
-import { dump, submit, transact, transactEach } from '../netlink/rtnl.js';
+import { decodedAs, dumpAs, submit, transact, transactEach } from '../netlink/rtnl.js';
 
 export type { NextHop, Route, RouteMetrics, RouteProtocol, RouteScope, RouteTable, RouteType };
 
@@ -118,10 +118,12 @@ function consts(): NonNullable<typeof C> {
 }
 
 /**
- * The positional form of a route request (native/codec_route.cc RouteField): the addon reads it
- * by index instead of looking up ~20 property names per route.
+ * The positional form of a route request (core/contract.ts ROUTE_FIELDS, native/codec.h
+ * NETDEV_ROUTE_FIELDS): the addon reads it by index instead of looking up ~20 property names per
+ * route. test/unit/contract.test.mjs proves it encodes the bytes of the object form.
+ * @internal
  */
-function packRoute(r: RouteRequest): PackedRoute {
+export function packRoute(r: RouteRequest): PackedRoute {
   return [
     r.family, r.dstLen, r.srcLen, r.tos, r.table, r.protocol, r.scope, r.type, r.flags, r.dst, r.src, r.gateway, r.prefsrc, r.oif, r.iif, r.priority,
     r.mark, r.uid, r.pref, r.expires, r.metrics, r.multipath,
@@ -388,7 +390,7 @@ export async function listRoutes(options: ListRoutesOptions = {}): Promise<Route
     if (protocol !== undefined) filter.protocol = protocol;
     if (type !== undefined) filter.type = type;
     if (options.device !== undefined) filter.oif = await indexOf(ns, options.device, 'options.device');
-    const all = (await dump(ns, { type: k('RTM_GETROUTE'), route: filter }, 'listRoutes')) as unknown as Route[];
+    const all = await dumpAs<Route>(ns, { type: k('RTM_GETROUTE'), route: filter }, 'listRoutes');
     const t = namesOf();
     const wantProtocol = protocol === undefined ? undefined : (t.protocol.get(protocol) ?? protocol);
     const wantType = type === undefined ? undefined : (t.type.get(type) ?? type);
@@ -449,7 +451,7 @@ export async function getRoute(destination: string, options: GetRouteOptions = {
     const [replies] = await transact(ns, [{ type: k('RTM_GETROUTE'), route: req }], `getRoute ${address}`);
     const d = replies?.[0];
     if (!d) throw new Error(`netdev: no route in the kernel's reply to getRoute ${address}`);
-    return d as unknown as Route;
+    return decodedAs<Route>(d);
   } finally {
     release();
   }

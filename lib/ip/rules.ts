@@ -2,6 +2,7 @@
  * Policy routing rules (`ip rule`).
  */
 import { k, type Decoded, type RuleRequest } from '../core/binding.js';
+import type { ConstantName } from '../core/contract.js';
 import { invalidType, invalidValue } from '../core/errors.js';
 import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
 import { tableNumber, type RouteTable } from './routes.js';
@@ -11,7 +12,7 @@ import * as v from '../core/validate.js';
 /** What a rule does when it matches. */
 export type RuleAction = 'table' | 'goto' | 'nop' | 'blackhole' | 'unreachable' | 'prohibit';
 
-const ACTIONS: Record<RuleAction, string> = {
+const ACTIONS: Record<RuleAction, ConstantName> = {
   table: 'FR_ACT_TO_TBL',
   goto: 'FR_ACT_GOTO',
   nop: 'FR_ACT_NOP',
@@ -183,7 +184,7 @@ export function toRule(d: Decoded): Rule {
     invert: ((d.flags as number) & k('FIB_RULE_INVERT')) !== 0,
   };
   for (const key of ['iif', 'oif', 'fwmark', 'fwmask', 'goto', 'suppressPrefixLength', 'suppressIfgroup', 'protocol', 'ipProto', 'l3mdev', 'uidRange', 'sportRange', 'dportRange'] as const)
-    if (d[key] !== undefined) (r as unknown as Record<string, unknown>)[key] = d[key];
+    if (d[key] !== undefined) Object.assign(r, { [key]: d[key] });
   return r;
 }
 

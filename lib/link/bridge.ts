@@ -3,23 +3,18 @@
  * and the forwarding database (FDB) that VXLAN meshes and static MAC entries need.
  */
 import { binding, k, type NeighRequest } from '../core/binding.js';
+import type { ConstantName, FieldSpec } from '../core/contract.js';
 import { invalidValue } from '../core/errors.js';
-import { checkLinkRef, describeRef, indexOf, readLink, type BridgePortSettings, type LinkRef } from './links.js';
+import { checkLinkRef, describeRef, indexOf, readLink, type BridgePortSettings, type Link, type LinkRef } from './links.js';
 import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
-import { dump, transact } from '../netlink/rtnl.js';
+import { dumpAs, transact } from '../netlink/rtnl.js';
 import * as v from '../core/validate.js';
 
-interface FieldSpec {
-  key: string;
-  enc: string;
-  min: number;
-  max: number;
-  names?: string[];
-}
-
-
+/** The bridge port table (native/kinds.cc `kBridgePort`). */
 function portTable(): FieldSpec[] {
-  return (binding() as unknown as { kindTables: { ports: Record<string, FieldSpec[]> } }).kindTables.ports.bridge!;
+  const t = v.lookup(binding().portTables, 'bridge');
+  if (!t) throw new Error('netdev: the addon has no bridge port table (a stale build?)');
+  return t;
 }
 
 /**
@@ -40,7 +35,7 @@ export async function setBridgePort(port: LinkRef, settings: BridgePortSettings,
     if (value === undefined) continue;
     const f = fields.find((x) => x.key === key);
     const name = `settings.${key}`;
-    if (!f || (f.enc === 'integer' && f.max === 0)) throw invalidValue(name, value, 'is not a settable bridge port setting');
+    if (!f || f.readOnly) throw invalidValue(name, value, 'is not a settable bridge port setting');
     if (f.enc === 'boolean') data[key] = v.bool(value, name);
     else if (f.enc === 'integer') data[key] = v.integer(value, name, f.min, f.max);
     else if (f.enc === 'enum') {
@@ -102,7 +97,7 @@ function vlanSpec(spec: BridgeVlanSpec): { vid: number; vidEnd?: number; pvid?: 
   return out;
 }
 
-async function bridgeVlan(type: string, port: LinkRef, spec: BridgeVlanSpec, options: NetnsOption, op: string): Promise<void> {
+async function bridgeVlan(type: ConstantName, port: LinkRef, spec: BridgeVlanSpec, options: NetnsOption, op: string): Promise<void> {
   port = checkLinkRef(port, 'port');
   spec = v.options(spec, 'vlan', ['vid', 'vidEnd', 'pvid', 'untagged', 'self']);
   const vlan = vlanSpec(spec);
@@ -162,11 +157,11 @@ export async function listBridgeVlans(options: NetnsOption & { link?: LinkRef } 
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const only = options.link === undefined ? undefined : await indexOf(ns, options.link, 'options.link');
-    const got = (await dump(
+    const got = await dumpAs<Link & { vlans?: BridgePortVlans['vlans'] }>(
       ns,
       { type: k('RTM_GETLINK'), link: { family: k('AF_BRIDGE'), extMask: k('RTEXT_FILTER_BRVLAN') } },
       'listBridgeVlans',
-    )) as unknown as { index: number; name: string; master: number | null; vlans?: BridgePortVlans['vlans'] }[];
+    );
     return got
       .filter((l) => l.vlans !== undefined && (only === undefined || l.index === only))
       .map((l) => ({ index: l.index, name: l.name, master: l.master, vlans: l.vlans ?? [] }));
@@ -304,7 +299,7 @@ export async function listFdb(options: NetnsOption & { link?: LinkRef; bridge?: 
     const filter: NeighRequest = { family: k('AF_BRIDGE') };
     if (options.link !== undefined) filter.index = await indexOf(ns, options.link, 'options.link');
     if (options.bridge !== undefined) filter.master = await indexOf(ns, options.bridge, 'options.bridge');
-    return (await dump(ns, { type: k('RTM_GETNEIGH'), neigh: filter }, 'listFdb')) as unknown as FdbEntry[];
+    return await dumpAs<FdbEntry>(ns, { type: k('RTM_GETNEIGH'), neigh: filter }, 'listFdb');
   } finally {
     release();
   }

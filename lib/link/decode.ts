@@ -6,7 +6,9 @@
  * @internal
  */
 import { binding, type Decoded } from '../core/binding.js';
-import type { BridgeInfo, Link, LinkStats, OperState, RawInfo } from './types.js';
+import { LINK_NUMS, LINK_STATS, LINK_STRS, slots, type LinkTables } from '../core/contract.js';
+import type { GreData } from './kinds/data.js';
+import type { GeneveInfo, GreInfo, Link, LinkStats, OperState, OtherInfo, VxlanInfo } from './types.js';
 import { registerBatches } from '../netlink/expand.js';
 
 interface LinkBatch {
@@ -16,19 +18,23 @@ interface LinkBatch {
   extra: (Decoded | undefined)[];
 }
 
-interface Tables {
-  flags: [number, string][];
-  operstates: OperState[];
-  types: Record<number, string>;
-  layout: { nums: number; strs: number; stats: number };
+/** The named column slots (core/contract.ts; test/unit/contract.test.mjs checks them against the addon). */
+const N = slots(LINK_NUMS);
+const S = slots(LINK_STRS);
+
+interface Tables extends LinkTables {
   flagCache: Map<number, readonly string[]>;
+  /** Kinds with a settings table: their info is always an object. */
+  tableKinds: Set<string>;
 }
 
 let tables: Tables | undefined;
 function getTables(): Tables {
   if (!tables) {
-    const t = (binding() as unknown as { linkTables: Omit<Tables, 'flagCache'> }).linkTables;
-    tables = { ...t, flagCache: new Map() };
+    const b = binding();
+    tables = { ...b.linkTables, flagCache: new Map(), tableKinds: new Set(Object.keys(b.kindTables)) };
+    if (tables.layout.nums !== N.stats + LINK_STATS.length || tables.layout.strs !== LINK_STRS.length)
+      throw new Error('netdev: the addon\'s link columns do not match lib/core/contract.ts (a stale build?)');
   }
   return tables;
 }
@@ -46,64 +52,75 @@ const num = (v: number): number | undefined => (Number.isNaN(v) ? undefined : v)
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
 function stats(n: Float64Array, o: number): LinkStats {
-  return {
-    rxPackets: n[o]!, txPackets: n[o + 1]!, rxBytes: n[o + 2]!, txBytes: n[o + 3]!, rxErrors: n[o + 4]!,
-    txErrors: n[o + 5]!, rxDropped: n[o + 6]!, txDropped: n[o + 7]!, multicast: n[o + 8]!, collisions: n[o + 9]!,
-    rxLengthErrors: n[o + 10]!, rxOverErrors: n[o + 11]!, rxCrcErrors: n[o + 12]!, rxFrameErrors: n[o + 13]!,
-    rxFifoErrors: n[o + 14]!, rxMissedErrors: n[o + 15]!, txAbortedErrors: n[o + 16]!, txCarrierErrors: n[o + 17]!,
-    txFifoErrors: n[o + 18]!, txHeartbeatErrors: n[o + 19]!, txWindowErrors: n[o + 20]!, rxCompressed: n[o + 21]!,
-    txCompressed: n[o + 22]!, rxNohandler: n[o + 23]!,
-  };
+  const st = {} as LinkStats;
+  for (let j = 0; j < LINK_STATS.length; j++) st[LINK_STATS[j]!] = n[o + j]!;
+  return st;
+}
+
+/** Kinds known to have no settings at all. */
+const DATALESS = new Set(['dummy', 'ifb', 'vcan', 'nlmon']);
+const EMPTY = Buffer.alloc(0);
+
+/** `Link.info` for a kind, from what the addon decoded of IFLA_INFO_DATA (see LinkInfoByKind). */
+function infoOf(t: Tables, kind: string | null, data: Decoded | undefined, parent: number | null): Link['info'] {
+  if (kind === null) return null;
+  if (kind === 'veth' || kind === 'vxcan') return { peerIndex: parent };
+  if (DATALESS.has(kind)) return null;
+  if (t.tableKinds.has(kind)) {
+    const d = data ?? {};
+    if (kind === 'vxlan') return vxlanInfo(d);
+    if (kind === 'geneve') return geneveInfo(d);
+    if (GRE_KINDS.has(kind)) return greInfo(d);
+    return d;
+  }
+  // Not decoded (yet): the raw attributes, so that nothing is lost (the addon copies them).
+  const raw = data?.raw;
+  const other: OtherInfo = { raw: Buffer.isBuffer(raw) ? raw : EMPTY };
+  return other;
 }
 
 function links(batch: LinkBatch): Link[] {
   const t = getTables();
   const { nums: n, strs: s, extra } = batch;
-  const N = t.layout.nums;
-  const S = t.layout.strs;
+  const NN = t.layout.nums;
+  const SS = t.layout.strs;
   const out: Link[] = new Array<Link>(batch.linkBatch);
   for (let i = 0; i < batch.linkBatch; i++) {
-    const o = i * N;
-    const so = i * S;
-    const flags = n[o + 2]!;
-    const kind = s[so + 6] ?? null;
-    const parent = orNull(n[o + 8]!);
-    let info: BridgeInfo | { peerIndex: number | null } | RawInfo | null = (extra[i * 3] as BridgeInfo | RawInfo | undefined) ?? null;
-    if (kind === 'veth') info = { peerIndex: parent };
-    else if (kind === 'vxcan') info = { peerIndex: parent };
-    else if (kind === 'vxlan' && info) info = vxlanInfo(info as unknown as Record<string, unknown>);
-    else if (kind === 'geneve' && info) info = geneveInfo(info as unknown as Record<string, unknown>);
-    else if (kind !== null && GRE_KINDS.has(kind) && info) info = greInfo(info as unknown as Record<string, unknown>);
-    const link: Link = {
-      index: n[o]!,
-      name: s[so] ?? '',
+    const o = i * NN;
+    const so = i * SS;
+    const flags = n[o + N.flags]!;
+    const kind = s[so + S.kind] ?? null;
+    const parent = orNull(n[o + N.parent]!);
+    const link = {
+      index: n[o + N.index]!,
+      name: s[so + S.name] ?? '',
       kind,
-      type: t.types[n[o + 1]!] ?? n[o + 1]!,
+      type: t.types[n[o + N.type]!] ?? n[o + N.type]!,
       flags: flagNames(t, flags),
       up: (flags & 1) !== 0,
-      operstate: t.operstates[n[o + 3]!] ?? 'unknown',
-      mtu: n[o + 4]!,
-      minMtu: num(n[o + 5]!),
-      maxMtu: num(n[o + 6]!),
-      mac: s[so + 1] ?? null,
-      broadcast: s[so + 2],
-      permanentMac: s[so + 3],
-      master: orNull(n[o + 7]!),
+      operstate: (t.operstates[n[o + N.operstate]!] ?? 'unknown') as OperState,
+      mtu: n[o + N.mtu]!,
+      minMtu: num(n[o + N.minMtu]!),
+      maxMtu: num(n[o + N.maxMtu]!),
+      mac: s[so + S.mac] ?? null,
+      broadcast: s[so + S.broadcast],
+      permanentMac: s[so + S.permanentMac],
+      master: orNull(n[o + N.master]!),
       parent,
-      parentNetnsId: orNull(n[o + 9]!),
-      txqlen: n[o + 10]!,
-      alias: s[so + 4] ?? null,
-      group: n[o + 11]!,
-      carrier: Number.isNaN(n[o + 12]!) ? undefined : n[o + 12] === 1,
-      promiscuity: num(n[o + 13]!),
-      numTxQueues: num(n[o + 14]!),
-      numRxQueues: num(n[o + 15]!),
-      qdisc: s[so + 5],
-      info,
-      portKind: s[so + 7],
+      parentNetnsId: orNull(n[o + N.parentNetnsId]!),
+      txqlen: n[o + N.txqlen]!,
+      alias: s[so + S.alias] ?? null,
+      group: n[o + N.group]!,
+      carrier: Number.isNaN(n[o + N.carrier]!) ? undefined : n[o + N.carrier] === 1,
+      promiscuity: num(n[o + N.promiscuity]!),
+      numTxQueues: num(n[o + N.numTxQueues]!),
+      numRxQueues: num(n[o + N.numRxQueues]!),
+      qdisc: s[so + S.qdisc],
+      info: infoOf(t, kind, extra[i * 3], parent),
+      portKind: s[so + S.portKind],
       port: extra[i * 3 + 1],
-      stats: n[o + 16] === 1 ? stats(n, o + 17) : undefined,
-    };
+      stats: n[o + N.hasStats] === 1 ? stats(n, o + N.stats) : undefined,
+    } as Link;
     const vlans = extra[i * 3 + 2];
     if (vlans !== undefined) (link as Link & { vlans?: unknown }).vlans = vlans;
     out[i] = link;
@@ -115,7 +132,7 @@ const isMulticast = (ip: string): boolean =>
   ip.includes(':') ? ip.toLowerCase().startsWith('ff') : Number(ip.split('.')[0]) >= 224 && Number(ip.split('.')[0]) <= 239;
 
 /** VXLAN endpoints as createVxlan takes them: remote / multicastGroup / local, either family. */
-function vxlanInfo(raw: Record<string, unknown>): RawInfo {
+function vxlanInfo(raw: Decoded): VxlanInfo {
   const { group, group6, local, local6, ...rest } = raw;
   const out: Record<string, unknown> = rest;
   const endpoint = (group ?? group6) as string | undefined;
@@ -123,29 +140,31 @@ function vxlanInfo(raw: Record<string, unknown>): RawInfo {
     out[isMulticast(endpoint) ? 'multicastGroup' : 'remote'] = endpoint;
   const l = (local ?? local6) as string | undefined;
   if (l !== undefined && l !== '0.0.0.0' && l !== '::') out.local = l;
-  return out as unknown as RawInfo;
+  return out;
 }
 
 /** Geneve: one `remote`, either family. */
-function geneveInfo(raw: Record<string, unknown>): RawInfo {
+function geneveInfo(raw: Decoded): GeneveInfo {
   const { remote, remote6, ...rest } = raw;
   const out: Record<string, unknown> = rest;
   const r = (remote ?? remote6) as string | undefined;
   if (r !== undefined && r !== '0.0.0.0' && r !== '::') out.remote = r;
-  return out as unknown as RawInfo;
+  return out;
 }
 
 const GRE_KINDS = new Set(['gre', 'gretap', 'ip6gre', 'ip6gretap']);
 
 /** GRE: the kernel's flag words as ikey/okey (present only when keyed) and csum/seq booleans. */
-function greInfo(raw: Record<string, unknown>): RawInfo {
+function greInfo(raw: Decoded): GreInfo {
   const { iflags, oflags, ikey, okey, ...rest } = raw;
   const i = (iflags as number | undefined) ?? 0;
   const o = (oflags as number | undefined) ?? 0;
-  const out: Record<string, unknown> = { ...rest, icsum: (i & 0x8000) !== 0, ocsum: (o & 0x8000) !== 0, iseq: (i & 0x1000) !== 0, oseq: (o & 0x1000) !== 0 };
-  if (i & 0x2000) out.ikey = ikey;
-  if (o & 0x2000) out.okey = okey;
-  return out as unknown as RawInfo;
+  const out: GreInfo = { ...(rest as Omit<GreData, 'iflags' | 'oflags'>), icsum: (i & 0x8000) !== 0, ocsum: (o & 0x8000) !== 0, iseq: (i & 0x1000) !== 0, oseq: (o & 0x1000) !== 0 };
+  delete out.ikey;
+  delete out.okey;
+  if (i & 0x2000) out.ikey = ikey as number;
+  if (o & 0x2000) out.okey = okey as number;
+  return out;
 }
 
 function isBatch(d: Decoded): d is Decoded & LinkBatch {
@@ -155,6 +174,6 @@ function isBatch(d: Decoded): d is Decoded & LinkBatch {
 registerBatches({
   is: isBatch,
   expand: (d, out) => {
-    for (const l of links(d as Decoded & LinkBatch)) out.push(l as unknown as Decoded);
+    for (const l of links(d as Decoded & LinkBatch)) out.push(l);
   },
 });

@@ -1,17 +1,18 @@
 /**
  * Links: list, get, set, delete (one or many at once), and create veth pairs and bridges.
  */
-import { k, type BridgeRequest, type Decoded, type LinkRequest, type NativeNetnsHandle, type NativeNs, type Request } from '../core/binding.js';
+import { k, type Decoded, type LinkRequest, type NativeNetnsHandle, type NativeNs, type Request } from '../core/binding.js';
 import { constants } from 'node:os';
 import { invalidType, invalidValue, refusedByState } from '../core/errors.js';
 import { checkNetnsRef, handleFor, netnsOf, openNetns, resolveNetns, type NetnsOption, type NetnsRef } from '../netns/netns.js';
-import { dump, transact, transactEach } from '../netlink/rtnl.js';
+import { decodedAs, dumpAs, transact, transactEach } from '../netlink/rtnl.js';
 import * as v from '../core/validate.js';
 import './decode.js'; // registers the link batch expander (netlink/expand.ts)
 
-import type { OperState, LinkStats, BridgeInfo, VethInfo, RawInfo, BridgePortSettings, BridgePortInfo, Link } from './types.js';
 
-export type { OperState, LinkStats, BridgeInfo, VethInfo, RawInfo, BridgePortSettings, BridgePortInfo, Link };
+import type { Link, VethInfo } from './types.js';
+export type * from './types.js';
+export { isKind } from './types.js';
 
 /** A link given by name, by index, or as a Link (its index is used). */
 export type LinkRef = string | number | { index: number };
@@ -45,7 +46,7 @@ export function describeRef(ref: LinkRef): string {
 
 function asLink(d: Decoded | undefined, operation: string): Link {
   if (!d) throw new Error(`netdev: no link in the kernel's reply to ${operation}`);
-  return d as unknown as Link;
+  return decodedAs<Link>(d);
 }
 
 /** Options of {@link listLinks}. */
@@ -69,7 +70,7 @@ export async function listLinks(options: ListLinksOptions = {}): Promise<Link[]>
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
     if (master !== undefined) filter.master = await indexOf(ns, master, 'options.master');
-    return (await dump(ns, { type: k('RTM_GETLINK'), link: filter }, 'listLinks')) as unknown as Link[];
+    return await dumpAs<Link>(ns, { type: k('RTM_GETLINK'), link: filter }, 'listLinks');
   } finally {
     release();
   }
@@ -540,89 +541,6 @@ export async function createVeth(options: CreateVethOptions): Promise<Link> {
     return link;
   } finally {
     peerNs?.release();
-    release();
-  }
-}
-
-/** Options of {@link createBridge}. Timers in seconds. */
-export interface CreateBridgeOptions extends CreateLinkOptions {
-  /** Spanning tree on/off (`stp_state`). Default off. */
-  stp?: boolean;
-  /** `forward_delay` in seconds (2-30 when STP is on). */
-  forwardDelay?: number;
-  /** `hello_time` in seconds (1-10). */
-  helloTime?: number;
-  /** `max_age` in seconds (6-40). */
-  maxAge?: number;
-  /** `ageing_time` in seconds: how long learned MAC addresses are kept. */
-  ageingTime?: number;
-  /** Bridge priority (0-65535) for STP root election. */
-  priority?: number;
-  /** `vlan_filtering`: ports carry VLANs by per-port membership. */
-  vlanFiltering?: boolean;
-  /** `vlan_protocol`: 802.1Q (default) or 802.1ad. */
-  vlanProtocol?: '802.1Q' | '802.1ad';
-  /** `vlan_default_pvid` (0 disables; default 1). */
-  defaultPvid?: number;
-  /** `mcast_snooping` */
-  mcastSnooping?: boolean;
-  /** `mcast_querier` */
-  mcastQuerier?: boolean;
-  /** `group_fwd_mask` */
-  groupFwdMask?: number;
-}
-
-/** @internal The settings of a bridge (createBridge, and setLinkData on a bridge). */
-export const BRIDGE_KEYS = [
-  'stp', 'forwardDelay', 'helloTime', 'maxAge', 'ageingTime', 'priority', 'vlanFiltering',
-  'vlanProtocol', 'defaultPvid', 'mcastSnooping', 'mcastQuerier', 'groupFwdMask',
-] as const;
-
-function seconds(value: unknown, arg: string, min: number, max: number): number {
-  if (typeof value !== 'number') throw invalidType(arg, 'of type number', value);
-  if (!Number.isFinite(value) || value < min || value > max)
-    throw invalidValue(arg, value, `must be from ${min} to ${max} seconds`, true);
-  return Math.round(value * 100);
-}
-
-/** @internal */
-export function bridgeFields(o: Partial<CreateBridgeOptions>, arg: string): BridgeRequest {
-  const br: BridgeRequest = {};
-  if (o.stp !== undefined) br.stp = v.bool(o.stp, `${arg}.stp`);
-  if (o.forwardDelay !== undefined) br.forwardDelay = seconds(o.forwardDelay, `${arg}.forwardDelay`, 0, 30);
-  if (o.helloTime !== undefined) br.helloTime = seconds(o.helloTime, `${arg}.helloTime`, 1, 10);
-  if (o.maxAge !== undefined) br.maxAge = seconds(o.maxAge, `${arg}.maxAge`, 6, 40);
-  if (o.ageingTime !== undefined) br.ageingTime = seconds(o.ageingTime, `${arg}.ageingTime`, 0, 1e6);
-  if (o.priority !== undefined) br.priority = v.integer(o.priority, `${arg}.priority`, 0, 65535);
-  if (o.vlanFiltering !== undefined) br.vlanFiltering = v.bool(o.vlanFiltering, `${arg}.vlanFiltering`);
-  if (o.vlanProtocol !== undefined) {
-    if (o.vlanProtocol !== '802.1Q' && o.vlanProtocol !== '802.1ad')
-      throw invalidValue(`${arg}.vlanProtocol`, o.vlanProtocol, "must be '802.1Q' or '802.1ad'");
-    br.vlanProtocol = k(o.vlanProtocol === '802.1Q' ? 'ETH_P_8021Q' : 'ETH_P_8021AD');
-  }
-  if (o.defaultPvid !== undefined) br.defaultPvid = v.integer(o.defaultPvid, `${arg}.defaultPvid`, 0, 4094);
-  if (o.mcastSnooping !== undefined) br.mcastSnooping = v.bool(o.mcastSnooping, `${arg}.mcastSnooping`);
-  if (o.mcastQuerier !== undefined) br.mcastQuerier = v.bool(o.mcastQuerier, `${arg}.mcastQuerier`);
-  if (o.groupFwdMask !== undefined) br.groupFwdMask = v.integer(o.groupFwdMask, `${arg}.groupFwdMask`, 0, 65535);
-  return br;
-}
-
-/**
- * Creates a Linux bridge. Attach ports with `setLink(port, { master: bridge })`.
- *
- * `ip link add NAME type bridge [stp_state 0|1] [forward_delay cs] [hello_time cs] [max_age cs]
- * [ageing_time cs] [priority N] [vlan_filtering 0|1] [vlan_protocol P] [vlan_default_pvid N]
- * [mcast_snooping 0|1] [mcast_querier 0|1] [group_fwd_mask M]`
- */
-export async function createBridge(options: CreateBridgeOptions): Promise<Link> {
-  options = v.options(options, 'options', [...COMMON_KEYS, ...BRIDGE_KEYS]);
-  const req = commonFields(options, 'options', true);
-  req.kind = 'bridge';
-  req.bridge = bridgeFields(options, 'options');
-  const { ns, release } = resolveNetns(netnsOf(options));
-  try {
-    return await createLink(ns, req, options.master, `createBridge ${req.name}`);
-  } finally {
     release();
   }
 }

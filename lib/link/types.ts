@@ -1,7 +1,10 @@
 /**
  * What the kernel says of a link, as lib/ returns it (`ip -d -s link show`). A leaf module of types
- * only: the link decoder (decode.ts) builds these without importing the functions of links.ts.
+ * (and isKind): the link decoder (decode.ts) builds these without importing the functions of links.ts.
  */
+import { invalidType } from '../core/errors.js';
+import type { BridgeData, GeneveData, GreData, Ip6GreData, KindData, VxlanData } from './kinds/data.js';
+
 /** `ip link` operational states (RFC 2863), lower-case. */
 export type OperState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
 
@@ -33,36 +36,63 @@ export interface LinkStats {
   rxNohandler: number;
 }
 
-/** Bridge settings read back (`ip -d link show type bridge`); timers in seconds. */
-export interface BridgeInfo {
-  forwardDelay?: number;
-  helloTime?: number;
-  maxAge?: number;
-  ageingTime?: number;
-  stp?: boolean;
-  priority?: number;
-  vlanFiltering?: boolean;
-  vlanProtocol?: '802.1Q' | '802.1ad';
-  defaultPvid?: number;
-  mcastSnooping?: boolean;
-  mcastQuerier?: boolean;
-  groupFwdMask?: number;
-  bridgeId?: string;
-  rootId?: string;
-  rootPort?: number;
-  rootPathCost?: number;
-  topologyChange?: boolean;
-}
+/** Bridge settings read back (`ip -d link show type bridge`): the `bridge` table; timers in seconds. */
+export type BridgeInfo = BridgeData;
 
 /** A veth end: its peer's index (in the namespace `parentNetnsId` names, if another). */
 export interface VethInfo {
   peerIndex: number | null;
 }
 
-/** A kind whose attributes netdev does not decode yet: the raw IFLA_INFO_DATA bytes. */
+/** A kind whose attributes netdev does not decode yet: the raw IFLA_INFO_DATA bytes (maybe none). */
 export interface RawInfo {
   raw: Buffer;
 }
+
+/** VXLAN settings read back: the endpoints as createVxlan takes them, either family. */
+export type VxlanInfo = Omit<VxlanData, 'group' | 'group6' | 'local' | 'local6'> & { remote?: string; multicastGroup?: string; local?: string };
+/** Geneve settings read back: one `remote`, either family. */
+export type GeneveInfo = Omit<GeneveData, 'remote' | 'remote6'> & { remote?: string };
+/** GRE flag words as createGre takes them: keys present only when keyed; checksum and sequencing flags. */
+interface GreFlags {
+  icsum: boolean;
+  ocsum: boolean;
+  iseq: boolean;
+  oseq: boolean;
+}
+/** GRE/GRETAP settings read back. */
+export type GreInfo = Omit<GreData, 'iflags' | 'oflags'> & GreFlags;
+/** IPv6 GRE/GRETAP settings read back. */
+export type Ip6GreInfo = Omit<Ip6GreData, 'iflags' | 'oflags'> & GreFlags;
+
+/** What each kind's `Link.info` holds, by kind: its table's settings, or what netdev derives. */
+export type LinkInfoByKind = Omit<KindData, 'vxlan' | 'geneve' | 'gre' | 'gretap' | 'ip6gre' | 'ip6gretap'> & {
+  vxlan: VxlanInfo;
+  geneve: GeneveInfo;
+  gre: GreInfo;
+  gretap: GreInfo;
+  ip6gre: Ip6GreInfo;
+  ip6gretap: Ip6GreInfo;
+  veth: VethInfo;
+  vxcan: VethInfo;
+  dummy: null;
+  ifb: null;
+  vcan: null;
+  nlmon: null;
+  tun: RawInfo;
+};
+
+/** The kinds netdev knows the settings of (or knows to have none). */
+export type KnownKind = keyof LinkInfoByKind;
+
+/** Every key of every known kind's info. */
+type InfoKey = { [K in KnownKind]: LinkInfoByKind[K] extends null ? never : keyof LinkInfoByKind[K] }[KnownKind];
+
+/**
+ * `Link.info` of a kind netdev has no table for: the raw IFLA_INFO_DATA. Its other keys are typed
+ * `undefined` so that narrowing on `kind` alone (`if (l.kind === 'vxlan') l.info.vni`) type-checks.
+ */
+export type OtherInfo = RawInfo & { readonly [K in Exclude<InfoKey, 'raw'>]?: undefined };
 
 /** Settings of a bridge port (what {@link setBridgePort} takes). */
 export interface BridgePortSettings {
@@ -99,12 +129,10 @@ export interface BridgePortInfo extends BridgePortSettings {
   portNo?: number;
 }
 
-/** A network interface as the kernel reports it (`ip -d -s link show`). */
-export interface Link {
+/** What every link has, whatever its kind. */
+export interface LinkBase {
   index: number;
   name: string;
-  /** The link kind (`veth`, `bridge`, …); null for devices without one (lo, physical NICs). */
-  kind: string | null;
   /** The hardware type: 'ether', 'loopback', 'none', … or the ARPHRD number. */
   type: string | number;
   /** Interface flags as `ip link` prints them (UP, BROADCAST, LOWER_UP, …). */
@@ -131,11 +159,30 @@ export interface Link {
   numTxQueues?: number;
   numRxQueues?: number;
   qdisc?: string;
-  /** Kind-specific settings (bridge, veth) or raw bytes for kinds not decoded. */
-  info: BridgeInfo | VethInfo | RawInfo | null;
   /** The kind of master this link is a port of (`bridge`, …). */
   portKind?: string;
   /** Port settings when it is a bridge port. */
   port?: BridgePortInfo;
   stats?: LinkStats;
+}
+
+/**
+ * A network interface as the kernel reports it (`ip -d -s link show`), keyed by `kind`: for a kind
+ * netdev knows, `info` is that kind's settings (`if (l.kind === 'vxlan') l.info.vni`); a device
+ * without a kind (lo, a NIC) has `kind` and `info` null; any other kind carries its raw attributes.
+ * {@link isKind} narrows to one kind exactly.
+ */
+export type Link =
+  | { [K in KnownKind]: LinkBase & { kind: K; info: LinkInfoByKind[K] } }[KnownKind]
+  | (LinkBase & { kind: null; info: null })
+  | (LinkBase & { kind: string; info: OtherInfo });
+
+/** A link of one known kind. */
+export type LinkOfKind<K extends KnownKind> = Extract<Link, { kind: K }>;
+
+/** Narrows a link to one kind, `info` typed exactly: `if (isKind(l, 'vxlan')) l.info.vni`. */
+export function isKind<K extends KnownKind>(link: Link, kind: K): link is LinkOfKind<K> {
+  if (typeof link !== 'object' || link === null) throw invalidType('link', 'a Link', link);
+  if (typeof kind !== 'string') throw invalidType('kind', 'of type string', kind);
+  return link.kind === kind;
 }

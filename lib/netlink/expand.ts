@@ -11,7 +11,8 @@ import type { Decoded } from '../core/binding.js';
 /** One family's batches: how to tell them, and how to expand one into `out`, in order. */
 export interface BatchExpander {
   is(d: Decoded): boolean;
-  expand(d: Decoded, out: Decoded[]): void;
+  /** Appends the batch's objects (Link, Route, …: the family's own types) to `out`. */
+  expand(d: Decoded, out: object[]): void;
 }
 
 const expanders: BatchExpander[] = [];
@@ -26,14 +27,17 @@ function expanderOf(d: Decoded): BatchExpander | undefined {
   return undefined;
 }
 
-/** Replaces every batch in a decoded reply by its objects (in message order). */
+/**
+ * Replaces every batch in a decoded reply by its objects (in message order). They are returned as
+ * records, like the rest of a reply: the family that asked narrows them to its own type.
+ */
 export function expand(decoded: Decoded[]): Decoded[] {
   if (!decoded.some((d) => expanderOf(d) !== undefined)) return decoded;
-  const out: Decoded[] = [];
+  const out: object[] = [];
   for (const d of decoded) {
     const e = expanderOf(d);
     if (e) e.expand(d, out);
     else out.push(d);
   }
-  return out;
+  return out as Decoded[];
 }

@@ -116,6 +116,23 @@ export async function dump(ns: NativeNs, request: Request, operation: string): P
 }
 
 /**
+ * A dump whose records are the objects its family's decoder builds (Link, Route, Address, …): the
+ * addon decodes each message type into one shape, checked by the contract and golden-bytes tests,
+ * so the family that asked may see them as its type. The one narrowing of a reply, made here.
+ */
+export async function dumpAs<T extends object>(ns: NativeNs, request: Request, operation: string): Promise<T[]> {
+  const all: object[] = await dump(ns, request, operation);
+  return all as T[];
+}
+
+/** One reply record as the object its family's decoder builds (see dumpAs). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T is the caller's narrowing
+export function decodedAs<T extends object>(d: Decoded): T {
+  const o: object = d;
+  return o as T;
+}
+
+/**
  * For bulk deletions (flushes): how many requests succeeded; refusals with `gone` (the object
  * vanished meanwhile) are not errors, any other is thrown.
  */

@@ -94,7 +94,8 @@ export function spawn(command: string, args: readonly string[] = [], options: Sp
   const list = v.array(args, 'args', 65536, 'an array of strings');
   if (!list.every((a) => typeof a === 'string' && !a.includes('\0'))) throw invalidType('args', 'an array of strings', args);
   if (typeof options !== 'object' || options === null) throw invalidType('options', 'an object with netns', options);
-  options = v.object(options, 'options') as unknown as SpawnInNetnsOptions;
+  const snapshot: object = v.object(options, 'options'); // a copy of the caller's own keys, checked below
+  options = snapshot as SpawnInNetnsOptions;
   if ((options as { shell?: unknown }).shell) throw invalidValue('options.shell', (options as { shell?: unknown }).shell, 'is not supported: arguments are passed as an array, never through a shell');
   if (netnsOf(options) === undefined) throw invalidValue('options.netns', undefined, 'is required');
   const netns = netnsOf(options)!; // own property only (never Object.prototype's)
@@ -159,7 +160,8 @@ export function execFile(command: string, args: readonly string[] = [], options:
 
 function run(command: string, args: readonly string[], options: ExecInNetnsOptions): Promise<ExecResult> {
   if (typeof options !== 'object' || options === null) throw invalidType('options', 'an object with netns', options);
-  options = v.object(options, 'options') as unknown as ExecInNetnsOptions;
+  const snapshot: object = v.object(options, 'options'); // a copy of the caller's own keys, checked below
+  options = snapshot as ExecInNetnsOptions;
   const { input, timeout = 0, maxBuffer = 16 * 1024 * 1024, ...spawnOptions } = options;
   v.integer(timeout, 'options.timeout', 0, 2 ** 31 - 1);
   v.integer(maxBuffer, 'options.maxBuffer', 1, 2 ** 31 - 1);

@@ -104,6 +104,6 @@ test('setLinkData changes a bridge after creation, as ip link set BR type bridge
     assert.deepEqual([ip.linkinfo.info_data.mcast_snooping, ip.linkinfo.info_data.stp_state, ip.linkinfo.info_data.ageing_time], [0, 1, 12000]);
     // Validated like createBridge, before anything is sent; a setting bridges do not have is refused.
     await assert.rejects(setLinkData('cb0', { helloTime: 99 }, { netns: ns }), { code: 'ERR_INVALID_ARG_VALUE' });
-    await assert.rejects(setLinkData('cb0', { vni: 5 }, { netns: ns }), (e) => e.code === 'ENOTSUP' && /a bridge has no setting 'vni'/.test(e.message));
+    await assert.rejects(setLinkData('cb0', { vni: 5 }, { netns: ns }), (e) => e.code === 'ENOTSUP' && /a bridge link has no setting 'vni'/.test(e.message));
   });
 });

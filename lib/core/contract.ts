@@ -1,0 +1,104 @@
+/**
+ * The JS side of the contract with the addon, declared once as typed lists: the uapi constants
+ * lib/ may ask for, the column slots of decoded links and routes, the packed route's fields and
+ * the link counters. The addon exports the same lists (native/contract.cc, generated there from
+ * the enums the C++ code indexes with); test/unit/contract.test.mjs proves the two are equal, so a
+ * slot cannot move on one side only. Misspelling a name here is a type error where it is used.
+ * @internal
+ */
+
+/** Every constant the addon exports (native/addon.cc `Constants`). */
+export const CONSTANT_NAMES = [
+  'RTM_NEWLINK', 'RTM_DELLINK', 'RTM_GETLINK', 'RTM_SETLINK', 'RTM_NEWADDR', 'RTM_DELADDR', 'RTM_GETADDR',
+  'TUN_F_CSUM', 'TUN_F_TSO4', 'TUN_F_TSO6', 'TUN_F_TSO_ECN', 'TUN_F_USO4', 'TUN_F_USO6', 'IFF_PERSIST',
+  'IFF_MULTI_QUEUE', 'IFF_VNET_HDR', 'IFF_NO_PI', 'IFF_TAP', 'RTM_NEWNEIGH', 'RTM_DELNEIGH', 'RTM_GETNEIGH',
+  'NUD_PERMANENT', 'NUD_NOARP', 'NUD_REACHABLE', 'NUD_STALE', 'NTF_SELF', 'NTF_MASTER', 'NTF_USE', 'NTF_EXT_LEARNED',
+  'NTF_STICKY', 'RTEXT_FILTER_BRVLAN', 'BRIDGE_FLAGS_SELF', 'BRIDGE_FLAGS_MASTER', 'NLM_F_CREATE', 'NLM_F_EXCL',
+  'NLM_F_REPLACE', 'NLM_F_APPEND', 'NLM_F_DUMP', 'AF_UNSPEC', 'AF_INET', 'AF_INET6', 'AF_BRIDGE', 'SOCK_STREAM',
+  'SOCK_DGRAM', 'IFA_F_NODAD', 'IFA_F_NOPREFIXROUTE', 'IFA_F_HOMEADDRESS', 'IFA_F_MANAGETEMPADDR', 'IFA_F_PERMANENT',
+  'IFA_F_MCAUTOJOIN', 'RT_SCOPE_UNIVERSE', 'RT_SCOPE_SITE', 'RT_SCOPE_LINK', 'RT_SCOPE_HOST', 'RT_SCOPE_NOWHERE',
+  'RTEXT_FILTER_VF', 'RTEXT_FILTER_SKIP_STATS', 'ETH_P_8021Q', 'ETH_P_8021AD', 'RTM_NEWROUTE', 'RTM_DELROUTE',
+  'RTM_GETROUTE', 'RTM_NEWRULE', 'RTM_DELRULE', 'RTM_GETRULE', 'RTM_NEWNSID', 'RTM_DELNSID', 'RTM_GETNSID',
+  'RTN_UNSPEC', 'RTN_UNICAST', 'RTN_LOCAL', 'RTN_BROADCAST', 'RTN_ANYCAST', 'RTN_MULTICAST', 'RTN_BLACKHOLE',
+  'RTN_UNREACHABLE', 'RTN_PROHIBIT', 'RTN_THROW', 'RTN_NAT', 'RTPROT_UNSPEC', 'RTPROT_REDIRECT', 'RTPROT_KERNEL',
+  'RTPROT_BOOT', 'RTPROT_STATIC', 'RTPROT_RA', 'RTPROT_DHCP', 'RT_TABLE_UNSPEC', 'RT_TABLE_DEFAULT', 'RT_TABLE_MAIN',
+  'RT_TABLE_LOCAL', 'RTNH_F_DEAD', 'RTNH_F_PERVASIVE', 'RTNH_F_ONLINK', 'RTNH_F_OFFLOAD', 'RTNH_F_LINKDOWN',
+  'RTNH_F_UNRESOLVED', 'RTM_F_NOTIFY', 'RTM_F_CLONED', 'RTM_F_LOOKUP_TABLE', 'RTM_F_FIB_MATCH', 'FR_ACT_TO_TBL',
+  'FR_ACT_GOTO', 'FR_ACT_NOP', 'FR_ACT_BLACKHOLE', 'FR_ACT_UNREACHABLE', 'FR_ACT_PROHIBIT', 'FIB_RULE_INVERT',
+  'NTF_PROXY', 'NTF_ROUTER', 'NUD_INCOMPLETE', 'NUD_DELAY', 'NUD_PROBE', 'NUD_FAILED', 'NUD_NONE',
+  'NETNSA_NSID_NOT_ASSIGNED', 'RTNLGRP_LINK', 'RTNLGRP_NEIGH', 'RTNLGRP_IPV4_IFADDR', 'RTNLGRP_IPV6_IFADDR',
+  'RTNLGRP_IPV4_ROUTE', 'RTNLGRP_IPV6_ROUTE', 'RTNLGRP_IPV4_RULE', 'RTNLGRP_IPV6_RULE', 'RTNLGRP_NSID',
+  'UV_READABLE', 'UV_WRITABLE', 'UV_DISCONNECT',
+] as const;
+export type ConstantName = (typeof CONSTANT_NAMES)[number];
+
+/** Numeric columns of a decoded link; `stats` starts the LINK_STATS counters. */
+export const LINK_NUMS = [
+  'index', 'type', 'flags', 'operstate', 'mtu', 'minMtu', 'maxMtu', 'master', 'parent', 'parentNetnsId', 'txqlen',
+  'group', 'carrier', 'promiscuity', 'numTxQueues', 'numRxQueues', 'hasStats', 'stats',
+] as const;
+/** String columns of a decoded link. */
+export const LINK_STRS = ['name', 'mac', 'broadcast', 'permanentMac', 'alias', 'qdisc', 'kind', 'portKind'] as const;
+/** The counters of struct rtnl_link_stats64 netdev reports, in the kernel's order. */
+export const LINK_STATS = [
+  'rxPackets', 'txPackets', 'rxBytes', 'txBytes', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped', 'multicast',
+  'collisions', 'rxLengthErrors', 'rxOverErrors', 'rxCrcErrors', 'rxFrameErrors', 'rxFifoErrors', 'rxMissedErrors',
+  'txAbortedErrors', 'txCarrierErrors', 'txFifoErrors', 'txHeartbeatErrors', 'txWindowErrors', 'rxCompressed',
+  'txCompressed', 'rxNohandler',
+] as const;
+/** Numeric columns of a decoded route; the `…At`/`…End` pairs locate strings in the batch's text. */
+export const ROUTE_NUMS = [
+  'family', 'dstLen', 'srcLen', 'tos', 'table', 'protocol', 'scope', 'type', 'flags', 'oif', 'iif', 'priority', 'mark',
+  'uid', 'pref', 'expires', 'dstAt', 'dstEnd', 'srcAt', 'srcEnd', 'gwAt', 'gwEnd', 'prefAt', 'prefEnd',
+] as const;
+/** The packed (positional) route request's fields, by position: the keys of RouteRequest. */
+export const ROUTE_FIELDS = [
+  'family', 'dstLen', 'srcLen', 'tos', 'table', 'protocol', 'scope', 'type', 'flags', 'dst', 'src', 'gateway',
+  'prefsrc', 'oif', 'iif', 'priority', 'mark', 'uid', 'pref', 'expires', 'metrics', 'multipath',
+] as const;
+
+/** Each name's position: `slots(['a', 'b'])` is `{ a: 0, b: 1 }`, typed by the names. */
+export type Slots<T extends readonly string[]> = { readonly [K in keyof T as T[K] extends string ? T[K] : never]: K extends `${infer N extends number}` ? N : never };
+export function slots<const T extends readonly string[]>(names: T): Slots<T> {
+  const out: Record<string, number> = {};
+  names.forEach((n, i) => (out[n] = i));
+  return out as Slots<T>;
+}
+
+/** How a kind table's field is written (native/kinds.cc `EncName`). */
+export type Encoding =
+  | 'integer' | 'boolean' | 'enum' | 'ipv4' | 'ipv6' | 'portRange' | 'qosMap' | 'macList' | 'ipv4List' | 'mac'
+  | 'hex64' | 'seconds' | 'bridgeId';
+
+/** One row of a kind's (or a port kind's) attribute table. */
+export interface FieldSpec {
+  /** The JS key. */
+  key: string;
+  /** The uapi attribute (`IFLA_VXLAN_ID`). */
+  attr: string;
+  enc: Encoding;
+  /** The range of an integer (or of seconds); 0/0 for the others. */
+  min: number;
+  max: number;
+  /** Reported by the kernel, never written. */
+  readOnly: boolean;
+  /** An enum's names. */
+  names?: string[];
+}
+
+/** The addon's name tables for decoded links (native/codec_link.cc `LinkTables`). */
+export interface LinkTables {
+  flags: [number, string][];
+  operstates: string[];
+  types: Record<number, string>;
+  layout: { nums: number; strs: number; stats: number };
+}
+
+/** What the addon exports of the contract (native/contract.cc). */
+export interface NativeContract {
+  linkNums: string[];
+  linkStrs: string[];
+  linkStats: string[];
+  routeNums: string[];
+  routeFields: string[];
+}
