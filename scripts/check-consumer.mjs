@@ -44,7 +44,7 @@ async function consumer(kind, spec, base) {
   const times = {};
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${kind}`, version: '1.0.0', private: true }, null, 2));
-  for (const f of ['esm.mjs', 'cjs.cjs', 'types.mts', 'types.cts', 'tsconfig.json']) copyFileSync(join(fixtures, f), join(dir, f));
+  for (const f of ['esm.mjs', 'cjs.cjs', 'types.mts', 'types.cts', 'kinds.mts', 'tsconfig.json']) copyFileSync(join(fixtures, f), join(dir, f));
   let t0 = performance.now();
   const deps = [spec, `typescript@${version('typescript')}`, `@types/node@${version('@types/node')}`];
   await run([...npm, 'install', '--no-audit', '--no-fund', '--prefer-offline', ...deps], dir, log);
