@@ -19,21 +19,21 @@
 #include <cstring>
 #include <memory>
 
-#include "codec.h"
-#include "handover.h"
-#include "kinds.h"
-#include "monitor.h"
-#include "napi_error.h"
-#include "netns.h"
-#include "netns_ref.h"
-#include "nlsock.h"
-#include "packet_queue.h"
-#include "poll_handle.h"
-#include "poller.h"
-#include "sockets.h"
-#include "sysctl.h"
-#include "tapdev.h"
-#include "tun.h"
+#include "events/monitor.h"
+#include "napi/handover.h"
+#include "napi/napi_error.h"
+#include "napi/poll_handle.h"
+#include "netlink/netns_ref.h"
+#include "netlink/nlsock.h"
+#include "packet/packet_queue.h"
+#include "packet/poller.h"
+#include "packet/tapdev.h"
+#include "packet/tun.h"
+#include "rtnl/codec.h"
+#include "rtnl/kinds.h"
+#include "sys/netns.h"
+#include "sys/sockets.h"
+#include "sys/sysctl.h"
 
 namespace netdev {
 

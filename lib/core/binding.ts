@@ -100,7 +100,7 @@ export interface NativeMonitor {
 /** Where a native operation runs: the process's namespace, a path, or an open handle. */
 export type NativeNs = null | string | NativeNetnsHandle;
 
-/** Link fields in kernel units, as native/codec_link.cc encodes them. */
+/** Link fields in kernel units, as native/rtnl/codec_link.cc encodes them. */
 export interface LinkRequest {
   family?: number;
   index?: number;
@@ -122,7 +122,7 @@ export interface LinkRequest {
   kind?: string;
   peer?: LinkRequest;
   bridge?: BridgeRequest;
-  /** Kind settings, encoded by the addon's table for the kind (native/kinds.cc). */
+  /** Kind settings, encoded by the addon's table for the kind (native/rtnl/kinds.cc). */
   data?: Record<string, unknown>;
   /** IFLA_LINK: the parent link's index. */
   parent?: number;
@@ -206,7 +206,7 @@ export interface RouteRequest {
   multipath?: { gateway?: string; oif?: number; weight?: number; flags?: number }[];
 }
 
-/** A RouteRequest by position (native/codec_route.cc RouteField): the add paths' fast form. */
+/** A RouteRequest by position (native/rtnl/codec_route.cc RouteField): the add paths' fast form. */
 export type PackedRoute = readonly unknown[];
 
 export interface RuleRequest {

@@ -162,7 +162,7 @@ interface RouteBatch {
   extra: (Decoded | undefined)[];
 }
 
-// native/codec.h RouteNum.
+// native/rtnl/codec.h RouteNum.
 const RN = 24;
 
 const NO_FLAGS: readonly string[] = Object.freeze([]);

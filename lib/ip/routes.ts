@@ -118,7 +118,7 @@ function consts(): NonNullable<typeof C> {
 }
 
 /**
- * The positional form of a route request (native/codec_route.cc RouteField): the addon reads it
+ * The positional form of a route request (native/rtnl/codec_route.cc RouteField): the addon reads it
  * by index instead of looking up ~20 property names per route.
  */
 function packRoute(r: RouteRequest): PackedRoute {

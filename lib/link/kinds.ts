@@ -1,7 +1,7 @@
 /**
  * Link kinds beyond veth and bridge: VLAN, VXLAN, MACVLAN/MACVTAP, IPVLAN/IPVTAP, VRF, dummy,
  * ifb, and a generic escape hatch. Kind settings are validated against the addon's attribute
- * tables (native/kinds.cc), the same tables that encode and decode them.
+ * tables (native/rtnl/kinds.cc), the same tables that encode and decode them.
  */
 import * as os from 'node:os';
 import { binding, k, type LinkRequest } from '../core/binding.js';

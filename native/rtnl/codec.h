@@ -1,0 +1,124 @@
+// rtnetlink codecs: requests encoded from plain JS objects (already validated by lib/) and replies
+// decoded into the plain objects lib/ exposes. Built against the kernel's uapi headers.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+
+#include "netlink/nlmsg.h"
+
+namespace netdev {
+
+// Encodes one request object ({ type, flags, link | addr }) as one message appended to *b.
+// Throws a JS TypeError for malformed input.
+void EncodeRequest(const Napi::Object& req, MsgBuilder* b);
+
+// Decodes every rtnetlink message in [data, data+len) into a JS array of objects.
+Napi::Array DecodeMessages(Napi::Env env, const uint8_t* data, size_t len);
+
+// Link and address parts (codec_link.cc, codec_addr.cc).
+void EncodeLink(const Napi::Object& spec, MsgBuilder* b);
+void EncodeAddr(const Napi::Object& spec, MsgBuilder* b);
+void EncodeNeigh(const Napi::Object& spec, MsgBuilder* b);
+Napi::Value DecodeNeigh(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
+void EncodeRoute(const Napi::Object& spec, MsgBuilder* b);
+Napi::Value DecodeRoutes(Napi::Env env, const std::vector<MsgView>& msgs);
+// Column layout of decoded routes (mirrored by lib/route_decode.ts).
+enum RouteNum {
+  kRFamily,
+  kRDstLen,
+  kRSrcLen,
+  kRTos,
+  kRTable,
+  kRProtocol,
+  kRScope,
+  kRType,
+  kRFlags,
+  kROif,
+  kRIif,
+  kRPriority,
+  kRMark,
+  kRUid,
+  kRPref,
+  kRExpires,
+  // Where the route's strings are in the batch's one `text` string: [start, end) for the
+  // destination ("default" or "PREFIX/LEN"), the source prefix, the gateway, the preferred source;
+  // -1 when absent. One string for the whole batch instead of one N-API string per address.
+  kRDstAt,
+  kRDstEnd,
+  kRSrcAt,
+  kRSrcEnd,
+  kRGwAt,
+  kRGwEnd,
+  kRPrefAt,
+  kRPrefEnd,
+  kRouteNums
+};
+void EncodeRule(const Napi::Object& spec, MsgBuilder* b);
+Napi::Value DecodeRule(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
+void EncodeNsid(const Napi::Object& spec, MsgBuilder* b);
+Napi::Value DecodeNsid(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
+Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs);
+Napi::Object LinkTables(Napi::Env env);
+
+// Column layout of decoded links (see DecodeLinks; mirrored by lib/links.ts through LinkTables).
+enum LinkNum {
+  kIndex,
+  kType,
+  kFlags,
+  kOperstate,
+  kMtu,
+  kMinMtu,
+  kMaxMtu,
+  kMaster,
+  kParent,
+  kParentNetnsId,
+  kTxqlen,
+  kGroup,
+  kCarrier,
+  kPromiscuity,
+  kNumTxQueues,
+  kNumRxQueues,
+  kHasStats,
+  kStats
+};
+constexpr size_t kLinkStats = 24;  // the counters of struct rtnl_link_stats64 netdev reports
+constexpr size_t kLinkNums = kStats + kLinkStats;
+enum LinkStr { kName, kMac, kBroadcast, kPermanentMac, kAlias, kQdisc, kKind, kPortKind, kLinkStrs };
+Napi::Value DecodeAddr(Napi::Env env, const nlmsghdr* h, const uint8_t* payload, size_t len);
+
+// A destination namespace given by a NetnsHandle at spec[key] (IFLA_NET_NS_FD, NETNSA_FD): appends
+// `attr` holding its fd and makes *b hold the namespace until the messages are done with, so the
+// fd cannot be closed, and its number reused by another namespace, in between. False if the key
+// is not set; throws ERR_INVALID_ARG_TYPE for anything but a NetnsHandle, ERR_INVALID_ARG_VALUE for
+// a closed one (defined in addon.cc, which owns the handle class).
+bool PutNetnsFd(const Napi::Object& spec, const char* key, uint16_t attr, MsgBuilder* b);
+
+// Helpers for reading validated fields from JS objects (codec_util.cc).
+[[noreturn]] void ThrowType(const Napi::Env& env, const std::string& what);
+// A value of the right type that cannot be encoded (TypeError, ERR_INVALID_ARG_VALUE).
+[[noreturn]] void ThrowValue(const Napi::Env& env, const std::string& what);
+// Whether [p, p+len) is a sequence of whole netlink attributes (each at least a header, inside the
+// buffer, the next one at its aligned end), as the kernel's nla_parse reads them.
+bool WellFormedAttrs(const uint8_t* p, size_t len);
+// o[key] when key is o's own property, else undefined: what lib/ builds is read, never what an
+// inherited property (a polluted Object.prototype.mtu) would add to a request.
+Napi::Value Own(const Napi::Object& o, const char* key);
+bool GetU32(const Napi::Object& o, const char* key, uint32_t* out);
+bool GetI32(const Napi::Object& o, const char* key, int32_t* out);
+bool GetBool(const Napi::Object& o, const char* key, bool* out);
+bool GetStr(const Napi::Object& o, const char* key, std::string* out);
+bool GetObj(const Napi::Object& o, const char* key, Napi::Object* out);
+// Parses "aa:bb:cc:.." (1-32 bytes) into out; returns its length or 0 if malformed.
+size_t ParseHwAddr(const std::string& s, uint8_t* out, size_t cap);
+std::string FormatHwAddr(const uint8_t* p, size_t n);
+// Appends attribute `attr` holding the IP literal at spec[key] (of `family`), if the key is set;
+// throws a TypeError if it is not an address of that family.
+void PutIp(const Napi::Object& spec, const char* key, int family, uint16_t attr, MsgBuilder* b);
+// Parses an IPv4/IPv6 literal of the given family (AF_INET / AF_INET6) into out (4 or 16 bytes).
+size_t ParseIp(int family, const std::string& s, uint8_t* out);
+Napi::Value FormatIp(Napi::Env env, int family, const uint8_t* p, size_t n);
+
+}  // namespace netdev
