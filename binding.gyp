@@ -9,6 +9,7 @@
         "native/netlink/netns_ref.cc",
         "native/netlink/nlsock.cc",
         "native/napi/handover.cc",
+        "native/napi/js_args.cc",
         "native/napi/napi_error.cc",
         "native/napi/poll_handle.cc",
         "native/rtnl/codec.cc",

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "napi/handover.h"
+#include "napi/js_args.h"
 #include "napi/js_call.h"
 #include "napi/napi_error.h"
 #include "netlink/nlmsg.h"

@@ -6,9 +6,9 @@
 #include <cerrno>
 
 #include "napi/handover.h"
+#include "napi/js_args.h"
 #include "napi/js_call.h"
 #include "napi/napi_error.h"
-#include "rtnl/codec.h"
 
 namespace netdev {
 

@@ -1,8 +1,8 @@
 #include "packet/poller.h"
 
+#include "napi/js_args.h"
 #include "napi/js_call.h"
 #include "napi/napi_error.h"
-#include "rtnl/codec.h"
 
 namespace netdev {
 

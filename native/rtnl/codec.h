@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "napi/js_args.h"  // the readers every codec reads its request with
 #include "netlink/nlmsg.h"
 
 namespace netdev {
@@ -96,21 +97,10 @@ Napi::Value DecodeAddr(Napi::Env env, const nlmsghdr* h, const uint8_t* payload,
 // a closed one (defined in addon.cc, which owns the handle class).
 bool PutNetnsFd(const Napi::Object& spec, const char* key, uint16_t attr, MsgBuilder* b);
 
-// Helpers for reading validated fields from JS objects (codec_util.cc).
-[[noreturn]] void ThrowType(const Napi::Env& env, const std::string& what);
-// A value of the right type that cannot be encoded (TypeError, ERR_INVALID_ARG_VALUE).
-[[noreturn]] void ThrowValue(const Napi::Env& env, const std::string& what);
+// Helpers for the codecs (codec_util.cc).
 // Whether [p, p+len) is a sequence of whole netlink attributes (each at least a header, inside the
 // buffer, the next one at its aligned end), as the kernel's nla_parse reads them.
 bool WellFormedAttrs(const uint8_t* p, size_t len);
-// o[key] when key is o's own property, else undefined: what lib/ builds is read, never what an
-// inherited property (a polluted Object.prototype.mtu) would add to a request.
-Napi::Value Own(const Napi::Object& o, const char* key);
-bool GetU32(const Napi::Object& o, const char* key, uint32_t* out);
-bool GetI32(const Napi::Object& o, const char* key, int32_t* out);
-bool GetBool(const Napi::Object& o, const char* key, bool* out);
-bool GetStr(const Napi::Object& o, const char* key, std::string* out);
-bool GetObj(const Napi::Object& o, const char* key, Napi::Object* out);
 // Parses "aa:bb:cc:.." (1-32 bytes) into out; returns its length or 0 if malformed.
 size_t ParseHwAddr(const std::string& s, uint8_t* out, size_t cap);
 std::string FormatHwAddr(const uint8_t* p, size_t n);
