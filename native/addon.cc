@@ -1,6 +1,5 @@
-// The addon's entry point: per-environment state, the NetnsHandle class, and the asynchronous
-// operations (each runs its system calls on the libuv threadpool of the calling environment and
-// settles a promise; the JS thread never blocks and never changes namespace).
+// The addon's entry point and its asynchronous operations (each runs its system calls on the libuv threadpool of the
+// calling environment and settles a promise; the JS thread never blocks and never changes namespace).
 #include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/if_bridge.h>
@@ -20,10 +19,11 @@
 #include <memory>
 
 #include "events/monitor.h"
-#include "napi/handover.h"
+#include "napi/env_state.h"
 #include "napi/napi_error.h"
-#include "napi/poll_handle.h"
-#include "netlink/netns_ref.h"
+#include "napi/netns_handle.h"
+#include "napi/ns_arg.h"
+#include "napi/promise_work.h"
 #include "netlink/nlsock.h"
 #include "packet/packet_queue.h"
 #include "packet/poller.h"
@@ -38,191 +38,6 @@
 namespace netdev {
 
 namespace {
-
-// Everything the addon holds for one environment (the main thread, or a worker): napi instance
-// data, freed when the environment is. Objects handed to JS (handles, monitors, packet queues) are
-// finalized with the environment too; their uv handles are closed earlier, by `handles`.
-struct EnvState {
-  Napi::FunctionReference netnsCtor;
-  std::shared_ptr<NetnsRef> current;  // the namespace this environment started in
-  LoopHandles handles;                // every uv handle of this environment (poll_handle.h)
-  HandedOver handedOver;              // fds handed to JS (handover.h)
-};
-
-EnvState* State(Napi::Env env) { return env.GetInstanceData<EnvState>(); }
-
-[[noreturn]] void ThrowClosed(Napi::Env env) {
-  Napi::Error e = Napi::Error::New(env, "the namespace handle is closed");
-  e.Set("code", Napi::String::New(env, "ERR_INVALID_ARG_VALUE"));
-  throw e;
-}
-
-// ---- NetnsHandle: an open namespace, exposed to JS ----
-
-// lib/ holds a handle (hold() ... unhold()) for the whole of an operation that names it, which
-// may take several requests; close() during one marks the handle closed at once (fd -1, new
-// operations refused) but keeps the namespace open until the last hold is released, so the
-// remaining requests of the operation still reach it. Each request in flight also holds the
-// namespace itself (a shared_ptr in the work), destinations included (MsgBuilder::Hold).
-class NetnsHandle : public Napi::ObjectWrap<NetnsHandle> {
- public:
-  static Napi::Function Init(Napi::Env env) {
-    return DefineClass(
-        env, "NetnsHandle",
-        {InstanceMethod<&NetnsHandle::Close>("close"), InstanceMethod<&NetnsHandle::Hold>("hold"),
-         InstanceMethod<&NetnsHandle::Unhold>("unhold"), InstanceAccessor<&NetnsHandle::GetFd>("fd"),
-         InstanceAccessor<&NetnsHandle::GetClosed>("closed"), InstanceAccessor<&NetnsHandle::GetInode>("inode")});
-  }
-  static Napi::Object Wrap(Napi::Env env, std::shared_ptr<NetnsRef> ref) {
-    auto* holder = new std::shared_ptr<NetnsRef>(std::move(ref));
-    return State(env)->netnsCtor.New({Napi::External<std::shared_ptr<NetnsRef>>::New(
-        env, holder, [](Napi::Env, std::shared_ptr<NetnsRef>* p) { delete p; })});
-  }
-  explicit NetnsHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetnsHandle>(info) {
-    if (info.Length() < 1 || !info[0].IsExternal())
-      ThrowType(info.Env(), "NetnsHandle cannot be constructed directly; use openNetns()");
-    // Move out of the holder: the External lives until GC and must not keep the namespace open.
-    ref_ = std::move(*info[0].As<Napi::External<std::shared_ptr<NetnsRef>>>().Data());
-  }
-  ~NetnsHandle() override {
-    if (ref_) ref_->Close();
-  }
-  // The namespace, also after close() while holds remain (operations under way); null once gone.
-  std::shared_ptr<NetnsRef> Ref() const { return ref_ ? ref_ : held_; }
-
- private:
-  Napi::Value Close(const Napi::CallbackInfo& info) {
-    if (ref_) {
-      ref_->Close();
-      if (holds_ > 0)
-        held_ = std::move(ref_);
-      else
-        ref_.reset();
-    }
-    return info.Env().Undefined();
-  }
-  Napi::Value Hold(const Napi::CallbackInfo& info) {
-    if (!ref_) ThrowClosed(info.Env());
-    ++holds_;
-    return info.Env().Undefined();
-  }
-  Napi::Value Unhold(const Napi::CallbackInfo& info) {
-    if (holds_ > 0 && --holds_ == 0) held_.reset();
-    return info.Env().Undefined();
-  }
-  Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), ref_ ? ref_->Fd() : -1); }
-  Napi::Value GetClosed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !ref_); }
-  Napi::Value GetInode(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), ref_ ? static_cast<double>(ref_->Inode()) : 0);
-  }
-  std::shared_ptr<NetnsRef> ref_;
-  std::shared_ptr<NetnsRef> held_;  // after close() while holds_ > 0
-  uint32_t holds_ = 0;
-};
-
-// Where an operation runs: an open handle (its socket pool), or a path opened for this call only.
-struct NsArg {
-  std::shared_ptr<NetnsRef> ref;
-  std::string path;
-
-  SysError Resolve() {
-    if (ref) return {};
-    UniqueFd fd;
-    SysError e = OpenNetnsPath(path, &fd);
-    if (e.Failed()) return e;
-    ref = std::make_shared<NetnsRef>(std::move(fd));
-    return {};
-  }
-};
-
-NsArg ParseNs(Napi::Env env, const Napi::Value& v) {
-  NsArg a;
-  if (v.IsUndefined() || v.IsNull()) {
-    a.ref = State(env)->current;
-  } else if (v.IsString()) {
-    a.path = v.As<Napi::String>().Utf8Value();
-  } else if (v.IsObject() && v.As<Napi::Object>().InstanceOf(State(env)->netnsCtor.Value())) {
-    a.ref = NetnsHandle::Unwrap(v.As<Napi::Object>())->Ref();
-    if (!a.ref) ThrowClosed(env);
-  } else {
-    ThrowType(env, "netns must be a path string or a NetnsHandle");
-  }
-  return a;
-}
-
-}  // namespace
-
-bool PutNetnsFd(const Napi::Object& spec, const char* key, uint16_t attr, MsgBuilder* b) {
-  Napi::Env env = spec.Env();
-  Napi::Value v = Own(spec, key);
-  if (v.IsUndefined() || v.IsNull()) return false;
-  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(State(env)->netnsCtor.Value()))
-    ThrowType(env, std::string(key) + " must be a NetnsHandle");
-  std::shared_ptr<NetnsRef> ref = NetnsHandle::Unwrap(v.As<Napi::Object>())->Ref();
-  if (!ref) ThrowClosed(env);
-  b->AttrU32(attr, static_cast<uint32_t>(ref->Fd()));
-  b->Hold(std::move(ref));
-  return true;
-}
-
-namespace {
-
-// Base for promise-returning work on the threadpool. The completion runs from a libuv callback,
-// possibly while the environment shuts down (a worker terminated, or calling process.exit(), with
-// this work in flight): then settling the promise fails (napi_pending_exception, nothing pending)
-// and the result is dropped; its resources are released all the same (the worker's own fds by
-// the destructors here, the promise with the environment). No exception leaves OnOK/OnError:
-// node-addon-api would rethrow it from the libuv callback, which is std::terminate.
-class PromiseWork : public Napi::AsyncWorker {
- public:
-  explicit PromiseWork(Napi::Env env, const char* name)
-      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Queue() {
-    Napi::Promise p = deferred_.Promise();
-    Napi::AsyncWorker::Queue();
-    return p;
-  }
-
- protected:
-  void OnOK() override {
-    Settle([this](Napi::Env env) -> Napi::Value {
-      if (err_.Failed()) throw ErrorOf(env, err_);
-      return Result(env);
-    });
-  }
-  // Execute() threw (std::bad_alloc, say): node-addon-api caught it on the pool thread.
-  void OnError(const Napi::Error& e) override {
-    Settle([&](Napi::Env env) -> Napi::Value { throw Napi::Error::New(env, e.Message()); });
-  }
-  virtual Napi::Value Result(Napi::Env env) = 0;
-  // The promise is resolved with Result(): the fds it hands over go on the environment's record
-  // (handover.h). Until then they stay owned here, and are closed if the environment went away
-  // before the promise was resolved.
-  virtual void Delivered(Napi::Env) {}
-  static void HandOver(Napi::Env env, UniqueFd* fd) { State(env)->handedOver.Add(fd->Release()); }
-  SysError err_;
-  Napi::Promise::Deferred deferred_;
-
- private:
-  // Resolves with produce(env), or rejects with the error it throws.
-  template <typename Produce>
-  void Settle(Produce&& produce) noexcept {
-    Napi::Env env = Env();
-    try {
-      Napi::Value v;
-      try {
-        v = produce(env);
-      } catch (const Napi::Error& e) {
-        deferred_.Reject(e.Value());
-        return;
-      }
-      deferred_.Resolve(v);
-      Delivered(env);
-    } catch (...) {
-      // The environment is shutting down: nothing can observe this promise any more.
-    }
-  }
-};
 
 // Requests sent as one batch; resolves with one entry per request: undefined (done), an array of
 // decoded reply objects, or an Error describing the kernel's refusal.
@@ -841,16 +656,6 @@ Napi::Object Constants(Napi::Env env) {
 
 }  // namespace
 
-HandedOver* HandedOverOf(napi_env env) {
-  EnvState* state = State(Napi::Env(env));
-  return state ? &state->handedOver : nullptr;
-}
-
-LoopHandles* LoopHandlesOf(napi_env env) {
-  EnvState* state = State(Napi::Env(env));
-  return state ? &state->handles : nullptr;
-}
-
 #ifdef NETDEV_FUZZ
 void InitFuzz(Napi::Env env, Napi::Object exports);
 #endif
@@ -858,16 +663,8 @@ void InitFuzz(Napi::Env env, Napi::Object exports);
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  auto* state = new EnvState();
-  env.SetInstanceData<EnvState>(state);
-  if (state->handles.Init(env) != napi_ok) throw Napi::Error::New(env, "cannot register the environment cleanup hook");
-  UniqueFd self;
-  SysError e = OpenCurrentNetns(&self);
-  if (e.Failed()) throw ErrorOf(env, e);
-  state->current = std::make_shared<NetnsRef>(std::move(self));
-  Napi::Function netnsCtor = NetnsHandle::Init(env);
-  state->netnsCtor = Napi::Persistent(netnsCtor);
-  exports.Set("NetnsHandle", netnsCtor);
+  EnvState::Create(env);
+  exports.Set("NetnsHandle", NetnsHandle::Init(env));
   exports.Set("Poller", Poller::Init(env));
   exports.Set("PacketQueue", PacketQueue::Init(env));
   exports.Set("Monitor", Monitor::Init(env));

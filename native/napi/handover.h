@@ -35,7 +35,7 @@ class HandedOver {
   size_t sweepAt_ = 64;
 };
 
-// The record of the environment env (defined in addon.cc, which owns per-environment state).
+// The record of the environment env (defined in env_state.cc, which owns per-environment state).
 HandedOver* HandedOverOf(napi_env env);
 
 }  // namespace netdev

@@ -47,7 +47,7 @@ class LoopHandles {
   bool stopping_ = false;  // the cleanup hook ran: no new handles
 };
 
-// The registry of the calling environment (its instance data, see addon.cc).
+// The registry of the calling environment (its instance data, see env_state.h).
 LoopHandles* LoopHandlesOf(napi_env env);
 
 class PollHandle {

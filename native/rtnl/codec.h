@@ -94,7 +94,7 @@ Napi::Value DecodeAddr(Napi::Env env, const nlmsghdr* h, const uint8_t* payload,
 // `attr` holding its fd and makes *b hold the namespace until the messages are done with, so the
 // fd cannot be closed, and its number reused by another namespace, in between. False if the key
 // is not set; throws ERR_INVALID_ARG_TYPE for anything but a NetnsHandle, ERR_INVALID_ARG_VALUE for
-// a closed one (defined in addon.cc, which owns the handle class).
+// a closed one (codec_util.cc, over napi/netns_handle.h).
 bool PutNetnsFd(const Napi::Object& spec, const char* key, uint16_t attr, MsgBuilder* b);
 
 // Helpers for the codecs (codec_util.cc).

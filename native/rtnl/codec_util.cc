@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "napi/env_state.h"
+#include "napi/netns_handle.h"
 #include "rtnl/codec.h"
 
 namespace netdev {
@@ -63,6 +65,19 @@ std::string FormatHwAddr(const uint8_t* p, size_t n) {
     s.push_back(hex[p[i] & 15]);
   }
   return s;
+}
+
+bool PutNetnsFd(const Napi::Object& spec, const char* key, uint16_t attr, MsgBuilder* b) {
+  Napi::Env env = spec.Env();
+  Napi::Value v = Own(spec, key);
+  if (v.IsUndefined() || v.IsNull()) return false;
+  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(State(env)->netnsCtor.Value()))
+    ThrowType(env, std::string(key) + " must be a NetnsHandle");
+  std::shared_ptr<NetnsRef> ref = NetnsHandle::Unwrap(v.As<Napi::Object>())->Ref();
+  if (!ref) ThrowClosed(env);
+  b->AttrU32(attr, static_cast<uint32_t>(ref->Fd()));
+  b->Hold(std::move(ref));
+  return true;
 }
 
 size_t ParseIp(int family, const std::string& s, uint8_t* out) {
