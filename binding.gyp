@@ -29,6 +29,12 @@
         "native/packet/tapdev.cc",
         "native/packet/tun.cc",
         "native/events/monitor.cc",
+        "native/api/constants.cc",
+        "native/api/device_ops.cc",
+        "native/api/netlink_ops.cc",
+        "native/api/netns_ops.cc",
+        "native/api/rtnl_ops.cc",
+        "native/api/sys_ops.cc",
         "native/addon.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
