@@ -40,6 +40,9 @@ const entries = [pkg.main, pkg.types, pkg.module, ...targets(pkg.exports)]
   .map((p) => normalize(p));
 const gyp = JSON.parse(readFileSync(join(root, 'binding.gyp'), 'utf8'));
 const sources = gyp.targets.flatMap((t) => t.sources);
+// A quoted include is looked up next to the including file, then in the targets' local include
+// directories (binding.gyp's include_dirs that are paths, not `<!(…)` command substitutions).
+const includeDirs = [...new Set(gyp.targets.flatMap((t) => t.include_dirs ?? []).filter((d) => !d.startsWith('<')))];
 const needed = new Set(['binding.gyp', ...entries]);
 const queue = [...sources];
 while (queue.length) {
@@ -48,8 +51,8 @@ while (queue.length) {
   needed.add(file);
   if (!existsSync(join(root, file))) continue;
   for (const m of readFileSync(join(root, file), 'utf8').matchAll(/^\s*#\s*include\s+"([^"]+)"/gm)) {
-    const inc = normalize(join(dirname(file), m[1]));
-    if (existsSync(join(root, inc))) queue.push(inc);
+    const inc = [dirname(file), ...includeDirs].map((d) => normalize(join(d, m[1]))).find((f) => existsSync(join(root, f)));
+    if (inc) queue.push(inc);
   }
 }
 for (const file of needed) if (!packed.has(file)) problems.push(`needed to install but not packed: ${file}`);

@@ -101,7 +101,7 @@ export interface NativeMonitor {
 /** Where a native operation runs: the process's namespace, a path, or an open handle. */
 export type NativeNs = null | string | NativeNetnsHandle;
 
-/** Link fields in kernel units, as native/codec_link.cc encodes them. */
+/** Link fields in kernel units, as native/rtnl/codec_link.cc encodes them. */
 export interface LinkRequest {
   family?: number;
   index?: number;
@@ -122,7 +122,7 @@ export interface LinkRequest {
   extMask?: number;
   kind?: string;
   peer?: LinkRequest;
-  /** Kind settings, encoded by the addon's table for the kind (native/kinds.cc). */
+  /** Kind settings, encoded by the addon's table for the kind (native/rtnl/kinds.cc). */
   data?: Record<string, unknown>;
   /** IFLA_LINK: the parent link's index. */
   parent?: number;
@@ -193,7 +193,7 @@ export interface RouteRequest {
 
 /**
  * A RouteRequest by position, the add paths' fast form: one slot per name of ROUTE_FIELDS
- * (core/contract.ts), which the addon reads by the same list (native/codec.h NETDEV_ROUTE_FIELDS).
+ * (core/contract.ts), which the addon reads by the same list (native/rtnl/codec.h NETDEV_ROUTE_FIELDS).
  */
 export type PackedRoute = Checked<Packed<typeof ROUTE_FIELDS>, SameKeys<keyof RouteRequest, (typeof ROUTE_FIELDS)[number]>>;
 type Packed<F extends readonly string[]> = { readonly [I in keyof F]: F[I] extends keyof RouteRequest ? RouteRequest[F[I]] : never };
@@ -322,7 +322,7 @@ export interface Binding {
   socketError(fd: number): number;
   constants: Record<ConstantName, number>;
   linkTables: LinkTables;
-  /** Each link kind's attribute table (native/kinds.cc): what lib/ validates and decodes by. */
+  /** Each link kind's attribute table (native/rtnl/kinds.cc): what lib/ validates and decodes by. */
   kindTables: Record<string, FieldSpec[]>;
   /** The port tables (IFLA_INFO_SLAVE_DATA) by master kind. */
   portTables: Record<string, FieldSpec[]>;

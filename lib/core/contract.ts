@@ -1,13 +1,13 @@
 /**
  * The JS side of the contract with the addon, declared once as typed lists: the uapi constants
  * lib/ may ask for, the column slots of decoded links and routes, the packed route's fields and
- * the link counters. The addon exports the same lists (native/contract.cc, generated there from
+ * the link counters. The addon exports the same lists (native/rtnl/contract.cc, generated there from
  * the enums the C++ code indexes with); test/unit/contract.test.mjs proves the two are equal, so a
  * slot cannot move on one side only. Misspelling a name here is a type error where it is used.
  * @internal
  */
 
-/** Every constant the addon exports (native/addon.cc `Constants`). */
+/** Every constant the addon exports (native/api/constants.cc). */
 export const CONSTANT_NAMES = [
   'RTM_NEWLINK', 'RTM_DELLINK', 'RTM_GETLINK', 'RTM_SETLINK', 'RTM_NEWADDR', 'RTM_DELADDR', 'RTM_GETADDR',
   'TUN_F_CSUM', 'TUN_F_TSO4', 'TUN_F_TSO6', 'TUN_F_TSO_ECN', 'TUN_F_USO4', 'TUN_F_USO6', 'IFF_PERSIST',
@@ -65,7 +65,7 @@ export function slots<const T extends readonly string[]>(names: T): Slots<T> {
   return out as Slots<T>;
 }
 
-/** How a kind table's field is written (native/kinds.cc `EncName`). */
+/** How a kind table's field is written (native/rtnl/kinds.cc `EncName`). */
 export type Encoding =
   | 'integer' | 'boolean' | 'enum' | 'ipv4' | 'ipv6' | 'portRange' | 'qosMap' | 'macList' | 'ipv4List' | 'mac'
   | 'hex64' | 'seconds' | 'bridgeId';
@@ -94,7 +94,7 @@ export interface LinkTables {
   layout: { nums: number; strs: number; stats: number };
 }
 
-/** What the addon exports of the contract (native/contract.cc). */
+/** What the addon exports of the contract (native/rtnl/contract.cc). */
 export interface NativeContract {
   linkNums: string[];
   linkStrs: string[];

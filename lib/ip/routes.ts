@@ -118,7 +118,7 @@ function consts(): NonNullable<typeof C> {
 }
 
 /**
- * The positional form of a route request (core/contract.ts ROUTE_FIELDS, native/codec.h
+ * The positional form of a route request (core/contract.ts ROUTE_FIELDS, native/rtnl/codec.h
  * NETDEV_ROUTE_FIELDS): the addon reads it by index instead of looking up ~20 property names per
  * route. test/unit/contract.test.mjs proves it encodes the bytes of the object form.
  * @internal

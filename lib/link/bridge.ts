@@ -10,7 +10,7 @@ import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
 import { dumpAs, transact } from '../netlink/rtnl.js';
 import * as v from '../core/validate.js';
 
-/** The bridge port table (native/kinds.cc `kBridgePort`). */
+/** The bridge port table (native/rtnl/kind_tables.cc `kBridgePort`). */
 function portTable(): FieldSpec[] {
   const t = v.lookup(binding().portTables, 'bridge');
   if (!t) throw new Error('netdev: the addon has no bridge port table (a stale build?)');

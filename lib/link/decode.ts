@@ -1,7 +1,7 @@
 /**
  * Expands what the addon decoded into the objects lib/ returns. Links arrive as one columnar
  * batch per reply (numbers in a Float64Array, strings and kind-specific objects in arrays; see
- * native/codec_link.cc): building plain objects here is far cheaper than setting ~60 properties
+ * native/rtnl/codec_link.cc): building plain objects here is far cheaper than setting ~60 properties
  * per link through N-API. The name tables come from the addon, which holds the uapi values.
  * @internal
  */

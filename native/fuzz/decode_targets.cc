@@ -8,7 +8,7 @@
 #include <cstring>
 #include <vector>
 
-#include "../codec.h"
+#include "rtnl/codec.h"
 #include "targets.h"
 
 namespace netdev::fuzz {

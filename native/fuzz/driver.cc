@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "../nlmsg.h"
+#include "netlink/nlmsg.h"
 #include "targets.h"
 
 extern "C" int LLVMFuzzerRunDriver(int* argc, char*** argv, int (*cb)(const uint8_t* data, size_t size));

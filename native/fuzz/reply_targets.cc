@@ -1,4 +1,4 @@
-// The netlink socket's reply handling (native/nlsock.cc) over arbitrary datagrams: sequence and
+// The netlink socket's reply handling (native/netlink/nlsock.cc) over arbitrary datagrams: sequence and
 // port-id matching, multi-part dumps, NLM_F_DUMP_INTR, error and extended-ack parsing. A
 // SOCK_SEQPACKET socketpair plays the kernel: the input is split into datagrams queued on it
 // before the request is made, then the peer is shut, so every input ends (no reply left reads as
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <vector>
 
-#include "../nlsock.h"
+#include "netlink/nlsock.h"
 #include "targets.h"
 
 namespace netdev::fuzz {

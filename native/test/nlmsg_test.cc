@@ -1,8 +1,8 @@
-// Native tests of MsgBuilder's length checks (native/nlmsg.h): an attribute or a nest whose
+// Native tests of MsgBuilder's length checks (native/netlink/nlmsg.h): an attribute or a nest whose
 // length does not fit nla_len (a u16), or a message over MsgBuilder::kMaxMessage, is refused with
 // an EncodeError and leaves nothing of itself in the buffer; a length is never truncated.
 // Prints TAP; exit status 0 when all pass.
-#include "../nlmsg.h"
+#include "netlink/nlmsg.h"
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>

@@ -2,7 +2,7 @@
 // SOCK_SEQPACKET socketpair (message boundaries kept, addresses ignored) reads each request batch
 // and answers with exactly the datagrams a test scripts, including misbehaviour the real kernel
 // cannot be made to show on cue. Prints TAP; exit status 0 when all pass.
-#include "../nlsock.h"
+#include "netlink/nlsock.h"
 
 #include <linux/netlink.h>
 #include <sys/socket.h>

@@ -1,5 +1,5 @@
 /**
- * The Linux bridge as a link kind: its settings are the `bridge` table's rows (native/kinds.cc:
+ * The Linux bridge as a link kind: its settings are the `bridge` table's rows (native/rtnl/kind_tables.cc:
  * timers in seconds, centiseconds on the wire; the VLAN protocol by name), like every other kind.
  * Ports, port VLANs and the FDB are in ../bridge.ts.
  */

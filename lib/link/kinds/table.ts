@@ -1,5 +1,5 @@
 /**
- * The link-kind settings engine: each kind's attribute table (native/kinds.cc, the same table
+ * The link-kind settings engine: each kind's attribute table (native/rtnl/kind_tables.cc, the same table
  * that encodes and decodes the settings) validates what a create function or setLinkData is
  * given; and the create step every kind shares. Adding an attribute is one row there; adding a
  * kind is one table there and a thin create function here.

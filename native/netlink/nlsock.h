@@ -1,0 +1,66 @@
+// A netlink socket of one protocol family (NETLINK_ROUTE for rtnetlink, NETLINK_NETFILTER for
+// nf_tables, …) bound to one network namespace: batched requests with per-request results,
+// multi-part dumps, and strict reply validation (sender, portid, sequence, DUMP_INTR, extack).
+#pragma once
+
+#include <linux/netlink.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/common.h"
+
+namespace netdev {
+
+// What the kernel answered to one request.
+struct NlResult {
+  int errnum = 0;                 // positive errno when the kernel refused the request
+  std::string extack;             // the kernel's extended-ack message, if any
+  std::string context;            // netdev's own explanation (a dump interrupted too often)
+  int extackOffset = -1;          // offset of the offending attribute in the request, if given
+  std::vector<uint8_t> messages;  // reply messages (whole nlmsghdr-framed messages, aligned)
+};
+
+class NlSocket {
+ public:
+  // Opens a socket of `protocol` (NETLINK_ROUTE, NETLINK_NETFILTER, …) inside the namespace
+  // behind nsfd (via a short-lived thread).
+  static SysError Open(int nsfd, int protocol, std::unique_ptr<NlSocket>* out);
+  // Wraps an already-connected message socket (for tests: a SOCK_SEQPACKET peer plays the kernel).
+  static std::unique_ptr<NlSocket> Adopt(UniqueFd fd, uint32_t portid);
+  ~NlSocket() = default;
+
+  // Sends the concatenated requests in `msgs` (seq numbers and NLM_F_REQUEST/ACK are filled in
+  // here) in as few sendmsg() calls as fit, and gathers each request's answer in (*results)[i].
+  // A returned error means the socket is no longer usable (it must not go back to a pool).
+  // `oneDatagram`: every request in a single sendmsg(), as nf_tables needs for a batch (the
+  // kernel applies BATCH_BEGIN … BATCH_END as one transaction only within one datagram).
+  SysError Transact(std::vector<uint8_t>* msgs, std::vector<NlResult>* results, bool oneDatagram = false);
+
+  // Runs one dump request; concatenated reply messages go to *out. Retries a bounded number of
+  // times when the kernel flags the dump as interrupted (NLM_F_DUMP_INTR).
+  SysError Dump(std::vector<uint8_t>* req, NlResult* out);
+
+  bool Healthy() const { return healthy_; }
+  int Protocol() const { return protocol_; }
+
+ private:
+  NlSocket() = default;
+  SysError Recv(std::vector<uint8_t>* buf, size_t* len);
+  SysError SendAll(const uint8_t* data, size_t len);
+
+  UniqueFd fd_;
+  int protocol_ = NETLINK_ROUTE;
+  uint32_t portid_ = 0;
+  uint32_t seq_ = 0;
+  bool healthy_ = true;
+  std::vector<uint8_t> rx_;
+};
+
+// Parses an NLMSG_ERROR payload (with extended-ack attributes) into *r. Returns false if the
+// payload is too short to hold an error code.
+bool ParseNlError(const uint8_t* payload, size_t len, uint16_t flags, NlResult* r);
+
+}  // namespace netdev
