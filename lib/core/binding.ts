@@ -316,6 +316,15 @@ export function binding(): Binding {
   return cached;
 }
 
+/**
+ * Replaces the addon that binding() returns, for lib/'s unit tests (test/unit/fake-binding.mjs):
+ * a fake kernel under the real TypeScript. undefined goes back to the real addon.
+ * @internal Not part of the API: reached through dist/cjs/core/binding.js only.
+ */
+export function setBindingForTesting(b: Binding | undefined): void {
+  cached = b;
+}
+
 /** Shorthand for the uapi constants the addon exports. */
 export function k(name: string): number {
   const c = binding().constants;
