@@ -39,6 +39,7 @@ export function nativeError(code, extack) {
 function linkReply(l) {
   const link = { index: l.index, name: l.name, group: l.group, mtu: l.mtu, up: l.up };
   if (l.kind) link.kind = l.kind;
+  if (l.parent) link.parent = l.parent; // IFLA_LINK: a veth's peer
   if (l.alias) link.alias = l.alias;
   return real.decode(real.encode({ type: C.RTM_NEWLINK, link }));
 }
@@ -53,7 +54,7 @@ const addrKey = (a) => `${a.index}|${a.family}|${a.local}/${a.prefixLength}`;
 export class FakeKernel {
   /** Every native call, in order: { fn, ns, requests? , request?, args? }. */
   calls = [];
-  links = new Map(); // index -> { index, name, kind, group, alias, mtu, up, undeletable }
+  links = new Map(); // index -> { index, name, kind, group, alias, mtu, up, parent, undeletable }
   addrs = new Map(); // addrKey -> AddrRequest fields
   monitors = [];
   #refusals = [];
@@ -208,7 +209,11 @@ export class FakeKernel {
         if (flags & C.NLM_F_CREATE) {
           if (this.#find({ name: f.name })) return nativeError('EEXIST');
           // The kernel ignores IFLA_IFALIAS at creation.
-          this.addLink({ name: f.name, kind: f.kind, group: f.group, mtu: f.mtu, up: f.up });
+          const l = this.addLink({ name: f.name, kind: f.kind, group: f.group, mtu: f.mtu, up: f.up });
+          if (f.kind === 'veth') {
+            const peer = this.addLink({ name: f.peer?.name ?? `veth${l.index}`, kind: 'veth', group: f.peer?.group });
+            [l.parent, peer.parent] = [peer.index, l.index];
+          }
           return undefined;
         }
         const l = this.#find(f);
@@ -226,13 +231,17 @@ export class FakeKernel {
           // rtnl_group_dellink: every link of the group must be deletable, or none is deleted.
           const members = [...this.links.values()].filter((l) => l.group === f.group);
           if (members.some((l) => l.undeletable)) return nativeError('EOPNOTSUPP');
-          for (const l of members) this.links.delete(l.index);
+          for (const l of members) {
+            this.links.delete(l.index);
+            if (l.kind === 'veth') this.links.delete(l.parent);
+          }
           return undefined;
         }
         const l = this.#find(f);
         if (!l) return nativeError('ENODEV');
         if (l.undeletable) return nativeError('EOPNOTSUPP');
         this.links.delete(l.index);
+        if (l.kind === 'veth') this.links.delete(l.parent); // a veth pair goes as a whole
         return undefined;
       }
       case C.RTM_NEWADDR: {
