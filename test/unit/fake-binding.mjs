@@ -48,6 +48,14 @@ function addrReply(a) {
   return real.decode(real.encode({ type: C.RTM_NEWADDR, addr: { ...a } }));
 }
 
+/**
+ * A notification as the addon's Monitor delivers it: type, flags, family, and the objects the
+ * real decoder makes of the message.
+ */
+export function addrMessage(type, a, flags = 0) {
+  return { type, flags, family: a.family, objects: addrReply(a) };
+}
+
 const addrKey = (a) => `${a.index}|${a.family}|${a.local}/${a.prefixLength}`;
 
 /** A fake kernel and the Binding over it. */
