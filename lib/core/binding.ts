@@ -345,6 +345,15 @@ export function binding(): Binding {
   return cached;
 }
 
+/**
+ * Replaces the addon that binding() returns, for lib/'s unit tests (test/unit/fake-binding.mjs):
+ * a fake kernel under the real TypeScript. undefined goes back to the real addon.
+ * @internal Not part of the API: reached through dist/cjs/core/binding.js only.
+ */
+export function setBindingForTesting(b: Binding | undefined): void {
+  cached = b;
+}
+
 /** A uapi constant the addon exports, by its typed name (core/contract.ts CONSTANT_NAMES). */
 export function k(name: ConstantName): number {
   const c = binding().constants;

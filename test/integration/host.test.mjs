@@ -112,15 +112,17 @@ test('spawn in a named namespace does what ip netns exec does: /sys shows its li
   }
 });
 
-test('watch: typed add/change/delete events for links, addresses, routes and neighbours; listExisting; AbortSignal', async () => {
+test('watch: typed add/change/delete events for links, addresses, routes and neighbours; listExisting; AbortSignal', async (t) => {
   await withNetns(async (ns) => {
     const ac = new AbortController();
     const w = watch({ netns: ns, listExisting: true, signal: ac.signal });
     const events = [];
     w.on('event', (e) => events.push(e));
     await w.ready;
-    assert.ok(events.some((e) => e.kind === 'link' && e.type === 'add' && e.existing && e.link.name === 'lo'));
-    assert.equal(events.at(-1).kind, 'synced');
+    await t.test('listExisting delivers the current state as existing adds, then synced', () => {
+      assert.ok(events.some((e) => e.kind === 'link' && e.type === 'add' && e.existing && e.link.name === 'lo'));
+      assert.equal(events.at(-1).kind, 'synced');
+    });
     events.length = 0;
     await createVeth({ name: 'w0', netns: ns, up: true, peer: { name: 'w1', up: true } });
     await addAddress('w0', '10.80.0.1/24', { netns: ns });
@@ -132,46 +134,51 @@ test('watch: typed add/change/delete events for links, addresses, routes and nei
     await deleteRoute({ netns: ns, destination: '10.81.0.0/16' });
     await deleteLink('w0', { netns: ns });
     const has = (pred, what) => waitFor(() => events.some(pred), { what });
-    await has((e) => e.kind === 'link' && e.type === 'add' && e.link.name === 'w0', 'link add');
-    await has((e) => e.kind === 'link' && e.type === 'change' && e.link.name === 'w0' && e.link.mtu === 1400, 'link change');
-    await has((e) => e.kind === 'address' && e.type === 'add' && e.address.address === '10.80.0.1', 'address add');
-    await has((e) => e.kind === 'route' && e.type === 'add' && e.route.destination === '10.81.0.0/16' && e.route.gateway === '10.80.0.2', 'route add');
-    await has((e) => e.kind === 'neighbour' && e.type === 'add' && e.neighbour.address === '10.80.0.9', 'neighbour add');
-    await has((e) => e.kind === 'neighbour' && e.type === 'change' && e.neighbour.mac === '02:00:00:00:00:0a', 'neighbour change');
-    await has((e) => e.kind === 'route' && e.type === 'change' && e.route.gateway === '10.80.0.3', 'route change');
-    await has((e) => e.kind === 'route' && e.type === 'delete' && e.route.destination === '10.81.0.0/16', 'route delete');
-    await has((e) => e.kind === 'address' && e.type === 'delete' && e.address.address === '10.80.0.1', 'address delete');
-    await has((e) => e.kind === 'link' && e.type === 'delete' && e.link.name === 'w0', 'link delete');
-    assert.ok(!events.some((e) => e.kind === 'resync'));
+    await t.test('each change arrives as a typed add, change or delete event, with no resync', async () => {
+      await has((e) => e.kind === 'link' && e.type === 'add' && e.link.name === 'w0', 'link add');
+      await has((e) => e.kind === 'link' && e.type === 'change' && e.link.name === 'w0' && e.link.mtu === 1400, 'link change');
+      await has((e) => e.kind === 'address' && e.type === 'add' && e.address.address === '10.80.0.1', 'address add');
+      await has((e) => e.kind === 'route' && e.type === 'add' && e.route.destination === '10.81.0.0/16' && e.route.gateway === '10.80.0.2', 'route add');
+      await has((e) => e.kind === 'neighbour' && e.type === 'add' && e.neighbour.address === '10.80.0.9', 'neighbour add');
+      await has((e) => e.kind === 'neighbour' && e.type === 'change' && e.neighbour.mac === '02:00:00:00:00:0a', 'neighbour change');
+      await has((e) => e.kind === 'route' && e.type === 'change' && e.route.gateway === '10.80.0.3', 'route change');
+      await has((e) => e.kind === 'route' && e.type === 'delete' && e.route.destination === '10.81.0.0/16', 'route delete');
+      await has((e) => e.kind === 'address' && e.type === 'delete' && e.address.address === '10.80.0.1', 'address delete');
+      await has((e) => e.kind === 'link' && e.type === 'delete' && e.link.name === 'w0', 'link delete');
+      assert.ok(!events.some((e) => e.kind === 'resync'));
+    });
     // In the order the changes were made (other events, such as IPv6 link-local routes, between).
-    const expected = [
-      (e) => e.kind === 'link' && e.type === 'add' && e.link.name === 'w0',
-      (e) => e.kind === 'address' && e.type === 'add' && e.address.address === '10.80.0.1',
-      (e) => e.kind === 'route' && e.type === 'add' && e.route.destination === '10.81.0.0/16',
-      (e) => e.kind === 'neighbour' && e.type === 'add' && e.neighbour.address === '10.80.0.9',
-      (e) => e.kind === 'link' && e.type === 'change' && e.link.name === 'w0' && e.link.mtu === 1400,
-      (e) => e.kind === 'neighbour' && e.type === 'change' && e.neighbour.mac === '02:00:00:00:00:0a',
-      (e) => e.kind === 'route' && e.type === 'change' && e.route.gateway === '10.80.0.3',
-      (e) => e.kind === 'route' && e.type === 'delete' && e.route.destination === '10.81.0.0/16',
-      (e) => e.kind === 'link' && e.type === 'delete' && e.link.name === 'w0',
-    ];
-    let at = 0;
-    for (const [i, match] of expected.entries()) {
-      const found = events.findIndex((e, j) => j >= at && match(e));
-      assert.ok(found >= 0, `event ${i} missing or out of order`);
-      at = found + 1;
-    }
-    // The iterator form ends when the signal aborts.
-    const iterated = (async () => {
-      const seen = [];
-      for await (const e of w) seen.push(e.kind);
-      return seen;
-    })();
-    await createVeth({ name: 'w2', netns: ns, peer: { name: 'w3' } });
-    await has((e) => e.kind === 'link' && e.link?.name === 'w2', 'w2');
-    ac.abort();
-    assert.ok((await iterated).includes('link'));
-    assert.equal(w.closed, true);
+    await t.test('the events come in the order the changes were made', () => {
+      const expected = [
+        (e) => e.kind === 'link' && e.type === 'add' && e.link.name === 'w0',
+        (e) => e.kind === 'address' && e.type === 'add' && e.address.address === '10.80.0.1',
+        (e) => e.kind === 'route' && e.type === 'add' && e.route.destination === '10.81.0.0/16',
+        (e) => e.kind === 'neighbour' && e.type === 'add' && e.neighbour.address === '10.80.0.9',
+        (e) => e.kind === 'link' && e.type === 'change' && e.link.name === 'w0' && e.link.mtu === 1400,
+        (e) => e.kind === 'neighbour' && e.type === 'change' && e.neighbour.mac === '02:00:00:00:00:0a',
+        (e) => e.kind === 'route' && e.type === 'change' && e.route.gateway === '10.80.0.3',
+        (e) => e.kind === 'route' && e.type === 'delete' && e.route.destination === '10.81.0.0/16',
+        (e) => e.kind === 'link' && e.type === 'delete' && e.link.name === 'w0',
+      ];
+      let at = 0;
+      for (const [i, match] of expected.entries()) {
+        const found = events.findIndex((e, j) => j >= at && match(e));
+        assert.ok(found >= 0, `event ${i} missing or out of order`);
+        at = found + 1;
+      }
+    });
+    await t.test('the iterator form ends when the signal aborts', async () => {
+      const iterated = (async () => {
+        const seen = [];
+        for await (const e of w) seen.push(e.kind);
+        return seen;
+      })();
+      await createVeth({ name: 'w2', netns: ns, peer: { name: 'w3' } });
+      await has((e) => e.kind === 'link' && e.link?.name === 'w2', 'w2');
+      ac.abort();
+      assert.ok((await iterated).includes('link'));
+      assert.equal(w.closed, true);
+    });
   });
 });
 

@@ -122,42 +122,49 @@ test('createBridge: every option read back, and cross-checked with ip -d -j', as
   });
 });
 
-test('setLink: up/down, mtu, mac, rename, master/nomaster, promisc, arp, txqlen, alias, group', async () => {
+test('setLink: up/down, mtu, mac, rename, master/nomaster, promisc, arp, txqlen, alias, group', async (t) => {
   await withNetns(async (ns) => {
     await createBridge({ name: 'br0', netns: ns, up: true });
     await createVeth({ name: 'p0', netns: ns, peer: { name: 'p1' } });
     await setLink('p0', { up: true, mtu: 1280, mac: '02:aa:00:00:00:01', promisc: true, arp: false, txqlen: 42, alias: 'port', group: 3, master: 'br0' }, { netns: ns });
     let l = await getLink('p0', { netns: ns });
     const br = await getLink('br0', { netns: ns });
-    assert.equal(l.up, true);
-    assert.equal(l.mtu, 1280);
-    assert.equal(l.mac, '02:aa:00:00:00:01');
-    assert.ok(l.flags.includes('PROMISC'));
-    assert.ok(l.flags.includes('NOARP'));
-    assert.equal(l.txqlen, 42);
-    assert.equal(l.alias, 'port');
-    assert.equal(l.group, 3);
-    assert.equal(l.master, br.index);
-    assert.equal(l.portKind, 'bridge');
-    assert.ok(['forwarding', 'disabled', 'listening', 'learning', 'blocking'].includes(l.port.state));
-    assert.deepEqual((await listLinks({ netns: ns, master: 'br0' })).map((x) => x.name), ['p0']);
-    const [ip] = await ipJson(ns, '-d', 'link', 'show', 'p0');
-    assert.equal(ip.master, 'br0');
-    assert.equal(ip.linkinfo.info_slave_kind, 'bridge');
-    await setLink('p0', { up: false, master: null, promisc: false, arp: true, alias: null, name: 'renamed' }, { netns: ns });
-    l = await getLink('renamed', { netns: ns });
-    assert.equal(l.up, false);
-    assert.equal(l.master, null);
-    assert.equal(l.alias, null);
-    assert.ok(!l.flags.includes('PROMISC'));
-    assert.ok(!l.flags.includes('NOARP'));
-    await rejectsWith(getLink('p0', { netns: ns }), 'ENODEV');
-    assert.deepEqual(await listLinks({ netns: ns, master: 'br0' }), []);
-    // The kernel's own refusals carry its extended-ack text.
-    const e = await rejectsWith(setLink('renamed', { mtu: 65536 }, { netns: ns }), 'EINVAL');
-    assert.equal(e.extack, 'mtu greater than device maximum');
-    assert.equal(e.errno, -22);
-    assert.equal(e.syscall, 'rtnetlink');
+    await t.test('every setting of one call reads back: up, mtu, mac, promisc, noarp, txqlen, alias, group', () => {
+      assert.equal(l.up, true);
+      assert.equal(l.mtu, 1280);
+      assert.equal(l.mac, '02:aa:00:00:00:01');
+      assert.ok(l.flags.includes('PROMISC'));
+      assert.ok(l.flags.includes('NOARP'));
+      assert.equal(l.txqlen, 42);
+      assert.equal(l.alias, 'port');
+      assert.equal(l.group, 3);
+    });
+    await t.test('master makes it a bridge port, seen by listLinks and ip -d', async () => {
+      assert.equal(l.master, br.index);
+      assert.equal(l.portKind, 'bridge');
+      assert.ok(['forwarding', 'disabled', 'listening', 'learning', 'blocking'].includes(l.port.state));
+      assert.deepEqual((await listLinks({ netns: ns, master: 'br0' })).map((x) => x.name), ['p0']);
+      const [ip] = await ipJson(ns, '-d', 'link', 'show', 'p0');
+      assert.equal(ip.master, 'br0');
+      assert.equal(ip.linkinfo.info_slave_kind, 'bridge');
+    });
+    await t.test('a second call undoes them: down, nomaster, alias removed, promisc and arp back, renamed', async () => {
+      await setLink('p0', { up: false, master: null, promisc: false, arp: true, alias: null, name: 'renamed' }, { netns: ns });
+      l = await getLink('renamed', { netns: ns });
+      assert.equal(l.up, false);
+      assert.equal(l.master, null);
+      assert.equal(l.alias, null);
+      assert.ok(!l.flags.includes('PROMISC'));
+      assert.ok(!l.flags.includes('NOARP'));
+      await rejectsWith(getLink('p0', { netns: ns }), 'ENODEV');
+      assert.deepEqual(await listLinks({ netns: ns, master: 'br0' }), []);
+    });
+    await t.test('the kernel\'s own refusals carry its extended-ack text', async () => {
+      const e = await rejectsWith(setLink('renamed', { mtu: 65536 }, { netns: ns }), 'EINVAL');
+      assert.equal(e.extack, 'mtu greater than device maximum');
+      assert.equal(e.errno, -22);
+      assert.equal(e.syscall, 'rtnetlink');
+    });
   });
 });
 

@@ -18,7 +18,7 @@ async function withLink(fn) {
   });
 }
 
-test('routes: every type, gateways, metrics, tables, multipath and onlink are created, read back and match ip -j', async () => {
+test('routes: every type, gateways, metrics, tables, multipath and onlink are created, read back and match ip -j', async (t) => {
   await withLink(async (ns, r0) => {
     const o = { netns: ns };
     await addRoute({ ...o, destination: '10.40.0.0/16', gateway: '10.30.0.254', metric: 50, protocol: 'static', mtu: 1400, advmss: 1360 });
@@ -34,63 +34,85 @@ test('routes: every type, gateways, metrics, tables, multipath and onlink are cr
 
     const main = await listRoutes(o);
     const find = (list, dst) => list.find((r) => r.destination === dst);
-    assert.deepEqual(find(main, '10.40.0.0/16'), {
-      family: 4, destination: '10.40.0.0/16', table: 254, protocol: 'static', scope: 'global', type: 'unicast', tos: 0, flags: [],
-      gateway: '10.30.0.254', index: r0, metric: 50, metrics: { mtu: 1400, advmss: 1360 },
+    await t.test('a unicast route reads back whole: gateway, metric, protocol, metrics', () => {
+      assert.deepEqual(find(main, '10.40.0.0/16'), {
+        family: 4, destination: '10.40.0.0/16', table: 254, protocol: 'static', scope: 'global', type: 'unicast', tos: 0, flags: [],
+        gateway: '10.30.0.254', index: r0, metric: 50, metrics: { mtu: 1400, advmss: 1360 },
+      });
+      assert.equal(find(main, 'default').gateway, '10.30.0.254');
     });
-    assert.equal(find(main, 'default').gateway, '10.30.0.254');
-    assert.equal(find(main, '10.41.0.0/16').scope, 'link');
-    assert.equal(find(main, '10.41.0.0/16').source, '10.30.0.1');
-    assert.equal(find(main, '192.0.2.72/29').type, 'blackhole');
-    assert.equal(find(main, '192.0.2.88/29').type, 'unreachable');
-    assert.equal(find(main, '192.0.2.64/29').type, 'prohibit');
-    assert.deepEqual(find(main, '198.51.100.0/24').multipath, [
-      { gateway: '10.30.0.2', index: r0, weight: 3, flags: [] },
-      { gateway: '10.30.0.3', index: r0, weight: 1, flags: [] },
-    ]);
-    const v6 = find(main, 'fd40::/64');
-    assert.equal(v6.family, 6);
-    assert.equal(v6.pref, 'high');
-    assert.equal(v6.metric, 7);
-    const t100 = await listRoutes({ ...o, table: 100 });
-    assert.deepEqual(t100.map((r) => r.destination).sort(), ['10.42.0.0/16', '203.0.113.0/24']);
-    assert.deepEqual(find(t100, '203.0.113.0/24').flags, ['onlink']);
-    assert.equal(find(t100, '10.42.0.0/16').type, 'throw');
-    const local = await listRoutes({ ...o, table: 'local' });
-    assert.equal(find(local, '10.30.0.77/32').type, 'local');
-    assert.equal(find(local, '10.30.0.77/32').scope, 'host');
-    assert.equal(find(local, '10.30.0.127/32').type, 'broadcast');
-    assert.equal(find(local, '10.30.0.127/32').scope, 'link');
+    await t.test('a device route with a source has link scope and keeps the source', () => {
+      assert.equal(find(main, '10.41.0.0/16').scope, 'link');
+      assert.equal(find(main, '10.41.0.0/16').source, '10.30.0.1');
+    });
+    await t.test('blackhole, unreachable and prohibit routes read back with their type', () => {
+      assert.equal(find(main, '192.0.2.72/29').type, 'blackhole');
+      assert.equal(find(main, '192.0.2.88/29').type, 'unreachable');
+      assert.equal(find(main, '192.0.2.64/29').type, 'prohibit');
+    });
+    await t.test('a multipath route reads back its hops with their weights', () => {
+      assert.deepEqual(find(main, '198.51.100.0/24').multipath, [
+        { gateway: '10.30.0.2', index: r0, weight: 3, flags: [] },
+        { gateway: '10.30.0.3', index: r0, weight: 1, flags: [] },
+      ]);
+    });
+    await t.test('an IPv6 route reads back its preference and metric', () => {
+      const v6 = find(main, 'fd40::/64');
+      assert.equal(v6.family, 6);
+      assert.equal(v6.pref, 'high');
+      assert.equal(v6.metric, 7);
+    });
+    await t.test('routes in table 100: onlink and throw', async () => {
+      const t100 = await listRoutes({ ...o, table: 100 });
+      assert.deepEqual(t100.map((r) => r.destination).sort(), ['10.42.0.0/16', '203.0.113.0/24']);
+      assert.deepEqual(find(t100, '203.0.113.0/24').flags, ['onlink']);
+      assert.equal(find(t100, '10.42.0.0/16').type, 'throw');
+    });
+    await t.test('local and broadcast routes land in the local table with host and link scope', async () => {
+      const local = await listRoutes({ ...o, table: 'local' });
+      assert.equal(find(local, '10.30.0.77/32').type, 'local');
+      assert.equal(find(local, '10.30.0.77/32').scope, 'host');
+      assert.equal(find(local, '10.30.0.127/32').type, 'broadcast');
+      assert.equal(find(local, '10.30.0.127/32').scope, 'link');
+    });
 
-    // ip's own view of the same routes.
-    const ip = await ipJson(ns, 'route', 'show', 'table', 'all');
-    const ipFind = (dst, table) => ip.find((r) => r.dst === dst && (table === undefined || String(r.table ?? 'main') === String(table)));
-    assert.equal(ipFind('10.40.0.0/16').gateway, '10.30.0.254');
-    assert.equal(ipFind('10.40.0.0/16').metric, 50);
-    assert.equal(ipFind('10.40.0.0/16').protocol, 'static');
-    assert.deepEqual(ipFind('10.40.0.0/16').metrics, [{ mtu: 1400, advmss: 1360 }]);
-    assert.deepEqual(ipFind('198.51.100.0/24').nexthops.map((h) => [h.gateway, h.weight]), [['10.30.0.2', 3], ['10.30.0.3', 1]]);
-    assert.equal(ipFind('203.0.113.0/24', 100).gateway, '172.16.0.1');
-    assert.equal(ipFind('192.0.2.72/29').type, 'blackhole');
+    await t.test('ip -j route shows the same routes', async () => {
+      const ip = await ipJson(ns, 'route', 'show', 'table', 'all');
+      const ipFind = (dst, table) => ip.find((r) => r.dst === dst && (table === undefined || String(r.table ?? 'main') === String(table)));
+      assert.equal(ipFind('10.40.0.0/16').gateway, '10.30.0.254');
+      assert.equal(ipFind('10.40.0.0/16').metric, 50);
+      assert.equal(ipFind('10.40.0.0/16').protocol, 'static');
+      assert.deepEqual(ipFind('10.40.0.0/16').metrics, [{ mtu: 1400, advmss: 1360 }]);
+      assert.deepEqual(ipFind('198.51.100.0/24').nexthops.map((h) => [h.gateway, h.weight]), [['10.30.0.2', 3], ['10.30.0.3', 1]]);
+      assert.equal(ipFind('203.0.113.0/24', 100).gateway, '172.16.0.1');
+      assert.equal(ipFind('192.0.2.72/29').type, 'blackhole');
+    });
 
-    // Filters done by the kernel (strict checking): family, device, protocol, type.
-    assert.ok((await listRoutes({ ...o, family: 6 })).every((r) => r.family === 6));
-    assert.deepEqual((await listRoutes({ ...o, protocol: 'static' })).map((r) => r.destination), ['10.40.0.0/16']);
-    assert.deepEqual((await listRoutes({ ...o, type: 'blackhole' })).map((r) => r.destination), ['192.0.2.72/29']);
-    assert.ok((await listRoutes({ ...o, device: 'r0' })).every((r) => r.index === r0 || r.multipath?.some((h) => h.index === r0)));
-    assert.ok((await listRoutes({ ...o, table: 'all' })).length > main.length);
+    await t.test('listRoutes filters by family, protocol, type, device and table (done by the kernel)', async () => {
+      assert.ok((await listRoutes({ ...o, family: 6 })).every((r) => r.family === 6));
+      assert.deepEqual((await listRoutes({ ...o, protocol: 'static' })).map((r) => r.destination), ['10.40.0.0/16']);
+      assert.deepEqual((await listRoutes({ ...o, type: 'blackhole' })).map((r) => r.destination), ['192.0.2.72/29']);
+      assert.ok((await listRoutes({ ...o, device: 'r0' })).every((r) => r.index === r0 || r.multipath?.some((h) => h.index === r0)));
+      assert.ok((await listRoutes({ ...o, table: 'all' })).length > main.length);
+    });
 
-    // replace changes the gateway in place; delete removes; the kernel's refusals come back typed.
-    await replaceRoute({ ...o, destination: '10.40.0.0/16', gateway: '10.30.0.253', metric: 50 });
-    assert.equal(find(await listRoutes(o), '10.40.0.0/16').gateway, '10.30.0.253');
-    await rejectsWith(addRoute({ ...o, destination: '10.40.0.0/16', gateway: '10.30.0.1', metric: 50 }), 'EEXIST');
-    await deleteRoute({ ...o, destination: '10.40.0.0/16', metric: 50 });
-    assert.equal(find(await listRoutes(o), '10.40.0.0/16'), undefined);
-    await rejectsWith(deleteRoute({ ...o, destination: '10.40.0.0/16' }), 'ESRCH');
-    const unreachable = await rejectsWith(addRoute({ ...o, destination: '10.50.0.0/16', gateway: '172.31.0.1' }), 'ENETUNREACH');
-    assert.equal(unreachable.syscall, 'rtnetlink');
-    const badPrefix = await rejectsWith(addRoute({ ...o, destination: '10.60.0.5/16', device: 'r0' }), 'EINVAL');
-    assert.match(badPrefix.extack, /prefix/i);
+    // Each step below works on what the step before left.
+    await t.test('replaceRoute changes the gateway in place; adding it again is EEXIST', async () => {
+      await replaceRoute({ ...o, destination: '10.40.0.0/16', gateway: '10.30.0.253', metric: 50 });
+      assert.equal(find(await listRoutes(o), '10.40.0.0/16').gateway, '10.30.0.253');
+      await rejectsWith(addRoute({ ...o, destination: '10.40.0.0/16', gateway: '10.30.0.1', metric: 50 }), 'EEXIST');
+    });
+    await t.test('deleteRoute removes the route; deleting it again is ESRCH', async () => {
+      await deleteRoute({ ...o, destination: '10.40.0.0/16', metric: 50 });
+      assert.equal(find(await listRoutes(o), '10.40.0.0/16'), undefined);
+      await rejectsWith(deleteRoute({ ...o, destination: '10.40.0.0/16' }), 'ESRCH');
+    });
+    await t.test('the kernel\'s refusals come back typed, with its extended ack', async () => {
+      const unreachable = await rejectsWith(addRoute({ ...o, destination: '10.50.0.0/16', gateway: '172.31.0.1' }), 'ENETUNREACH');
+      assert.equal(unreachable.syscall, 'rtnetlink');
+      const badPrefix = await rejectsWith(addRoute({ ...o, destination: '10.60.0.5/16', device: 'r0' }), 'EINVAL');
+      assert.match(badPrefix.extack, /prefix/i);
+    });
   });
 });
 
@@ -213,7 +235,7 @@ test('rules: selectors, actions and priorities read back and match ip -j rule', 
   });
 });
 
-test('neighbours: ARP and NDP entries in every state, proxy entries, replace, flush; cross-checked with ip -j neigh', async () => {
+test('neighbours: ARP and NDP entries in every state, proxy entries, replace, flush; cross-checked with ip -j neigh', async (t) => {
   await withLink(async (ns, r0) => {
     const o = { netns: ns, device: 'r0' };
     await addNeighbour({ ...o, address: '10.30.0.10', mac: '02:00:00:00:00:10' });
@@ -222,37 +244,52 @@ test('neighbours: ARP and NDP entries in every state, proxy entries, replace, fl
     await addNeighbour({ ...o, address: '10.30.0.13', mac: '02:00:00:00:00:13', state: 'noarp' });
     await addNeighbour({ ...o, address: 'fd30::10', mac: '02:00:00:00:01:10', router: true });
     await addNeighbour({ ...o, address: '10.30.0.99', proxy: true });
-    await rejectsWith(addNeighbour({ ...o, address: '10.30.0.10', mac: '02:00:00:00:00:aa' }), 'EEXIST');
-    const list = await listNeighbours({ netns: ns, device: 'r0' });
-    const at = (a) => list.find((n) => n.address === a);
-    assert.deepEqual(at('10.30.0.10'), { index: r0, family: 4, address: '10.30.0.10', state: ['permanent'], flags: [], router: false, proxy: false, mac: '02:00:00:00:00:10' });
-    assert.deepEqual(at('10.30.0.11').state, ['reachable']);
-    assert.deepEqual(at('10.30.0.12').state, ['stale']);
-    assert.deepEqual(at('10.30.0.13').state, ['noarp']);
-    assert.equal(at('fd30::10').router, true);
-    assert.equal(at('10.30.0.99'), undefined, 'proxies are listed apart');
-    assert.deepEqual((await listNeighbours({ netns: ns, proxy: true })).map((n) => n.address), ['10.30.0.99']);
-    const ip = await ipJson(ns, 'neigh', 'show', 'dev', 'r0');
-    assert.equal(ip.find((n) => n.dst === '10.30.0.10').lladdr, '02:00:00:00:00:10');
-    assert.deepEqual(ip.find((n) => n.dst === '10.30.0.12').state, ['STALE']);
-    assert.ok(ip.find((n) => n.dst === 'fd30::10').router === null);
-    // replace changes the address; flush keeps permanent and noarp entries unless told.
-    await replaceNeighbour({ ...o, address: '10.30.0.10', mac: '02:00:00:00:00:aa' });
-    assert.equal((await listNeighbours({ netns: ns })).find((n) => n.address === '10.30.0.10').mac, '02:00:00:00:00:aa');
-    assert.equal(await flushNeighbours({ netns: ns, device: 'r0', family: 4 }), 2);
-    assert.deepEqual((await listNeighbours({ netns: ns, family: 4 })).map((n) => n.address).sort(), ['10.30.0.10', '10.30.0.13']);
-    await deleteNeighbour({ ...o, address: '10.30.0.99', proxy: true });
-    assert.deepEqual(await listNeighbours({ netns: ns, proxy: true }), []);
-    assert.ok((await flushNeighbours({ netns: ns, all: true })) >= 3);
-    assert.deepEqual((await listNeighbours({ netns: ns, device: 'r0' })).filter((n) => !n.state.includes('noarp') || n.address.startsWith('10.')), []);
-    await rejectsWith(deleteNeighbour({ ...o, address: '10.30.0.10' }), 'ENOENT');
-    // Bad input.
-    await rejectsWith(addNeighbour({ ...o, address: '10.30.0.20' }), 'ERR_INVALID_ARG_VALUE'); // permanent needs a MAC
-    await rejectsWith(addNeighbour({ ...o, address: '10.30.0.20', mac: 'zz' }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(addNeighbour({ ...o, address: '10.30.0.20', mac: '02:00:00:00:00:01', state: 'happy' }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(addNeighbour({ ...o, address: '10.30.0.20', mac: '02:00:00:00:00:01', router: true }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(addNeighbour({ ...o, address: '10.30.0.20', proxy: true, mac: '02:00:00:00:00:01' }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(addNeighbour({ netns: ns, device: 'nope', address: '10.30.0.20', mac: '02:00:00:00:00:01' }), 'ENODEV');
+    await t.test('adding an existing entry is EEXIST', async () => {
+      await rejectsWith(addNeighbour({ ...o, address: '10.30.0.10', mac: '02:00:00:00:00:aa' }), 'EEXIST');
+    });
+    await t.test('entries read back with their state, router flag and MAC; proxies are listed apart', async () => {
+      const list = await listNeighbours({ netns: ns, device: 'r0' });
+      const at = (a) => list.find((n) => n.address === a);
+      assert.deepEqual(at('10.30.0.10'), { index: r0, family: 4, address: '10.30.0.10', state: ['permanent'], flags: [], router: false, proxy: false, mac: '02:00:00:00:00:10' });
+      assert.deepEqual(at('10.30.0.11').state, ['reachable']);
+      assert.deepEqual(at('10.30.0.12').state, ['stale']);
+      assert.deepEqual(at('10.30.0.13').state, ['noarp']);
+      assert.equal(at('fd30::10').router, true);
+      assert.equal(at('10.30.0.99'), undefined, 'proxies are listed apart');
+      assert.deepEqual((await listNeighbours({ netns: ns, proxy: true })).map((n) => n.address), ['10.30.0.99']);
+    });
+    await t.test('ip -j neigh shows the same entries', async () => {
+      const ip = await ipJson(ns, 'neigh', 'show', 'dev', 'r0');
+      assert.equal(ip.find((n) => n.dst === '10.30.0.10').lladdr, '02:00:00:00:00:10');
+      assert.deepEqual(ip.find((n) => n.dst === '10.30.0.12').state, ['STALE']);
+      assert.ok(ip.find((n) => n.dst === 'fd30::10').router === null);
+    });
+    // Each step below works on what the step before left.
+    await t.test('replaceNeighbour changes the MAC', async () => {
+      await replaceNeighbour({ ...o, address: '10.30.0.10', mac: '02:00:00:00:00:aa' });
+      assert.equal((await listNeighbours({ netns: ns })).find((n) => n.address === '10.30.0.10').mac, '02:00:00:00:00:aa');
+    });
+    await t.test('flushNeighbours keeps permanent and noarp entries unless told', async () => {
+      assert.equal(await flushNeighbours({ netns: ns, device: 'r0', family: 4 }), 2);
+      assert.deepEqual((await listNeighbours({ netns: ns, family: 4 })).map((n) => n.address).sort(), ['10.30.0.10', '10.30.0.13']);
+    });
+    await t.test('deleteNeighbour removes a proxy entry', async () => {
+      await deleteNeighbour({ ...o, address: '10.30.0.99', proxy: true });
+      assert.deepEqual(await listNeighbours({ netns: ns, proxy: true }), []);
+    });
+    await t.test('flushNeighbours all: removes the permanent ones too; deleting one gone is ENOENT', async () => {
+      assert.ok((await flushNeighbours({ netns: ns, all: true })) >= 3);
+      assert.deepEqual((await listNeighbours({ netns: ns, device: 'r0' })).filter((n) => !n.state.includes('noarp') || n.address.startsWith('10.')), []);
+      await rejectsWith(deleteNeighbour({ ...o, address: '10.30.0.10' }), 'ENOENT');
+    });
+    await t.test('bad input is refused with documented codes', async () => {
+      await rejectsWith(addNeighbour({ ...o, address: '10.30.0.20' }), 'ERR_INVALID_ARG_VALUE'); // permanent needs a MAC
+      await rejectsWith(addNeighbour({ ...o, address: '10.30.0.20', mac: 'zz' }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(addNeighbour({ ...o, address: '10.30.0.20', mac: '02:00:00:00:00:01', state: 'happy' }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(addNeighbour({ ...o, address: '10.30.0.20', mac: '02:00:00:00:00:01', router: true }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(addNeighbour({ ...o, address: '10.30.0.20', proxy: true, mac: '02:00:00:00:00:01' }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(addNeighbour({ netns: ns, device: 'nope', address: '10.30.0.20', mac: '02:00:00:00:00:01' }), 'ENODEV');
+    });
   });
 });
 

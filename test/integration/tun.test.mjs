@@ -238,55 +238,64 @@ tunTest('persistent devices survive close and are deleted; attaching again works
   });
 });
 
-tunTest('close settles readers and writers; bad input answered with documented errors; fds flat over 10,000 attach cycles', async () => {
+tunTest('close settles readers and writers; bad input answered with documented errors; fds flat over 10,000 attach cycles', async (t) => {
   await withNetns(async (ns) => {
-    const dev = await tunWithAddress(ns);
-    const iterating = (async () => {
-      const seen = [];
-      for await (const packet of dev) seen.push(packet.length);
-      return seen.length;
-    })();
-    dev.close();
-    assert.equal(typeof (await iterating), 'number');
-    await rejectsWith(dev.write(Buffer.from([0x45])), 'ERR_TUN_CLOSED');
-    assert.throws(() => dev.setCarrier(true), { code: 'ERR_TUN_CLOSED' });
-    dev.close(); // idempotent
-    const live = await tunWithAddress(ns, 'tun1');
-    try {
-    await rejectsWith(live.write(Buffer.alloc(0)), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(live.write(Buffer.alloc(70000)), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(live.write('text'), 'ERR_INVALID_ARG_TYPE');
-    await rejectsWith(live.write(Buffer.alloc(20), 3), 'ERR_INVALID_ARG_VALUE');
-    // A malformed packet is the kernel's to judge: tun accepts the write, the stack drops it.
-    await live.write(Buffer.from([0x45, 0, 0, 5]));
-    } finally {
-      live.close();
-    }
-    await rejectsWith(openTun({ name: 'a%d%d', netns: ns }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(openTun({ name: 'bad name', netns: ns }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(openTun({ name: 'x'.repeat(16), netns: ns }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(openTun({ queues: 0, netns: ns }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(openTun({ queues: 257, netns: ns }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(openTun({ offload: { csum: true }, netns: ns }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(openTun({ vnetHdr: true, offload: { uso4: true }, netns: ns }), 'ERR_INVALID_ARG_VALUE');
-    // USO is this kernel's (6.2+): accepted.
-    (await openTun({ vnetHdr: true, offload: { csum: true, tso4: true, uso4: true, uso6: true }, netns: ns })).close();
-    await rejectsWith(openTun({ vnetHdr: true, offload: { tso4: true }, netns: ns }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(openTun({ maxBatch: 0, netns: ns }), 'ERR_INVALID_ARG_VALUE');
-    // An existing device of another kind, or a TAP opened as TUN: the kernel refuses.
-    await createVeth({ name: 'notatun', netns: ns, peer: { name: 'nt1' } });
-    await rejectsWith(openTun({ name: 'notatun', netns: ns }), 'EINVAL');
-    const persistentTap = await openTap({ name: 'ptap', netns: ns, persist: true });
-    persistentTap.close();
-    await rejectsWith(openTun({ name: 'ptap', netns: ns }), 'EINVAL');
-    // A persistent multi-queue device attached as single-queue.
-    (await openTun({ name: 'mqx', netns: ns, queues: 2, persist: true })).close();
-    await rejectsWith(openTun({ name: 'mqx', netns: ns }), 'EINVAL');
-    // 10,000 attach/close cycles on a persistent device: fd count flat.
-    await createPersistentTun({ name: 'cyc0', netns: ns });
-    const fds = fdCount();
-    for (let i = 0; i < 10000; i++) (await openTun({ name: 'cyc0', netns: ns, txqueuelen: null })).close();
-    assert.equal(fdCount(), fds);
+    await t.test('close ends a pending iterator; a closed device refuses writes and setCarrier; close again is harmless', async () => {
+      const dev = await tunWithAddress(ns);
+      const iterating = (async () => {
+        const seen = [];
+        for await (const packet of dev) seen.push(packet.length);
+        return seen.length;
+      })();
+      dev.close();
+      assert.equal(typeof (await iterating), 'number');
+      await rejectsWith(dev.write(Buffer.from([0x45])), 'ERR_TUN_CLOSED');
+      assert.throws(() => dev.setCarrier(true), { code: 'ERR_TUN_CLOSED' });
+      dev.close(); // idempotent
+    });
+    await t.test('write refuses bad buffers with documented codes; a malformed packet is the kernel\'s to judge', async () => {
+      const live = await tunWithAddress(ns, 'tun1');
+      try {
+        await rejectsWith(live.write(Buffer.alloc(0)), 'ERR_INVALID_ARG_VALUE');
+        await rejectsWith(live.write(Buffer.alloc(70000)), 'ERR_INVALID_ARG_VALUE');
+        await rejectsWith(live.write('text'), 'ERR_INVALID_ARG_TYPE');
+        await rejectsWith(live.write(Buffer.alloc(20), 3), 'ERR_INVALID_ARG_VALUE');
+        // A malformed packet is the kernel's to judge: tun accepts the write, the stack drops it.
+        await live.write(Buffer.from([0x45, 0, 0, 5]));
+      } finally {
+        live.close();
+      }
+    });
+    await t.test('openTun refuses bad names, queue counts, offloads and batch sizes with documented codes', async () => {
+      await rejectsWith(openTun({ name: 'a%d%d', netns: ns }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(openTun({ name: 'bad name', netns: ns }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(openTun({ name: 'x'.repeat(16), netns: ns }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(openTun({ queues: 0, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(openTun({ queues: 257, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(openTun({ offload: { csum: true }, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(openTun({ vnetHdr: true, offload: { uso4: true }, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+      // USO is this kernel's (6.2+): accepted.
+      (await openTun({ vnetHdr: true, offload: { csum: true, tso4: true, uso4: true, uso6: true }, netns: ns })).close();
+      await rejectsWith(openTun({ vnetHdr: true, offload: { tso4: true }, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(openTun({ maxBatch: 0, netns: ns }), 'ERR_INVALID_ARG_VALUE');
+    });
+    await t.test('the kernel refuses (EINVAL) a device of another kind, a TAP as TUN, a multi-queue one as single-queue', async () => {
+      // An existing device of another kind, or a TAP opened as TUN: the kernel refuses.
+      await createVeth({ name: 'notatun', netns: ns, peer: { name: 'nt1' } });
+      await rejectsWith(openTun({ name: 'notatun', netns: ns }), 'EINVAL');
+      const persistentTap = await openTap({ name: 'ptap', netns: ns, persist: true });
+      persistentTap.close();
+      await rejectsWith(openTun({ name: 'ptap', netns: ns }), 'EINVAL');
+      // A persistent multi-queue device attached as single-queue.
+      (await openTun({ name: 'mqx', netns: ns, queues: 2, persist: true })).close();
+      await rejectsWith(openTun({ name: 'mqx', netns: ns }), 'EINVAL');
+    });
+    await t.test('10,000 attach/close cycles on a persistent device: fd count flat', async () => {
+      await createPersistentTun({ name: 'cyc0', netns: ns });
+      const fds = fdCount();
+      for (let i = 0; i < 10000; i++) (await openTun({ name: 'cyc0', netns: ns, txqueuelen: null })).close();
+      assert.equal(fdCount(), fds);
+    });
   });
 });
 
