@@ -1,12 +1,15 @@
 // Shared by the benchmarks: the sandbox check, the libmnl C reference (built on first use or when
-// ref.c changed), the rtnetlink workloads bound to a netdev module, and small helpers (timing,
+// ref.c changed), the rtnetlink workloads bound to a netdev module (the package, or another
+// revision's build for bench/compare.mjs), the machine's wake-up cost, and small helpers (timing,
 // event-loop delay).
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -69,7 +72,7 @@ export const routeDst = (i) => {
 
 /**
  * The rtnetlink workloads of the benchmarks, bound to one netdev module `nd`: the package itself,
- * or another revision's build, so that both are measured by one code.
+ * or another revision's build (bench/compare-worker.mjs), so that both are measured by one code.
  * The timed ones resolve with seconds.
  */
 export function rtnlWorkloads(nd) {
@@ -134,4 +137,38 @@ export function rtnlWorkloads(nd) {
     /** Every IPv4 route of every table, as typed Route objects. */
     dumpRoutes: (ns) => nd.listRoutes({ netns: ns, family: 4, table: 'all' }),
   };
+}
+
+/**
+ * What a wake-up costs on this machine, in µs (median of `n`): a round trip between two threads
+ * that wait on a futex (Atomics.wait/notify: the C semaphore ping-pong of the control-plane note),
+ * and a bare threadpool hop from Node (fs.promises.access), which every awaited netdev call pays
+ * at least once. Figures from machines whose wake-ups differ are not comparable.
+ */
+export async function wakeupCost(n = 2000) {
+  const hop = [];
+  for (let i = 0; i < n + 100; i++) {
+    const t0 = performance.now();
+    await access('/');
+    if (i >= 100) hop.push((performance.now() - t0) * 1000);
+  }
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const peer = new Worker(
+    `const a = new Int32Array(require('node:worker_threads').workerData);
+    for (;;) { Atomics.wait(a, 0, 0); if (Atomics.load(a, 0) === 2) break; Atomics.store(a, 0, 0); Atomics.notify(a, 0); }`,
+    { eval: true, workerData: flag.buffer },
+  );
+  await new Promise((resolve) => peer.once('online', resolve));
+  const trip = [];
+  for (let i = 0; i < n + 100; i++) {
+    const t0 = performance.now();
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+    Atomics.wait(flag, 0, 1);
+    if (i >= 100) trip.push((performance.now() - t0) * 1000);
+  }
+  Atomics.store(flag, 0, 2);
+  Atomics.notify(flag, 0);
+  await new Promise((resolve) => peer.once('exit', resolve));
+  return { pingPong: median(trip), threadpoolHop: median(hop) };
 }
