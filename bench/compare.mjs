@@ -118,10 +118,10 @@ const rows = selected.map((name) => {
     show(name, mid(name, before)) + failed(before),
     show(name, mid(name, after)) + failed(after),
     `${ratio.toFixed(2)}x`,
-    pairs.length ? `${pairs[0].toFixed(2)}-${pairs.at(-1).toFixed(2)}x` : '-',
+    pairs.length ? `${median(pairs).toFixed(2)}x [${pairs[0].toFixed(2)}-${pairs.at(-1).toFixed(2)}], ${pairs.filter((x) => x < 1).length}/${pairs.length}` : '-',
   ];
 });
-const headers = ['workload', `before (${base.commit.slice(0, 12)})`, `after (${head})`, 'after/before (time)', 'per-round ratios'];
+const headers = ['workload', `before (${base.commit.slice(0, 12)})`, `after (${head})`, 'after/before (medians)', 'after/before per round: median [min-max], after faster in'];
 const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
 const line = (row) => `| ${row.map((x, i) => x.padEnd(widths[i])).join(' | ')} |`;
 const us = (x) => `${x.toFixed(1)} µs`;
@@ -129,7 +129,8 @@ console.log(`\nnetdev before/after: before = ${opts.base} (${base.commit.slice(0
 console.log(`Node ${process.version}, kernel ${execFileSync('uname', ['-r']).toString().trim()}, ${cpus().length} CPUs, load average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end`);
 console.log(`wake-up cost (median of 2000, start -> end): thread ping-pong over a futex ${us(wake0.pingPong)} -> ${us(wake1.pingPong)}, threadpool hop (fs.promises.access) ${us(wake0.threadpoolHop)} -> ${us(wake1.threadpoolHop)}`);
 console.log(`${ROUNDS} rounds in ${minutes.toFixed(1)} min: medians over the rounds; before and after alternate (order flipped every round), each measurement in a fresh process and network namespace.`);
-console.log('Other work on the machine makes the absolute figures noisy; compare the ratio, which was measured side by side.\n');
+console.log('Ratios are of time for the same work (> 1: after is slower). Other work on the machine makes absolute figures noisy;');
+console.log('the per-round ratio pairs measurements taken side by side, so it is the fairer one when the load drifts.\n');
 console.log(line(headers));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const row of rows) console.log(line(row));
