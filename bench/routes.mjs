@@ -5,9 +5,10 @@
 // sandbox: nothing touches the host). Unpinned, like the other benches.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { addRoute, addRoutes, createNetns, createVeth, getLink, listRoutes } from 'netdev';
-import { cReference, cref, median, requireSandbox, time } from './common.mjs';
+import * as netdev from 'netdev';
+import { cReference, cref, median, requireSandbox, rtnlWorkloads } from './common.mjs';
 
+const { withRouteLink: fresh, routesTogether, routesBulk, routesEach, dumpRoutes } = rtnlWorkloads(netdev);
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -16,33 +17,14 @@ const DUMPS = 9;
 
 requireSandbox('bench:routes');
 cReference();
-const dst = (i) => {
-  const a = 0x0c000000 + i + 1;
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-};
-
-/** A fresh namespace with one veth up: routes go through it. */
-async function fresh(fn) {
-  // lo stays down, as when docs/benchmarks.md was recorded (no 127/8 or ::1 routes in the dumps).
-  const ns = await createNetns(undefined, { loopbackUp: false });
-  try {
-    await createVeth({ name: 'rt0', netns: ns, up: true, peer: { name: 'rt1', up: true } });
-    return await fn(ns, (await getLink('rt0', { netns: ns })).index);
-  } finally {
-    ns.close();
-  }
-}
 
 // Warm-up (not measured): the JIT compiles netdev's add and dump paths, as a long-running
 // orchestrator's would be; the C loop has nothing to warm.
 await fresh(async (ns) => {
-  for (let pass = 0; pass < 2; pass++)
-    await Promise.all(Array.from({ length: N }, (_, i) => addRoute({ netns: ns, destination: dst(i + pass * N), device: 'rt0' })));
-  for (let i = 0; i < 5; i++) await listRoutes({ netns: ns, family: 4, table: 'all' });
+  for (let pass = 0; pass < 2; pass++) await routesTogether(ns, N, pass * N);
+  for (let i = 0; i < 5; i++) await dumpRoutes(ns);
 });
-await fresh(async (ns) => {
-  await addRoutes(Array.from({ length: N }, (_, i) => ({ destination: dst(i), device: 'rt0' })), { netns: ns });
-});
+await fresh((ns) => routesBulk(ns, N));
 
 const c = { add: [], dump: [] };
 const nd = { together: [], bulk: [], each: [], dump: [], rss: [], rssAbs: [], heap: [] };
@@ -55,8 +37,7 @@ for (let r = 0; r < RUNS; r++) {
     counted = d.routes;
   });
   await fresh(async (ns) => {
-    const secs = await time(() => Promise.all(Array.from({ length: N }, (_, i) => addRoute({ netns: ns, destination: dst(i), device: 'rt0' }))));
-    nd.together.push(N / secs);
+    nd.together.push(N / (await routesTogether(ns, N)));
     // Dumps into typed Route objects (the same IPv4 routes the C loop counts).
     const times = [];
     let held;
@@ -65,7 +46,7 @@ for (let r = 0; r < RUNS; r++) {
     const heap0 = getHeapStatistics().used_heap_size;
     for (let i = 0; i < DUMPS; i++) {
       const t0 = performance.now();
-      held = await listRoutes({ netns: ns, family: 4, table: 'all' });
+      held = await dumpRoutes(ns);
       times.push((performance.now() - t0) / 1000);
     }
     gc();
@@ -76,21 +57,8 @@ for (let r = 0; r < RUNS; r++) {
     if (held.length < N) throw new Error(`dumped ${held.length} routes`);
     nd.dump.push(median(times));
   });
-  await fresh(async (ns) => {
-    const specs = Array.from({ length: N }, (_, i) => ({ destination: dst(i), device: 'rt0' }));
-    let results;
-    const secs = await time(async () => {
-      results = await addRoutes(specs, { netns: ns });
-    });
-    if (results.some(Boolean)) throw new Error('addRoutes failed');
-    nd.bulk.push(N / secs);
-  });
-  await fresh(async (ns) => {
-    const secs = await time(async () => {
-      for (let i = 0; i < N; i++) await addRoute({ netns: ns, destination: dst(i), device: 'rt0' });
-    });
-    nd.each.push(N / secs);
-  });
+  await fresh(async (ns) => nd.bulk.push(N / (await routesBulk(ns, N))));
+  await fresh(async (ns) => nd.each.push(N / (await routesEach(ns, N))));
 }
 
 const f = (x) => `${Math.round(x).toLocaleString('en')}/s`;

@@ -10,8 +10,11 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { addAddress, createNetns, createVeth, deleteLink, deleteLinks, deleteNetns, listLinks } from 'netdev';
-import { cReference, cref, loopDelay, median, requireSandbox, time } from './common.mjs';
+import * as netdev from 'netdev';
+import { cReference, cref, ip4, loopDelay, median, names as namesOf, requireSandbox, rtnlWorkloads, time } from './common.mjs';
+
+const { addAddress, createNetns, createVeth, deleteLink, deleteLinks, listLinks } = netdev;
+const { fresh, withLink, vethsEach, vethsTogether, addrsEach, addrsTogether } = rtnlWorkloads(netdev);
 
 const run = promisify(execFile);
 setFlagsFromString('--expose-gc');
@@ -26,23 +29,7 @@ if (ONLY !== undefined && ONLY !== 'loop') {
   process.exit(2);
 }
 if (!ONLY) cReference();
-const names = (p) => Array.from({ length: N }, (_, i) => `${p}${i}`);
-
-async function fresh(fn, { named = false } = {}) {
-  const name = `bench${Math.floor(Math.random() * 1e9)}`;
-  // lo stays down, as when docs/benchmarks.md was recorded: the measured conditions are unchanged.
-  const ns = await createNetns(named ? name : undefined, { loopbackUp: false });
-  try {
-    return await fn(ns, name);
-  } finally {
-    // Delete links in one operation before the namespace goes, so that a dying namespace full of
-    // devices does not hold the kernel's locks during the next measurement.
-    const links = (await listLinks({ netns: ns })).filter((l) => l.name !== 'lo').map((l) => l.index);
-    if (links.length) await deleteLinks(links, { netns: ns });
-    ns.close();
-    if (named) await deleteNetns(name);
-  }
-}
+const names = (p) => namesOf(p, N);
 
 // --- event-loop delay during a storm: 200 createVeth, each followed by its addAddress, issued
 // at once across 20 namespaces; against the same monitor over an idle stretch of the same length.
@@ -89,12 +76,8 @@ for (let r = 0; r < RUNS; r++) {
   process.stderr.write(`run ${r + 1}/${RUNS}\n`);
   // --- create 1000 veth pairs
   await fresh(async (ns) => record('veth.c', (await cref(ns, 'veth', N)).seconds));
-  await fresh(async (ns) =>
-    record('veth.seq', await time(async () => { for (const name of names('v')) await createVeth({ name, netns: ns, peer: { name: `p${name}` } }); })),
-  );
-  await fresh(async (ns) =>
-    record('veth.conc', await time(() => Promise.all(names('v').map((name) => createVeth({ name, netns: ns, peer: { name: `p${name}` } }))))),
-  );
+  await fresh(async (ns) => record('veth.seq', await vethsEach(ns, names('v'))));
+  await fresh(async (ns) => record('veth.conc', await vethsTogether(ns, names('v'))));
   await fresh(
     async (ns, name) =>
       record('veth.ip', await time(async () => {
@@ -103,16 +86,9 @@ for (let r = 0; r < RUNS; r++) {
     { named: true },
   );
   // --- add 1000 IPv4 addresses to one link
-  const withLink = (fn, opts) =>
-    fresh(async (ns, name) => fn(ns, name, await createVeth({ name: 'a0', netns: ns, peer: { name: 'a1' } })), opts);
-  const ip4 = (i) => `11.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`;
   await withLink(async (ns, _n, link) => record('addr.c', (await cref(ns, 'addr', N, link.index)).seconds));
-  await withLink(async (ns, _n, link) =>
-    record('addr.seq', await time(async () => { for (let i = 1; i <= N; i++) await addAddress(link, ip4(i), { netns: ns }); })),
-  );
-  await withLink(async (ns, _n, link) =>
-    record('addr.conc', await time(() => Promise.all(Array.from({ length: N }, (_, i) => addAddress(link, ip4(i + 1), { netns: ns }))))),
-  );
+  await withLink(async (ns, _n, link) => record('addr.seq', await addrsEach(ns, link, N)));
+  await withLink(async (ns, _n, link) => record('addr.conc', await addrsTogether(ns, link, N)));
   await withLink(
     async (ns, name) =>
       record('addr.ip', await time(async () => {
@@ -124,7 +100,7 @@ for (let r = 0; r < RUNS; r++) {
 
 // --- dump 2001 links (lo + 1000 veth pairs) into typed objects
 await fresh(async (ns, name) => {
-  await Promise.all(names('d').map((n) => createVeth({ name: n, netns: ns, peer: { name: `p${n}` } })));
+  await vethsTogether(ns, names('d'));
   const dumpC = await cref(ns, 'dump', 9);
   const t = [];
   let count = 0;
@@ -156,12 +132,12 @@ await fresh(async (ns, name) => {
 const bulk = [];
 for (let r = 0; r < RUNS; r++)
   await fresh(async (ns) => {
-    await Promise.all(names('t').map((name) => createVeth({ name, netns: ns, peer: { name: `p${name}` } })));
+    await vethsTogether(ns, names('t'));
     bulk.push(await time(() => deleteLinks(names('t'), { netns: ns })));
   });
 let oneByOne;
 await fresh(async (ns) => {
-  await Promise.all(names('t').map((name) => createVeth({ name, netns: ns, peer: { name: `p${name}` } })));
+  await vethsTogether(ns, names('t'));
   oneByOne = await time(async () => { for (const name of names('t')) await deleteLink(name, { netns: ns }); });
 });
 

@@ -3,20 +3,10 @@
 // back with one fs.writeSync per packet. Prints {"packets":N,"seconds":S}. Exits by itself: the
 // stream's close never calls back on an idle TUN (a threadpool thread stays in read()).
 import { createReadStream, writeSync } from 'node:fs';
+import { restoreTtl } from './tun-loop.mjs';
 
 const [seconds, hex, windowSize] = process.argv.slice(2);
 const fd = 3;
-function restoreTtl(b) {
-  const old = (b[8] << 8) | b[9];
-  b[8] = 64;
-  const nw = (b[8] << 8) | b[9];
-  let sum = (~((b[10] << 8) | b[11]) & 0xffff) + (~old & 0xffff) + nw;
-  sum = (sum & 0xffff) + (sum >> 16);
-  sum = (sum & 0xffff) + (sum >> 16);
-  const ck = ~sum & 0xffff;
-  b[10] = ck >> 8;
-  b[11] = ck & 0xff;
-}
 const pkt = Buffer.from(hex, 'hex');
 for (let i = 0; i < Number(windowSize); i++) writeSync(fd, pkt);
 let n = 0;
