@@ -5,7 +5,7 @@
  * @internal
  */
 import * as path from 'node:path';
-import { ROUTE_FIELDS, type ConstantName, type FieldSpec, type LinkTables, type NativeContract } from './contract.js';
+import { ROUTE_FIELDS, type Checked, type ConstantName, type FieldSpec, type LinkTables, type NativeContract } from './contract.js';
 
 /** An error as the addon rejects with: core/errors.ts turns it into a system error. */
 export interface NativeError extends Error {
@@ -200,8 +200,6 @@ type Packed<F extends readonly string[]> = { readonly [I in keyof F]: F[I] exten
 
 /** True when A and B are the same set of keys (a compile-time check of the lists below). */
 type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-/** T, once OK is true: a compile-time check carried by a type that is used. */
-type Checked<T, OK extends true> = OK extends true ? T : never;
 
 export interface RuleRequest {
   family?: number;

@@ -65,6 +65,14 @@ export function slots<const T extends readonly string[]>(names: T): Slots<T> {
   return out as Slots<T>;
 }
 
+/**
+ * Compile time: an options type's settings agree with the generated type of a kind's table (same
+ * keys, same value types), so a hand-written, documented option type cannot drift from it.
+ */
+export type Agrees<O, D> = [Required<O>] extends [Required<D>] ? ([Required<D>] extends [Required<O>] ? true : false) : false;
+/** T, once OK is true: a compile-time check carried by a type (or a value's type) that is used. */
+export type Checked<T, OK extends true> = OK extends true ? T : never;
+
 /** How a kind table's field is written (native/rtnl/kinds.cc `EncName`). */
 export type Encoding =
   | 'integer' | 'boolean' | 'enum' | 'ipv4' | 'ipv6' | 'portRange' | 'qosMap' | 'macList' | 'ipv4List' | 'mac'

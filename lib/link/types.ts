@@ -3,7 +3,8 @@
  * (and isKind): the link decoder (decode.ts) builds these without importing the functions of links.ts.
  */
 import { invalidType } from '../core/errors.js';
-import type { BridgeData, GeneveData, GreData, Ip6GreData, KindData, VxlanData } from './kinds/data.js';
+import type { Agrees, Checked } from '../core/contract.js';
+import type { BridgeData, BridgePortData, GeneveData, GreData, Ip6GreData, KindData, VxlanData } from './kinds/data.js';
 
 /** `ip link` operational states (RFC 2863), lower-case. */
 export type OperState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
@@ -123,11 +124,11 @@ export interface BridgePortSettings {
   groupFwdMask?: number;
 }
 
-/** A bridge port's settings as read back (`Link.port`; `ip -d link show` on a port). */
-export interface BridgePortInfo extends BridgePortSettings {
-  portId?: number;
-  portNo?: number;
-}
+/**
+ * A bridge port's settings as read back (`Link.port`; `ip -d link show` on a port): the bridge port
+ * table's type, whose writable part must agree with {@link BridgePortSettings}.
+ */
+export type BridgePortInfo = Checked<BridgePortData, Agrees<BridgePortSettings, Omit<BridgePortData, 'portId' | 'portNo'>>>;
 
 /** What every link has, whatever its kind. */
 export interface LinkBase {

@@ -4,7 +4,8 @@
  * Ports, port VLANs and the FDB are in ../bridge.ts.
  */
 import { COMMON_KEYS, type CreateLinkOptions, type Link } from '../links.js';
-import { checkData, common, create, pick, type Agrees, type Checked } from './table.js';
+import type { Agrees, Checked } from '../../core/contract.js';
+import { checkData, common, create, pick } from './table.js';
 import { WRITABLE_KEYS, type BridgeData } from './data.js';
 import * as v from '../../core/validate.js';
 

@@ -7,7 +7,7 @@
  */
 import * as os from 'node:os';
 import { binding, type LinkRequest } from '../../core/binding.js';
-import type { FieldSpec } from '../../core/contract.js';
+import type { Agrees, FieldSpec } from '../../core/contract.js';
 import { invalidType, invalidValue } from '../../core/errors.js';
 import { COMMON_KEYS, commonFields, createLink, indexOf, type CreateLinkOptions, type Link, type LinkRef } from '../links.js';
 import { netnsOf, resolveNetns } from '../../netns/netns.js';
@@ -22,13 +22,6 @@ export const MAX_INFO_DATA = 65000;
 const MAX_QOS_ENTRIES = 1024;
 const MAX_MAC_ENTRIES = 4096;
 
-/**
- * Compile time: an options type's settings agree with the generated type of the kind's table
- * (same keys, same value types), so a hand-written, documented option type cannot drift from it.
- */
-export type Agrees<O, D> = [Required<O>] extends [Required<D>] ? ([Required<D>] extends [Required<O>] ? true : false) : false;
-/** T, once OK is true: a compile-time check carried by the type of a value that is used. */
-export type Checked<T, OK extends true> = OK extends true ? T : never;
 
 /**
  * A kind's option keys, checked at compile time against the generated type of its table: each key
