@@ -22,7 +22,8 @@ function typeOf(f) {
     case 'boolean':
       return 'boolean';
     case 'enum':
-      return [...new Set(f.names)].map((n) => `'${n}'`).join(' | ');
+      // Read back as a number when the kernel reports a value the table has no name for.
+      return [...new Set(f.names)].map((n) => `'${n}'`).join(' | ') + ' | number';
     case 'portRange':
       return '[number, number]';
     case 'qosMap':
@@ -47,6 +48,7 @@ function docOf(f) {
   if (f.enc === 'seconds') parts.push(`seconds, ${f.min}-${f.max} (centiseconds on the wire)`);
   if (f.enc === 'ipv4' || f.enc === 'ipv6') parts.push(f.enc === 'ipv4' ? 'IPv4 address' : 'IPv6 address');
   if (f.enc === 'hex64') parts.push('16 hex digits');
+  if (f.enc === 'enum') parts.push('written by name; read back as a number if the kernel reports a value without one');
   if (f.readOnly) parts.push('read-only');
   return parts.join(', ');
 }

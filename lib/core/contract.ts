@@ -70,6 +70,14 @@ export function slots<const T extends readonly string[]>(names: T): Slots<T> {
  * keys, same value types), so a hand-written, documented option type cannot drift from it.
  */
 export type Agrees<O, D> = [Required<O>] extends [Required<D>] ? ([Required<D>] extends [Required<O>] ? true : false) : false;
+/**
+ * What can be written of a table's read-back type: an enum by its names only (the addon reads back
+ * a value it has no name for as its number, so the read-back type has `| number`).
+ */
+export type WriteOf<D> = { [K in keyof D]: [Extract<NonNullable<D[K]>, string>] extends [never] ? D[K] : Exclude<D[K], number> };
+
+/** True when A and B are the same union (of names, keys, kinds). */
+export type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** T, once OK is true: a compile-time check carried by a type (or a value's type) that is used. */
 export type Checked<T, OK extends true> = OK extends true ? T : never;
 
@@ -82,8 +90,9 @@ export type Encoding =
 export interface FieldSpec {
   /** The JS key. */
   key: string;
-  /** The uapi attribute (`IFLA_VXLAN_ID`). */
+  /** The uapi attribute's name (`IFLA_VXLAN_ID`) and number. */
   attr: string;
+  type: number;
   enc: Encoding;
   /** The range of an integer (or of seconds); 0/0 for the others. */
   min: number;

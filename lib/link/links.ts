@@ -10,9 +10,9 @@ import * as v from '../core/validate.js';
 import './decode.js'; // registers the link batch expander (netlink/expand.ts)
 
 
-import type { Link, VethInfo } from './types.js';
+import { isKind, type Link } from './types.js';
 export type * from './types.js';
-export { isKind } from './types.js';
+export { isKind };
 
 /** A link given by name, by index, or as a Link (its index is used). */
 export type LinkRef = string | number | { index: number };
@@ -528,7 +528,7 @@ export async function createVeth(options: CreateVethOptions): Promise<Link> {
     }
     const op = `createVeth ${req.name}`;
     const link = await createLink(ns, req, options.master, op);
-    const peerIndex = (link.info as VethInfo | null)?.peerIndex;
+    const peerIndex = isKind(link, 'veth') ? link.info.peerIndex : null;
     if ((peerUp || peerAlias !== undefined) && peerIndex) {
       try {
         const change: LinkRequest = { index: peerIndex, ...(peerUp ? { up: true } : {}), ...(peerAlias !== undefined ? { alias: peerAlias } : {}) };

@@ -3,7 +3,7 @@
  * (and isKind): the link decoder (decode.ts) builds these without importing the functions of links.ts.
  */
 import { invalidType } from '../core/errors.js';
-import type { Agrees, Checked } from '../core/contract.js';
+import type { Agrees, Checked, WriteOf } from '../core/contract.js';
 import type { BridgeData, BridgePortData, GeneveData, GreData, Ip6GreData, KindData, VxlanData } from './kinds/data.js';
 
 /** `ip link` operational states (RFC 2863), lower-case. */
@@ -128,7 +128,7 @@ export interface BridgePortSettings {
  * A bridge port's settings as read back (`Link.port`; `ip -d link show` on a port): the bridge port
  * table's type, whose writable part must agree with {@link BridgePortSettings}.
  */
-export type BridgePortInfo = Checked<BridgePortData, Agrees<BridgePortSettings, Omit<BridgePortData, 'portId' | 'portNo'>>>;
+export type BridgePortInfo = Checked<BridgePortData, Agrees<BridgePortSettings, Omit<WriteOf<BridgePortData>, 'portId' | 'portNo'>>>;
 
 /** What every link has, whatever its kind. */
 export interface LinkBase {

@@ -133,6 +133,7 @@ constexpr size_t kLinkNums = kStats + kLinkStats;
   X(kPortKind, portKind)
 // clang-format on
 enum LinkStr { NETDEV_LINK_STRS(NETDEV_ENUM_ENTRY) kLinkStrs };
+#undef NETDEV_ENUM_ENTRY
 // The addon's side of the JS<->C++ contract: the column and field names above, the counters'
 // names (contract.cc).
 Napi::Object Contract(Napi::Env env);

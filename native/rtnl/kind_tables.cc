@@ -3,7 +3,7 @@
 // here, one line in kTables, and a thin create function in lib/link/kinds/. The rows are read by
 // the codec engine (kinds.cc), exported to lib/ for validation and for the generated TypeScript
 // types (scripts/gen-kind-types.mjs); every row round-trips in test/unit/contract.test.mjs.
-// Its length is the tables': ~300 lines of rows, no logic.
+// Its length is the tables': ~300 lines of rows, and the lookups over them.
 #include <arpa/inet.h>
 #include <linux/can/vxcan.h>
 #include <linux/if_bridge.h>
@@ -42,7 +42,7 @@ const Field kVlan[] = {
 };
 
 // The bridge itself (`ip link add … type bridge …`): timers in seconds in JS, clock_t (centiseconds,
-// USER_HZ 100) on the wire; the bridge and root ids as iproute2 prints them ("8000.aabbccddeeff").
+// USER_HZ 100) on the wire; the bridge and root ids as "8000.02:00:00:00:00:aa" (priority, MAC).
 const Field kBridge[] = {
     {"stp", A(IFLA_BR_STP_STATE), Enc::kBool32},
     {"forwardDelay", A(IFLA_BR_FORWARD_DELAY), Enc::kCentis, 0, 30},
@@ -338,5 +338,7 @@ const KindTable* PortKindList(size_t* count) {
   *count = std::size(kPortTables);
   return kPortTables;
 }
+
+#undef A
 
 }  // namespace netdev

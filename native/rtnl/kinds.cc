@@ -211,12 +211,14 @@ void EncodeKindData(const KindTable& k, const Napi::Object& data, MsgBuilder* b)
         b->AttrU32(f.attr, flag ? 1 : 0);
         break;
       case Enc::kCentis: {
-        double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+        if (!v.IsNumber()) ThrowType(env, std::string(f.key) + " must be a number of seconds");
+        double d = v.As<Napi::Number>().DoubleValue();
+        // [min, max] is checked to fit a u32 of centiseconds by the test of every table's rows.
         if (!(d >= f.min && d <= f.max)) ThrowValue(env, std::string(f.key) + " is out of range");
         b->AttrU32(f.attr, static_cast<uint32_t>(std::lround(d * 100)));
         break;
       }
-      case Enc::kBridgeId: break;  // read-only (refused above)
+      case Enc::kBridgeId: ThrowValue(env, std::string(f.key) + " is read-only");
       case Enc::kMacList: {
         Napi::Array a = v.As<Napi::Array>();
         size_t nest = b->Nest(f.attr);
@@ -370,6 +372,7 @@ Napi::Object TablesOf(Napi::Env env, const KindTable* tables, size_t n) {
       Napi::Object d = Napi::Object::New(env);
       d.Set("key", f.key);
       d.Set("attr", f.attrName);
+      d.Set("type", f.attr);
       d.Set("enc", EncName(f.enc));
       d.Set("readOnly", f.readOnly);
       d.Set("min", f.min);

@@ -39,7 +39,7 @@ enum class Enc : uint8_t {
   kS32,        // signed 32-bit integer
   kBool32,     // u32 0/1 <-> boolean (IFLA_BR_STP_STATE)
   kCentis,     // u32 clock_t (centiseconds) <-> seconds, a number in [min, max] (bridge timers)
-  kBridgeId,   // struct ifla_bridge_id <-> "8000.aabbccddeeff" (read-only)
+  kBridgeId,   // struct ifla_bridge_id <-> "8000.02:00:00:00:00:aa": priority, MAC (read-only)
 };
 
 struct EnumName {
@@ -50,7 +50,7 @@ struct EnumName {
 struct Field {
   const char* key;
   uint16_t attr;
-  const char* attrName;  // the uapi name of `attr` (IFLA_VXLAN_ID), for docs and errors
+  const char* attrName;  // the uapi name of `attr` (IFLA_VXLAN_ID), exported for the generated types' docs
   Enc enc;
   double min = 0;
   double max = 0;

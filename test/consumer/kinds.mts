@@ -32,7 +32,8 @@ for (const l of links) {
     seen.push(vni, group);
   }
   if (isKind(l, 'bond')) {
-    const mode: 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb' | undefined = l.info.mode;
+    // A read-back enum is its name, or the number of a value the table has no name for.
+    const mode: 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb' | number | undefined = l.info.mode;
     seen.push(mode);
   }
   if (isKind(l, 'dummy')) {

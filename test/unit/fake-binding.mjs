@@ -99,6 +99,8 @@ export class FakeKernel {
       constants: real.constants,
       linkTables: real.linkTables,
       kindTables: real.kindTables,
+      portTables: real.portTables,
+      contract: real.contract,
       NetnsHandle: real.NetnsHandle,
       Monitor,
       encode: (requests) => {

@@ -4,7 +4,7 @@
  * Ports, port VLANs and the FDB are in ../bridge.ts.
  */
 import { COMMON_KEYS, type CreateLinkOptions, type Link } from '../links.js';
-import type { Agrees, Checked } from '../../core/contract.js';
+import type { Agrees, Checked, WriteOf } from '../../core/contract.js';
 import { checkData, common, create, pick } from './table.js';
 import { WRITABLE_KEYS, type BridgeData } from './data.js';
 import * as v from '../../core/validate.js';
@@ -39,7 +39,7 @@ export interface CreateBridgeOptions extends CreateLinkOptions {
 
 /** @internal The settings of a bridge (createBridge): what its table can write. */
 type BridgeKey = (typeof WRITABLE_KEYS.bridge)[number];
-export const BRIDGE_KEYS: Checked<typeof WRITABLE_KEYS.bridge, Agrees<Pick<CreateBridgeOptions, BridgeKey>, Pick<BridgeData, BridgeKey>>> = WRITABLE_KEYS.bridge;
+export const BRIDGE_KEYS: Checked<typeof WRITABLE_KEYS.bridge, Agrees<Pick<CreateBridgeOptions, BridgeKey>, Pick<WriteOf<BridgeData>, BridgeKey>>> = WRITABLE_KEYS.bridge;
 
 /**
  * Creates a Linux bridge. Attach ports with `setLink(port, { master: bridge })`.

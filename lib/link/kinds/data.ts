@@ -18,8 +18,8 @@ export interface BridgeData {
   priority?: number;
   /** IFLA_BR_VLAN_FILTERING */
   vlanFiltering?: boolean;
-  /** IFLA_BR_VLAN_PROTOCOL */
-  vlanProtocol?: '802.1Q' | '802.1ad';
+  /** IFLA_BR_VLAN_PROTOCOL, written by name; read back as a number if the kernel reports a value without one */
+  vlanProtocol?: '802.1Q' | '802.1ad' | number;
   /** IFLA_BR_VLAN_DEFAULT_PVID, 0-4094 */
   defaultPvid?: number;
   /** IFLA_BR_MCAST_SNOOPING */
@@ -44,8 +44,8 @@ export interface BridgeData {
 export interface VlanData {
   /** IFLA_VLAN_ID, 0-4094 */
   id?: number;
-  /** IFLA_VLAN_PROTOCOL */
-  protocol?: '802.1Q' | '802.1ad';
+  /** IFLA_VLAN_PROTOCOL, written by name; read back as a number if the kernel reports a value without one */
+  protocol?: '802.1Q' | '802.1ad' | number;
   /** IFLA_VLAN_FLAGS */
   reorderHdr?: boolean;
   /** IFLA_VLAN_FLAGS */
@@ -86,8 +86,8 @@ export interface VxlanData {
   ttlInherit?: boolean;
   /** IFLA_VXLAN_TOS, 0-255 */
   tos?: number;
-  /** IFLA_VXLAN_DF */
-  df?: 'unset' | 'set' | 'inherit';
+  /** IFLA_VXLAN_DF, written by name; read back as a number if the kernel reports a value without one */
+  df?: 'unset' | 'set' | 'inherit' | number;
   /** IFLA_VXLAN_LABEL, 0-1048575 */
   flowlabel?: number;
   /** IFLA_VXLAN_LEARNING */
@@ -126,14 +126,14 @@ export interface VxlanData {
 
 /** Settings (IFLA_INFO_DATA) of `macvlan` (native/rtnl/kind_tables.cc). */
 export interface MacvlanData {
-  /** IFLA_MACVLAN_MODE */
-  mode?: 'private' | 'vepa' | 'bridge' | 'passthru' | 'source';
+  /** IFLA_MACVLAN_MODE, written by name; read back as a number if the kernel reports a value without one */
+  mode?: 'private' | 'vepa' | 'bridge' | 'passthru' | 'source' | number;
   /** IFLA_MACVLAN_FLAGS */
   nopromisc?: boolean;
   /** IFLA_MACVLAN_FLAGS */
   nodst?: boolean;
-  /** IFLA_MACVLAN_MACADDR_MODE */
-  macaddrMode?: 'add' | 'delete' | 'flush' | 'set';
+  /** IFLA_MACVLAN_MACADDR_MODE, written by name; read back as a number if the kernel reports a value without one */
+  macaddrMode?: 'add' | 'delete' | 'flush' | 'set' | number;
   /** IFLA_MACVLAN_MACADDR_DATA */
   macaddrs?: string[];
   /** IFLA_MACVLAN_MACADDR_COUNT, read-only */
@@ -149,8 +149,8 @@ export type MacvtapData = MacvlanData;
 
 /** Settings (IFLA_INFO_DATA) of `ipvlan` (native/rtnl/kind_tables.cc). */
 export interface IpvlanData {
-  /** IFLA_IPVLAN_MODE */
-  mode?: 'l2' | 'l3' | 'l3s';
+  /** IFLA_IPVLAN_MODE, written by name; read back as a number if the kernel reports a value without one */
+  mode?: 'l2' | 'l3' | 'l3s' | number;
   /** IFLA_IPVLAN_FLAGS */
   private?: boolean;
   /** IFLA_IPVLAN_FLAGS */
@@ -168,8 +168,8 @@ export interface VrfData {
 
 /** Settings (IFLA_INFO_DATA) of `bond` (native/rtnl/kind_tables.cc). */
 export interface BondData {
-  /** IFLA_BOND_MODE */
-  mode?: 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb';
+  /** IFLA_BOND_MODE, written by name; read back as a number if the kernel reports a value without one */
+  mode?: 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb' | number;
   /** IFLA_BOND_ACTIVE_SLAVE, 1-2147483647 */
   activeSlave?: number;
   /** IFLA_BOND_MIIMON, 0-4294967295 */
@@ -186,18 +186,18 @@ export interface BondData {
   arpInterval?: number;
   /** IFLA_BOND_ARP_IP_TARGET */
   arpIpTarget?: string[];
-  /** IFLA_BOND_ARP_VALIDATE */
-  arpValidate?: 'none' | 'active' | 'backup' | 'all' | 'filter' | 'filter_active' | 'filter_backup';
-  /** IFLA_BOND_ARP_ALL_TARGETS */
-  arpAllTargets?: 'any' | 'all';
+  /** IFLA_BOND_ARP_VALIDATE, written by name; read back as a number if the kernel reports a value without one */
+  arpValidate?: 'none' | 'active' | 'backup' | 'all' | 'filter' | 'filter_active' | 'filter_backup' | number;
+  /** IFLA_BOND_ARP_ALL_TARGETS, written by name; read back as a number if the kernel reports a value without one */
+  arpAllTargets?: 'any' | 'all' | number;
   /** IFLA_BOND_PRIMARY, 1-2147483647 */
   primary?: number;
-  /** IFLA_BOND_PRIMARY_RESELECT */
-  primaryReselect?: 'always' | 'better' | 'failure';
-  /** IFLA_BOND_FAIL_OVER_MAC */
-  failOverMac?: 'none' | 'active' | 'follow';
-  /** IFLA_BOND_XMIT_HASH_POLICY */
-  xmitHashPolicy?: 'layer2' | 'layer3+4' | 'layer2+3' | 'encap2+3' | 'encap3+4' | 'vlan+srcmac';
+  /** IFLA_BOND_PRIMARY_RESELECT, written by name; read back as a number if the kernel reports a value without one */
+  primaryReselect?: 'always' | 'better' | 'failure' | number;
+  /** IFLA_BOND_FAIL_OVER_MAC, written by name; read back as a number if the kernel reports a value without one */
+  failOverMac?: 'none' | 'active' | 'follow' | number;
+  /** IFLA_BOND_XMIT_HASH_POLICY, written by name; read back as a number if the kernel reports a value without one */
+  xmitHashPolicy?: 'layer2' | 'layer3+4' | 'layer2+3' | 'encap2+3' | 'encap3+4' | 'vlan+srcmac' | number;
   /** IFLA_BOND_RESEND_IGMP, 0-255 */
   resendIgmp?: number;
   /** IFLA_BOND_NUM_PEER_NOTIF, 0-255 */
@@ -210,10 +210,10 @@ export interface BondData {
   lpInterval?: number;
   /** IFLA_BOND_PACKETS_PER_SLAVE, 0-65535 */
   packetsPerSlave?: number;
-  /** IFLA_BOND_AD_LACP_RATE */
-  lacpRate?: 'slow' | 'fast';
-  /** IFLA_BOND_AD_SELECT */
-  adSelect?: 'stable' | 'bandwidth' | 'count';
+  /** IFLA_BOND_AD_LACP_RATE, written by name; read back as a number if the kernel reports a value without one */
+  lacpRate?: 'slow' | 'fast' | number;
+  /** IFLA_BOND_AD_SELECT, written by name; read back as a number if the kernel reports a value without one */
+  adSelect?: 'stable' | 'bandwidth' | 'count' | number;
   /** IFLA_BOND_AD_ACTOR_SYS_PRIO, 1-65535 */
   adActorSysPrio?: number;
   /** IFLA_BOND_AD_USER_PORT_KEY, 0-1023 */
@@ -306,8 +306,8 @@ export interface GeneveData {
   ttlInherit?: boolean;
   /** IFLA_GENEVE_TOS, 0-255 */
   tos?: number;
-  /** IFLA_GENEVE_DF */
-  df?: 'unset' | 'set' | 'inherit';
+  /** IFLA_GENEVE_DF, written by name; read back as a number if the kernel reports a value without one */
+  df?: 'unset' | 'set' | 'inherit' | number;
   /** IFLA_GENEVE_LABEL, 0-1048575 */
   flowlabel?: number;
   /** IFLA_GENEVE_PORT, 1-65535 */
@@ -357,8 +357,8 @@ export interface MacsecData {
   port?: number;
   /** IFLA_MACSEC_ICV_LEN, 8-16 */
   icvLen?: number;
-  /** IFLA_MACSEC_CIPHER_SUITE */
-  cipher?: 'gcm-aes-128' | 'gcm-aes-256' | 'gcm-aes-xpn-128' | 'gcm-aes-xpn-256';
+  /** IFLA_MACSEC_CIPHER_SUITE, written by name; read back as a number if the kernel reports a value without one */
+  cipher?: 'gcm-aes-128' | 'gcm-aes-256' | 'gcm-aes-xpn-128' | 'gcm-aes-xpn-256' | number;
   /** IFLA_MACSEC_WINDOW, 0-4294967295 */
   window?: number;
   /** IFLA_MACSEC_ENCODING_SA, 0-3 */
@@ -375,16 +375,16 @@ export interface MacsecData {
   scb?: boolean;
   /** IFLA_MACSEC_REPLAY_PROTECT */
   replayProtect?: boolean;
-  /** IFLA_MACSEC_VALIDATION */
-  validate?: 'disabled' | 'check' | 'strict';
-  /** IFLA_MACSEC_OFFLOAD */
-  offload?: 'off' | 'phy' | 'mac';
+  /** IFLA_MACSEC_VALIDATION, written by name; read back as a number if the kernel reports a value without one */
+  validate?: 'disabled' | 'check' | 'strict' | number;
+  /** IFLA_MACSEC_OFFLOAD, written by name; read back as a number if the kernel reports a value without one */
+  offload?: 'off' | 'phy' | 'mac' | number;
 }
 
 /** Port settings (IFLA_INFO_SLAVE_DATA) under a master of `bridge` (native/rtnl/kind_tables.cc). */
 export interface BridgePortData {
-  /** IFLA_BRPORT_STATE */
-  state?: 'disabled' | 'listening' | 'learning' | 'forwarding' | 'blocking';
+  /** IFLA_BRPORT_STATE, written by name; read back as a number if the kernel reports a value without one */
+  state?: 'disabled' | 'listening' | 'learning' | 'forwarding' | 'blocking' | number;
   /** IFLA_BRPORT_PRIORITY, 0-63 */
   priority?: number;
   /** IFLA_BRPORT_COST, 1-65535 */
@@ -429,10 +429,10 @@ export interface BridgePortData {
 
 /** Port settings (IFLA_INFO_SLAVE_DATA) under a master of `bond` (native/rtnl/kind_tables.cc). */
 export interface BondPortData {
-  /** IFLA_BOND_SLAVE_STATE, read-only */
-  state?: 'active' | 'backup';
-  /** IFLA_BOND_SLAVE_MII_STATUS, read-only */
-  miiStatus?: 'up' | 'going_down' | 'down' | 'going_back';
+  /** IFLA_BOND_SLAVE_STATE, written by name; read back as a number if the kernel reports a value without one, read-only */
+  state?: 'active' | 'backup' | number;
+  /** IFLA_BOND_SLAVE_MII_STATUS, written by name; read back as a number if the kernel reports a value without one, read-only */
+  miiStatus?: 'up' | 'going_down' | 'down' | 'going_back' | number;
   /** IFLA_BOND_SLAVE_LINK_FAILURE_COUNT, read-only */
   linkFailureCount?: number;
   /** IFLA_BOND_SLAVE_PERM_HWADDR, read-only */

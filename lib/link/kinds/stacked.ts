@@ -1,6 +1,7 @@
 /**
  * Link kinds stacked on a parent link: VLAN, MACVLAN/MACVTAP, IPVLAN/IPVTAP and MACsec.
  */
+import type { WriteOf } from '../../core/contract.js';
 import { invalidType, invalidValue } from '../../core/errors.js';
 import { checkLinkRef, type CreateLinkOptions, type Link, type LinkRef } from '../links.js';
 import { checkData, common, create, pick, settingsOf } from './table.js';
@@ -44,7 +45,7 @@ export async function createVlan(options: CreateVlanOptions): Promise<Link> {
 }
 
 
-export type MacvlanMode = NonNullable<MacvlanData['mode']>;
+export type MacvlanMode = NonNullable<WriteOf<MacvlanData>['mode']>;
 
 /** Options of {@link createMacvlan} / {@link createMacvtap}. */
 export interface CreateMacvlanOptions extends CreateLinkOptions {
@@ -95,7 +96,7 @@ export const createMacvtap: (options: CreateMacvlanOptions) => Promise<Link> = m
 export interface CreateIpvlanOptions extends CreateLinkOptions {
   parent: LinkRef;
   /** Default `l3`. */
-  mode?: NonNullable<IpvlanData['mode']>;
+  mode?: NonNullable<WriteOf<IpvlanData>['mode']>;
   /** `bridge` (default), `private` or `vepa`. */
   flag?: 'bridge' | 'private' | 'vepa';
 }

@@ -7,7 +7,7 @@
  */
 import * as os from 'node:os';
 import { binding, type LinkRequest } from '../../core/binding.js';
-import type { Agrees, FieldSpec } from '../../core/contract.js';
+import type { Agrees, FieldSpec, WriteOf } from '../../core/contract.js';
 import { invalidType, invalidValue } from '../../core/errors.js';
 import { COMMON_KEYS, commonFields, createLink, indexOf, type CreateLinkOptions, type Link, type LinkRef } from '../links.js';
 import { netnsOf, resolveNetns } from '../../netns/netns.js';
@@ -30,7 +30,7 @@ const MAX_MAC_ENTRIES = 4096;
  */
 export const settingsOf =
   <O, D>() =>
-  <const K extends readonly (keyof O & keyof D)[]>(keys: K, ...ok: Agrees<Pick<O, K[number]>, Pick<D, K[number]>> extends true ? [] : [never]): K => {
+  <const K extends readonly (keyof O & keyof D)[]>(keys: K, ...ok: Agrees<Pick<O, K[number]>, Pick<WriteOf<D>, K[number]>> extends true ? [] : [never]): K => {
     if (ok.length !== 0) throw new TypeError('settingsOf takes the key list only');
     return keys;
   };
@@ -40,10 +40,6 @@ export function table(kind: string): FieldSpec[] | undefined {
   return v.lookup(binding().kindTables, kind);
 }
 
-/** The addon's port table for a master kind (`bridge`, `bond`), or undefined. */
-export function portTable(kind: string): FieldSpec[] | undefined {
-  return v.lookup(binding().portTables, kind);
-}
 
 /** Whether buf is a sequence of whole netlink attributes, as the kernel reads a nest's payload. */
 export function wholeAttributes(buf: Buffer): boolean {
@@ -58,7 +54,7 @@ export function wholeAttributes(buf: Buffer): boolean {
 
 /** Whether some kind's table has this setting. */
 export function anyKindHas(key: string): boolean {
-  return Object.values(binding().kindTables).some((t) => t.some((f) => f.key === key));
+  return Object.values(binding().kindTables).some((t) => t.some((f) => f.key === key && !f.readOnly));
 }
 
 /** Validates kind settings (kernel names and units) against the addon's table for the kind. */

@@ -4,7 +4,7 @@
 import { invalidType, invalidValue } from '../../core/errors.js';
 import { checkLinkRef, type CreateLinkOptions, type Link, type LinkRef } from '../links.js';
 import { checkData, common, create, pick, settingsOf } from './table.js';
-import type { GeneveData, IpipData } from './data.js';
+import type { GeneveData, IpipData, VxlanData } from './data.js';
 import * as v from '../../core/validate.js';
 
 /** Options of {@link createVxlan}. */
@@ -50,11 +50,11 @@ export interface CreateVxlanOptions extends CreateLinkOptions {
   vnifilter?: boolean;
 }
 
-const VXLAN_KEYS = [
+const VXLAN_KEYS = settingsOf<CreateVxlanOptions, VxlanData>()([
   'vni', 'port', 'srcPortRange', 'ttl', 'ttlInherit', 'tos', 'df', 'flowlabel', 'learning', 'proxy', 'rsc', 'l2miss',
   'l3miss', 'ageing', 'limit', 'udpCsum', 'udp6ZeroCsumTx', 'udp6ZeroCsumRx', 'remcsumTx', 'remcsumRx', 'gbp', 'gpe',
   'external', 'vnifilter',
-] as const;
+]);
 
 /**
  * Creates a VXLAN link. The destination port defaults to 4789.

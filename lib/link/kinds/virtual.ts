@@ -2,6 +2,7 @@
  * Link kinds of their own, with no lower device: dummy, ifb, VRF, bond, and the kinds netdev
  * creates without settings (vcan, wireguard, team, nlmon); vxcan pairs.
  */
+import type { WriteOf } from '../../core/contract.js';
 import { invalidType } from '../../core/errors.js';
 import type { CreateLinkOptions, Link } from '../links.js';
 import { handleFor, netnsOf, type NetnsRef } from '../../netns/netns.js';
@@ -69,7 +70,7 @@ export const createNlmon: (options: CreateLinkOptions) => Promise<Link> = kindOn
 
 
 /** Bond modes. */
-export type BondMode = NonNullable<BondData['mode']>;
+export type BondMode = NonNullable<WriteOf<BondData>['mode']>;
 
 /** Options of {@link createBond}; times in milliseconds. Ports join with `setLink(port, { master })`. */
 export interface CreateBondOptions extends CreateLinkOptions {
