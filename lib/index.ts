@@ -50,6 +50,7 @@ export {
   isKind,
   type VethPeerOptions,
 } from './link/links.js';
+export { addAltname, deleteAltname } from './link/altnames.js';
 export {
   createBond,
   createGeneve,

@@ -33,7 +33,7 @@ function getTables(): Tables {
   if (!tables) {
     const b = binding();
     tables = { ...b.linkTables, flagCache: new Map(), tableKinds: new Set(Object.keys(b.kindTables)) };
-    if (tables.layout.nums !== N.stats + LINK_STATS.length || tables.layout.strs !== LINK_STRS.length)
+    if (tables.layout.nums !== N.stats + LINK_STATS.length || tables.layout.strs !== LINK_STRS.length || tables.layout.extras !== 4)
       throw new Error('netdev: the addon\'s link columns do not match lib/core/contract.ts (a stale build?)');
   }
   return tables;
@@ -84,6 +84,7 @@ function links(batch: LinkBatch): Link[] {
   const { nums: n, strs: s, extra } = batch;
   const NN = t.layout.nums;
   const SS = t.layout.strs;
+  const XX = t.layout.extras;
   const out: Link[] = new Array<Link>(batch.linkBatch);
   for (let i = 0; i < batch.linkBatch; i++) {
     const o = i * NN;
@@ -115,13 +116,17 @@ function links(batch: LinkBatch): Link[] {
       promiscuity: num(n[o + N.promiscuity]!),
       numTxQueues: num(n[o + N.numTxQueues]!),
       numRxQueues: num(n[o + N.numRxQueues]!),
+      gsoMaxSize: num(n[o + N.gsoMaxSize]!),
+      gsoMaxSegs: num(n[o + N.gsoMaxSegs]!),
+      groMaxSize: num(n[o + N.groMaxSize]!),
+      altnames: (extra[i * XX + 3] as string[] | undefined) ?? [],
       qdisc: s[so + S.qdisc],
-      info: infoOf(t, kind, extra[i * 3], parent),
+      info: infoOf(t, kind, extra[i * XX], parent),
       portKind: s[so + S.portKind],
-      port: extra[i * 3 + 1],
+      port: extra[i * XX + 1],
       stats: n[o + N.hasStats] === 1 ? stats(n, o + N.stats) : undefined,
     } as Link;
-    const vlans = extra[i * 3 + 2];
+    const vlans = extra[i * XX + 2];
     if (vlans !== undefined) (link as Link & { vlans?: unknown }).vlans = vlans;
     out[i] = link;
   }

@@ -158,6 +158,14 @@ export interface LinkBase {
   promiscuity?: number;
   numTxQueues?: number;
   numRxQueues?: number;
+  /** Largest GSO packet the stack builds for this link, bytes (IFLA_GSO_MAX_SIZE). */
+  gsoMaxSize?: number;
+  /** Most segments in one GSO packet (IFLA_GSO_MAX_SEGS). */
+  gsoMaxSegs?: number;
+  /** Largest packet GRO aggregates to, bytes (IFLA_GRO_MAX_SIZE). */
+  groMaxSize?: number;
+  /** Alternative names (`ip link property add dev DEV altname NAME`); empty when none. */
+  altnames: string[];
   qdisc?: string;
   /** The kind of master this link is a port of (`bridge`, …). */
   portKind?: string;

@@ -45,7 +45,7 @@ test('the escape hatch: createLinkOfKind with validated data, or raw infoData', 
   });
 });
 
-test('50 invalid link-kind calls: documented codes, nothing half-created, fds flat', async (t) => {
+test('65 invalid link-kind calls: documented codes, nothing half-created, fds flat', async (t) => {
   await withNetns(async (ns) => {
     await nd.createVeth({ name: 'p0', netns: ns, up: true, peer: { name: 'p1', up: true } });
     await nd.createBridge({ name: 'br0', netns: ns });
@@ -107,6 +107,13 @@ test('50 invalid link-kind calls: documented codes, nothing half-created, fds fl
       ['escape hatch data and infoData', () => nd.createLinkOfKind({ ...o, kind: 'vxlan', name: 'k', data: { vni: 1 }, infoData: Buffer.alloc(4) }), V],
       ['escape hatch infoData not a Buffer', () => nd.createLinkOfKind({ ...o, kind: 'vxlan', name: 'k', infoData: 'x' }), T],
       ['unknown kind', () => nd.createLinkOfKind({ ...o, kind: 'nosuchkind', name: 'k' }), 'ENOTSUP'],
+      ['index 0', () => nd.createBridge({ ...o, name: 'b', index: 0 }), V],
+      ['numTxQueues 0', () => nd.createVeth({ ...o, name: 'v', numTxQueues: 0 }), V],
+      ['peer numRxQueues 5000', () => nd.createVeth({ ...o, name: 'v', peer: { numRxQueues: 5000 } }), V],
+      ['gsoMaxSize above 512 KiB', () => nd.createBridge({ ...o, name: 'b', gsoMaxSize: 524289 }), V],
+      ['allmulti not boolean', () => nd.createBridge({ ...o, name: 'b', allmulti: 1 }), T],
+      ['altname with a slash', () => nd.addAltname('p0', 'a/b', o), V],
+      ['altname of 128 bytes', () => nd.deleteAltname('p0', 'x'.repeat(128), o), V],
       ['bridge port cost 0', () => nd.setBridgePort('p0', { cost: 0 }, o), V],
       ['bridge port unknown state', () => nd.setBridgePort('p0', { state: 'sleeping' }, o), V],
       ['bridge vlan 4095', () => nd.addBridgeVlan('p0', { vid: 4095 }, o), V],
@@ -130,7 +137,7 @@ test('50 invalid link-kind calls: documented codes, nothing half-created, fds fl
       if (code === 'ENODEV' || code === 'EINVAL') assert.ok([code, 'ENOTSUP'].includes(err.code), `${what}: ${err.message}`);
       else assert.equal(err.code, code, `${what}: ${err.message}`);
     }
-    assert.ok(cases.length >= 40);
+    assert.ok(cases.length >= 65);
     assert.deepEqual((await nd.listLinks(o)).map((l) => `${l.index}:${l.name}`), before);
     assert.equal(fdCount(), fds);
     t.diagnostic(`${cases.length} invalid link-kind calls, all answered with their codes; links and fds unchanged`);

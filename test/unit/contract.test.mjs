@@ -57,7 +57,8 @@ const SAMPLES = {
     values: {
       family: 7, index: 3, name: 'x0', up: true, promisc: true, arp: false, mtu: 1400, mac: '02:00:00:00:00:01',
       broadcast: 'ff:ff:ff:ff:ff:fe', txqlen: 10, group: 2, master: 5, alias: 'a', targetNetns: handle, netnsPid: 1,
-      extMask: 1, kind: 'dummy', parent: 2, port: { priority: 3 }, protinfo: { priority: 3 }, bridgeVlans: [{ vid: 10 }],
+      extMask: 1, allmulti: true, multicast: false, numTxQueues: 4, numRxQueues: 2, gsoMaxSize: 32768, gsoMaxSegs: 32,
+      groMaxSize: 32768, altnames: ['an-alternative-name'], kind: 'dummy', parent: 2, port: { priority: 3 }, protinfo: { priority: 3 }, bridgeVlans: [{ vid: 10 }],
       // Keys that mean something only beside another: [the other keys, the key's value].
       peer: [{ kind: 'veth' }, { name: 'p0' }],
       data: [{ kind: 'vlan' }, { id: 5 }],
