@@ -157,7 +157,7 @@ function geneveInfo(raw: Decoded): GeneveInfo {
   return out;
 }
 
-const GRE_KINDS = new Set(['gre', 'gretap', 'ip6gre', 'ip6gretap']);
+const GRE_KINDS = new Set(['gre', 'gretap', 'ip6gre', 'ip6gretap', 'erspan', 'ip6erspan']);
 
 /** GRE: the kernel's flag words as ikey/okey (present only when keyed) and csum/seq booleans. */
 function greInfo(raw: Decoded): GreInfo {

@@ -146,18 +146,21 @@ void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
   if (GetStr(spec, "kind", &kind)) {
     size_t li = b->Nest(IFLA_LINKINFO);
     b->AttrStr(IFLA_INFO_KIND, kind);
-    Napi::Object sub;
+    Napi::Object peer, settings;
     Napi::Value raw = Own(spec, "infoData");
-    if (HasPeer(kind) && GetObj(spec, "peer", &sub)) {
-      // veth and vxcan: the peer's ifinfomsg + attributes (VETH_INFO_PEER == VXCAN_INFO_PEER).
+    const KindTable* table = FindKind(kind);
+    const bool hasPeer = HasPeer(kind) && GetObj(spec, "peer", &peer);
+    const bool hasSettings = table && GetObj(spec, "data", &settings);
+    if (hasPeer || hasSettings) {
       size_t data = b->Nest(IFLA_INFO_DATA);
-      size_t peer = b->Nest(VETH_INFO_PEER);
-      EncodeLinkBody(sub, b);
-      b->EndNest(peer);
-      b->EndNest(data);
-    } else if (const KindTable* table = FindKind(kind); table && GetObj(spec, "data", &sub)) {
-      size_t data = b->Nest(IFLA_INFO_DATA);
-      EncodeKindData(*table, sub, b);
+      if (hasPeer) {
+        // veth, vxcan, netkit: the peer's ifinfomsg + attributes, attribute 1 of each
+        // (VETH_INFO_PEER == VXCAN_INFO_PEER == IFLA_NETKIT_PEER_INFO), beside the kind's settings.
+        size_t nest = b->Nest(VETH_INFO_PEER);
+        EncodeLinkBody(peer, b);
+        b->EndNest(nest);
+      }
+      if (hasSettings) EncodeKindData(*table, settings, b);
       b->EndNest(data);
     } else if (raw.IsBuffer()) {
       auto buf = raw.As<Napi::Buffer<uint8_t>>();
