@@ -54,7 +54,7 @@ function docOf(f) {
 }
 
 const pascal = (kind) =>
-  ({ ip6gre: 'Ip6Gre', ip6gretap: 'Ip6Gretap', ipip: 'Ipip', ipvtap: 'Ipvtap', macvtap: 'Macvtap', gretap: 'Gretap' })[kind] ??
+  ({ ip6gre: 'Ip6Gre', ip6erspan: 'Ip6Erspan', ip6gretap: 'Ip6Gretap', ipip: 'Ipip', ipvtap: 'Ipvtap', macvtap: 'Macvtap', gretap: 'Gretap' })[kind] ??
   kind.charAt(0).toUpperCase() + kind.slice(1);
 
 function block(tables, suffix, what) {

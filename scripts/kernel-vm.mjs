@@ -33,6 +33,7 @@ const limits = {
 const MODULES = [
   '8021q', 'ipvlan', 'ipvtap', 'bonding', 'dummy', 'team', 'team_mode_activebackup', 'ip_gre', 'ip6_gre', 'geneve', 'vrf',
   'macsec', 'vcan', 'vxcan', 'wireguard', 'nlmon', 'ipip', 'sit', 'veth', 'bridge', 'vxlan', 'macvlan', 'macvtap', 'ifb',
+  'ip6_tunnel', 'ip_vti', 'ip6_vti', 'xfrm_interface', 'gtp',
 ];
 const script = process.argv[2] ?? 'test/kernel/guest.sh';
 const warnings = [];

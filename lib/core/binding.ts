@@ -109,6 +109,10 @@ export interface LinkRequest {
   up?: boolean;
   promisc?: boolean;
   arp?: boolean;
+  /** IFF_ALLMULTI (`allmulticast on|off`). */
+  allmulti?: boolean;
+  /** IFF_MULTICAST (`multicast on|off`). */
+  multicast?: boolean;
   mtu?: number;
   mac?: string;
   broadcast?: string;
@@ -120,6 +124,15 @@ export interface LinkRequest {
   targetNetns?: NativeNetnsHandle;
   netnsPid?: number;
   extMask?: number;
+  /** IFLA_NUM_TX_QUEUES / IFLA_NUM_RX_QUEUES: queues, at creation only. */
+  numTxQueues?: number;
+  numRxQueues?: number;
+  /** IFLA_GSO_MAX_SIZE, IFLA_GSO_MAX_SEGS, IFLA_GRO_MAX_SIZE. */
+  gsoMaxSize?: number;
+  gsoMaxSegs?: number;
+  groMaxSize?: number;
+  /** IFLA_PROP_LIST of IFLA_ALT_IFNAME: for RTM_NEWLINKPROP / RTM_DELLINKPROP. */
+  altnames?: string[];
   kind?: string;
   peer?: LinkRequest;
   /** Kind settings, encoded by the addon's table for the kind (native/rtnl/kinds.cc). */
@@ -247,9 +260,10 @@ const keysOf =
   };
 export const REQUEST_KEYS = {
   link: keysOf<LinkRequest>()([
-    'family', 'index', 'name', 'up', 'promisc', 'arp', 'mtu', 'mac', 'broadcast', 'txqlen', 'group', 'master', 'alias',
-    'targetNetns', 'netnsPid', 'extMask', 'kind', 'peer', 'data', 'parent', 'port', 'portKind', 'protinfo', 'bridgeVlans',
-    'bridgeFlags', 'infoData',
+    'family', 'index', 'name', 'up', 'promisc', 'arp', 'allmulti', 'multicast', 'mtu', 'mac', 'broadcast', 'txqlen', 'group',
+    'master', 'alias', 'targetNetns', 'netnsPid', 'extMask', 'numTxQueues', 'numRxQueues', 'gsoMaxSize', 'gsoMaxSegs',
+    'groMaxSize', 'altnames', 'kind', 'peer', 'data', 'parent', 'port', 'portKind', 'protinfo', 'bridgeVlans', 'bridgeFlags',
+    'infoData',
   ]),
   addr: keysOf<AddrRequest>()([
     'family', 'prefixLength', 'index', 'scope', 'flags', 'local', 'peer', 'broadcast', 'label', 'validLifetime', 'preferredLifetime',

@@ -9,7 +9,7 @@
 
 /** Every constant the addon exports (native/api/constants.cc). */
 export const CONSTANT_NAMES = [
-  'RTM_NEWLINK', 'RTM_DELLINK', 'RTM_GETLINK', 'RTM_SETLINK', 'RTM_NEWADDR', 'RTM_DELADDR', 'RTM_GETADDR',
+  'RTM_NEWLINK', 'RTM_DELLINK', 'RTM_GETLINK', 'RTM_SETLINK', 'RTM_NEWLINKPROP', 'RTM_DELLINKPROP', 'RTM_NEWADDR', 'RTM_DELADDR', 'RTM_GETADDR',
   'TUN_F_CSUM', 'TUN_F_TSO4', 'TUN_F_TSO6', 'TUN_F_TSO_ECN', 'TUN_F_USO4', 'TUN_F_USO6', 'IFF_PERSIST',
   'IFF_MULTI_QUEUE', 'IFF_VNET_HDR', 'IFF_NO_PI', 'IFF_TAP', 'RTM_NEWNEIGH', 'RTM_DELNEIGH', 'RTM_GETNEIGH',
   'NUD_PERMANENT', 'NUD_NOARP', 'NUD_REACHABLE', 'NUD_STALE', 'NTF_SELF', 'NTF_MASTER', 'NTF_USE', 'NTF_EXT_LEARNED',
@@ -35,7 +35,8 @@ export type ConstantName = (typeof CONSTANT_NAMES)[number];
 /** Numeric columns of a decoded link; `stats` starts the LINK_STATS counters. */
 export const LINK_NUMS = [
   'index', 'type', 'flags', 'operstate', 'mtu', 'minMtu', 'maxMtu', 'master', 'parent', 'parentNetnsId', 'txqlen',
-  'group', 'carrier', 'promiscuity', 'numTxQueues', 'numRxQueues', 'hasStats', 'stats',
+  'group', 'carrier', 'promiscuity', 'numTxQueues', 'numRxQueues', 'gsoMaxSize', 'gsoMaxSegs', 'groMaxSize', 'hasStats',
+  'stats',
 ] as const;
 /** String columns of a decoded link. */
 export const LINK_STRS = ['name', 'mac', 'broadcast', 'permanentMac', 'alias', 'qdisc', 'kind', 'portKind'] as const;
@@ -108,7 +109,7 @@ export interface LinkTables {
   flags: [number, string][];
   operstates: string[];
   types: Record<number, string>;
-  layout: { nums: number; strs: number; stats: number };
+  layout: { nums: number; strs: number; stats: number; extras: number };
 }
 
 /** What the addon exports of the contract (native/rtnl/contract.cc). */

@@ -23,6 +23,20 @@ export function ifname(name: unknown, arg = 'name'): string {
   return name;
 }
 
+/** ALTIFNAMSIZ: an alternative name is at most 127 bytes (and a NUL). */
+const ALTIFNAMSIZ = 128;
+
+/** An alternative link name (`ip link property add dev DEV altname NAME`): dev_valid_name()'s rules, up to 127 bytes. */
+export function altname(name: unknown, arg = 'name'): string {
+  if (typeof name !== 'string') throw invalidType(arg, 'of type string', name);
+  const bytes = Buffer.byteLength(name);
+  if (bytes === 0) throw invalidValue(arg, name, 'must not be empty');
+  if (bytes >= ALTIFNAMSIZ) throw invalidValue(arg, name, `must be at most ${ALTIFNAMSIZ - 1} bytes`);
+  if (name === '.' || name === '..') throw invalidValue(arg, name, "must not be '.' or '..'");
+  if (/[/:\s\0]/.test(name)) throw invalidValue(arg, name, "must not contain '/', ':', NUL or whitespace");
+  return name;
+}
+
 /** A namespace name as `ip netns add` takes it: a file name under /run/netns. */
 export function netnsName(name: unknown, arg = 'name'): string {
   if (typeof name !== 'string') throw invalidType(arg, 'of type string', name);

@@ -33,7 +33,7 @@ function getTables(): Tables {
   if (!tables) {
     const b = binding();
     tables = { ...b.linkTables, flagCache: new Map(), tableKinds: new Set(Object.keys(b.kindTables)) };
-    if (tables.layout.nums !== N.stats + LINK_STATS.length || tables.layout.strs !== LINK_STRS.length)
+    if (tables.layout.nums !== N.stats + LINK_STATS.length || tables.layout.strs !== LINK_STRS.length || tables.layout.extras !== 4)
       throw new Error('netdev: the addon\'s link columns do not match lib/core/contract.ts (a stale build?)');
   }
   return tables;
@@ -99,6 +99,7 @@ function links(batch: LinkBatch): Link[] {
   const { nums: n, strs: s, extra } = batch;
   const NN = t.layout.nums;
   const SS = t.layout.strs;
+  const XX = t.layout.extras;
   const out: Link[] = new Array<Link>(batch.linkBatch);
   for (let i = 0; i < batch.linkBatch; i++) {
     const o = i * NN;
@@ -130,13 +131,17 @@ function links(batch: LinkBatch): Link[] {
       promiscuity: num(n[o + N.promiscuity]!),
       numTxQueues: num(n[o + N.numTxQueues]!),
       numRxQueues: num(n[o + N.numRxQueues]!),
+      gsoMaxSize: num(n[o + N.gsoMaxSize]!),
+      gsoMaxSegs: num(n[o + N.gsoMaxSegs]!),
+      groMaxSize: num(n[o + N.groMaxSize]!),
+      altnames: (extra[i * XX + 3] as string[] | undefined) ?? [],
       qdisc: s[so + S.qdisc],
-      info: infoOf(t, kind, extra[i * 3], parent),
+      info: infoOf(t, kind, extra[i * XX], parent),
       portKind: s[so + S.portKind],
-      port: extra[i * 3 + 1],
+      port: extra[i * XX + 1],
       stats: n[o + N.hasStats] === 1 ? statsAt(n, o + N.stats) : undefined,
     } as Link;
-    const vlans = extra[i * 3 + 2];
+    const vlans = extra[i * XX + 2];
     if (vlans !== undefined) (link as Link & { vlans?: unknown }).vlans = vlans;
     out[i] = link;
   }
@@ -167,7 +172,7 @@ function geneveInfo(raw: Decoded): GeneveInfo {
   return out;
 }
 
-const GRE_KINDS = new Set(['gre', 'gretap', 'ip6gre', 'ip6gretap']);
+const GRE_KINDS = new Set(['gre', 'gretap', 'ip6gre', 'ip6gretap', 'erspan', 'ip6erspan']);
 
 /** GRE: the kernel's flag words as ikey/okey (present only when keyed) and csum/seq booleans. */
 function greInfo(raw: Decoded): GreInfo {

@@ -144,6 +144,16 @@ export interface LinkChanges {
   promisc?: boolean;
   /** `ip link set DEV arp on|off` */
   arp?: boolean;
+  /** `ip link set DEV allmulticast on|off`: receive all multicast (the ALLMULTI flag). */
+  allmulti?: boolean;
+  /** `ip link set DEV multicast on|off` (the MULTICAST flag). */
+  multicast?: boolean;
+  /** `ip link set DEV gso_max_size N`: bytes, at most the device's TSO limit. */
+  gsoMaxSize?: number;
+  /** `ip link set DEV gso_max_segs N`: at most the device's TSO limit. */
+  gsoMaxSegs?: number;
+  /** `ip link set DEV gro_max_size N`: bytes. */
+  groMaxSize?: number;
   /** `ip link set DEV txqueuelen N` */
   txqlen?: number;
   /** `ip link set DEV alias TEXT`; null removes it */
@@ -164,7 +174,10 @@ export interface LinkChanges {
   netns?: NetnsRef;
 }
 
-const CHANGE_KEYS = ['up', 'mtu', 'mac', 'name', 'master', 'promisc', 'arp', 'txqlen', 'alias', 'group', 'moveTo', 'netns'] as const;
+const CHANGE_KEYS = [
+  'up', 'mtu', 'mac', 'name', 'master', 'promisc', 'arp', 'allmulti', 'multicast', 'gsoMaxSize', 'gsoMaxSegs', 'groMaxSize', 'txqlen',
+  'alias', 'group', 'moveTo', 'netns',
+] as const;
 
 /**
  * Changes a link's settings in one request (all or nothing). The link is looked up in the
@@ -178,7 +191,8 @@ const CHANGE_KEYS = ['up', 'mtu', 'mac', 'name', 'master', 'promisc', 'arp', 'tx
  * ```
  *
  * `ip [-n NS] link set DEV [up|down] [mtu N] [address MAC] [name NEW] [master BR|nomaster]
- * [promisc on|off] [arp on|off] [txqueuelen N] [alias TEXT] [group N] [netns TARGET]`
+ * [promisc on|off] [arp on|off] [allmulticast on|off] [multicast on|off] [gso_max_size N]
+ * [gso_max_segs N] [gro_max_size N] [txqueuelen N] [alias TEXT] [group N] [netns TARGET]`
  */
 export async function setLink(ref: LinkRef, changes: LinkChanges, options: NetnsOption = {}): Promise<void> {
   ref = checkLinkRef(ref);
@@ -197,6 +211,7 @@ export async function setLink(ref: LinkRef, changes: LinkChanges, options: Netns
   if (changes.mac !== undefined) req.mac = v.mac(changes.mac, 'changes.mac');
   if (changes.promisc !== undefined) req.promisc = v.bool(changes.promisc, 'changes.promisc');
   if (changes.arp !== undefined) req.arp = v.bool(changes.arp, 'changes.arp');
+  Object.assign(req, offloadFields(changes, 'changes'));
   if (changes.txqlen !== undefined) req.txqlen = v.integer(changes.txqlen, 'changes.txqlen', 0, 2 ** 32 - 1);
   if (changes.group !== undefined) req.group = v.integer(changes.group, 'changes.group', 0, 2 ** 32 - 1);
   if (changes.alias !== undefined) {
@@ -324,7 +339,7 @@ async function moveLink(
 }
 
 /** The settings setLink can change (besides a rename, a move and the master). */
-const EFFECT_KEYS = ['up', 'promisc', 'arp', 'mtu', 'mac', 'txqlen', 'group', 'alias'] as const;
+const EFFECT_KEYS = ['up', 'promisc', 'arp', 'allmulti', 'multicast', 'gsoMaxSize', 'gsoMaxSegs', 'groMaxSize', 'mtu', 'mac', 'txqlen', 'group', 'alias'] as const;
 
 /** A request that puts back what `req` changed, from the link's state before it. */
 function undoOf(req: LinkRequest, before: Link): LinkRequest {
@@ -333,6 +348,11 @@ function undoOf(req: LinkRequest, before: Link): LinkRequest {
   if (req.up !== undefined) undo.up = before.up;
   if (req.promisc !== undefined) undo.promisc = before.flags.includes('PROMISC');
   if (req.arp !== undefined) undo.arp = !before.flags.includes('NOARP');
+  if (req.allmulti !== undefined) undo.allmulti = before.flags.includes('ALLMULTI');
+  if (req.multicast !== undefined) undo.multicast = before.flags.includes('MULTICAST');
+  if (req.gsoMaxSize !== undefined && before.gsoMaxSize !== undefined) undo.gsoMaxSize = before.gsoMaxSize;
+  if (req.gsoMaxSegs !== undefined && before.gsoMaxSegs !== undefined) undo.gsoMaxSegs = before.gsoMaxSegs;
+  if (req.groMaxSize !== undefined && before.groMaxSize !== undefined) undo.groMaxSize = before.groMaxSize;
   if (req.mtu !== undefined) undo.mtu = before.mtu;
   if (req.mac !== undefined && before.mac !== null) undo.mac = before.mac;
   if (req.txqlen !== undefined) undo.txqlen = before.txqlen;
@@ -417,10 +437,49 @@ export interface CreateLinkOptions extends NetnsOption {
   group?: number;
   /** Make it a port of this master at creation. */
   master?: LinkRef;
+  /** The new link's ifindex (`index N`); the kernel picks one when omitted. EEXIST if taken. */
+  index?: number;
+  /** `allmulticast on|off` at creation. */
+  allmulti?: boolean;
+  /** `multicast on|off` at creation. */
+  multicast?: boolean;
+  /** `numtxqueues N`: transmit queues (fixed at creation), 1-4096. */
+  numTxQueues?: number;
+  /** `numrxqueues N`: receive queues (fixed at creation), 1-4096. */
+  numRxQueues?: number;
+  /** `gso_max_size N`: bytes. */
+  gsoMaxSize?: number;
+  /** `gso_max_segs N`. */
+  gsoMaxSegs?: number;
+  /** `gro_max_size N`: bytes. */
+  groMaxSize?: number;
 }
 
 /** @internal */
-export const COMMON_KEYS = ['netns', 'name', 'mtu', 'mac', 'up', 'txqlen', 'alias', 'group', 'master'] as const;
+export const COMMON_KEYS = [
+  'netns', 'name', 'mtu', 'mac', 'up', 'txqlen', 'alias', 'group', 'master', 'index', 'allmulti', 'multicast', 'numTxQueues',
+  'numRxQueues', 'gsoMaxSize', 'gsoMaxSegs', 'groMaxSize',
+] as const;
+
+/**
+ * GSO_MAX_SIZE / GRO_MAX_SIZE of the kernel (512 KiB: BIG TCP); a device's own limit (its TSO
+ * maximum) can be lower, and the kernel refuses more than it with EINVAL. GSO_MAX_SEGS is 65535.
+ */
+const MAX_GSO_SIZE = 524288;
+const MAX_GSO_SEGS = 65535;
+/** The kernel's cap on a device's queues (rtnl_create_link; `ip link add … numtxqueues N`). */
+const MAX_QUEUES = 4096;
+
+/** The flags and offload limits a link takes at creation and in setLink. */
+function offloadFields(o: Pick<CreateLinkOptions, 'allmulti' | 'multicast' | 'gsoMaxSize' | 'gsoMaxSegs' | 'groMaxSize'>, arg: string): LinkRequest {
+  const req: LinkRequest = {};
+  if (o.allmulti !== undefined) req.allmulti = v.bool(o.allmulti, `${arg}.allmulti`);
+  if (o.multicast !== undefined) req.multicast = v.bool(o.multicast, `${arg}.multicast`);
+  if (o.gsoMaxSize !== undefined) req.gsoMaxSize = v.integer(o.gsoMaxSize, `${arg}.gsoMaxSize`, 1, MAX_GSO_SIZE);
+  if (o.gsoMaxSegs !== undefined) req.gsoMaxSegs = v.integer(o.gsoMaxSegs, `${arg}.gsoMaxSegs`, 1, MAX_GSO_SEGS);
+  if (o.groMaxSize !== undefined) req.groMaxSize = v.integer(o.groMaxSize, `${arg}.groMaxSize`, 1, MAX_GSO_SIZE);
+  return req;
+}
 
 /** Validates the settings every create function shares. @internal */
 export function commonFields(o: Partial<CreateLinkOptions>, arg: string, nameRequired: boolean): LinkRequest {
@@ -436,6 +495,10 @@ export function commonFields(o: Partial<CreateLinkOptions>, arg: string, nameReq
     req.alias = alias;
   }
   if (o.master !== undefined) linkKey(o.master, `${arg}.master`);
+  if (o.index !== undefined) req.index = v.integer(o.index, `${arg}.index`, 1, 2 ** 31 - 1);
+  if (o.numTxQueues !== undefined) req.numTxQueues = v.integer(o.numTxQueues, `${arg}.numTxQueues`, 1, MAX_QUEUES);
+  if (o.numRxQueues !== undefined) req.numRxQueues = v.integer(o.numRxQueues, `${arg}.numRxQueues`, 1, MAX_QUEUES);
+  Object.assign(req, offloadFields(o, arg));
   return req;
 }
 
@@ -489,6 +552,17 @@ export interface VethPeerOptions {
   txqlen?: number;
   alias?: string;
   group?: number;
+  /** The peer's ifindex (`peer … index N`). */
+  index?: number;
+  allmulti?: boolean;
+  multicast?: boolean;
+  /** The peer's transmit queues (`peer … numtxqueues N`); the first end's are its own. */
+  numTxQueues?: number;
+  /** The peer's receive queues (`peer … numrxqueues N`). */
+  numRxQueues?: number;
+  gsoMaxSize?: number;
+  gsoMaxSegs?: number;
+  groMaxSize?: number;
 }
 
 /** Options of {@link createVeth}. */
@@ -500,14 +574,18 @@ export interface CreateVethOptions extends CreateLinkOptions {
  * Creates a veth pair, the peer optionally directly in another namespace. Atomic: either both
  * ends exist afterwards or neither. Resolves with the first end.
  *
- * `ip link add NAME [mtu N] [address MAC] type veth peer name PEER [netns NS] [address MAC] [mtu N]`
+ * `ip link add NAME [index N] [mtu N] [address MAC] [numtxqueues N] [numrxqueues N] type veth
+ * peer name PEER [netns NS] [index N] [address MAC] [mtu N] [numtxqueues N] [numrxqueues N]`
  */
 export async function createVeth(options: CreateVethOptions): Promise<Link> {
   options = v.options(options, 'options', [...COMMON_KEYS, 'peer']);
   const req = commonFields(options, 'options', true);
   req.kind = 'veth';
   const peer = options.peer === undefined ? {} : v.object(options.peer, 'options.peer');
-  v.knownKeys(peer, 'options.peer', ['name', 'netns', 'mac', 'mtu', 'up', 'txqlen', 'alias', 'group']);
+  v.knownKeys(peer, 'options.peer', [
+    'name', 'netns', 'mac', 'mtu', 'up', 'txqlen', 'alias', 'group', 'index', 'allmulti', 'multicast', 'numTxQueues', 'numRxQueues',
+    'gsoMaxSize', 'gsoMaxSegs', 'groMaxSize',
+  ]);
   const peerReq = commonFields(peer, 'options.peer', false);
   req.peer = peerReq;
   // The kernel configures the peer before the pair is linked, so `up` on the peer at creation

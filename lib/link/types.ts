@@ -4,7 +4,7 @@
  */
 import { invalidType } from '../core/errors.js';
 import type { Agrees, Checked, WriteOf } from '../core/contract.js';
-import type { BridgeData, BridgePortData, GeneveData, GreData, Ip6GreData, KindData, VxlanData } from './kinds/data.js';
+import type { BridgeData, BridgePortData, ErspanData, GeneveData, GreData, Ip6ErspanData, Ip6GreData, KindData, VxlanData } from './kinds/data.js';
 
 /** `ip link` operational states (RFC 2863), lower-case. */
 export type OperState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
@@ -65,15 +65,21 @@ interface GreFlags {
 export type GreInfo = Omit<GreData, 'iflags' | 'oflags'> & GreFlags;
 /** IPv6 GRE/GRETAP settings read back. */
 export type Ip6GreInfo = Omit<Ip6GreData, 'iflags' | 'oflags'> & GreFlags;
+/** ERSPAN settings read back: the GRE flag words as for GRE (the session id is `ikey`/`okey`). */
+export type ErspanInfo = Omit<ErspanData, 'iflags' | 'oflags'> & GreFlags;
+/** IPv6 ERSPAN settings read back. */
+export type Ip6ErspanInfo = Omit<Ip6ErspanData, 'iflags' | 'oflags'> & GreFlags;
 
 /** What each kind's `Link.info` holds, by kind: its table's settings, or what netdev derives. */
-export type LinkInfoByKind = Omit<KindData, 'vxlan' | 'geneve' | 'gre' | 'gretap' | 'ip6gre' | 'ip6gretap'> & {
+export type LinkInfoByKind = Omit<KindData, 'vxlan' | 'geneve' | 'gre' | 'gretap' | 'ip6gre' | 'ip6gretap' | 'erspan' | 'ip6erspan'> & {
   vxlan: VxlanInfo;
   geneve: GeneveInfo;
   gre: GreInfo;
   gretap: GreInfo;
   ip6gre: Ip6GreInfo;
   ip6gretap: Ip6GreInfo;
+  erspan: ErspanInfo;
+  ip6erspan: Ip6ErspanInfo;
   veth: VethInfo;
   vxcan: VethInfo;
   dummy: null;
@@ -159,6 +165,14 @@ export interface LinkBase {
   promiscuity?: number;
   numTxQueues?: number;
   numRxQueues?: number;
+  /** Largest GSO packet the stack builds for this link, bytes (IFLA_GSO_MAX_SIZE). */
+  gsoMaxSize?: number;
+  /** Most segments in one GSO packet (IFLA_GSO_MAX_SEGS). */
+  gsoMaxSegs?: number;
+  /** Largest packet GRO aggregates to, bytes (IFLA_GRO_MAX_SIZE). */
+  groMaxSize?: number;
+  /** Alternative names (`ip link property add dev DEV altname NAME`); empty when none. */
+  altnames: string[];
   qdisc?: string;
   /** The kind of master this link is a port of (`bridge`, …). */
   portKind?: string;

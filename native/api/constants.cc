@@ -25,6 +25,8 @@ Napi::Object Constants(Napi::Env env) {
   C(RTM_DELLINK);
   C(RTM_GETLINK);
   C(RTM_SETLINK);
+  C(RTM_NEWLINKPROP);
+  C(RTM_DELLINKPROP);
   C(RTM_NEWADDR);
   C(RTM_DELADDR);
   C(RTM_GETADDR);

@@ -15,6 +15,8 @@ void EncodeRequest(const Napi::Object& req, MsgBuilder* b) {
     case RTM_SETLINK:
     case RTM_DELLINK:
     case RTM_GETLINK:
+    case RTM_NEWLINKPROP:
+    case RTM_DELLINKPROP:
       if (!GetObj(req, "link", &body)) ThrowType(req.Env(), "request.link must be an object");
       EncodeLink(body, b);
       break;

@@ -115,12 +115,18 @@ Napi::Object LinkTables(Napi::Env env);
   X(kPromiscuity, promiscuity)     \
   X(kNumTxQueues, numTxQueues)     \
   X(kNumRxQueues, numRxQueues)     \
+  X(kGsoMaxSize, gsoMaxSize)       \
+  X(kGsoMaxSegs, gsoMaxSegs)       \
+  X(kGroMaxSize, groMaxSize)       \
   X(kHasStats, hasStats)           \
   X(kStats, stats)
 // clang-format on
 enum LinkNum { NETDEV_LINK_NUMS(NETDEV_ENUM_ENTRY) };
 constexpr size_t kLinkStats = 24;  // the counters of struct rtnl_link_stats64 netdev reports
 constexpr size_t kLinkNums = kStats + kLinkStats;
+// Objects per link in the batch's `extra` array: the kind's settings, the port settings, the
+// bridge VLANs (AF_BRIDGE), the alternative names.
+constexpr size_t kLinkExtras = 4;
 // clang-format off
 #define NETDEV_LINK_STRS(X)      \
   X(kName, name)                 \

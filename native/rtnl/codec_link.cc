@@ -38,6 +38,14 @@ void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
     ifi.ifi_change |= IFF_NOARP;
     if (!f) ifi.ifi_flags |= IFF_NOARP;
   }
+  if (GetBool(spec, "allmulti", &f)) {
+    ifi.ifi_change |= IFF_ALLMULTI;
+    if (f) ifi.ifi_flags |= IFF_ALLMULTI;
+  }
+  if (GetBool(spec, "multicast", &f)) {
+    ifi.ifi_change |= IFF_MULTICAST;
+    if (f) ifi.ifi_flags |= IFF_MULTICAST;
+  }
   b->Put(ifi);
   if (GetStr(spec, "name", &s)) b->AttrStr(IFLA_IFNAME, s);
   if (GetU32(spec, "mtu", &v)) b->AttrU32(IFLA_MTU, v);
@@ -61,6 +69,25 @@ void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
   PutNetnsFd(spec, "targetNetns", IFLA_NET_NS_FD, b);
   if (GetU32(spec, "netnsPid", &v)) b->AttrU32(IFLA_NET_NS_PID, v);
   if (GetU32(spec, "extMask", &v)) b->AttrU32(IFLA_EXT_MASK, v);
+  // Queues are fixed at creation; GSO/GRO limits can be changed later (the kernel bounds them by
+  // the device's TSO limits).
+  if (GetU32(spec, "numTxQueues", &v)) b->AttrU32(IFLA_NUM_TX_QUEUES, v);
+  if (GetU32(spec, "numRxQueues", &v)) b->AttrU32(IFLA_NUM_RX_QUEUES, v);
+  if (GetU32(spec, "gsoMaxSize", &v)) b->AttrU32(IFLA_GSO_MAX_SIZE, v);
+  if (GetU32(spec, "gsoMaxSegs", &v)) b->AttrU32(IFLA_GSO_MAX_SEGS, v);
+  if (GetU32(spec, "groMaxSize", &v)) b->AttrU32(IFLA_GRO_MAX_SIZE, v);
+  Napi::Value alt = Own(spec, "altnames");
+  if (alt.IsArray()) {
+    // RTM_NEWLINKPROP / RTM_DELLINKPROP: IFLA_PROP_LIST { IFLA_ALT_IFNAME "name" … }
+    Napi::Array names = alt.As<Napi::Array>();
+    size_t list = b->Nest(IFLA_PROP_LIST);
+    for (uint32_t i = 0; i < names.Length(); ++i) {
+      Napi::Value n = names.Get(i);
+      if (!n.IsString()) ThrowType(spec.Env(), "altnames must hold strings");
+      b->AttrStr(IFLA_ALT_IFNAME, n.As<Napi::String>().Utf8Value());
+    }
+    b->EndNest(list);
+  }
   Napi::Object port;
   if (GetObj(spec, "port", &port)) {
     // Port settings under the master's kind: ip link set DEV type bridge_slave …
@@ -119,18 +146,21 @@ void EncodeLinkBody(const Napi::Object& spec, MsgBuilder* b) {
   if (GetStr(spec, "kind", &kind)) {
     size_t li = b->Nest(IFLA_LINKINFO);
     b->AttrStr(IFLA_INFO_KIND, kind);
-    Napi::Object sub;
+    Napi::Object peer, settings;
     Napi::Value raw = Own(spec, "infoData");
-    if (HasPeer(kind) && GetObj(spec, "peer", &sub)) {
-      // veth and vxcan: the peer's ifinfomsg + attributes (VETH_INFO_PEER == VXCAN_INFO_PEER).
+    const KindTable* table = FindKind(kind);
+    const bool hasPeer = HasPeer(kind) && GetObj(spec, "peer", &peer);
+    const bool hasSettings = table && GetObj(spec, "data", &settings);
+    if (hasPeer || hasSettings) {
       size_t data = b->Nest(IFLA_INFO_DATA);
-      size_t peer = b->Nest(VETH_INFO_PEER);
-      EncodeLinkBody(sub, b);
-      b->EndNest(peer);
-      b->EndNest(data);
-    } else if (const KindTable* table = FindKind(kind); table && GetObj(spec, "data", &sub)) {
-      size_t data = b->Nest(IFLA_INFO_DATA);
-      EncodeKindData(*table, sub, b);
+      if (hasPeer) {
+        // veth, vxcan, netkit: the peer's ifinfomsg + attributes, attribute 1 of each
+        // (VETH_INFO_PEER == VXCAN_INFO_PEER == IFLA_NETKIT_PEER_INFO), beside the kind's settings.
+        size_t nest = b->Nest(VETH_INFO_PEER);
+        EncodeLinkBody(peer, b);
+        b->EndNest(nest);
+      }
+      if (hasSettings) EncodeKindData(*table, settings, b);
       b->EndNest(data);
     } else if (raw.IsBuffer()) {
       auto buf = raw.As<Napi::Buffer<uint8_t>>();
@@ -218,7 +248,7 @@ Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs) {
   const size_t n = links.size();
   Napi::Float64Array nums = Napi::Float64Array::New(env, n * kLinkNums);
   Napi::Array strs = Napi::Array::New(env, n * kLinkStrs);
-  Napi::Array extra = Napi::Array::New(env, n * 3);
+  Napi::Array extra = Napi::Array::New(env, n * kLinkExtras);
   double* out = nums.Data();
   for (size_t i = 0; i < n; ++i) {
     const MsgView& m = *links[i];
@@ -247,6 +277,9 @@ Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs) {
     f[kPromiscuity] = opt(t[IFLA_PROMISCUITY], t[IFLA_PROMISCUITY].U32Or(0));
     f[kNumTxQueues] = opt(t[IFLA_NUM_TX_QUEUES], t[IFLA_NUM_TX_QUEUES].U32Or(0));
     f[kNumRxQueues] = opt(t[IFLA_NUM_RX_QUEUES], t[IFLA_NUM_RX_QUEUES].U32Or(0));
+    f[kGsoMaxSize] = opt(t[IFLA_GSO_MAX_SIZE], t[IFLA_GSO_MAX_SIZE].U32Or(0));
+    f[kGsoMaxSegs] = opt(t[IFLA_GSO_MAX_SEGS], t[IFLA_GSO_MAX_SEGS].U32Or(0));
+    f[kGroMaxSize] = opt(t[IFLA_GRO_MAX_SIZE], t[IFLA_GRO_MAX_SIZE].U32Or(0));
     if (t[IFLA_STATS64].data) {
       // rtnl_link_stats64 is an array of __u64 counters; older kernels send a prefix of it.
       rtnl_link_stats64 st{};
@@ -292,14 +325,24 @@ Napi::Value DecodeLinks(Napi::Env env, const std::vector<MsgView>& msgs) {
           vl.Set(nv++, e);
         }
       }
-      extra.Set(static_cast<uint32_t>(i * 3 + 2), vl);
+      extra.Set(static_cast<uint32_t>(i * kLinkExtras + 2), vl);
+    }
+    if (t[IFLA_PROP_LIST].data) {
+      // Alternative names (`ip link property add … altname`): only links that have some.
+      Napi::Array names = Napi::Array::New(env);
+      uint32_t na = 0;
+      AttrIter pi(t[IFLA_PROP_LIST]);
+      AttrView pa;
+      while (pi.Next(&pa))
+        if (pa.type == IFLA_ALT_IFNAME) names.Set(na++, pa.Str());
+      extra.Set(static_cast<uint32_t>(i * kLinkExtras + 3), names);
     }
     if (t[IFLA_LINKINFO].data) {
       AttrView li[IFLA_INFO_MAX + 1] = {};
       ParseAttrs(t[IFLA_LINKINFO].data, t[IFLA_LINKINFO].len, li);
       std::string k = li[IFLA_INFO_KIND].data ? li[IFLA_INFO_KIND].Str() : "";
       if (!k.empty()) str(kKind, k);
-      uint32_t eb = static_cast<uint32_t>(i * 3);
+      uint32_t eb = static_cast<uint32_t>(i * kLinkExtras);
       if (const KindTable* table = FindKind(k); table && li[IFLA_INFO_DATA].data) {
         extra.Set(eb, DecodeKindData(env, *table, li[IFLA_INFO_DATA]));
       } else if (!HasPeer(k) && li[IFLA_INFO_DATA].data) {
@@ -347,6 +390,7 @@ Napi::Object LinkTables(Napi::Env env) {
   layout.Set("nums", static_cast<double>(kLinkNums));
   layout.Set("strs", static_cast<double>(kLinkStrs));
   layout.Set("stats", static_cast<double>(kLinkStats));
+  layout.Set("extras", static_cast<double>(kLinkExtras));
   o.Set("layout", layout);
   return o;
 }

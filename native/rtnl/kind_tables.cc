@@ -24,6 +24,9 @@ namespace {
 
 // A row's attribute: its number and, for the generated TypeScript types' docs, its uapi name.
 #define A(attr) attr, #attr
+// An attribute newer than the build host's uapi headers (its enum has no macro to test with
+// #ifdef): its number is the kernel ABI's, which never changes, and its uapi name.
+#define AX(number, name) number, name
 constexpr bool kRO = true;  // a read-only setting: decoded, never encoded
 
 // ---- the tables ----
@@ -241,6 +244,142 @@ const Field kIptun[] = {
     {"external", A(IFLA_IPTUN_COLLECT_METADATA), Enc::kFlag},
 };
 
+// ip6tnl (`ip link add … type ip6tnl`): IPv4 or IPv6 over IPv6; the flags (IP6_TNL_F_*) raw.
+const Field kIp6tnl[] = {
+    {"device", A(IFLA_IPTUN_LINK), Enc::kU32, 1, 2147483647},
+    {"local", A(IFLA_IPTUN_LOCAL), Enc::kIn6},
+    {"remote", A(IFLA_IPTUN_REMOTE), Enc::kIn6},
+    {"ttl", A(IFLA_IPTUN_TTL), Enc::kU8, 0, 255},
+    {"encapLimit", A(IFLA_IPTUN_ENCAP_LIMIT), Enc::kU8, 0, 255},
+    {"flowinfo", A(IFLA_IPTUN_FLOWINFO), Enc::kBe32, 0, 4294967295.0},
+    {"flags", A(IFLA_IPTUN_FLAGS), Enc::kU32, 0, 4294967295.0},
+    {"proto", A(IFLA_IPTUN_PROTO), Enc::kU8, 0, 255},
+    {"fwmark", A(IFLA_IPTUN_FWMARK), Enc::kU32, 0, 4294967295.0},
+    {"external", A(IFLA_IPTUN_COLLECT_METADATA), Enc::kFlag},
+};
+
+// VTI (route-based IPsec): vti over IPv4, vti6 over IPv6; keys match the xfrm policies' marks.
+const Field kVti[] = {
+    {"device", A(IFLA_VTI_LINK), Enc::kU32, 1, 2147483647},
+    {"ikey", A(IFLA_VTI_IKEY), Enc::kBe32, 0, 4294967295.0},
+    {"okey", A(IFLA_VTI_OKEY), Enc::kBe32, 0, 4294967295.0},
+    {"local", A(IFLA_VTI_LOCAL), Enc::kIn4},
+    {"remote", A(IFLA_VTI_REMOTE), Enc::kIn4},
+    {"fwmark", A(IFLA_VTI_FWMARK), Enc::kU32, 0, 4294967295.0},
+};
+const Field kVti6[] = {
+    {"device", A(IFLA_VTI_LINK), Enc::kU32, 1, 2147483647},
+    {"ikey", A(IFLA_VTI_IKEY), Enc::kBe32, 0, 4294967295.0},
+    {"okey", A(IFLA_VTI_OKEY), Enc::kBe32, 0, 4294967295.0},
+    {"local", A(IFLA_VTI_LOCAL), Enc::kIn6},
+    {"remote", A(IFLA_VTI_REMOTE), Enc::kIn6},
+    {"fwmark", A(IFLA_VTI_FWMARK), Enc::kU32, 0, 4294967295.0},
+};
+
+// XFRM interfaces: policies and states match them by if_id.
+const Field kXfrm[] = {
+    {"device", A(IFLA_XFRM_LINK), Enc::kU32, 1, 2147483647},
+    {"ifId", A(IFLA_XFRM_IF_ID), Enc::kU32, 1, 4294967295.0},
+    {"external", A(IFLA_XFRM_COLLECT_METADATA), Enc::kFlag},
+};
+
+// ERSPAN (mirrored traffic over GRE): the GRE rows, and the ERSPAN header's version, index
+// (version 1), direction and hardware id (version 2). The session id is the GRE key.
+const EnumName kErspanDirs[] = {{0, "ingress"}, {1, "egress"}, {0, nullptr}};
+const Field kErspan[] = {
+    {"device", A(IFLA_GRE_LINK), Enc::kU32, 1, 2147483647},
+    {"iflags", A(IFLA_GRE_IFLAGS), Enc::kBe16, 0, 65535},
+    {"oflags", A(IFLA_GRE_OFLAGS), Enc::kBe16, 0, 65535},
+    {"ikey", A(IFLA_GRE_IKEY), Enc::kBe32, 0, 1023},
+    {"okey", A(IFLA_GRE_OKEY), Enc::kBe32, 0, 1023},
+    {"local", A(IFLA_GRE_LOCAL), Enc::kIn4},
+    {"remote", A(IFLA_GRE_REMOTE), Enc::kIn4},
+    {"ttl", A(IFLA_GRE_TTL), Enc::kU8, 0, 255},
+    {"tos", A(IFLA_GRE_TOS), Enc::kU8, 0, 255},
+    {"pmtudisc", A(IFLA_GRE_PMTUDISC), Enc::kBool8},
+    {"ignoreDf", A(IFLA_GRE_IGNORE_DF), Enc::kBool8},
+    {"fwmark", A(IFLA_GRE_FWMARK), Enc::kU32, 0, 4294967295.0},
+    {"external", A(IFLA_GRE_COLLECT_METADATA), Enc::kFlag},
+    {"erspanVer", A(IFLA_GRE_ERSPAN_VER), Enc::kU8, 0, 2},
+    {"erspanIndex", A(IFLA_GRE_ERSPAN_INDEX), Enc::kU32, 0, 1048575},
+    {"erspanDir", A(IFLA_GRE_ERSPAN_DIR), Enc::kEnum8, 0, 0, kErspanDirs},
+    {"erspanHwid", A(IFLA_GRE_ERSPAN_HWID), Enc::kU16, 0, 63},
+};
+const Field kIp6Erspan[] = {
+    {"device", A(IFLA_GRE_LINK), Enc::kU32, 1, 2147483647},
+    {"iflags", A(IFLA_GRE_IFLAGS), Enc::kBe16, 0, 65535},
+    {"oflags", A(IFLA_GRE_OFLAGS), Enc::kBe16, 0, 65535},
+    {"ikey", A(IFLA_GRE_IKEY), Enc::kBe32, 0, 1023},
+    {"okey", A(IFLA_GRE_OKEY), Enc::kBe32, 0, 1023},
+    {"local", A(IFLA_GRE_LOCAL), Enc::kIn6},
+    {"remote", A(IFLA_GRE_REMOTE), Enc::kIn6},
+    {"ttl", A(IFLA_GRE_TTL), Enc::kU8, 0, 255},
+    {"encapLimit", A(IFLA_GRE_ENCAP_LIMIT), Enc::kU8, 0, 255},
+    {"flowinfo", A(IFLA_GRE_FLOWINFO), Enc::kBe32, 0, 4294967295.0},
+    {"flags", A(IFLA_GRE_FLAGS), Enc::kU32, 0, 4294967295.0},
+    {"fwmark", A(IFLA_GRE_FWMARK), Enc::kU32, 0, 4294967295.0},
+    {"external", A(IFLA_GRE_COLLECT_METADATA), Enc::kFlag},
+    {"erspanVer", A(IFLA_GRE_ERSPAN_VER), Enc::kU8, 0, 2},
+    {"erspanIndex", A(IFLA_GRE_ERSPAN_INDEX), Enc::kU32, 0, 1048575},
+    {"erspanDir", A(IFLA_GRE_ERSPAN_DIR), Enc::kEnum8, 0, 0, kErspanDirs},
+    {"erspanHwid", A(IFLA_GRE_ERSPAN_HWID), Enc::kU16, 0, 63},
+};
+
+// Bare UDP (MPLS or IP straight in UDP, no tunnel header): the inner protocol is an ethertype.
+const EnumName kBareudpEthertypes[] = {
+    {0x0800, "ipv4"}, {0x86dd, "ipv6"}, {0x8847, "mpls_uc"}, {0x8848, "mpls_mc"}, {0, nullptr}};
+const Field kBareudp[] = {
+    {"port", A(IFLA_BAREUDP_PORT), Enc::kBe16, 1, 65535},
+    {"ethertype", A(IFLA_BAREUDP_ETHERTYPE), Enc::kEnumBe16, 0, 0, kBareudpEthertypes},
+    {"srcPortMin", A(IFLA_BAREUDP_SRCPORT_MIN), Enc::kU16, 0, 65535},
+    {"multiproto", A(IFLA_BAREUDP_MULTIPROTO_MODE), Enc::kFlag},
+};
+
+// HSR/PRP (redundant rings): the two ports (and an interlink, Linux 6.11+) are link indexes.
+const EnumName kHsrProtocols[] = {{HSR_PROTOCOL_HSR, "hsr"}, {HSR_PROTOCOL_PRP, "prp"}, {0, nullptr}};
+const Field kHsr[] = {
+    {"slave1", A(IFLA_HSR_SLAVE1), Enc::kU32, 1, 2147483647},
+    {"slave2", A(IFLA_HSR_SLAVE2), Enc::kU32, 1, 2147483647},
+    {"interlink", AX(8, "IFLA_HSR_INTERLINK"), Enc::kU32, 1, 2147483647},
+    {"multicastSpec", A(IFLA_HSR_MULTICAST_SPEC), Enc::kU8, 0, 255},
+    {"version", A(IFLA_HSR_VERSION), Enc::kU8, 0, 1},
+    {"protocol", A(IFLA_HSR_PROTOCOL), Enc::kEnum8, 0, 0, kHsrProtocols},
+    {"supervisionAddr", A(IFLA_HSR_SUPERVISION_ADDR), Enc::kMac, 0, 0, nullptr, 0, kRO},
+    {"seqNr", A(IFLA_HSR_SEQ_NR), Enc::kU16, 0, 0, nullptr, 0, kRO},
+};
+
+// GTP-U (mobile core user plane): with createSockets the kernel opens the UDP sockets itself;
+// else fd0 (GTPv0) / fd1 (GTPv1-U) are UDP socket fds of the calling process. local/local6
+// (Linux 6.11+) bind the sockets it creates.
+const EnumName kGtpRoles[] = {{GTP_ROLE_GGSN, "ggsn"}, {GTP_ROLE_SGSN, "sgsn"}, {0, nullptr}};
+const Field kGtp[] = {
+    {"fd0", A(IFLA_GTP_FD0), Enc::kU32, 0, 2147483647},
+    {"fd1", A(IFLA_GTP_FD1), Enc::kU32, 0, 2147483647},
+    {"pdpHashsize", A(IFLA_GTP_PDP_HASHSIZE), Enc::kU32, 1, 4294967295.0},
+    {"role", A(IFLA_GTP_ROLE), Enc::kEnum32, 0, 0, kGtpRoles},
+    {"createSockets", A(IFLA_GTP_CREATE_SOCKETS), Enc::kTrueU8},
+    {"restartCount", A(IFLA_GTP_RESTART_COUNT), Enc::kU8, 0, 255},
+    {"local", AX(7, "IFLA_GTP_LOCAL"), Enc::kIn4},
+    {"local6", AX(8, "IFLA_GTP_LOCAL6"), Enc::kIn6},
+};
+
+// netkit (Linux 6.7+; the build host's headers predate it): a pair like veth whose ends run BPF
+// programs; the peer is nested as IFLA_NETKIT_PEER_INFO (codec_link.cc). Policies are the verdict
+// with no program attached (NETKIT_PASS 0 "forward", NETKIT_DROP 2 "blackhole").
+const EnumName kNetkitPolicies[] = {{0, "forward"}, {2, "blackhole"}, {0, nullptr}};
+const EnumName kNetkitModes[] = {{0, "l2"}, {1, "l3"}, {0, nullptr}};
+const EnumName kNetkitScrubs[] = {{0, "none"}, {1, "default"}, {0, nullptr}};
+const Field kNetkit[] = {
+    {"mode", AX(5, "IFLA_NETKIT_MODE"), Enc::kEnum32, 0, 0, kNetkitModes},
+    {"policy", AX(3, "IFLA_NETKIT_POLICY"), Enc::kEnum32, 0, 0, kNetkitPolicies},
+    {"peerPolicy", AX(4, "IFLA_NETKIT_PEER_POLICY"), Enc::kEnum32, 0, 0, kNetkitPolicies},
+    {"scrub", AX(6, "IFLA_NETKIT_SCRUB"), Enc::kEnum32, 0, 0, kNetkitScrubs},
+    {"peerScrub", AX(7, "IFLA_NETKIT_PEER_SCRUB"), Enc::kEnum32, 0, 0, kNetkitScrubs},
+    {"headroom", AX(8, "IFLA_NETKIT_HEADROOM"), Enc::kU16, 0, 65535},
+    {"tailroom", AX(9, "IFLA_NETKIT_TAILROOM"), Enc::kU16, 0, 65535},
+    {"primary", AX(2, "IFLA_NETKIT_PRIMARY"), Enc::kBool8, 0, 0, nullptr, 0, kRO},
+};
+
 const EnumName kMacsecCiphers[] = {{MACSEC_CIPHER_ID_GCM_AES_128, "gcm-aes-128"},
                                    {MACSEC_CIPHER_ID_GCM_AES_256, "gcm-aes-256"},
                                    {MACSEC_CIPHER_ID_GCM_AES_XPN_128, "gcm-aes-xpn-128"},
@@ -302,20 +441,38 @@ const KindTable kPortTables[] = {{"bridge", kBridgePort, std::size(kBridgePort)}
                                  {"bond", kBondPort, std::size(kBondPort)}};
 
 const KindTable kTables[] = {
-    {"bridge", kBridge, std::size(kBridge)},    {"vlan", kVlan, std::size(kVlan)},
-    {"vxlan", kVxlan, std::size(kVxlan)},       {"macvlan", kMacvlan, std::size(kMacvlan)},
-    {"macvtap", kMacvlan, std::size(kMacvlan)}, {"ipvlan", kIpvlan, std::size(kIpvlan)},
-    {"ipvtap", kIpvlan, std::size(kIpvlan)},    {"vrf", kVrf, std::size(kVrf)},
-    {"bond", kBond, std::size(kBond)},          {"gre", kGre, std::size(kGre)},
-    {"gretap", kGre, std::size(kGre)},          {"ip6gre", kGre6, std::size(kGre6)},
-    {"ip6gretap", kGre6, std::size(kGre6)},     {"geneve", kGeneve, std::size(kGeneve)},
-    {"ipip", kIptun, std::size(kIptun)},        {"sit", kIptun, std::size(kIptun)},
+    {"bridge", kBridge, std::size(kBridge)},
+    {"vlan", kVlan, std::size(kVlan)},
+    {"vxlan", kVxlan, std::size(kVxlan)},
+    {"macvlan", kMacvlan, std::size(kMacvlan)},
+    {"macvtap", kMacvlan, std::size(kMacvlan)},
+    {"ipvlan", kIpvlan, std::size(kIpvlan)},
+    {"ipvtap", kIpvlan, std::size(kIpvlan)},
+    {"vrf", kVrf, std::size(kVrf)},
+    {"bond", kBond, std::size(kBond)},
+    {"gre", kGre, std::size(kGre)},
+    {"gretap", kGre, std::size(kGre)},
+    {"ip6gre", kGre6, std::size(kGre6)},
+    {"ip6gretap", kGre6, std::size(kGre6)},
+    {"geneve", kGeneve, std::size(kGeneve)},
+    {"ipip", kIptun, std::size(kIptun)},
+    {"sit", kIptun, std::size(kIptun)},
     {"macsec", kMacsec, std::size(kMacsec)},
+    {"ip6tnl", kIp6tnl, std::size(kIp6tnl)},
+    {"vti", kVti, std::size(kVti)},
+    {"vti6", kVti6, std::size(kVti6)},
+    {"xfrm", kXfrm, std::size(kXfrm)},
+    {"erspan", kErspan, std::size(kErspan)},
+    {"ip6erspan", kIp6Erspan, std::size(kIp6Erspan)},
+    {"bareudp", kBareudp, std::size(kBareudp)},
+    {"hsr", kHsr, std::size(kHsr)},
+    {"gtp", kGtp, std::size(kGtp)},
+    {"netkit", kNetkit, std::size(kNetkit)},
 };
 
 }  // namespace
 
-bool HasPeer(const std::string& kind) { return kind == "veth" || kind == "vxcan"; }
+bool HasPeer(const std::string& kind) { return kind == "veth" || kind == "vxcan" || kind == "netkit"; }
 
 const KindTable* FindPortKind(const std::string& kind) {
   for (const KindTable& t : kPortTables)

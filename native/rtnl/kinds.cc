@@ -34,6 +34,7 @@ const char* EncName(Enc e) {
     case Enc::kBool8:
     case Enc::kFlag:
     case Enc::kFlagU8:
+    case Enc::kTrueU8:
     case Enc::kBit16:
     case Enc::kVlanFlag: return "boolean";
     case Enc::kEnum8:
@@ -113,6 +114,10 @@ void EncodeKindData(const KindTable& k, const Napi::Object& data, MsgBuilder* b)
       case Enc::kFlagU8:
         GetBool(data, f.key, &flag);
         if (flag) b->AttrFlag(f.attr);
+        break;
+      case Enc::kTrueU8:
+        GetBool(data, f.key, &flag);
+        if (flag) b->AttrU8(f.attr, 1);
         break;
       case Enc::kEnum8:
       case Enc::kEnum16:
@@ -253,7 +258,7 @@ Napi::Object DecodeKindData(Napi::Env env, const KindTable& k, const AttrView& d
     const Field& f = k.fields[i];
     auto found = attrs.find(f.attr);
     if (found == attrs.end()) {
-      if (f.enc == Enc::kFlag || f.enc == Enc::kFlagU8) o.Set(f.key, false);
+      if (f.enc == Enc::kFlag || f.enc == Enc::kFlagU8 || f.enc == Enc::kTrueU8) o.Set(f.key, false);
       continue;
     }
     const AttrView& v = found->second;
@@ -264,7 +269,8 @@ Napi::Object DecodeKindData(Napi::Env env, const KindTable& k, const AttrView& d
       case Enc::kBe16: o.Set(f.key, ntohs(v.U16Or(0))); break;
       case Enc::kBe32: o.Set(f.key, ntohl(v.U32Or(0))); break;
       case Enc::kBool8: o.Set(f.key, v.U8Or(0) != 0); break;
-      case Enc::kFlag: o.Set(f.key, true); break;
+      case Enc::kFlag:
+      case Enc::kTrueU8: o.Set(f.key, true); break;
       case Enc::kFlagU8: o.Set(f.key, v.len == 0 || v.U8Or(0) != 0); break;
       case Enc::kEnum8: o.Set(f.key, EnumOut(env, f, v.U8Or(0))); break;
       case Enc::kEnum16: o.Set(f.key, EnumOut(env, f, v.U16Or(0))); break;

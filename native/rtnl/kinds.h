@@ -40,6 +40,7 @@ enum class Enc : uint8_t {
   kBool32,     // u32 0/1 <-> boolean (IFLA_BR_STP_STATE)
   kCentis,     // u32 clock_t (centiseconds) <-> seconds, a number in [min, max] (bridge timers)
   kBridgeId,   // struct ifla_bridge_id <-> "8000.02:00:00:00:00:aa": priority, MAC (read-only)
+  kTrueU8,     // true: a u8 1 (present means on, whatever its value); false: left out (IFLA_GTP_CREATE_SOCKETS)
 };
 
 struct EnumName {
@@ -70,7 +71,7 @@ const KindTable* KindList(size_t* count);
 const KindTable* PortKindList(size_t* count);
 // The table for a kind, or nullptr.
 const KindTable* FindKind(const std::string& kind);
-// Kinds created with a peer nested in IFLA_INFO_DATA (veth, vxcan).
+// Kinds created with a peer nested in IFLA_INFO_DATA (veth, vxcan, netkit).
 bool HasPeer(const std::string& kind);
 // The table for the port settings of a master kind (IFLA_INFO_SLAVE_DATA), or nullptr.
 const KindTable* FindPortKind(const std::string& kind);

@@ -45,7 +45,7 @@ test('the escape hatch: createLinkOfKind with validated data, or raw infoData', 
   });
 });
 
-test('50 invalid link-kind calls: documented codes, nothing half-created, fds flat', async (t) => {
+test('90 invalid link-kind calls: documented codes, nothing half-created, fds flat', async (t) => {
   await withNetns(async (ns) => {
     await nd.createVeth({ name: 'p0', netns: ns, up: true, peer: { name: 'p1', up: true } });
     await nd.createBridge({ name: 'br0', netns: ns });
@@ -107,6 +107,35 @@ test('50 invalid link-kind calls: documented codes, nothing half-created, fds fl
       ['escape hatch data and infoData', () => nd.createLinkOfKind({ ...o, kind: 'vxlan', name: 'k', data: { vni: 1 }, infoData: Buffer.alloc(4) }), V],
       ['escape hatch infoData not a Buffer', () => nd.createLinkOfKind({ ...o, kind: 'vxlan', name: 'k', infoData: 'x' }), T],
       ['unknown kind', () => nd.createLinkOfKind({ ...o, kind: 'nosuchkind', name: 'k' }), 'ENOTSUP'],
+      ['index 0', () => nd.createBridge({ ...o, name: 'b', index: 0 }), V],
+      ['numTxQueues 0', () => nd.createVeth({ ...o, name: 'v', numTxQueues: 0 }), V],
+      ['peer numRxQueues 5000', () => nd.createVeth({ ...o, name: 'v', peer: { numRxQueues: 5000 } }), V],
+      ['gsoMaxSize above 512 KiB', () => nd.createBridge({ ...o, name: 'b', gsoMaxSize: 524289 }), V],
+      ['allmulti not boolean', () => nd.createBridge({ ...o, name: 'b', allmulti: 1 }), T],
+      ['altname with a slash', () => nd.addAltname('p0', 'a/b', o), V],
+      ['altname of 128 bytes', () => nd.deleteAltname('p0', 'x'.repeat(128), o), V],
+      ['ip6tnl IPv4 remote', () => nd.createIp6tnl({ ...o, name: 't', remote: '10.0.0.1' }), V],
+      ['vti IPv6 local', () => nd.createVti({ ...o, name: 't', local: 'fd00::1' }), V],
+      ['vti key and ikey', () => nd.createVti({ ...o, name: 't', key: 1, ikey: 2 }), V],
+      ['vti6 IPv4 remote', () => nd.createVti6({ ...o, name: 't', remote: '10.0.0.1' }), V],
+      ['xfrm without ifId', () => nd.createXfrm({ ...o, name: 'x' }), T],
+      ['xfrm ifId 0', () => nd.createXfrm({ ...o, name: 'x', ifId: 0 }), V],
+      ['xfrm ifId and external', () => nd.createXfrm({ ...o, name: 'x', ifId: 3, external: true }), V],
+      ['erspan without key', () => nd.createErspan({ ...o, name: 'e' }), T],
+      ['erspan session id 1024', () => nd.createErspan({ ...o, name: 'e', key: 1024 }), V],
+      ['erspan direction on version 1', () => nd.createErspan({ ...o, name: 'e', key: 1, erspanDir: 'egress' }), V],
+      ['ip6erspan index on version 2', () => nd.createIp6Erspan({ ...o, name: 'e', key: 1, erspanVer: 2, erspanIndex: 3 }), V],
+      ['ip6erspan hwid 64', () => nd.createIp6Erspan({ ...o, name: 'e', key: 1, erspanVer: 2, erspanHwid: 64 }), V],
+      ['bareudp without port', () => nd.createBareudp({ ...o, name: 'u', ethertype: 'ipv4' }), T],
+      ['bareudp unknown ethertype', () => nd.createBareudp({ ...o, name: 'u', port: 6635, ethertype: 'arp' }), V],
+      ['gtp unknown role', () => nd.createGtp({ ...o, name: 'g', role: 'mme' }), V],
+      ['gtp createSockets and fd1', () => nd.createGtp({ ...o, name: 'g', createSockets: true, fd1: 3 }), V],
+      ['hsr version 2', () => nd.createHsr({ ...o, name: 'h', slave1: 'p0', slave2: 'p1', version: 2 }), V],
+      ['hsr without slave2', () => nd.createHsr({ ...o, name: 'h', slave1: 'p0' }), T],
+      ['hsr missing slave', () => nd.createHsr({ ...o, name: 'h', slave1: 'p0', slave2: 'nosuch' }), 'ENODEV'],
+      ['netkit unknown policy', () => nd.createNetkit({ ...o, name: 'n', policy: 'drop' }), V],
+      ['netkit peer unknown option', () => nd.createNetkit({ ...o, name: 'n', peer: { up: true } }), V],
+      ['netkit read-only primary', () => nd.createLinkOfKind({ ...o, kind: 'netkit', name: 'n', data: { primary: true } }), V],
       ['bridge port cost 0', () => nd.setBridgePort('p0', { cost: 0 }, o), V],
       ['bridge port unknown state', () => nd.setBridgePort('p0', { state: 'sleeping' }, o), V],
       ['bridge vlan 4095', () => nd.addBridgeVlan('p0', { vid: 4095 }, o), V],
@@ -130,7 +159,7 @@ test('50 invalid link-kind calls: documented codes, nothing half-created, fds fl
       if (code === 'ENODEV' || code === 'EINVAL') assert.ok([code, 'ENOTSUP'].includes(err.code), `${what}: ${err.message}`);
       else assert.equal(err.code, code, `${what}: ${err.message}`);
     }
-    assert.ok(cases.length >= 40);
+    assert.ok(cases.length >= 90);
     assert.deepEqual((await nd.listLinks(o)).map((l) => `${l.index}:${l.name}`), before);
     assert.equal(fdCount(), fds);
     t.diagnostic(`${cases.length} invalid link-kind calls, all answered with their codes; links and fds unchanged`);

@@ -3,4 +3,4 @@
 # of a fresh machine with no network card. Prints the suite's own closing lines.
 echo "guest: kernel $(uname -r), node $(node --version)"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin NO_COLOR=1 FORCE_COLOR=0
-exec node --test-reporter=spec test/kernel/links.kernel.mjs
+exec node --test-reporter=spec test/kernel/suite.mjs

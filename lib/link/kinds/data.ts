@@ -381,6 +381,220 @@ export interface MacsecData {
   offload?: 'off' | 'phy' | 'mac' | number;
 }
 
+/** Settings (IFLA_INFO_DATA) of `ip6tnl` (native/rtnl/kind_tables.cc). */
+export interface Ip6tnlData {
+  /** IFLA_IPTUN_LINK, 1-2147483647 */
+  device?: number;
+  /** IFLA_IPTUN_LOCAL, IPv6 address */
+  local?: string;
+  /** IFLA_IPTUN_REMOTE, IPv6 address */
+  remote?: string;
+  /** IFLA_IPTUN_TTL, 0-255 */
+  ttl?: number;
+  /** IFLA_IPTUN_ENCAP_LIMIT, 0-255 */
+  encapLimit?: number;
+  /** IFLA_IPTUN_FLOWINFO, 0-4294967295 */
+  flowinfo?: number;
+  /** IFLA_IPTUN_FLAGS, 0-4294967295 */
+  flags?: number;
+  /** IFLA_IPTUN_PROTO, 0-255 */
+  proto?: number;
+  /** IFLA_IPTUN_FWMARK, 0-4294967295 */
+  fwmark?: number;
+  /** IFLA_IPTUN_COLLECT_METADATA */
+  external?: boolean;
+}
+
+/** Settings (IFLA_INFO_DATA) of `vti` (native/rtnl/kind_tables.cc). */
+export interface VtiData {
+  /** IFLA_VTI_LINK, 1-2147483647 */
+  device?: number;
+  /** IFLA_VTI_IKEY, 0-4294967295 */
+  ikey?: number;
+  /** IFLA_VTI_OKEY, 0-4294967295 */
+  okey?: number;
+  /** IFLA_VTI_LOCAL, IPv4 address */
+  local?: string;
+  /** IFLA_VTI_REMOTE, IPv4 address */
+  remote?: string;
+  /** IFLA_VTI_FWMARK, 0-4294967295 */
+  fwmark?: number;
+}
+
+/** Settings (IFLA_INFO_DATA) of `vti6` (native/rtnl/kind_tables.cc). */
+export interface Vti6Data {
+  /** IFLA_VTI_LINK, 1-2147483647 */
+  device?: number;
+  /** IFLA_VTI_IKEY, 0-4294967295 */
+  ikey?: number;
+  /** IFLA_VTI_OKEY, 0-4294967295 */
+  okey?: number;
+  /** IFLA_VTI_LOCAL, IPv6 address */
+  local?: string;
+  /** IFLA_VTI_REMOTE, IPv6 address */
+  remote?: string;
+  /** IFLA_VTI_FWMARK, 0-4294967295 */
+  fwmark?: number;
+}
+
+/** Settings (IFLA_INFO_DATA) of `xfrm` (native/rtnl/kind_tables.cc). */
+export interface XfrmData {
+  /** IFLA_XFRM_LINK, 1-2147483647 */
+  device?: number;
+  /** IFLA_XFRM_IF_ID, 1-4294967295 */
+  ifId?: number;
+  /** IFLA_XFRM_COLLECT_METADATA */
+  external?: boolean;
+}
+
+/** Settings (IFLA_INFO_DATA) of `erspan` (native/rtnl/kind_tables.cc). */
+export interface ErspanData {
+  /** IFLA_GRE_LINK, 1-2147483647 */
+  device?: number;
+  /** IFLA_GRE_IFLAGS, 0-65535 */
+  iflags?: number;
+  /** IFLA_GRE_OFLAGS, 0-65535 */
+  oflags?: number;
+  /** IFLA_GRE_IKEY, 0-1023 */
+  ikey?: number;
+  /** IFLA_GRE_OKEY, 0-1023 */
+  okey?: number;
+  /** IFLA_GRE_LOCAL, IPv4 address */
+  local?: string;
+  /** IFLA_GRE_REMOTE, IPv4 address */
+  remote?: string;
+  /** IFLA_GRE_TTL, 0-255 */
+  ttl?: number;
+  /** IFLA_GRE_TOS, 0-255 */
+  tos?: number;
+  /** IFLA_GRE_PMTUDISC */
+  pmtudisc?: boolean;
+  /** IFLA_GRE_IGNORE_DF */
+  ignoreDf?: boolean;
+  /** IFLA_GRE_FWMARK, 0-4294967295 */
+  fwmark?: number;
+  /** IFLA_GRE_COLLECT_METADATA */
+  external?: boolean;
+  /** IFLA_GRE_ERSPAN_VER, 0-2 */
+  erspanVer?: number;
+  /** IFLA_GRE_ERSPAN_INDEX, 0-1048575 */
+  erspanIndex?: number;
+  /** IFLA_GRE_ERSPAN_DIR, written by name; read back as a number if the kernel reports a value without one */
+  erspanDir?: 'ingress' | 'egress' | number;
+  /** IFLA_GRE_ERSPAN_HWID, 0-63 */
+  erspanHwid?: number;
+}
+
+/** Settings (IFLA_INFO_DATA) of `ip6erspan` (native/rtnl/kind_tables.cc). */
+export interface Ip6ErspanData {
+  /** IFLA_GRE_LINK, 1-2147483647 */
+  device?: number;
+  /** IFLA_GRE_IFLAGS, 0-65535 */
+  iflags?: number;
+  /** IFLA_GRE_OFLAGS, 0-65535 */
+  oflags?: number;
+  /** IFLA_GRE_IKEY, 0-1023 */
+  ikey?: number;
+  /** IFLA_GRE_OKEY, 0-1023 */
+  okey?: number;
+  /** IFLA_GRE_LOCAL, IPv6 address */
+  local?: string;
+  /** IFLA_GRE_REMOTE, IPv6 address */
+  remote?: string;
+  /** IFLA_GRE_TTL, 0-255 */
+  ttl?: number;
+  /** IFLA_GRE_ENCAP_LIMIT, 0-255 */
+  encapLimit?: number;
+  /** IFLA_GRE_FLOWINFO, 0-4294967295 */
+  flowinfo?: number;
+  /** IFLA_GRE_FLAGS, 0-4294967295 */
+  flags?: number;
+  /** IFLA_GRE_FWMARK, 0-4294967295 */
+  fwmark?: number;
+  /** IFLA_GRE_COLLECT_METADATA */
+  external?: boolean;
+  /** IFLA_GRE_ERSPAN_VER, 0-2 */
+  erspanVer?: number;
+  /** IFLA_GRE_ERSPAN_INDEX, 0-1048575 */
+  erspanIndex?: number;
+  /** IFLA_GRE_ERSPAN_DIR, written by name; read back as a number if the kernel reports a value without one */
+  erspanDir?: 'ingress' | 'egress' | number;
+  /** IFLA_GRE_ERSPAN_HWID, 0-63 */
+  erspanHwid?: number;
+}
+
+/** Settings (IFLA_INFO_DATA) of `bareudp` (native/rtnl/kind_tables.cc). */
+export interface BareudpData {
+  /** IFLA_BAREUDP_PORT, 1-65535 */
+  port?: number;
+  /** IFLA_BAREUDP_ETHERTYPE, written by name; read back as a number if the kernel reports a value without one */
+  ethertype?: 'ipv4' | 'ipv6' | 'mpls_uc' | 'mpls_mc' | number;
+  /** IFLA_BAREUDP_SRCPORT_MIN, 0-65535 */
+  srcPortMin?: number;
+  /** IFLA_BAREUDP_MULTIPROTO_MODE */
+  multiproto?: boolean;
+}
+
+/** Settings (IFLA_INFO_DATA) of `hsr` (native/rtnl/kind_tables.cc). */
+export interface HsrData {
+  /** IFLA_HSR_SLAVE1, 1-2147483647 */
+  slave1?: number;
+  /** IFLA_HSR_SLAVE2, 1-2147483647 */
+  slave2?: number;
+  /** IFLA_HSR_INTERLINK, 1-2147483647 */
+  interlink?: number;
+  /** IFLA_HSR_MULTICAST_SPEC, 0-255 */
+  multicastSpec?: number;
+  /** IFLA_HSR_VERSION, 0-1 */
+  version?: number;
+  /** IFLA_HSR_PROTOCOL, written by name; read back as a number if the kernel reports a value without one */
+  protocol?: 'hsr' | 'prp' | number;
+  /** IFLA_HSR_SUPERVISION_ADDR, read-only */
+  supervisionAddr?: string;
+  /** IFLA_HSR_SEQ_NR, read-only */
+  seqNr?: number;
+}
+
+/** Settings (IFLA_INFO_DATA) of `gtp` (native/rtnl/kind_tables.cc). */
+export interface GtpData {
+  /** IFLA_GTP_FD0, 0-2147483647 */
+  fd0?: number;
+  /** IFLA_GTP_FD1, 0-2147483647 */
+  fd1?: number;
+  /** IFLA_GTP_PDP_HASHSIZE, 1-4294967295 */
+  pdpHashsize?: number;
+  /** IFLA_GTP_ROLE, written by name; read back as a number if the kernel reports a value without one */
+  role?: 'ggsn' | 'sgsn' | number;
+  /** IFLA_GTP_CREATE_SOCKETS */
+  createSockets?: boolean;
+  /** IFLA_GTP_RESTART_COUNT, 0-255 */
+  restartCount?: number;
+  /** IFLA_GTP_LOCAL, IPv4 address */
+  local?: string;
+  /** IFLA_GTP_LOCAL6, IPv6 address */
+  local6?: string;
+}
+
+/** Settings (IFLA_INFO_DATA) of `netkit` (native/rtnl/kind_tables.cc). */
+export interface NetkitData {
+  /** IFLA_NETKIT_MODE, written by name; read back as a number if the kernel reports a value without one */
+  mode?: 'l2' | 'l3' | number;
+  /** IFLA_NETKIT_POLICY, written by name; read back as a number if the kernel reports a value without one */
+  policy?: 'forward' | 'blackhole' | number;
+  /** IFLA_NETKIT_PEER_POLICY, written by name; read back as a number if the kernel reports a value without one */
+  peerPolicy?: 'forward' | 'blackhole' | number;
+  /** IFLA_NETKIT_SCRUB, written by name; read back as a number if the kernel reports a value without one */
+  scrub?: 'none' | 'default' | number;
+  /** IFLA_NETKIT_PEER_SCRUB, written by name; read back as a number if the kernel reports a value without one */
+  peerScrub?: 'none' | 'default' | number;
+  /** IFLA_NETKIT_HEADROOM, 0-65535 */
+  headroom?: number;
+  /** IFLA_NETKIT_TAILROOM, 0-65535 */
+  tailroom?: number;
+  /** IFLA_NETKIT_PRIMARY, read-only */
+  primary?: boolean;
+}
+
 /** Port settings (IFLA_INFO_SLAVE_DATA) under a master of `bridge` (native/rtnl/kind_tables.cc). */
 export interface BridgePortData {
   /** IFLA_BRPORT_STATE, written by name; read back as a number if the kernel reports a value without one */
@@ -462,6 +676,16 @@ export interface KindData {
   ipip: IpipData;
   sit: SitData;
   macsec: MacsecData;
+  ip6tnl: Ip6tnlData;
+  vti: VtiData;
+  vti6: Vti6Data;
+  xfrm: XfrmData;
+  erspan: ErspanData;
+  ip6erspan: Ip6ErspanData;
+  bareudp: BareudpData;
+  hsr: HsrData;
+  gtp: GtpData;
+  netkit: NetkitData;
 }
 
 /** Every master kind with a port table, to its port settings type. */
@@ -489,4 +713,14 @@ export const WRITABLE_KEYS = {
   ipip: ['device', 'local', 'remote', 'ttl', 'tos', 'pmtudisc', 'proto', 'fwmark', 'external'],
   sit: ['device', 'local', 'remote', 'ttl', 'tos', 'pmtudisc', 'proto', 'fwmark', 'external'],
   macsec: ['sci', 'port', 'icvLen', 'cipher', 'window', 'encodingSa', 'encrypt', 'protect', 'sendSci', 'endStation', 'scb', 'replayProtect', 'validate', 'offload'],
+  ip6tnl: ['device', 'local', 'remote', 'ttl', 'encapLimit', 'flowinfo', 'flags', 'proto', 'fwmark', 'external'],
+  vti: ['device', 'ikey', 'okey', 'local', 'remote', 'fwmark'],
+  vti6: ['device', 'ikey', 'okey', 'local', 'remote', 'fwmark'],
+  xfrm: ['device', 'ifId', 'external'],
+  erspan: ['device', 'iflags', 'oflags', 'ikey', 'okey', 'local', 'remote', 'ttl', 'tos', 'pmtudisc', 'ignoreDf', 'fwmark', 'external', 'erspanVer', 'erspanIndex', 'erspanDir', 'erspanHwid'],
+  ip6erspan: ['device', 'iflags', 'oflags', 'ikey', 'okey', 'local', 'remote', 'ttl', 'encapLimit', 'flowinfo', 'flags', 'fwmark', 'external', 'erspanVer', 'erspanIndex', 'erspanDir', 'erspanHwid'],
+  bareudp: ['port', 'ethertype', 'srcPortMin', 'multiproto'],
+  hsr: ['slave1', 'slave2', 'interlink', 'multicastSpec', 'version', 'protocol'],
+  gtp: ['fd0', 'fd1', 'pdpHashsize', 'role', 'createSockets', 'restartCount', 'local', 'local6'],
+  netkit: ['mode', 'policy', 'peerPolicy', 'scrub', 'peerScrub', 'headroom', 'tailroom'],
 } as const satisfies { [K in keyof KindData]: readonly (keyof KindData[K])[] };

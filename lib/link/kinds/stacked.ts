@@ -5,7 +5,7 @@ import type { WriteOf } from '../../core/contract.js';
 import { invalidType, invalidValue } from '../../core/errors.js';
 import { checkLinkRef, type CreateLinkOptions, type Link, type LinkRef } from '../links.js';
 import { checkData, common, create, pick, settingsOf } from './table.js';
-import type { IpvlanData, MacsecData, MacvlanData, VlanData } from './data.js';
+import type { HsrData, IpvlanData, MacsecData, MacvlanData, VlanData } from './data.js';
 import * as v from '../../core/validate.js';
 
 /** Options of {@link createVlan}. */
@@ -160,4 +160,37 @@ export async function createMacsec(options: CreateMacsecOptions): Promise<Link> 
   if (o.window !== undefined && o.replayProtect !== true) throw invalidValue('options.window', o.window, 'needs replayProtect: true');
   req.data = checkData('macsec', pick(o, MACSEC_KEYS), 'options');
   return create(o, req, { parent: checkLinkRef(o.parent, 'options.parent') }, `createMacsec ${req.name}`);
+}
+
+
+/** Options of {@link createHsr}. */
+export interface CreateHsrOptions extends CreateLinkOptions {
+  /** The two ring ports. */
+  slave1: LinkRef;
+  slave2: LinkRef;
+  /** The interlink port to a non-redundant network (Linux 6.11+). */
+  interlink?: LinkRef;
+  /** The last byte of the supervision frames' multicast address (`supervision N`). */
+  multicastSpec?: number;
+  /** HSR version, 0 (HSRv0, the kernel's default) or 1. */
+  version?: number;
+  /** `hsr` (default) or `prp` (parallel redundancy). */
+  protocol?: 'hsr' | 'prp';
+}
+
+const HSR_KEYS = settingsOf<CreateHsrOptions, HsrData>()(['multicastSpec', 'version', 'protocol']);
+
+/**
+ * Creates an HSR (or PRP) device over two ports. Its info reads back the ports' indexes, the
+ * supervision address and the sequence number.
+ *
+ * `ip link add NAME type hsr slave1 DEV1 slave2 DEV2 [interlink DEV] [supervision N] [version 0|1] [proto 0|1]`
+ */
+export async function createHsr(options: CreateHsrOptions): Promise<Link> {
+  const o = v.object(options, 'options') as CreateHsrOptions & Record<string, unknown>;
+  const req = common(o, 'hsr', ['slave1', 'slave2', 'interlink', ...HSR_KEYS]);
+  req.data = checkData('hsr', pick(o, HSR_KEYS), 'options');
+  const links: Record<string, LinkRef> = { slave1: checkLinkRef(o.slave1, 'options.slave1'), slave2: checkLinkRef(o.slave2, 'options.slave2') };
+  if (o.interlink !== undefined) links.interlink = checkLinkRef(o.interlink, 'options.interlink');
+  return create(o, req, { links }, `createHsr ${req.name}`);
 }

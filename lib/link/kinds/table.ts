@@ -138,19 +138,24 @@ export function common(o: CreateLinkOptions & Record<string, unknown>, kind: str
   return { ...commonFields(o, 'options', true), kind };
 }
 
-/** Creates the link; `parent` (if any) is resolved to an index in the same namespace. @internal */
+/**
+ * Creates the link; `parent` (if any) is resolved to an index in the same namespace, and so are
+ * the settings that name links (`device`, and the `links` given: an HSR's slave1/slave2), each
+ * stored in the kind's settings under its key. @internal
+ */
 export async function create(
   o: CreateLinkOptions,
   req: LinkRequest,
-  parents: { parent?: LinkRef; device?: LinkRef },
+  parents: { parent?: LinkRef; device?: LinkRef; links?: Record<string, LinkRef> },
   operation: string,
 ): Promise<Link> {
   const { ns, release } = resolveNetns(netnsOf(o));
   try {
     if (parents.parent !== undefined) req.parent = await indexOf(ns, parents.parent, 'options.parent');
-    if (parents.device !== undefined) {
+    const refs: Record<string, LinkRef> = { ...parents.links, ...(parents.device !== undefined ? { device: parents.device } : {}) };
+    for (const [key, ref] of Object.entries(refs)) {
       const data = (req.data ??= {});
-      data.device = await indexOf(ns, parents.device, 'options.device');
+      data[key] = await indexOf(ns, ref, `options.${key}`);
     }
     return await createLink(ns, req, o.master, operation);
   } finally {

@@ -99,7 +99,7 @@ const GRE_CSUM = 0x8000;
 const GRE_SEQ = 0x1000;
 
 /** GRE options shared by the IPv4 and IPv6 families. */
-interface GreCommon extends CreateLinkOptions {
+export interface GreCommon extends CreateLinkOptions {
   /** The underlay device (`dev`). */
   device?: LinkRef;
   /** Same key both ways (`key N`), or `ikey`/`okey` apart. */
@@ -140,7 +140,8 @@ export interface CreateIp6GreOptions extends GreCommon {
   flowinfo?: number;
 }
 
-function greData(o: GreCommon & Record<string, unknown>, extra: readonly string[]): Record<string, unknown> {
+/** The GRE settings of the common options: keys and checksum/sequence flags as flag words. @internal */
+export function greData(o: GreCommon & Record<string, unknown>, extra: readonly string[]): Record<string, unknown> {
   const data = pick(o, ['ttl', 'fwmark', 'external', ...extra]);
   const both = (all: unknown, one: unknown): unknown => (one !== undefined ? one : all);
   const ikey = both(o.key, o.ikey);
@@ -165,7 +166,7 @@ function greData(o: GreCommon & Record<string, unknown>, extra: readonly string[
   return data;
 }
 
-const GRE_COMMON_KEYS = ['kind', 'device', 'key', 'ikey', 'okey', 'csum', 'icsum', 'ocsum', 'seq', 'iseq', 'oseq', 'ttl', 'fwmark', 'external', 'local', 'remote'] as const;
+export const GRE_COMMON_KEYS = ['kind', 'device', 'key', 'ikey', 'okey', 'csum', 'icsum', 'ocsum', 'seq', 'iseq', 'oseq', 'ttl', 'fwmark', 'external', 'local', 'remote'] as const;
 
 /**
  * Creates a GRE (layer 3) or GRETAP (Ethernet) tunnel over IPv4.
