@@ -158,7 +158,9 @@ export {
   type PersistentTunOptions,
   type TunOffload,
 } from './packet/tun.js';
-export { GsoSplitter, TcpCoalescer, type GsoSplitterOptions, type PacketList, type TcpCoalescerOptions } from './packet/gso.js';
+export { GsoSplitter, type GsoSplitterOptions } from './packet/gso.js';
+export { TcpCoalescer, type TcpCoalescerOptions } from './packet/tcp_coalesce.js';
+export type { PacketList } from './packet/packet_list.js';
 export {
   addRoute,
   addRoutes,

@@ -10,7 +10,7 @@ import { constants } from 'node:os';
 import { Duplex } from 'node:stream';
 import { binding, k, type NativePacketQueue } from '../core/binding.js';
 import { NetdevError, illegalConstructor, invalidType, invalidValue, native, nativeSync, refusedByState } from '../core/errors.js';
-import { readPacketList, type PacketList } from './gso.js';
+import { readPacketList, type PacketList } from './packet_list.js';
 import { readLink } from '../link/links.js';
 import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
 import { transact } from '../netlink/rtnl.js';
