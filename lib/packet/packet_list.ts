@@ -1,9 +1,11 @@
 /**
  * Packets laid out in one buffer: the {@link PacketList} shape that devices write and the GSO
- * helpers fill, its one-read check for lists a caller hands in, and the growable output list that
+ * helpers fill, its one-read check for lists a caller hands in, the {@link PacketBatch} a device
+ * hands its handler (a view of a queue's receive buffer), and the growable output list that
  * {@link GsoSplitter} and {@link TcpCoalescer} reuse (no allocation per packet once it has grown
  * to the largest batch seen).
  */
+import type { NativePacketQueue } from '../core/binding.js';
 import { invalidType, invalidValue } from '../core/errors.js';
 
 /** Packets laid out in one buffer (what {@link TunDevice.writeBatch} writes). */
@@ -33,6 +35,40 @@ export function readPacketList(list: PacketList, arg: string, minLength = 0, max
       throw invalidValue(`${arg} packet ${i}`, `${o}+${l}`, `must be ${minLength} to ${maxLength} bytes inside the buffer`, true);
   }
   return { count, buffer, offsets, lengths };
+}
+
+/** One wakeup's packets. Valid only during the handler call: the buffer is reused afterwards. */
+export interface PacketBatch extends PacketList {
+  /** Number of packets. */
+  readonly count: number;
+  /** The queue they were read from (0 for single-queue devices). */
+  readonly queue: number;
+  /** The shared receive buffer and each packet's offset and length in it (zero-allocation access). */
+  readonly buffer: Buffer;
+  readonly offsets: Int32Array;
+  readonly lengths: Int32Array;
+  /** A zero-copy view of packet i (allocates one Buffer object). */
+  packet(i: number): Buffer;
+}
+
+export class Batch implements PacketBatch {
+  count = 0;
+  readonly buffer: Buffer;
+  readonly offsets: Int32Array;
+  readonly lengths: Int32Array;
+  constructor(
+    readonly queue: number,
+    q: NativePacketQueue,
+  ) {
+    this.buffer = Buffer.from(q.rxBuffer);
+    this.offsets = q.rxOffsets;
+    this.lengths = q.rxLengths;
+  }
+  packet(i: number): Buffer {
+    if (!Number.isInteger(i) || i < 0 || i >= this.count) throw invalidValue('i', i, `must be an index below ${this.count}`, true);
+    const o = this.offsets[i]!;
+    return this.buffer.subarray(o, o + this.lengths[i]!);
+  }
 }
 
 /** A growable output area of packets. */
