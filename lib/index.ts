@@ -171,12 +171,9 @@ export {
   type TcpServerOptions,
   type UdpSocketOptions,
 } from './sys/sockets.js';
+export { TunDevice, type PacketWriteError } from './packet/tun_device.js';
+export { VNET_HDR_LEN, parseVnetHeader, writeVnetHeader, type VnetHeader } from './packet/vnet.js';
 export {
-  TunDevice,
-  VNET_HDR_LEN,
-  parseVnetHeader,
-  writeVnetHeader,
-  type VnetHeader,
   createPersistentTap,
   createPersistentTun,
   deletePersistentTap,
@@ -186,12 +183,12 @@ export {
   openTun,
   type OpenMacvtapOptions,
   type OpenTunOptions,
-  type PacketBatch,
-  type PacketWriteError,
   type PersistentTunOptions,
   type TunOffload,
 } from './packet/tun.js';
-export { GsoSplitter, TcpCoalescer, type GsoSplitterOptions, type PacketList, type TcpCoalescerOptions } from './packet/gso.js';
+export { GsoSplitter, type GsoSplitterOptions } from './packet/gso.js';
+export { TcpCoalescer, type TcpCoalescerOptions } from './packet/tcp_coalesce.js';
+export type { PacketBatch, PacketList } from './packet/packet_list.js';
 export {
   addRoute,
   addRoutes,

@@ -19,6 +19,11 @@
 //   public-constructor  an @internal class (Netns, TunDevice, Watcher) cannot be built from outside
 // It must run inside a private network + mount namespace: `node scripts/sandbox.mjs node
 // scripts/fuzz-js.mjs [flags]` (`npm run fuzz:js`). Exit 0 without findings, 1 with, 2 on bad use.
+// One file of ~1,000 lines on purpose: it is one property fuzzer whose generators, targets and
+// oracles share module state. The seeded PRNG stream (a seed replays a run only if every choice
+// draws from it in order), the wrapped addon's per-call context, the spies and labels that
+// generators make and the checks read, the handles calls hand out that later calls take as
+// arguments: split into modules, each of these would become an exported mutable.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';

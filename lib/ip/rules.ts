@@ -5,7 +5,8 @@ import { k, type Decoded, type RuleRequest } from '../core/binding.js';
 import type { ConstantName } from '../core/contract.js';
 import { invalidType, invalidValue } from '../core/errors.js';
 import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
-import { tableNumber, type RouteTable } from './routes.js';
+import type { RouteTable } from './route_decode.js';
+import { tableNumber } from './route_request.js';
 import { dump, transact } from '../netlink/rtnl.js';
 import * as v from '../core/validate.js';
 
