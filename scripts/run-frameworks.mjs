@@ -27,8 +27,9 @@ const runs = [
   // A fresh cache directory: jest runs in band whenever its cache says earlier runs were fast.
   { name: 'jest (workers)', args: [jest, '--config', 'test/frameworks/jest/jest.config.cjs', '--maxWorkers=2'], env: { NETDEV_JEST_MODE: 'workers' } },
   { name: 'jest (in band)', args: [jest, '--config', 'test/frameworks/jest/jest.config.cjs', '--runInBand'], env: { NETDEV_JEST_MODE: 'in-band' } },
-  { name: 'vitest (default pool)', args: [vitest, 'run', '--root', 'test/frameworks/vitest'] },
-  { name: 'vitest (threads pool)', args: [vitest, 'run', '--root', 'test/frameworks/vitest', '--pool=threads'] },
+  // --no-cache: vitest would keep its results under test/frameworks/vitest/node_modules/.vite.
+  { name: 'vitest (default pool)', args: [vitest, 'run', '--root', 'test/frameworks/vitest', '--no-cache'] },
+  { name: 'vitest (threads pool)', args: [vitest, 'run', '--root', 'test/frameworks/vitest', '--no-cache', '--pool=threads'] },
 ];
 const results = [];
 try {
