@@ -1,6 +1,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const nodeGlobals = {
+  process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
+  setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', queueMicrotask: 'readonly',
+  URL: 'readonly', AbortController: 'readonly', performance: 'readonly', global: 'readonly',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'build/**', 'node_modules/**', 'docs/api/**', 'prebuilds/**', 'bench/.build/**'] },
   js.configs.recommended,
@@ -25,12 +31,21 @@ export default tseslint.config(
     languageOptions: {
       ecmaVersion: 2024,
       sourceType: 'module',
-      globals: {
-        process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
-        setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', queueMicrotask: 'readonly',
-        URL: 'readonly', AbortController: 'readonly', performance: 'readonly', global: 'readonly',
-      },
+      globals: nodeGlobals,
     },
     rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_' }] },
+  },
+  {
+    // The jest suite (scripts/run-frameworks.mjs): CommonJS with jest's injected globals, as jest
+    // users write it. The vitest suite imports its functions from 'vitest'.
+    files: ['test/frameworks/jest/**/*.cjs'],
+    languageOptions: {
+      globals: {
+        ...nodeGlobals, __dirname: 'readonly', __filename: 'readonly',
+        ...Object.fromEntries(
+          ['describe', 'test', 'it', 'expect', 'beforeEach', 'afterEach', 'beforeAll', 'afterAll', 'jest'].map((g) => [g, 'readonly']),
+        ),
+      },
+    },
   },
 );

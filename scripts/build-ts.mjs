@@ -35,12 +35,18 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 writeFileSync(join(root, 'dist/cjs/package.json'), '{ "type": "commonjs" }\n');
 mkdirSync(join(root, 'dist/esm'), { recursive: true });
 writeFileSync(join(root, 'dist/esm/package.json'), '{ "type": "module" }\n');
-// One facade per entry point of package.json's exports: `netdev` and `netdev/testing`.
+// One facade per entry point of package.json's exports: `netdev` and `netdev/testing`. It loads the
+// CommonJS build with Node's own require rather than `import cjs from`: a module loader that runs
+// CommonJS itself would otherwise get a second copy, and vitest, which does so for a package outside
+// node_modules (npm link, workspaces, this repository), does not see the getters that tsc's
+// re-exports define (Object.defineProperty(exports, …)): every export of 'netdev' came out undefined.
 for (const [esm, cjsPath] of [['index', 'index'], ['testing', 'testing/index']]) {
   const names = Object.keys(createRequire(import.meta.url)(join(root, `dist/cjs/${cjsPath}.js`))).filter((n) => n !== '__esModule');
   writeFileSync(
     join(root, `dist/esm/${esm}.js`),
-    `import cjs from '../cjs/${cjsPath}.js';\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,
+    `import { createRequire } from 'node:module';\n` +
+      `const cjs = createRequire(import.meta.url)('../cjs/${cjsPath}.js');\n` +
+      `export const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,
   );
   writeFileSync(join(root, `dist/esm/${esm}.d.ts`), `export * from '../cjs/${cjsPath}.js';\n`);
 }

@@ -1,7 +1,8 @@
-// `npm test`: the host tier (inside the sandbox), the sanitizer tier (the host suite again against
-// the ASan + UBSan addon, scripts/sanitize.mjs), then the kernel-matrix tier; then one line per
-// tier (failed, and why) and one combined closing line "N passed, N failed, N skipped" over all
-// (scripts/test-summary.mjs). Exits non-zero if any tier fails.
+// `npm test`: the host tier (inside the sandbox), the frameworks tier (netdev/testing's fixtures
+// under jest and vitest, scripts/run-frameworks.mjs, in the sandbox too), the sanitizer tier (the
+// host suite again against the ASan + UBSan addon, scripts/sanitize.mjs), then the kernel-matrix
+// tier; then one line per tier (failed, and why) and one combined closing line "N passed,
+// N failed, N skipped" over all (scripts/test-summary.mjs). Exits non-zero if any tier fails.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,13 @@ function nodeTestCounts(l, t) {
   else t.skipped += +m[2];
 }
 const host = await run([join(root, 'scripts/sandbox.mjs'), process.execPath, join(root, 'scripts/run-tests.mjs')], nodeTestCounts);
+// The frameworks tier's closing line (scripts/run-frameworks.mjs).
+const frameworks = await run([join(root, 'scripts/sandbox.mjs'), process.execPath, join(root, 'scripts/run-frameworks.mjs')], (l, t) => {
+  const m = /^frameworks: (\d+) passed, (\d+) failed, (\d+) skipped$/.exec(l);
+  if (m) Object.assign(t, { passed: +m[1], failed: +m[2], skipped: +m[3], seen: true });
+  const f = /^frameworks: (.*?): (?:\d+ passed, .*)?FAILED/.exec(l);
+  if (f) t.reason = t.reason ? `${t.reason}, ${f[1]}` : f[1];
+});
 // The sanitizer tier: the same host suite against the ASan + UBSan build (scripts/sanitize.mjs).
 const sanitized = await run([join(root, 'scripts/sanitize.mjs')], nodeTestCounts);
 // The kernel-matrix runner's own closing lines (scripts/kernel-vm.mjs).
@@ -48,7 +56,7 @@ const vm = await run([join(root, 'scripts/kernel-vm.mjs')], (l, t) => {
   if (w && !t.warnings.includes(w[1])) t.warnings.push(w[1]);
 });
 console.log('');
-for (const line of [...tierLines('host tier', host), ...tierLines('sanitizer tier', sanitized), ...tierLines('kernel-matrix tier', vm)])
-  console.log(line);
-console.log(totalLine([host, sanitized, vm]));
-process.exit(tierFailed(host) || tierFailed(sanitized) || tierFailed(vm) ? 1 : 0);
+const tiers = { 'host tier': host, 'frameworks tier': frameworks, 'sanitizer tier': sanitized, 'kernel-matrix tier': vm };
+for (const [name, tier] of Object.entries(tiers)) for (const line of tierLines(name, tier)) console.log(line);
+console.log(totalLine(Object.values(tiers)));
+process.exit(Object.values(tiers).some(tierFailed) ? 1 : 0);
