@@ -19,19 +19,14 @@ export {
   type NetnsRef,
 } from './netns/netns.js';
 export {
-  createVeth,
   deleteLink,
   deleteLinks,
   getLink,
   listLinks,
-  setLink,
   type BridgeInfo,
   type BridgePortInfo,
   type BridgePortSettings,
-  type CreateLinkOptions,
-  type CreateVethOptions,
   type Link,
-  type LinkChanges,
   type LinkRef,
   type LinkStats,
   type ListLinksOptions,
@@ -50,8 +45,17 @@ export {
   type OtherInfo,
   type VxlanInfo,
   isKind,
-  type VethPeerOptions,
 } from './link/links.js';
+export {
+  createVeth,
+  type CreateLinkOptions,
+  type CreateVethOptions,
+  type VethPeerOptions,
+} from './link/create.js';
+export {
+  setLink,
+  type LinkChanges,
+} from './link/set.js';
 export { addAltname, deleteAltname } from './link/altnames.js';
 export {
   createBareudp,

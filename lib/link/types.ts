@@ -1,6 +1,6 @@
 /**
  * What the kernel says of a link, as lib/ returns it (`ip -d -s link show`). A leaf module of types
- * (and isKind): the link decoder (decode.ts) builds these without importing the functions of links.ts.
+ * (and isKind): the link decoder (decode.ts) builds these without importing the functions of link/.
  */
 import { invalidType } from '../core/errors.js';
 import type { Agrees, Checked, WriteOf } from '../core/contract.js';

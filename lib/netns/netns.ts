@@ -130,7 +130,7 @@ export async function createNetns(name?: string, options: CreateNetnsOptions = {
   const ns = makeNetns(handle, name ?? null, name === undefined ? null : pathOfName(name));
   if (options.loopbackUp !== false) {
     try {
-      // Straight to rtnetlink rather than through setLink: links.ts builds on this module.
+      // Straight to rtnetlink rather than through setLink: link/ builds on this module.
       await transact(handle, [{ type: k('RTM_NEWLINK'), link: { name: 'lo', up: true } }], `${op} (lo up)`);
     } catch (e) {
       ns.close();

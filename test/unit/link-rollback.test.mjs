@@ -1,4 +1,4 @@
-// The undo paths of lib/link/links.ts, driven by a fake kernel that refuses one step
+// The undo paths of lib/link/create.ts and links.ts, driven by a fake kernel that refuses one step
 // (test/unit/fake-binding.mjs): the alias step after a creation (createLink, and createVeth's
 // peer), and deleteLinks' restore of every link's group. Against the real kernel these failures
 // are hard to provoke at the right step; here each one is a single refusal.

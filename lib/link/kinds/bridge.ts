@@ -3,7 +3,8 @@
  * timers in seconds, centiseconds on the wire; the VLAN protocol by name), like every other kind.
  * Ports, port VLANs and the FDB are in ../bridge.ts.
  */
-import { COMMON_KEYS, type CreateLinkOptions, type Link } from '../links.js';
+import { type Link } from '../links.js';
+import { COMMON_KEYS, type CreateLinkOptions } from '../create.js';
 import type { Agrees, Checked, WriteOf } from '../../core/contract.js';
 import { checkData, common, create, pick } from './table.js';
 import { WRITABLE_KEYS, type BridgeData } from './data.js';

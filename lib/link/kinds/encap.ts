@@ -4,7 +4,8 @@
  */
 import type { WriteOf } from '../../core/contract.js';
 import { invalidType, invalidValue } from '../../core/errors.js';
-import { checkLinkRef, type CreateLinkOptions, type Link, type LinkRef } from '../links.js';
+import { checkLinkRef, type Link, type LinkRef } from '../links.js';
+import { type CreateLinkOptions } from '../create.js';
 import { checkData, common, create, pick, settingsOf } from './table.js';
 import { greData, type GreCommon } from './tunnels.js';
 import type { BareudpData, ErspanData, GtpData, Ip6ErspanData, Ip6tnlData } from './data.js';

@@ -5,7 +5,8 @@
 import * as os from 'node:os';
 import { k } from '../../core/binding.js';
 import { invalidType, invalidValue, refusedByState } from '../../core/errors.js';
-import { checkLinkRef, describeRef, indexOf, linkKeyOf, readLink, type CreateLinkOptions, type Link, type LinkRef } from '../links.js';
+import { checkLinkRef, describeRef, indexOf, linkKeyOf, readLink, type Link, type LinkRef } from '../links.js';
+import { type CreateLinkOptions } from '../create.js';
 import { netnsOf, resolveNetns, type NetnsOption } from '../../netns/netns.js';
 import { transact } from '../../netlink/rtnl.js';
 import { MAX_INFO_DATA, anyKindHas, checkData, common, create, table, wholeAttributes } from './table.js';

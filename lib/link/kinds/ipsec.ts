@@ -4,7 +4,8 @@
  * which netdev does not cover.
  */
 import { invalidType, invalidValue } from '../../core/errors.js';
-import { checkLinkRef, type CreateLinkOptions, type Link, type LinkRef } from '../links.js';
+import { checkLinkRef, type Link, type LinkRef } from '../links.js';
+import { type CreateLinkOptions } from '../create.js';
 import { checkData, common, create, pick, settingsOf } from './table.js';
 import type { VtiData, XfrmData } from './data.js';
 import * as v from '../../core/validate.js';

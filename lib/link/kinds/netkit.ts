@@ -2,7 +2,8 @@
  * netkit pairs (Linux 6.7+): like veth, but each end runs the BPF programs attached to it (over
  * bpf(2), which netdev does not cover) in place of a qdisc; with none attached, its policy decides.
  */
-import { commonFields, type CreateLinkOptions, type Link } from '../links.js';
+import { type Link } from '../links.js';
+import { commonFields, type CreateLinkOptions } from '../create.js';
 import { handleFor, netnsOf, type NetnsRef } from '../../netns/netns.js';
 import { checkData, common, create, pick, settingsOf } from './table.js';
 import type { NetkitData } from './data.js';

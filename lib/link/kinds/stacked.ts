@@ -3,7 +3,8 @@
  */
 import type { WriteOf } from '../../core/contract.js';
 import { invalidType, invalidValue } from '../../core/errors.js';
-import { checkLinkRef, type CreateLinkOptions, type Link, type LinkRef } from '../links.js';
+import { checkLinkRef, type Link, type LinkRef } from '../links.js';
+import { type CreateLinkOptions } from '../create.js';
 import { checkData, common, create, pick, settingsOf } from './table.js';
 import type { HsrData, IpvlanData, MacsecData, MacvlanData, VlanData } from './data.js';
 import * as v from '../../core/validate.js';

@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import { binding, type LinkRequest } from '../../core/binding.js';
 import type { Agrees, FieldSpec, WriteOf } from '../../core/contract.js';
 import { invalidType, invalidValue } from '../../core/errors.js';
-import { COMMON_KEYS, commonFields, createLink, indexOf, type CreateLinkOptions, type Link, type LinkRef } from '../links.js';
+import { indexOf, type Link, type LinkRef } from '../links.js';
+import { COMMON_KEYS, commonFields, createLink, type CreateLinkOptions } from '../create.js';
 import { netnsOf, resolveNetns } from '../../netns/netns.js';
 import * as v from '../../core/validate.js';
 

@@ -2,7 +2,8 @@
  * Tunnel link kinds: VXLAN, GRE/GRETAP (IPv4 and IPv6), Geneve, IPIP and SIT.
  */
 import { invalidType, invalidValue } from '../../core/errors.js';
-import { checkLinkRef, type CreateLinkOptions, type Link, type LinkRef } from '../links.js';
+import { checkLinkRef, type Link, type LinkRef } from '../links.js';
+import { type CreateLinkOptions } from '../create.js';
 import { checkData, common, create, pick, settingsOf } from './table.js';
 import type { GeneveData, IpipData, VxlanData } from './data.js';
 import * as v from '../../core/validate.js';

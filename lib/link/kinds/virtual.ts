@@ -4,7 +4,8 @@
  */
 import type { WriteOf } from '../../core/contract.js';
 import { invalidType } from '../../core/errors.js';
-import type { CreateLinkOptions, Link } from '../links.js';
+import type { Link } from '../links.js';
+import type { CreateLinkOptions } from '../create.js';
 import { handleFor, netnsOf, type NetnsRef } from '../../netns/netns.js';
 import { checkData, common, create, pick, settingsOf } from './table.js';
 import type { BondData } from './data.js';
