@@ -1,5 +1,6 @@
 // The codec engine of the kind tables (kind_tables.cc): encodes a kind's settings into
-// IFLA_INFO_DATA, decodes them back, and exports the tables to lib/.
+// IFLA_INFO_DATA, decodes them back, and exports the tables to lib/. Its length is two switches
+// over every encoding (one to encode, one to decode), kept side by side so they cannot drift.
 #include "rtnl/kinds.h"
 
 #include <arpa/inet.h>
