@@ -20,6 +20,14 @@ for (const l of links) {
   if (l.kind === 'ipip' || l.kind === 'sit') seen.push(l.info.local, l.info.proto, l.info.pmtudisc);
   if (l.kind === 'macsec') seen.push(l.info.sci, l.info.cipher, l.info.encrypt, l.info.validate);
   if (l.kind === 'veth' || l.kind === 'vxcan') seen.push(l.info.peerIndex);
+  if (l.kind === 'ip6tnl') seen.push(l.info.local, l.info.encapLimit, l.info.flowinfo);
+  if (l.kind === 'vti' || l.kind === 'vti6') seen.push(l.info.ikey, l.info.okey, l.info.remote, l.info.fwmark);
+  if (l.kind === 'xfrm') seen.push(l.info.ifId, l.info.external);
+  if (l.kind === 'erspan' || l.kind === 'ip6erspan') seen.push(l.info.ikey, l.info.iseq, l.info.local);
+  if (l.kind === 'bareudp') seen.push(l.info.port, l.info.ethertype, l.info.multiproto);
+  if (l.kind === 'hsr') seen.push(l.info.slave1, l.info.version, l.info.protocol);
+  if (l.kind === 'gtp') seen.push(l.info.role, l.info.pdpHashsize, l.info.createSockets);
+  if (l.kind === 'netkit') seen.push(l.info.mode, l.info.policy, l.info.peerScrub, l.info.headroom);
   if (l.kind === 'tun') seen.push(l.info.raw.length);
   if (l.kind === null) {
     const none: null = l.info;
