@@ -58,13 +58,8 @@ export const ROUTE_FIELDS = [
   'prefsrc', 'oif', 'iif', 'priority', 'mark', 'uid', 'pref', 'expires', 'metrics', 'multipath',
 ] as const;
 
-/** Each name's position: `slots(['a', 'b'])` is `{ a: 0, b: 1 }`, typed by the names. */
+/** Each name's position, as a type: `Slots<['a', 'b']>` is `{ readonly a: 0; readonly b: 1 }`. */
 export type Slots<T extends readonly string[]> = { readonly [K in keyof T as T[K] extends string ? T[K] : never]: K extends `${infer N extends number}` ? N : never };
-export function slots<const T extends readonly string[]>(names: T): Slots<T> {
-  const out: Record<string, number> = {};
-  names.forEach((n, i) => (out[n] = i));
-  return out as Slots<T>;
-}
 
 /**
  * Compile time: an options type's settings agree with the generated type of a kind's table (same

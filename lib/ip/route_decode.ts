@@ -3,7 +3,7 @@
  * number -> name tables built once. @internal
  */
 import { k, type Decoded } from '../core/binding.js';
-import { ROUTE_NUMS, slots } from '../core/contract.js';
+import { ROUTE_NUMS, type Checked, type SameSet, type Slots } from '../core/contract.js';
 import type { ConstantName } from '../core/contract.js';
 import { registerBatches } from '../netlink/expand.js';
 
@@ -165,8 +165,14 @@ interface RouteBatch {
 }
 
 /** The named column slots (core/contract.ts; test/unit/contract.test.mjs checks them against the addon). */
-const R = slots(ROUTE_NUMS);
-const RN = ROUTE_NUMS.length;
+// A const enum, its values written into the code by tsc (see link/decode.ts's N), checked
+// against ROUTE_NUMS at compile time through RN's type.
+const enum R {
+  family = 0, dstLen = 1, srcLen = 2, tos = 3, table = 4, protocol = 5, scope = 6, type = 7, flags = 8, oif = 9, iif = 10, priority = 11,
+  mark = 12, uid = 13, pref = 14, expires = 15, dstAt = 16, dstEnd = 17, srcAt = 18, srcEnd = 19, gwAt = 20, gwEnd = 21, prefAt = 22,
+  prefEnd = 23,
+}
+const RN: Checked<number, SameSet<{ readonly [K in keyof typeof R]: (typeof R)[K] }, Slots<typeof ROUTE_NUMS>>> = ROUTE_NUMS.length;
 
 const NO_FLAGS: readonly string[] = Object.freeze([]);
 
