@@ -124,30 +124,21 @@ export async function createLink(
   return { ...link, alias };
 }
 
-/** The far end of a veth pair. */
-export interface VethPeerOptions {
+/** The far end of a veth pair: the settings a link takes at creation, for the peer. */
+export interface VethPeerOptions
+  extends Pick<CreateLinkOptions, 'mac' | 'mtu' | 'txqlen' | 'alias' | 'group' | 'allmulti' | 'multicast' | 'gsoMaxSize' | 'gsoMaxSegs' | 'groMaxSize'> {
   /** The peer's name; the kernel picks `vethN` when omitted. */
   name?: string;
   /** Create the peer directly in this namespace. */
   netns?: NetnsRef;
-  mac?: string;
-  mtu?: number;
   /** Bring the peer up at creation. Default false. */
   up?: boolean;
-  txqlen?: number;
-  alias?: string;
-  group?: number;
   /** The peer's ifindex (`peer … index N`). */
   index?: number;
-  allmulti?: boolean;
-  multicast?: boolean;
   /** The peer's transmit queues (`peer … numtxqueues N`); the first end's are its own. */
   numTxQueues?: number;
   /** The peer's receive queues (`peer … numrxqueues N`). */
   numRxQueues?: number;
-  gsoMaxSize?: number;
-  gsoMaxSegs?: number;
-  groMaxSize?: number;
 }
 
 /** Options of {@link createVeth}. */
