@@ -5,7 +5,7 @@
  * @internal
  */
 import * as path from 'node:path';
-import { ROUTE_FIELDS, type Checked, type ConstantName, type FieldSpec, type LinkTables, type NativeContract } from './contract.js';
+import { ROUTE_FIELDS, type Checked, type ConstantName, type SameSet, type FieldSpec, type LinkTables, type NativeContract } from './contract.js';
 
 /** An error as the addon rejects with: core/errors.ts turns it into a system error. */
 export interface NativeError extends Error {
@@ -208,11 +208,9 @@ export interface RouteRequest {
  * A RouteRequest by position, the add paths' fast form: one slot per name of ROUTE_FIELDS
  * (core/contract.ts), which the addon reads by the same list (native/rtnl/codec.h NETDEV_ROUTE_FIELDS).
  */
-export type PackedRoute = Checked<Packed<typeof ROUTE_FIELDS>, SameKeys<keyof RouteRequest, (typeof ROUTE_FIELDS)[number]>>;
+export type PackedRoute = Checked<Packed<typeof ROUTE_FIELDS>, SameSet<keyof RouteRequest, (typeof ROUTE_FIELDS)[number]>>;
 type Packed<F extends readonly string[]> = { readonly [I in keyof F]: F[I] extends keyof RouteRequest ? RouteRequest[F[I]] : never };
 
-/** True when A and B are the same set of keys (a compile-time check of the lists below). */
-type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 export interface RuleRequest {
   family?: number;
@@ -254,7 +252,7 @@ export interface NsidRequest {
  */
 const keysOf =
   <T>() =>
-  <const K extends readonly (keyof T)[]>(keys: K, ...exact: SameKeys<keyof T, K[number]> extends true ? [] : [never]): K => {
+  <const K extends readonly (keyof T)[]>(keys: K, ...exact: SameSet<keyof T, K[number]> extends true ? [] : [never]): K => {
     if (exact.length !== 0) throw new TypeError('keysOf takes the key list only');
     return keys;
   };

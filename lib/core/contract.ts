@@ -65,7 +65,7 @@ export type Slots<T extends readonly string[]> = { readonly [K in keyof T as T[K
  * Compile time: an options type's settings agree with the generated type of a kind's table (same
  * keys, same value types), so a hand-written, documented option type cannot drift from it.
  */
-export type Agrees<O, D> = [Required<O>] extends [Required<D>] ? ([Required<D>] extends [Required<O>] ? true : false) : false;
+export type Agrees<O, D> = SameSet<Required<O>, Required<D>>;
 /**
  * What can be written of a table's read-back type: an enum by its names only (the addon reads back
  * a value it has no name for as its number, so the read-back type has `| number`).

@@ -61,7 +61,6 @@ test('the link counters lib/ builds are LINK_STATS, in the addon\'s order', () =
 // (so a key read but ignored fails too), optionally with other keys it needs beside it. A key of
 // REQUEST_KEYS with no sample here fails the test: the list below must grow with the interface.
 const handle = () => b.netnsCurrent();
-const other = () => { const h = b.netnsCurrent(); return h; };
 const pair = (a, bb, needs = {}) => ({ a, b: bb, needs });
 const SAMPLES = {
   link: {
@@ -127,7 +126,6 @@ const SAMPLES = {
   },
   nsid: { type: 'RTM_NEWNSID', keys: { nsid: pair(2, 3), targetNetns: pair(handle, null), pid: pair(1, 2) } },
 };
-void other;
 
 for (const [family, keys] of Object.entries(REQUEST_KEYS)) {
   test(`every ${family} request key lib/ can send is read by the encoder, value and all`, () => {
