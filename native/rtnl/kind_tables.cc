@@ -4,14 +4,11 @@
 // the codec engine (kinds.cc), exported to lib/ for validation and for the generated TypeScript
 // types (scripts/gen-kind-types.mjs); every row round-trips in test/unit/contract.test.mjs.
 // Its length is the tables': ~300 lines of rows, and the lookups over them.
-#include <arpa/inet.h>
-#include <linux/can/vxcan.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/if_macsec.h>
 #include <linux/if_tunnel.h>
 #include <linux/if_vlan.h>
-#include <linux/veth.h>
 
 #include <iterator>
 #include <string>

@@ -4,13 +4,9 @@
 #include "rtnl/kinds.h"
 
 #include <arpa/inet.h>
-#include <linux/can/vxcan.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
-#include <linux/if_macsec.h>
-#include <linux/if_tunnel.h>
 #include <linux/if_vlan.h>
-#include <linux/veth.h>
 #include <sys/socket.h>
 
 #include <cmath>
@@ -250,19 +246,18 @@ void EncodeKindData(const KindTable& k, const Napi::Object& data, MsgBuilder* b)
 }
 
 Napi::Object DecodeKindData(Napi::Env env, const KindTable& k, const AttrView& data) {
-  std::map<uint16_t, AttrView> attrs;
-  AttrIter it(data);
-  AttrView a;
-  while (it.Next(&a)) attrs[a.type] = a;
+  // A flat table (as the other decoders use), not a map allocated per link: every table's
+  // attributes are at most kMaxKindAttr (test/unit/contract.test.mjs round-trips every row).
+  AttrView attrs[kMaxKindAttr + 1] = {};
+  ParseAttrs(data.data, data.len, attrs);
   Napi::Object o = Napi::Object::New(env);
   for (size_t i = 0; i < k.count; ++i) {
     const Field& f = k.fields[i];
-    auto found = attrs.find(f.attr);
-    if (found == attrs.end()) {
+    if (!attrs[f.attr].data) {
       if (f.enc == Enc::kFlag || f.enc == Enc::kFlagU8 || f.enc == Enc::kTrueU8) o.Set(f.key, false);
       continue;
     }
-    const AttrView& v = found->second;
+    const AttrView& v = attrs[f.attr];
     switch (f.enc) {
       case Enc::kU8: o.Set(f.key, v.U8Or(0)); break;
       case Enc::kU16: o.Set(f.key, v.U16Or(0)); break;

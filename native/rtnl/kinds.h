@@ -66,6 +66,10 @@ struct KindTable {
   size_t count;
 };
 
+// The highest attribute number any table row may have: decoding parses into a flat table of this
+// size (a row above it would never decode, which the contract test's round trip of every row shows).
+constexpr uint16_t kMaxKindAttr = 127;
+
 // Every kind's table, and every port kind's (kind_tables.cc).
 const KindTable* KindList(size_t* count);
 const KindTable* PortKindList(size_t* count);
