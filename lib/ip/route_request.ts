@@ -116,8 +116,10 @@ export function consts(): NonNullable<typeof C> {
   });
 }
 
-/** Validates a spec and builds the request; link names are left in `lookups`. */
-/** `spec` is the caller's snapshot (v.options with SPEC_KEYS): checked here field by field. */
+/**
+ * Validates a spec and builds the request; link names are left in `lookups`. `spec` is the
+ * caller's snapshot (v.options with SPEC_KEYS): checked here field by field.
+ */
 export function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', lookups: NameLookup[]): RouteRequest {
   const c = consts();
   if (spec.family !== undefined && spec.family !== 4 && spec.family !== 6) throw invalidValue('spec.family', spec.family, 'must be 4 or 6');
@@ -227,7 +229,7 @@ export function routeRequest(spec: RouteSpec, mode: 'add' | 'delete', lookups: N
         if (typeof ref === 'number') hop.oif = ref;
         else lookups.push({ ref, arg: `spec.multipath[${i}].device`, set: (x) => (hop.oif = x) });
       }
-      if (h.onlink !== undefined && v.bool(h.onlink, `spec.multipath[${i}].onlink`)) hop.flags = k('RTNH_F_ONLINK');
+      if (h.onlink !== undefined && v.bool(h.onlink, `spec.multipath[${i}].onlink`)) hop.flags = c.onlink;
       if (hop.gateway === undefined && h.device === undefined) throw invalidValue(`spec.multipath[${i}]`, h, 'needs a gateway or a device');
       req.multipath.push(hop);
     }

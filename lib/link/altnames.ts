@@ -6,7 +6,7 @@ import { k } from '../core/binding.js';
 import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
 import { transact } from '../netlink/rtnl.js';
 import * as v from '../core/validate.js';
-import { checkLinkRef, describeRef, linkKeyOf, type LinkRef } from './links.js';
+import { checkLinkRef, describeRef, linkKey, type LinkRef } from './links.js';
 
 async function linkProp(type: 'RTM_NEWLINKPROP' | 'RTM_DELLINKPROP', ref: LinkRef, name: string, options: NetnsOption, op: string): Promise<void> {
   ref = checkLinkRef(ref);
@@ -14,7 +14,7 @@ async function linkProp(type: 'RTM_NEWLINKPROP' | 'RTM_DELLINKPROP', ref: LinkRe
   options = v.options(options, 'options', ['netns']);
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
-    await transact(ns, [{ type: k(type), link: { ...linkKeyOf(ref), altnames: [altname] } }], `${op} ${describeRef(ref)}`);
+    await transact(ns, [{ type: k(type), link: { ...linkKey(ref), altnames: [altname] } }], `${op} ${describeRef(ref)}`);
   } finally {
     release();
   }

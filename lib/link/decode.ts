@@ -80,7 +80,7 @@ export function statsAt(n: Float64Array, o: number): LinkStats {
 }
 
 /** The kinds LinkInfoByKind maps to null (no settings), and to VethInfo (a peer): checked lists. */
-type KindsWith<T> = { [K in KnownKind]: [LinkInfoByKind[K]] extends [T] ? ([T] extends [LinkInfoByKind[K]] ? K : never) : never }[KnownKind];
+type KindsWith<T> = { [K in KnownKind]: SameSet<LinkInfoByKind[K], T> extends true ? K : never }[KnownKind];
 const DATALESS_KINDS = ['dummy', 'ifb', 'vcan', 'nlmon'] as const;
 const PEER_KINDS = ['veth', 'vxcan'] as const;
 const DATALESS: Checked<ReadonlySet<string>, SameSet<KindsWith<null>, (typeof DATALESS_KINDS)[number]>> = new Set(DATALESS_KINDS);

@@ -17,11 +17,7 @@ export { isKind };
 /** A link given by name, by index, or as a Link (its index is used). */
 export type LinkRef = string | number | { index: number };
 
-/** The RTM_GETLINK key (index or name) of a link reference. @internal */
-export function linkKeyOf(ref: LinkRef, arg = 'link'): LinkRequest {
-  return linkKey(ref, arg);
-}
-
+/** The RTM_GETLINK key (index or name) of a link reference, checked. @internal */
 export function linkKey(ref: LinkRef, arg = 'link'): LinkRequest {
   const checked = checkLinkRef(ref, arg);
   return typeof checked === 'string' ? { name: checked } : { index: typeof checked === 'number' ? checked : checked.index };

@@ -8,7 +8,7 @@ import { invalidValue, refusedByState } from '../core/errors.js';
 import { checkNetnsRef, handleFor, netnsOf, openNetns, resolveNetns, type NetnsOption, type NetnsRef } from '../netns/netns.js';
 import { transact } from '../netlink/rtnl.js';
 import * as v from '../core/validate.js';
-import { checkLinkRef, describeRef, indexOf, linkKey, linkKeyOf, readLink, type LinkRef } from './links.js';
+import { checkLinkRef, describeRef, indexOf, linkKey, readLink, type LinkRef } from './links.js';
 import { offloadFields } from './create.js';
 import { type Link } from './types.js';
 
@@ -191,7 +191,7 @@ async function moveLink(
     throw refusedByState(constants.errno.EINVAL, op, `mtu ${req.mtu} less than device minimum ${before.minMtu}`);
   const after: LinkRequest = {};
   if (master !== undefined && master !== null) {
-    const m = await readLink(target, linkKeyOf(master, 'changes.master'), op);
+    const m = await readLink(target, linkKey(master, 'changes.master'), op);
     if (!MASTER_KINDS.includes(m.kind ?? '')) throw refusedByState(constants.errno.EOPNOTSUPP, op, `${m.name} is a ${m.kind ?? 'plain'} link: it takes no ports`);
     after.master = m.index;
   } else if (master === null) {

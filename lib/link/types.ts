@@ -3,39 +3,14 @@
  * (and isKind): the link decoder (decode.ts) builds these without importing the functions of link/.
  */
 import { invalidType } from '../core/errors.js';
-import type { Agrees, Checked, WriteOf } from '../core/contract.js';
+import type { Agrees, Checked, LINK_STATS, WriteOf } from '../core/contract.js';
 import type { BridgeData, BridgePortData, ErspanData, GeneveData, GreData, Ip6ErspanData, Ip6GreData, KindData, VxlanData } from './kinds/data.js';
 
 /** `ip link` operational states (RFC 2863), lower-case. */
 export type OperState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
 
-/** Interface counters (IFLA_STATS64). Values above 2^53 lose precision. */
-export interface LinkStats {
-  rxPackets: number;
-  txPackets: number;
-  rxBytes: number;
-  txBytes: number;
-  rxErrors: number;
-  txErrors: number;
-  rxDropped: number;
-  txDropped: number;
-  multicast: number;
-  collisions: number;
-  rxLengthErrors: number;
-  rxOverErrors: number;
-  rxCrcErrors: number;
-  rxFrameErrors: number;
-  rxFifoErrors: number;
-  rxMissedErrors: number;
-  txAbortedErrors: number;
-  txCarrierErrors: number;
-  txFifoErrors: number;
-  txHeartbeatErrors: number;
-  txWindowErrors: number;
-  rxCompressed: number;
-  txCompressed: number;
-  rxNohandler: number;
-}
+/** Interface counters (IFLA_STATS64), named as LINK_STATS lists them. Values above 2^53 lose precision. */
+export type LinkStats = { [K in (typeof LINK_STATS)[number]]: number };
 
 /** Bridge settings read back (`ip -d link show type bridge`): the `bridge` table; timers in seconds. */
 export type BridgeInfo = BridgeData;

@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 import { k } from '../../core/binding.js';
 import { invalidType, invalidValue, refusedByState } from '../../core/errors.js';
-import { checkLinkRef, describeRef, indexOf, linkKeyOf, readLink, type Link, type LinkRef } from '../links.js';
+import { checkLinkRef, describeRef, indexOf, linkKey, readLink, type Link, type LinkRef } from '../links.js';
 import { type CreateLinkOptions } from '../create.js';
 import { netnsOf, resolveNetns, type NetnsOption } from '../../netns/netns.js';
 import { transact } from '../../netlink/rtnl.js';
@@ -65,7 +65,7 @@ export async function setLinkData(link: LinkRef, data: Record<string, unknown>, 
   const { ns, release } = resolveNetns(netnsOf(options));
   try {
     const op = `setLinkData ${describeRef(link)}`;
-    const current = await readLink(ns, linkKeyOf(link), op);
+    const current = await readLink(ns, linkKey(link), op);
     if (!current.kind) throw refusedByState(os.constants.errno.EOPNOTSUPP, op, 'a link without a kind has no settings to change');
     const fields = table(current.kind);
     if (!fields) throw refusedByState(os.constants.errno.EOPNOTSUPP, op, `netdev has no settings table for kind '${current.kind}'`);

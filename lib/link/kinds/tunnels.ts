@@ -93,8 +93,6 @@ export async function createVxlan(options: CreateVxlanOptions): Promise<Link> {
   return create(o, req, o.device !== undefined ? { device: checkLinkRef(o.device, 'options.device') } : {}, `createVxlan ${req.name}`);
 }
 
-/** MACVLAN/MACVTAP modes (`ip link … type macvlan mode MODE`). */
-
 const GRE_KEY = 0x2000;
 const GRE_CSUM = 0x8000;
 const GRE_SEQ = 0x1000;

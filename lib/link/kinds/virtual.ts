@@ -12,16 +12,10 @@ import type { BondData } from './data.js';
 import * as v from '../../core/validate.js';
 
 /** A dummy link: a blackhole device (`ip link add NAME type dummy`). */
-export async function createDummy(options: CreateLinkOptions): Promise<Link> {
-  const o = v.object(options, 'options') as CreateLinkOptions & Record<string, unknown>;
-  return create(o, common(o, 'dummy', []), {}, `createDummy ${o.name}`);
-}
+export const createDummy: (options: CreateLinkOptions) => Promise<Link> = kindOnly('dummy', 'createDummy');
 
 /** An ifb (intermediate functional block) link, for ingress shaping (`ip link add NAME type ifb`). */
-export async function createIfb(options: CreateLinkOptions): Promise<Link> {
-  const o = v.object(options, 'options') as CreateLinkOptions & Record<string, unknown>;
-  return create(o, common(o, 'ifb', []), {}, `createIfb ${o.name}`);
-}
+export const createIfb: (options: CreateLinkOptions) => Promise<Link> = kindOnly('ifb', 'createIfb');
 
 
 /** Options of {@link createVrf}. */
