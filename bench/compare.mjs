@@ -78,8 +78,7 @@ function measure(tree, name) {
   });
 }
 
-// This tree as it is now (a no-op when its build is current), then the base.
-execFileSync(process.execPath, [join(root, 'scripts/compile.mjs'), '--quiet'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+// This tree as `npm run bench:compare` compiled it, then the base.
 const base = buildBase(opts.base);
 const trees = { before: base.dir, after: root };
 const head = `${git('rev-parse', '--short=12', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? ' + uncommitted changes' : ''}`;

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as netdev from 'netdev';
-import { median } from './common.mjs';
+import { median, requireSandbox } from './common.mjs';
 import { SUPER, batchRun as batchLoop, forwardingOn, packet, prepare as prepareOn, restoreTtl, superPacket as superOf, whenUp as whenUpOn } from './tun-loop.mjs';
 
 const { createPersistentTun, deletePersistentTun, openTun, setLink } = netdev;
@@ -24,10 +24,7 @@ const SECONDS = Number(process.env.SECONDS ?? 2);
 const WINDOW = Number(process.env.WINDOW ?? 256);
 const OFFLOAD_WINDOW = Number(process.env.OFFLOAD_WINDOW ?? 64);
 const work = mkdtempSync(join(tmpdir(), 'netdev-bench-'));
-if (process.env.NETDEV_SANDBOX !== '1') {
-  console.error('run me with `npm run bench:tun` (inside the sandbox)');
-  process.exit(2);
-}
+requireSandbox('bench:tun');
 const ref = join(here, '.build/tun_ref');
 if (!existsSync(ref) || statSync(ref).mtimeMs < statSync(join(here, 'tun_ref.c')).mtimeMs) {
   mkdirSync(join(here, '.build'), { recursive: true });

@@ -34,6 +34,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
+import { fdCount } from './fds.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `usage: node scripts/sandbox.mjs node scripts/fuzz-js.mjs [flags]
@@ -638,10 +639,6 @@ function checkError(call, e) {
 
 // ---------------------------------------------------------------------------------------------
 // State: what a failed call must leave as it was.
-
-function fdCount() {
-  return readdirSync('/proc/self/fd').length;
-}
 
 function fdMap() {
   const out = [];

@@ -284,7 +284,9 @@ export class FakeKernel {
   }
 }
 
-/** A fresh fake kernel, installed; uninstall it when done (t.after). */
-export function installFakeKernel() {
-  return new FakeKernel().install();
+/** A fresh fake kernel, installed; given a test context, uninstalled after that test. */
+export function installFakeKernel(t) {
+  const kernel = new FakeKernel().install();
+  t?.after(() => kernel.uninstall());
+  return kernel;
 }

@@ -6,12 +6,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { C, installFakeKernel, nd } from './fake-binding.mjs';
 
-function fake(t) {
-  const kernel = installFakeKernel();
-  t.after(() => kernel.uninstall());
-  return kernel;
-}
-
 /** A request as [type name, the fields that matter here], for readable sequences. */
 function show(r) {
   const name = Object.keys(C).find((n) => n.startsWith('RTM_') && C[n] === r.type);
@@ -25,7 +19,7 @@ const names = (kernel) => [...kernel.links.values()].map((l) => l.name).sort();
 // createLink -------------------------------------------------------------------------------------
 
 test('createBridge: when the alias step is refused after the creation, the new link is deleted and the refusal is thrown', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   kernel.refuse((r) => r.type === C.RTM_NEWLINK && r.link.alias !== undefined, 'EINVAL', 'alias refused');
   await assert.rejects(nd.createBridge({ name: 'br0', alias: 'uplink' }), { code: 'EINVAL', message: /alias refused/ });
   const index = 2; // the fake kernel's first index
@@ -39,7 +33,7 @@ test('createBridge: when the alias step is refused after the creation, the new l
 });
 
 test('createBridge: a failing undo does not hide the alias refusal', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   kernel.refuse((r) => r.type === C.RTM_NEWLINK && r.link.alias !== undefined, 'EINVAL');
   kernel.refuse((r) => r.type === C.RTM_DELLINK, 'EBUSY');
   await assert.rejects(nd.createBridge({ name: 'br0', alias: 'uplink' }), { code: 'EINVAL' });
@@ -47,7 +41,7 @@ test('createBridge: a failing undo does not hide the alias refusal', async (t) =
 });
 
 test('createVeth: when the peer\'s alias is refused, the pair is deleted and the refusal is thrown', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   kernel.refuse((r) => r.type === C.RTM_NEWLINK && r.link.alias !== undefined, 'EPERM');
   await assert.rejects(nd.createVeth({ name: 've0', peer: { name: 've1', alias: 'far end' } }), { code: 'EPERM' });
   // ve0 is index 2, its peer ve1 index 3.
@@ -71,7 +65,7 @@ function threeLinks(kernel, { undeletable = false } = {}) {
 const groups = (kernel) => Object.fromEntries([...kernel.links.values()].map((l) => [l.name, l.group]));
 
 test('deleteLinks: when tagging one link fails, every link gets its own group back and none is deleted', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   const [a, b, c] = threeLinks(kernel);
   kernel.refuse((r) => r.type === C.RTM_NEWLINK && r.link.index === b.index && r.link.group >= 0x40000000, 'EPERM');
   await assert.rejects(nd.deleteLinks(['a0', 'b0', 'c0']), { code: 'EPERM' });
@@ -92,7 +86,7 @@ test('deleteLinks: when tagging one link fails, every link gets its own group ba
 });
 
 test('deleteLinks: when the group deletion is refused (a link that cannot go, like lo), every link gets its group back', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   const [a, b, c] = threeLinks(kernel, { undeletable: true });
   await assert.rejects(nd.deleteLinks(['a0', 'b0', 'c0']), { code: 'ENOTSUP' }); // EOPNOTSUPP (95), as Node names it
   const seq = kernel.requests.map(show);
@@ -107,7 +101,7 @@ test('deleteLinks: when the group deletion is refused (a link that cannot go, li
 });
 
 test('deleteLinks: a failing restore still reports the first failure, and restores the other links', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   const [, b] = threeLinks(kernel, { undeletable: true });
   kernel.refuse((r) => r.type === C.RTM_NEWLINK && r.link.index === b.index && r.link.group === 5, 'ENOBUFS');
   await assert.rejects(nd.deleteLinks(['a0', 'b0', 'c0']), { code: 'ENOTSUP' }); // EOPNOTSUPP (95), as Node names it
@@ -116,7 +110,7 @@ test('deleteLinks: a failing restore still reports the first failure, and restor
 });
 
 test('deleteLinks: a missing link fails the call before any link is tagged', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   threeLinks(kernel);
   await assert.rejects(nd.deleteLinks(['a0', 'nope0', 'c0']), { code: 'ENODEV' });
   assert.deepEqual(kernel.requests.map((r) => r.type), [C.RTM_GETLINK, C.RTM_GETLINK, C.RTM_GETLINK]);
@@ -124,7 +118,7 @@ test('deleteLinks: a missing link fails the call before any link is tagged', asy
 });
 
 test('deleteLinks: with every step accepted, the links go in one group deletion', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   const keep = kernel.addLink({ name: 'keep0' });
   threeLinks(kernel);
   await nd.deleteLinks(['a0', 'b0', 'c0']);

@@ -6,16 +6,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { C, installFakeKernel, nd } from './fake-binding.mjs';
 
-function fake(t) {
-  const kernel = installFakeKernel();
-  t.after(() => kernel.uninstall());
-  return kernel;
-}
-
 const range = (n) => Array.from({ length: n }, (_, i) => i);
 
 test('N concurrent addAddress calls in one namespace share one native rtnl call, in call order', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   const link = kernel.addLink({ name: 'd0' });
   const N = 10;
   await Promise.all(range(N).map((i) => nd.addAddress(link.index, `10.0.0.${i + 1}/24`)));
@@ -28,7 +22,7 @@ test('N concurrent addAddress calls in one namespace share one native rtnl call,
 });
 
 test('N concurrent createVeth calls share one native rtnl call, each create kept next to its read-back', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   const N = 8;
   const links = await Promise.all(range(N).map((i) => nd.createVeth({ name: `ve${i}` })));
   assert.equal(kernel.rtnlCalls.length, 1, 'one native call for all of them');
@@ -42,7 +36,7 @@ test('N concurrent createVeth calls share one native rtnl call, each create kept
 });
 
 test('in a coalesced call, a refused request fails its own caller only', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   const link = kernel.addLink({ name: 'd0' });
   kernel.addAddr({ family: C.AF_INET, prefixLength: 24, index: link.index, local: '10.0.0.3' });
   const results = await Promise.allSettled(range(5).map((i) => nd.addAddress(link.index, `10.0.0.${i + 1}/24`)));
@@ -54,7 +48,7 @@ test('in a coalesced call, a refused request fails its own caller only', async (
 });
 
 test('requests for different namespaces are never coalesced into one native call', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   const link = kernel.addLink({ name: 'd0' });
   await Promise.all(
     range(6).map((i) => nd.addAddress(link.index, `10.0.0.${i + 1}/24`, { netns: i % 2 ? 'nd-odd' : 'nd-even' })),
@@ -69,7 +63,7 @@ test('requests for different namespaces are never coalesced into one native call
 });
 
 test('a coalesced call carries at most 64 requests, and never splits one caller\'s requests', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   const link = kernel.addLink({ name: 'd0' });
   // One single request, then 32 callers of two (create + read-back): 65 in all. The call is cut
   // before the pair that would make it 65, not inside it.
@@ -82,7 +76,7 @@ test('a coalesced call carries at most 64 requests, and never splits one caller\
 });
 
 test('a batch the encoder refuses is retried caller by caller: only the refused caller fails', async (t) => {
-  const kernel = fake(t);
+  const kernel = installFakeKernel(t);
   const link = kernel.addLink({ name: 'd0' });
   kernel.refuseEncoding((r) => r.addr?.local === '10.0.0.2');
   const results = await Promise.allSettled(range(3).map((i) => nd.addAddress(link.index, `10.0.0.${i + 1}/24`)));
