@@ -6,14 +6,37 @@
 // Ubuntu: linux-image-generic → linux-image-<ver>-generic (vmlinuz only) → linux-modules-<ver>-
 // generic (most modules) and, where it exists, linux-modules-extra-<ver>-generic (the rest:
 // many of the link kinds the tests need).
+//
+// The backports line (Debian only): the same linux-image-amd64, from <codename>-backports, seen
+// through a private apt state (provision.mjs) whose only source is backportsSource()'s line.
 
 export const META = { debian: 'linux-image-amd64', ubuntu: 'linux-image-generic' };
 
 /** 'debian' | 'ubuntu' | null, from os-release's ID, then ID_LIKE (Ubuntu derivatives first). */
 export function distroOf(osRelease) {
-  const field = (k) => new RegExp(`^${k}=("?)([^"\\n]*)\\1$`, 'm').exec(osRelease)?.[2] ?? '';
-  const ids = [field('ID'), ...field('ID_LIKE').split(/\s+/)];
+  const ids = [osField(osRelease, 'ID'), ...osField(osRelease, 'ID_LIKE').split(/\s+/)];
   return ids.find((id) => id === 'ubuntu' || id === 'debian') ?? null;
+}
+
+/** The field `key` of /etc/os-release's text ('' when absent). */
+export function osField(osRelease, key) {
+  return new RegExp(`^${key}=("?)([^"\\n]*)\\1$`, 'm').exec(osRelease)?.[2] ?? '';
+}
+
+/** Debian's backports archive, the one mirror every Debian release has. */
+export const BACKPORTS_MIRROR = 'http://deb.debian.org/debian';
+
+/**
+ * The apt sources line of the running Debian release's backports suite (VERSION_CODENAME +
+ * '-backports', never a fixed name), e.g. `deb http://deb.debian.org/debian bookworm-backports main`.
+ */
+export function backportsSource(osRelease) {
+  // Debian itself: a derivative's codename (ID_LIKE=debian) names no suite on Debian's mirror.
+  const id = osField(osRelease, 'ID');
+  if (id !== 'debian') throw new Error(`the backports kernel line is Debian's (<codename>-backports); this is ${id || 'an unknown distribution'}`);
+  const codename = osField(osRelease, 'VERSION_CODENAME');
+  if (!/^[a-z][a-z0-9-]*$/.test(codename)) throw new Error(`/etc/os-release names no VERSION_CODENAME (${JSON.stringify(codename)}): cannot name the backports suite`);
+  return `deb ${BACKPORTS_MIRROR} ${codename}-backports main`;
 }
 
 /** The package names on "Depends:" lines of `apt-cache depends` ("|Depends:" alternatives too). */

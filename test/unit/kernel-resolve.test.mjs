@@ -1,8 +1,10 @@
 // Which packages hold the stock kernel (scripts/kernel-vm/resolve.mjs), on canned apt-cache
-// outputs from Debian 12 and Ubuntu 22.04/24.04. No privileges, no I/O.
+// outputs from Debian 12 and Ubuntu 22.04/24.04, and the backports line's apt sources line and
+// private apt state (provision.mjs's privateApt, built without I/O). No privileges, no I/O.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dependsOf, distroOf, resolveKernel } from '../../scripts/kernel-vm/resolve.mjs';
+import { HOST_APT, privateApt } from '../../scripts/kernel-vm/provision.mjs';
+import { backportsSource, dependsOf, distroOf, osField, resolveKernel } from '../../scripts/kernel-vm/resolve.mjs';
 
 const fake = (depends, show) => ({ depends: (p) => depends[p] ?? null, show: (p) => show[p] ?? null });
 
@@ -86,4 +88,31 @@ test('failures say what to run or install', () => {
   const v = '6.8.0-45-generic';
   assert.throws(() => resolveKernel('ubuntu', fake({ 'linux-image-generic': NOBLE_DEPENDS }, { [`linux-image-${v}`]: ubuntuShow(v, '1') })), { message: new RegExp(`needs linux-modules-${v}, which apt cannot find`) });
   assert.throws(() => resolveKernel(null, fake({}, {})), { message: /Debian \(linux-image-amd64\) and Ubuntu \(linux-image-generic\) are supported/ });
+});
+
+const BOOKWORM = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\n';
+
+test('backports: the suite is the running release codename + -backports, on Debian only', () => {
+  assert.equal(osField(BOOKWORM, 'VERSION_CODENAME'), 'bookworm');
+  assert.equal(osField(BOOKWORM, 'VERSION'), '12 (bookworm)');
+  assert.equal(osField(BOOKWORM, 'BUILD_ID'), '');
+  assert.equal(backportsSource(BOOKWORM), 'deb http://deb.debian.org/debian bookworm-backports main');
+  assert.equal(backportsSource(BOOKWORM.replaceAll('bookworm', 'trixie')), 'deb http://deb.debian.org/debian trixie-backports main');
+  assert.throws(() => backportsSource('NAME="Ubuntu"\nID=ubuntu\nID_LIKE=debian\nVERSION_CODENAME=noble\n'), { message: /backports kernel line is Debian's .*this is ubuntu/ });
+  assert.throws(() => backportsSource('ID=kali\nID_LIKE=debian\nVERSION_CODENAME=kali-rolling\n'), { message: /this is kali/ });
+  assert.throws(() => backportsSource('ID=debian\nVERSION_ID="13"\n'), { message: /names no VERSION_CODENAME/ });
+});
+
+test('backports: the private apt state sees only its sources line, in its own folders', () => {
+  const source = backportsSource(BOOKWORM);
+  const s = privateApt('/c/.apt-backports', source);
+  assert.deepEqual(s.options, [
+    '-o', 'Dir::Etc::sourcelist=/c/.apt-backports/sources.list', '-o', 'Dir::Etc::sourceparts=/dev/null',
+    '-o', 'Dir::State::Lists=/c/.apt-backports/lists', '-o', 'Dir::Cache=/c/.apt-backports/cache',
+  ]);
+  assert.equal(s.lists, '/c/.apt-backports/lists');
+  assert.equal(s.name, 'the private bookworm-backports');
+  assert.match(s.missing, /only root may fetch them: run 'sudo node scripts\/kernel-vm.mjs' once/);
+  assert.deepEqual(HOST_APT.options, []);
+  assert.equal(HOST_APT.outdated(), false);
 });
