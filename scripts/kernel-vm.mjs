@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bootGuest } from './kernel-vm/boot.mjs';
-import { cacheDir, cachedKernel, lastGood, prune, recordGood } from './kernel-vm/cache.mjs';
+import { cacheDir, cachedKernel, FIRST_LINE, lastGood, prune, recordGood } from './kernel-vm/cache.mjs';
 import { buildInitramfs } from './kernel-vm/initramfs.mjs';
 import { parseModulesBuiltin, parseModulesDep } from './kernel-vm/moddep.mjs';
 import { download, resolveCandidate } from './kernel-vm/provision.mjs';
@@ -61,7 +61,7 @@ try {
 
 const t0 = Date.now();
 const cache = cacheDir();
-const good = lastGood(cache)?.version ?? null;
+const good = lastGood(cache, FIRST_LINE)?.version ?? null;
 const work = mkdtempSync(join(tmpdir(), 'netdev-kvm-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
@@ -118,7 +118,7 @@ if (!result.testsStarted && good && good !== kernel.version) {
 const secs = ((Date.now() - t0) / 1000).toFixed(0);
 if (!result.testsStarted) failBeforeTests(result.reason);
 if (result.status === 'passed') {
-  recordGood(cache, kernel.version, result.summary.passed);
+  recordGood(cache, FIRST_LINE, kernel.version, result.summary.passed);
   // Keep the kernel that passed, the one that passed before, and the distribution's current one
   // (when it failed to boot it is tried again next time, without downloading it again).
   const removed = prune(cache, [kernel.version, good, candidate?.version].filter(Boolean));
