@@ -1,24 +1,26 @@
 #!/usr/bin/env node
-// The kernel-matrix tier: boots the distribution's stock kernel (Debian linux-image-amd64,
-// Ubuntu linux-image-generic) under qemu (TCG; KVM does not work on these machines) with the
-// host's root shared read-only over 9p, loads the network modules the host kernel lacks, and
-// runs test/kernel/guest.sh inside (a chroot into the host root). See docs/kernel-matrix.md.
+// The kernel-matrix tier: boots stock distribution kernels under qemu (TCG; KVM does not work on
+// these machines) with the host's root shared read-only over 9p, loads the network modules the
+// host kernel lacks, and runs test/kernel/guest.sh inside (a chroot into the host root). It runs
+// one boot per kernel line (LINES below), each resolved, cached, booted and reported on its own.
+// See docs/kernel-matrix.md.
 //
-// Exits non-zero on any failure, on any test that did not run, and on a guest that did not
-// report. Closing lines, parsed by scripts/test-all.mjs:
-//   kernel-vm: WARNING: …                               (zero or more)
-//   kernel-vm: N passed, N failed, N skipped            (when the tests ran)
-//   kernel-vm: FAILED before running tests: <reason>    (when they did not)
-//   kernel-vm: FAILED: <reason>                         (when they ran and the tier failed)
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Exits non-zero when any line fails: a failed test, a test that did not run, a guest that did
+// not report, a line with no kernel. Closing lines, parsed by scripts/test-all.mjs:
+//   kernel-vm: [<line>] <release>: N passed, N failed, N skipped   (one per line, for people)
+//   kernel-vm: WARNING: [<line>] …                      (zero or more)
+//   kernel-vm: FAILED before running tests: <reason>    (when no line ran its tests)
+//   kernel-vm: FAILED: [<line>] <reason>; …             (when tests ran and a line failed)
+//   kernel-vm: N passed, N failed, N skipped            (summed over the lines, when tests ran)
+//
+// NETDEV_VM_LINES=stable,backports (the default: every line) runs only the lines named.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bootGuest } from './kernel-vm/boot.mjs';
-import { cacheDir, cachedKernel, FIRST_LINE, lastGood, prune, recordGood } from './kernel-vm/cache.mjs';
-import { buildInitramfs } from './kernel-vm/initramfs.mjs';
-import { parseModulesBuiltin, parseModulesDep } from './kernel-vm/moddep.mjs';
-import { download, resolveCandidate } from './kernel-vm/provision.mjs';
+import { cacheDir, prune, readLines, releasesInUse } from './kernel-vm/cache.mjs';
+import { runLine } from './kernel-vm/line.mjs';
+import { backportsApt, HOST_APT } from './kernel-vm/provision.mjs';
 import { checkSetpriv } from './kernel-vm/spawn-guarded.mjs';
 import { missingFor, staticBusybox } from './provision.mjs';
 
@@ -29,11 +31,22 @@ const limits = {
   stageMs: ms('NETDEV_VM_STAGE_TIMEOUT_MS', 120e3),
   silenceMs: ms('NETDEV_VM_SILENCE_MS', 60e3),
 };
-// Network modules the tests need (loaded with modprobe in the guest; built-in ones are skipped).
+// Network modules every line's tests need (loaded with modprobe in the guest; built-in ones are skipped).
 const MODULES = [
   '8021q', 'ipvlan', 'ipvtap', 'bonding', 'dummy', 'team', 'team_mode_activebackup', 'ip_gre', 'ip6_gre', 'geneve', 'vrf',
   'macsec', 'vcan', 'vxcan', 'wireguard', 'nlmon', 'ipip', 'sit', 'veth', 'bridge', 'vxlan', 'macvlan', 'macvtap', 'ifb',
   'ip6_tunnel', 'ip_vti', 'ip6_vti', 'xfrm_interface', 'gtp',
+];
+/**
+ * The kernel lines (scripts/kernel-vm/line.mjs's KernelLine), run one after the other.
+ * - stable: the distribution's current linux-image-amd64 (linux-image-generic on Ubuntu), from
+ *   the host's own apt sources; the common suite.
+ * - backports: linux-image-amd64 from <codename>-backports (Debian only), seen through a private
+ *   apt state in the cache; the common suite plus the kinds 6.1 lacks (test/kernel/newer.kernel.mjs).
+ */
+const LINES = [
+  { name: 'stable', apt: () => HOST_APT, suite: 'test/kernel/suite.mjs', modules: [] },
+  { name: 'backports', apt: (cache) => backportsApt(cache), suite: 'test/kernel/suite-backports.mjs', modules: ['hsr'] },
 ];
 const script = process.argv[2] ?? 'test/kernel/guest.sh';
 const warnings = [];
@@ -59,74 +72,37 @@ try {
   failBeforeTests(e.message);
 }
 
-const t0 = Date.now();
+const wanted = process.env.NETDEV_VM_LINES ? process.env.NETDEV_VM_LINES.split(',').map((n) => n.trim()) : LINES.map((l) => l.name);
+const unknown = wanted.filter((n) => !LINES.some((l) => l.name === n));
+if (unknown.length > 0) failBeforeTests(`NETDEV_VM_LINES names no line ${unknown.join(', ')} (lines: ${LINES.map((l) => l.name).join(', ')})`);
+
 const cache = cacheDir();
-const good = lastGood(cache, FIRST_LINE)?.version ?? null;
 const work = mkdtempSync(join(tmpdir(), 'netdev-kvm-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+const ctx = { cache, busybox, project: root, work, script, modules: MODULES, limits, warn };
 
-// 1. The kernel to boot: the distribution's current one (cached by release), else the last good.
-let kernel = null;
-let candidate = null;
-try {
-  candidate = resolveCandidate();
-  kernel = cachedKernel(cache, candidate.version);
-  if (kernel) console.log(`kernel-vm: ${candidate.version} (${candidate.packageVersion}) from the cache ${cache}`);
-  else kernel = download(cache, candidate, busybox);
-} catch (e) {
-  const fallback = good && cachedKernel(cache, good);
-  if (!fallback) failBeforeTests(`no kernel: ${e.message}`);
-  warn(`cannot get the distribution's current kernel (${e.message}); using the last kernel that passed, ${good}`);
-  kernel = fallback;
-}
+const results = [];
+for (const line of LINES.filter((l) => wanted.includes(l.name))) results.push(await runLine(line, ctx));
 
-/** The modprobe list for this kernel: built-in modules need none; absent ones are named. */
-function netModules(k) {
-  const dep = parseModulesDep(readFileSync(join(k.modules, 'modules.dep'), 'utf8'));
-  const builtin = parseModulesBuiltin(existsSync(join(k.modules, 'modules.builtin')) ? readFileSync(join(k.modules, 'modules.builtin'), 'utf8') : '');
-  const absent = MODULES.filter((m) => !dep.has(m) && !builtin.has(m));
-  if (absent.length > 0) console.log(`kernel-vm: ${k.version} lacks modules: ${absent.join(' ')} (their tests will fail)`);
-  return MODULES.filter((m) => dep.has(m));
-}
-
-/** Boots `k`, once more if the guest hangs. */
-async function run(k) {
-  const { initrd, plan } = buildInitramfs({ kernel: k, busybox, project: root, work });
-  const builtin = plan.builtin.length > 0 ? `; built in: ${plan.builtin.join(' ')}` : '';
-  console.log(`kernel-vm: boot modules (from ${k.version}'s modules.dep): ${plan.load.map((m) => m.name).join(' ')}${builtin}`);
-  const append = `console=ttyS0 quiet panic=-1 cryptomgr.notests netdev_script=${script} netdev_modules=${netModules(k).join(',')}`;
-  for (let attempt = 1; ; attempt++) {
-    console.log(`kernel-vm: booting ${k.version} under qemu (TCG), running ${script}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
-    const r = await bootGuest({ vmlinuz: k.vmlinuz, initrd, append, limits });
-    const stages = Object.entries(r.stages).map(([s, t]) => `${s} ${(t / 1000).toFixed(1)} s`).join(', ');
-    console.log(`kernel-vm: ${k.version}: ${r.status}${r.reason ? ` (${r.reason})` : ''} after ${r.secs.toFixed(0)} s; markers: ${stages || 'none'}`);
-    if (r.status !== 'hung' || attempt === 2) return r;
-    warn(`the guest (${k.version}) hung on attempt ${attempt} (${r.reason}); booted it again`);
-  }
-}
-
-// 2. Boot; a kernel that does not boot falls back to the last one that passed.
-let result = await run(kernel);
-if (!result.testsStarted && good && good !== kernel.version) {
-  const fallback = cachedKernel(cache, good);
-  if (fallback) {
-    warn(`kernel ${kernel.version} FAILED TO BOOT (${result.reason}); falling back to the last kernel that passed, ${good}`);
-    kernel = fallback;
-    result = await run(kernel);
-  }
-}
-const secs = ((Date.now() - t0) / 1000).toFixed(0);
-if (!result.testsStarted) failBeforeTests(result.reason);
-if (result.status === 'passed') {
-  recordGood(cache, FIRST_LINE, kernel.version, result.summary.passed);
-  // Keep the kernel that passed, the one that passed before, and the distribution's current one
-  // (when it failed to boot it is tried again next time, without downloading it again).
-  const removed = prune(cache, [kernel.version, good, candidate?.version].filter(Boolean));
+// Keep what any line still needs (its last good release, its current one, the one it ran now),
+// whichever lines ran this time; remove the other releases once something passed.
+if (results.some((r) => r.status === 'passed')) {
+  const keep = [...releasesInUse(readLines(cache), LINES.map((l) => l.name)), ...results.map((r) => r.version).filter(Boolean)];
+  const removed = prune(cache, keep);
   if (removed.length > 0) console.log(`kernel-vm: removed older cached kernels: ${removed.join(' ')}`);
 }
-console.log(`kernel-vm: kernel ${kernel.version}, guest exit ${result.exit ?? 'none'}, ${secs} s`);
+
+const counts = (s) => `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`;
+for (const r of results) {
+  const head = `kernel-vm: [${r.line}]${r.version ? ` ${r.version}:` : ''}`;
+  if (!r.testsStarted) console.log(`${head} FAILED before running tests: ${r.reason}, ${r.secs.toFixed(0)} s`);
+  else console.log(`${head} ${counts(r.summary ?? { passed: 0, failed: 0, skipped: 0 })}${r.status === 'passed' ? '' : ` (FAILED: ${r.reason})`}, ${r.secs.toFixed(0)} s`);
+}
+const failed = results.filter((r) => r.status !== 'passed');
+if (!results.some((r) => r.testsStarted)) failBeforeTests(failed.map((r) => `[${r.line}] ${r.reason}`).join('; '));
+const why = (r) => `[${r.line}] ${r.testsStarted ? '' : 'before running tests: '}${r.reason}`;
 for (const w of warnings) console.log(`kernel-vm: WARNING: ${w}`);
-if (result.status !== 'passed') console.log(`kernel-vm: FAILED: ${result.reason}`);
-const s = result.summary ?? { passed: 0, failed: 0, skipped: 0 };
-console.log(`kernel-vm: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
-process.exit(result.status === 'passed' ? 0 : 1);
+if (failed.length > 0) console.log(`kernel-vm: FAILED: ${failed.map(why).join('; ')}`);
+const sum = (k) => results.reduce((n, r) => n + (r.summary?.[k] ?? 0), 0);
+console.log(`kernel-vm: ${counts({ passed: sum('passed'), failed: sum('failed'), skipped: sum('skipped') })}`);
+process.exit(failed.length > 0 ? 1 : 0);
