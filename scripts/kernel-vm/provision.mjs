@@ -48,7 +48,7 @@ export function privateApt(dir, source) {
     name: `the private ${source.split(' ')[2]}`,
     options: ['-o', `Dir::Etc::sourcelist=${sources}`, '-o', 'Dir::Etc::sourceparts=/dev/null', '-o', `Dir::State::Lists=${lists}`, '-o', `Dir::Cache=${cache}`],
     lists,
-    missing: `the private apt lists for '${source}' (${lists}) are missing or outdated, and only root may fetch them: run 'sudo node scripts/kernel-vm.mjs' once, then retry`,
+    missing: `the private apt lists for '${source}' (${lists}) are missing or outdated, and only root may fetch them`,
     prepare() {
       for (const d of [join(lists, 'partial'), join(cache, 'archives', 'partial')]) mkdirSync(d, { recursive: true });
       writeFileSync(sources, line);
@@ -59,7 +59,11 @@ export function privateApt(dir, source) {
 
 /** The private apt state of the running Debian release's backports suite, under the kernel cache. */
 export function backportsApt(kernelCache) {
-  return privateApt(join(kernelCache, '.apt-backports'), backportsSource(osRelease()));
+  const source = backportsSource(osRelease());
+  const state = privateApt(join(kernelCache, '.apt-backports'), source);
+  // Root fills this cache's private lists (and the line's kernel) once; the user's runs read them.
+  const run = `sudo env NETDEV_VM_CACHE=${kernelCache} NETDEV_VM_LINES=backports node scripts/kernel-vm.mjs`;
+  return { ...state, missing: `the private apt lists for '${source}' (${state.lists}) are missing or outdated, and only root may fetch them: run '${run}' once, then retry` };
 }
 
 function listsAge(lists) {
