@@ -24,6 +24,7 @@ export {
   getLink,
   listLinks,
   type BridgeInfo,
+  type BondPortInfo,
   type BridgePortInfo,
   type BridgePortSettings,
   type Link,
@@ -42,7 +43,9 @@ export {
   type LinkBase,
   type LinkInfoByKind,
   type LinkOfKind,
+  type LinkPort,
   type OtherInfo,
+  type PortInfoByKind,
   type VxlanInfo,
   isKind,
 } from './link/links.js';

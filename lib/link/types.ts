@@ -4,7 +4,7 @@
  */
 import { invalidType } from '../core/errors.js';
 import type { Agrees, Checked, LINK_STATS, WriteOf } from '../core/contract.js';
-import type { BridgeData, BridgePortData, ErspanData, GeneveData, GreData, Ip6ErspanData, Ip6GreData, KindData, VxlanData } from './kinds/data.js';
+import type { BondPortData, BridgeData, BridgePortData, ErspanData, GeneveData, GreData, Ip6ErspanData, Ip6GreData, KindData, VxlanData } from './kinds/data.js';
 
 /** `ip link` operational states (RFC 2863), lower-case. */
 export type OperState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
@@ -149,23 +149,41 @@ export interface LinkBase {
   /** Alternative names (`ip link property add dev DEV altname NAME`); empty when none. */
   altnames: string[];
   qdisc?: string;
-  /** The kind of master this link is a port of (`bridge`, …). */
-  portKind?: string;
-  /** Port settings when it is a bridge port. */
-  port?: BridgePortInfo;
   stats?: LinkStats;
 }
+
+/** A bond port's settings as read back (`Link.port` when `portKind` is 'bond'). */
+export type BondPortInfo = BondPortData;
+
+/** Port settings as read back, by the kind of master (`portKind`). */
+export interface PortInfoByKind {
+  bridge: BridgePortInfo;
+  bond: BondPortInfo;
+}
+
+/**
+ * What a link says of its master, keyed by `portKind` (IFLA_INFO_SLAVE_KIND): under a bridge,
+ * `port` is the bridge port's settings; under a bond, the bond port's
+ * (`if (l.portKind === 'bond') l.port?.queueId`); under a master of another kind, or none, no
+ * `port`.
+ */
+export type LinkPort =
+  | { [K in keyof PortInfoByKind]: { portKind: K; port?: PortInfoByKind[K] } }[keyof PortInfoByKind]
+  | { portKind?: string; port?: undefined };
 
 /**
  * A network interface as the kernel reports it (`ip -d -s link show`), keyed by `kind`: for a kind
  * netdev knows, `info` is that kind's settings (`if (l.kind === 'vxlan') l.info.vni`); a device
  * without a kind (lo, a NIC) has `kind` and `info` null; any other kind carries its raw attributes.
- * {@link isKind} narrows to one kind exactly.
+ * {@link isKind} narrows to one kind exactly. A port's settings are keyed the same way by
+ * `portKind` ({@link LinkPort}).
  */
-export type Link =
-  | { [K in KnownKind]: LinkBase & { kind: K; info: LinkInfoByKind[K] } }[KnownKind]
-  | (LinkBase & { kind: null; info: null })
-  | (LinkBase & { kind: string; info: OtherInfo });
+export type Link = LinkPort &
+  (
+    | { [K in KnownKind]: LinkBase & { kind: K; info: LinkInfoByKind[K] } }[KnownKind]
+    | (LinkBase & { kind: null; info: null })
+    | (LinkBase & { kind: string; info: OtherInfo })
+  );
 
 /** A link of one known kind. */
 export type LinkOfKind<K extends KnownKind> = Extract<Link, { kind: K }>;

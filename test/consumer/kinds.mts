@@ -56,6 +56,19 @@ for (const l of links) {
     seen.push(id);
   }
   if (l.info !== null && 'raw' in l.info && l.info.raw !== undefined) seen.push(l.info.raw.byteLength);
+  // A port's settings are keyed by the master's kind, the same way:
+  if (l.portKind === 'bridge') seen.push(l.port?.cost, l.port?.state, l.port?.portNo);
+  if (l.portKind === 'bond') {
+    const state: 'active' | 'backup' | number | undefined = l.port?.state;
+    seen.push(state, l.port?.queueId, l.port?.permHwaddr);
+    // @ts-expect-error a bond port has no path cost: that is a bridge port's
+    seen.push(l.port?.cost);
+  }
+  if (l.portKind === 'vrf') {
+    const none: undefined = l.port;
+    seen.push(none);
+  }
+  if (l.kind === 'vxlan' && l.portKind === 'bridge') seen.push(l.info.vni, l.port?.learning);
 }
 
 export { seen };
