@@ -33,7 +33,7 @@ export interface CreateNetkitOptions extends CreateLinkOptions {
   policy?: 'forward' | 'blackhole';
   /** The same for the peer end. */
   peerPolicy?: 'forward' | 'blackhole';
-  /** Scrub packet metadata (mark, priority) crossing namespaces: `default` or `none` (Linux 6.14+). */
+  /** Scrub packet metadata (mark, priority) crossing namespaces: `default` or `none` (Linux 6.10+). */
   scrub?: 'none' | 'default';
   peerScrub?: 'none' | 'default';
   /** Headroom and tailroom reserved on both ends, bytes. */
