@@ -330,6 +330,12 @@ export interface Binding {
   /** A raw dump: one request message; every reply message, concatenated. */
   netlink(ns: NativeNs, protocol: number, messages: Buffer, dump: true): Promise<Buffer>;
   socketError(fd: number): number;
+  /**
+   * The netlink dispatcher's counters for this environment (native/napi/dispatcher.h): I/O threads
+   * started, requests completed, event-loop turns spent collecting replies without sleeping, and
+   * wake-ups of the loop by the I/O threads.
+   */
+  dispatcherStats(): { threads: number; completed: number; spinTurns: number; asyncWakes: number };
   constants: Record<ConstantName, number>;
   linkTables: LinkTables;
   /** Each link kind's attribute table (native/rtnl/kinds.cc): what lib/ validates and decodes by. */

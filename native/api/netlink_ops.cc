@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/ops.h"
+#include "napi/dispatcher.h"
 #include "napi/js_args.h"
 #include "napi/napi_error.h"
 #include "napi/ns_arg.h"
@@ -22,14 +23,10 @@ namespace {
 // Raw netlink of any protocol family, for codecs that live in TypeScript (nf_tables): the
 // requests are whole messages built by the caller; seq, portid and the REQUEST/ACK flags are set
 // here, and replies are checked (sender, portid, sequence, DUMP_INTR, extack) as for rtnetlink.
-class NetlinkWork : public PromiseWork {
+class NetlinkWork : public DispatchedWork {
  public:
   NetlinkWork(Napi::Env env, NsArg ns, int protocol, std::vector<uint8_t> msgs, bool dump)
-      : PromiseWork(env, "netdev:netlink"),
-        ns_(std::move(ns)),
-        protocol_(protocol),
-        msgs_(std::move(msgs)),
-        dump_(dump) {}
+      : DispatchedWork(env), ns_(std::move(ns)), protocol_(protocol), msgs_(std::move(msgs)), dump_(dump) {}
   void Execute() override {
     err_ = ns_.Resolve();
     if (err_.Failed()) return;
@@ -93,7 +90,19 @@ Napi::Value Netlink(const Napi::CallbackInfo& info) {
   if (count == 0 || (dump && count != 1))
     ThrowValue(env, dump ? "a dump is one request message" : "no request message");
   std::vector<uint8_t> msgs(buf.Data(), buf.Data() + buf.Length());
-  return (new NetlinkWork(env, std::move(ns), protocol, std::move(msgs), dump))->Queue();
+  return DispatchedWork::Queue(env, std::make_unique<NetlinkWork>(env, std::move(ns), protocol, std::move(msgs), dump));
+}
+
+// dispatcherStats() -> { threads, completed, spinTurns, asyncWakes } of this environment
+Napi::Value DispatcherStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Dispatcher::Stats st = DispatcherOf(env)->GetStats();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("threads", st.threads);
+  o.Set("completed", static_cast<double>(st.completed));
+  o.Set("spinTurns", static_cast<double>(st.spinTurns));
+  o.Set("asyncWakes", static_cast<double>(st.asyncWakes));
+  return o;
 }
 
 }  // namespace netdev::api

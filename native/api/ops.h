@@ -1,6 +1,7 @@
 // The operations the addon exports (lib/core/binding.ts types them), registered by addon.cc. Each
-// reads its arguments on the JS thread; the asynchronous ones then run their system calls on the
-// threadpool (a PromiseWork, napi/promise_work.h) and return a promise.
+// reads its arguments on the JS thread; the asynchronous ones then run their system calls off it
+// and return a promise: netlink requests on the netlink dispatcher's I/O threads (a
+// DispatchedWork), the rest on the libuv threadpool (a PromiseWork; napi/promise_work.h).
 #pragma once
 
 #include <napi.h>
@@ -14,8 +15,9 @@ Napi::Value Encode(const Napi::CallbackInfo& info);
 Napi::Value Decode(const Napi::CallbackInfo& info);
 Napi::Value DecodeError(const Napi::CallbackInfo& info);
 
-// netlink_ops.cc: raw netlink of any protocol family.
+// netlink_ops.cc: raw netlink of any protocol family; the netlink dispatcher's counters.
 Napi::Value Netlink(const Napi::CallbackInfo& info);
+Napi::Value DispatcherStats(const Napi::CallbackInfo& info);
 
 // netns_ops.cc: namespaces and their handles.
 Napi::Value NetnsCreate(const Napi::CallbackInfo& info);

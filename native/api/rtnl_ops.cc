@@ -23,14 +23,10 @@ namespace {
 
 // Requests sent as one batch; resolves with one entry per request: undefined (done), an array of
 // decoded reply objects, or an Error describing the kernel's refusal.
-class RtnlWork : public PromiseWork {
+class RtnlWork : public DispatchedWork {
  public:
   RtnlWork(Napi::Env env, NsArg ns, MsgBuilder msgs, bool dump)
-      : PromiseWork(env, "netdev:rtnetlink"),
-        ns_(std::move(ns)),
-        msgs_(msgs.Take()),
-        holds_(msgs.TakeHolds()),
-        dump_(dump) {}
+      : DispatchedWork(env), ns_(std::move(ns)), msgs_(msgs.Take()), holds_(msgs.TakeHolds()), dump_(dump) {}
   void Execute() override {
     err_ = ns_.Resolve();
     if (err_.Failed()) return;
@@ -102,7 +98,7 @@ Napi::Value Rtnl(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   NsArg ns = ParseNs(env, info[0]);
   MsgBuilder msgs = EncodeAll(env, info[1]);
-  return (new RtnlWork(env, std::move(ns), std::move(msgs), false))->Queue();
+  return DispatchedWork::Queue(env, std::make_unique<RtnlWork>(env, std::move(ns), std::move(msgs), false));
 }
 
 // rtnlDump(netns, request) -> Promise<object[]>
@@ -111,7 +107,7 @@ Napi::Value RtnlDump(const Napi::CallbackInfo& info) {
   NsArg ns = ParseNs(env, info[0]);
   if (!info[1].IsObject() || info[1].IsArray()) ThrowType(env, "request must be an object");
   MsgBuilder msgs = EncodeAll(env, info[1]);
-  return (new RtnlWork(env, std::move(ns), std::move(msgs), true))->Queue();
+  return DispatchedWork::Queue(env, std::make_unique<RtnlWork>(env, std::move(ns), std::move(msgs), true));
 }
 
 // encode(request | request[]) -> Buffer (the exact bytes sent, before seq/portid/flags are set)

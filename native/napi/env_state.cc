@@ -9,6 +9,7 @@ EnvState* EnvState::Create(Napi::Env env) {
   auto* state = new EnvState();
   env.SetInstanceData<EnvState>(state);
   if (state->handles.Init(env) != napi_ok) throw Napi::Error::New(env, "cannot register the environment cleanup hook");
+  if (state->dispatcher.Init(env) != napi_ok) throw Napi::Error::New(env, "cannot start the netlink dispatcher");
   UniqueFd self;
   SysError e = OpenCurrentNetns(&self);
   if (e.Failed()) throw ErrorOf(env, e);

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "napi/dispatcher.h"
 #include "napi/handover.h"
 #include "napi/poll_handle.h"
 #include "netlink/netns_ref.h"
@@ -18,9 +19,10 @@ struct EnvState {
   std::shared_ptr<NetnsRef> current;  // the namespace this environment started in
   LoopHandles handles;                // every uv handle of this environment (poll_handle.h)
   HandedOver handedOver;              // fds handed to JS (handover.h)
+  Dispatcher dispatcher;              // netlink I/O threads (dispatcher.h)
 
   // Makes the state of env (its instance data): registers the uv handles' cleanup hook and opens
-  // the namespace the environment starts in. Throws a JS error if either fails.
+  // the namespace the environment starts in, and the netlink dispatcher. Throws a JS error if either fails.
   static EnvState* Create(Napi::Env env);
 };
 

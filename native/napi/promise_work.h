@@ -1,18 +1,43 @@
-// Base for promise-returning work on the threadpool. The completion runs from a libuv callback,
-// possibly while the environment shuts down (a worker terminated, or calling process.exit(), with
-// this work in flight): then settling the promise fails (napi_pending_exception, nothing pending)
-// and the result is dropped; its resources are released all the same (the worker's own fds by
-// the destructors here, the promise with the environment). No exception leaves OnOK/OnError:
-// node-addon-api would rethrow it from the libuv callback, which is std::terminate.
+// Bases for promise-returning work: PromiseWork runs on the libuv threadpool (namespace, device
+// and socket operations), DispatchedWork on the netlink dispatcher's I/O threads (dispatcher.h).
+// The completion runs from a libuv callback, possibly while the environment shuts down (a worker
+// terminated, or calling process.exit(), with this work in flight): then settling the promise
+// fails (napi_pending_exception, nothing pending) and the result is dropped; its resources are
+// released all the same (the worker's own fds by the destructors here, the promise with the
+// environment). No exception leaves a completion: node-addon-api would rethrow it from the libuv
+// callback, which is std::terminate.
 #pragma once
 
 #include <napi.h>
 
+#include <memory>
+
 #include "base/common.h"
+#include "napi/dispatcher.h"
 #include "napi/env_state.h"
 #include "napi/napi_error.h"
 
 namespace netdev {
+
+// Resolves deferred with produce(env), then calls delivered(env); or rejects it with the error
+// produce throws. Nothing escapes: while the environment shuts down nothing can observe it.
+template <typename Produce, typename Delivered>
+void SettlePromise(Napi::Env env, Napi::Promise::Deferred& deferred, Produce&& produce,
+                   Delivered&& delivered) noexcept {
+  try {
+    Napi::Value v;
+    try {
+      v = produce(env);
+    } catch (const Napi::Error& e) {
+      deferred.Reject(e.Value());
+      return;
+    }
+    deferred.Resolve(v);
+    delivered(env);
+  } catch (...) {
+    // The environment is shutting down: nothing can observe this promise any more.
+  }
+}
 
 class PromiseWork : public Napi::AsyncWorker {
  public:
@@ -45,24 +70,41 @@ class PromiseWork : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
 
  private:
-  // Resolves with produce(env), or rejects with the error it throws.
   template <typename Produce>
   void Settle(Produce&& produce) noexcept {
-    Napi::Env env = Env();
-    try {
-      Napi::Value v;
-      try {
-        v = produce(env);
-      } catch (const Napi::Error& e) {
-        deferred_.Reject(e.Value());
-        return;
-      }
-      deferred_.Resolve(v);
-      Delivered(env);
-    } catch (...) {
-      // The environment is shutting down: nothing can observe this promise any more.
-    }
+    SettlePromise(Env(), deferred_, produce, [this](Napi::Env env) { Delivered(env); });
   }
+};
+
+// Work for the netlink dispatcher, settled like PromiseWork: Execute() on an I/O thread, then the
+// promise resolved with Result() or rejected with err_.
+class DispatchedWork : public DispatchedJob {
+ public:
+  explicit DispatchedWork(Napi::Env env) : deferred_(Napi::Promise::Deferred::New(env)) {}
+  // Queues the work; the promise rejects at once if the environment is going away.
+  static Napi::Promise Queue(Napi::Env env, std::unique_ptr<DispatchedWork> work) {
+    Napi::Promise p = work->deferred_.Promise();
+    Dispatcher* d = DispatcherOf(env);
+    if (d == nullptr || !d->Submit(std::move(work)))
+      throw Napi::Error::New(env, "netdev: the environment is shutting down");
+    return p;
+  }
+  void Complete(napi_env raw) final {
+    SettlePromise(
+        Napi::Env(raw), deferred_,
+        [this](Napi::Env env) -> Napi::Value {
+          if (err_.Failed()) throw ErrorOf(env, err_);
+          return Result(env);
+        },
+        [](Napi::Env) {});
+  }
+
+ protected:
+  virtual Napi::Value Result(Napi::Env env) = 0;
+  SysError err_;
+
+ private:
+  Napi::Promise::Deferred deferred_;
 };
 
 }  // namespace netdev

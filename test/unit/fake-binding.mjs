@@ -140,7 +140,7 @@ export class FakeKernel {
       },
     };
     for (const fn of ['Poller', 'PacketQueue', 'tunOpen', 'sysctl', 'tapDevOpen', 'tunIoctl', 'netnsCreate', 'netnsOpen',
-      'netnsDelete', 'netnsFromFd', 'netnsCurrent', 'socketOpen', 'netlink', 'socketError'])
+      'netnsDelete', 'netnsFromFd', 'netnsCurrent', 'socketOpen', 'netlink', 'socketError', 'dispatcherStats'])
       this.binding[fn] = notFaked(fn);
   }
 
