@@ -27,6 +27,9 @@ class RtnlWork : public DispatchedWork {
  public:
   RtnlWork(Napi::Env env, NsArg ns, MsgBuilder msgs, bool dump)
       : DispatchedWork(env), ns_(std::move(ns)), msgs_(msgs.Take()), holds_(msgs.TakeHolds()), dump_(dump) {}
+  ~RtnlWork() override {
+    for (NlResult& r : results_) GiveReplyBuffer(std::move(r.messages));
+  }
   void Execute() override {
     err_ = ns_.Resolve();
     if (err_.Failed()) return;

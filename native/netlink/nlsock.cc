@@ -7,6 +7,7 @@
 
 #include <climits>
 #include <cstring>
+#include <mutex>
 
 #include "netlink/nlmsg.h"
 #include "sys/netns.h"
@@ -226,11 +227,36 @@ SysError NlSocket::Transact(std::vector<uint8_t>* msgs, std::vector<NlResult>* r
   return {};
 }
 
+namespace {
+std::mutex gBuffersMu;
+std::vector<std::vector<uint8_t>> gBuffers;
+constexpr size_t kMaxBuffers = 4;
+constexpr size_t kMaxBufferBytes = 64u << 20;
+}  // namespace
+
+std::vector<uint8_t> TakeReplyBuffer() {
+  std::lock_guard<std::mutex> lock(gBuffersMu);
+  if (gBuffers.empty()) return {};
+  std::vector<uint8_t> b = std::move(gBuffers.back());
+  gBuffers.pop_back();
+  return b;
+}
+
+void GiveReplyBuffer(std::vector<uint8_t>&& buf) {
+  if (buf.capacity() < 64 * 1024 || buf.capacity() > kMaxBufferBytes) return;
+  buf.clear();
+  std::lock_guard<std::mutex> lock(gBuffersMu);
+  if (gBuffers.size() < kMaxBuffers) gBuffers.push_back(std::move(buf));
+}
+
 SysError NlSocket::Dump(std::vector<uint8_t>* req, NlResult* out) {
   if (req->size() < sizeof(nlmsghdr)) return SysError::Of(EINVAL, "rtnetlink", "malformed request");
   auto* h = reinterpret_cast<nlmsghdr*>(req->data());
+  std::vector<uint8_t> buffer = out->messages.capacity() > 0 ? std::move(out->messages) : TakeReplyBuffer();
   for (int attempt = 0; attempt < kDumpRetries; ++attempt) {
+    buffer.clear();
     *out = NlResult{};
+    out->messages = std::move(buffer);
     uint32_t seq = ++seq_;
     h->nlmsg_seq = seq;
     h->nlmsg_pid = portid_;
@@ -276,6 +302,7 @@ SysError NlSocket::Dump(std::vector<uint8_t>* req, NlResult* out) {
       }
     }
     if (!interrupted || out->errnum) return {};
+    buffer = std::move(out->messages);
   }
   // Still inconsistent after all retries: report it rather than return a torn view.
   *out = NlResult{};

@@ -23,6 +23,13 @@ struct NlResult {
   std::vector<uint8_t> messages;  // reply messages (whole nlmsghdr-framed messages, aligned)
 };
 
+// Reply buffers of dumps, kept warm from one dump to the next (at most a few, each at most 64 MiB).
+// A dump of 2,000 links is ~3 MB of messages: a fresh buffer pays its growth (copies) and a page
+// fault for every 4 KiB page, and freeing it gives the pages back, on every dump; on a VM that is
+// several ms, and which thread's malloc arena served it made dumps bimodal.
+std::vector<uint8_t> TakeReplyBuffer();
+void GiveReplyBuffer(std::vector<uint8_t>&& buf);
+
 class NlSocket {
  public:
   // Opens a socket of `protocol` (NETLINK_ROUTE, NETLINK_NETFILTER, …) inside the namespace
