@@ -4,6 +4,7 @@
 // event-loop delay).
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { access } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
@@ -171,4 +172,16 @@ export async function wakeupCost(n = 2000) {
   Atomics.notify(flag, 0);
   await new Promise((resolve) => peer.once('exit', resolve));
   return { pingPong: median(trip), threadpoolHop: median(hop) };
+}
+
+/**
+ * The header line that tells machines apart, printed by every benchmark: CPUs, kernel, Node, load
+ * and the wake-up cost (wakeupCost()) measured now. Figures are comparable only between machines
+ * (or moments) whose wake-up costs agree.
+ */
+export async function machineLine() {
+  const w = await wakeupCost();
+  const kernel = execFileSync('uname', ['-r']).toString().trim();
+  return `machine: ${cpus().length} CPUs, kernel ${kernel}, Node ${process.version}, load average ${loadavg()[0].toFixed(2)}; ` +
+    `wake-up cost: thread ping-pong over a futex ${w.pingPong.toFixed(1)} µs, threadpool hop ${w.threadpoolHop.toFixed(1)} µs (median of 2000)`;
 }

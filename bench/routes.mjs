@@ -6,7 +6,7 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as netdev from 'netdev';
-import { cReference, cref, median, requireSandbox, rtnlWorkloads } from './common.mjs';
+import { cReference, cref, machineLine, median, requireSandbox, rtnlWorkloads } from './common.mjs';
 
 const { withRouteLink: fresh, routesTogether, routesBulk, routesEach, dumpRoutes } = rtnlWorkloads(netdev);
 setFlagsFromString('--expose-gc');
@@ -16,6 +16,7 @@ const N = Number(process.env.ROUTES ?? 10000);
 const DUMPS = 9;
 
 requireSandbox('bench:routes');
+const machine = await machineLine();
 cReference();
 
 // Warm-up (not measured): the JIT compiles netdev's add and dump paths, as a long-running
@@ -63,7 +64,7 @@ for (let r = 0; r < RUNS; r++) {
 
 const f = (x) => `${Math.round(x).toLocaleString('en')}/s`;
 const ms = (x) => `${(x * 1000).toFixed(1)} ms`;
-console.log(`\nRoutes: ${N} IPv4 /32 routes through a veth, fresh namespace per run, median of ${RUNS} (dumps: median of ${DUMPS} per run)\n`);
+console.log(`\nRoutes: ${N} IPv4 /32 routes through a veth, fresh namespace per run, median of ${RUNS} (dumps: median of ${DUMPS} per run)\n${machine}\n`);
 const x = (a) => `${f(median(a))} (${(median(a) / median(c.add)).toFixed(2)}x)`;
 console.log('| work | C reference (libmnl) | netdev addRoutes (one call) | netdev addRoute, calls issued together | netdev addRoute, awaiting each call | target |');
 console.log('|---|---|---|---|---|---|');

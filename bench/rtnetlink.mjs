@@ -6,12 +6,12 @@
 // Node to one CPU starves its GC/JIT threads (see docs/benchmarks.md). Also measures the event
 // loop's delay while 200 createVeth + 200 addAddress run at once across 20 namespaces (a figure,
 // formerly asserted by a test); `ONLY=loop` runs that part alone.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as netdev from 'netdev';
-import { cReference, cref, ip4, loopDelay, median, names as namesOf, requireSandbox, rtnlWorkloads, time } from './common.mjs';
+import { cReference, cref, ip4, loopDelay, machineLine, median, names as namesOf, requireSandbox, rtnlWorkloads, time } from './common.mjs';
 
 const { addAddress, createNetns, createVeth, deleteLink, deleteLinks, listLinks } = netdev;
 const { fresh, withLink, vethsEach, vethsTogether, addrsEach, addrsTogether } = rtnlWorkloads(netdev);
@@ -29,6 +29,7 @@ if (ONLY !== undefined && ONLY !== 'loop') {
   process.exit(2);
 }
 if (!ONLY) cReference();
+const machine = await machineLine();
 const names = (p) => namesOf(p, N);
 
 // --- event-loop delay during a storm: 200 createVeth, each followed by its addAddress, issued
@@ -63,7 +64,7 @@ const loopLine = () => {
     `idle for as long: p99 ${idle.p99.toFixed(2)} ms, max ${idle.max.toFixed(2)} ms`;
 };
 if (ONLY === 'loop') {
-  console.log(`\n${loopLine()}; Node ${process.version}, kernel ${execFileSync('uname', ['-r']).toString().trim()}`);
+  console.log(`\n${loopLine()}\n${machine}`);
   process.exit(0);
 }
 
@@ -155,7 +156,7 @@ rows.push([`dump ${d.links} links`, `${(d.c * 1000).toFixed(1)} ms`, `${(d.netde
 const head = ['work', 'C reference (libmnl)', 'netdev, awaiting each', 'netdev, all at once', 'ip per operation'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (r) => '| ' + r.map((x, i) => x.padEnd(widths[i])).join(' | ') + ' |';
-console.log(`\nrtnetlink benchmark: median of ${RUNS} runs (dump: median of 9), Node ${process.version}, kernel ${execFileSync('uname', ['-r']).toString().trim()}\n`);
+console.log(`\nrtnetlink benchmark: median of ${RUNS} runs (dump: median of 9)\n${machine}\n`);
 console.log(line(head));
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const r of rows) console.log(line(r));

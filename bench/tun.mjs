@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as netdev from 'netdev';
-import { median, requireSandbox } from './common.mjs';
+import { machineLine, median, requireSandbox } from './common.mjs';
 import { SUPER, batchRun as batchLoop, forwardingOn, packet, prepare as prepareOn, restoreTtl, superPacket as superOf, whenUp as whenUpOn } from './tun-loop.mjs';
 
 const { createPersistentTun, deletePersistentTun, openTun, setLink } = netdev;
@@ -25,6 +25,7 @@ const WINDOW = Number(process.env.WINDOW ?? 256);
 const OFFLOAD_WINDOW = Number(process.env.OFFLOAD_WINDOW ?? 64);
 const work = mkdtempSync(join(tmpdir(), 'netdev-bench-'));
 requireSandbox('bench:tun');
+const machine = await machineLine();
 const ref = join(here, '.build/tun_ref');
 if (!existsSync(ref) || statSync(ref).mtimeMs < statSync(join(here, 'tun_ref.c')).mtimeMs) {
   mkdirSync(join(here, '.build'), { recursive: true });
@@ -105,7 +106,7 @@ for (const size of ONLY === 'offload' ? [] : [64, 1400]) {
   }
   rows.push({ size, c: median(c), batch: median(b), iter: median(it), fs: median(fsr), gcs, packets, all: { c, b, it, fsr } });
 }
-console.log(`\nTUN closed-loop forward, one core, one queue; median of ${RUNS} runs of ${SECONDS} s (iterator: 3), window ${WINDOW}\n`);
+console.log(`\nTUN closed-loop forward, one core, one queue; median of ${RUNS} runs of ${SECONDS} s (iterator: 3), window ${WINDOW}\n${machine}\n`);
 console.log('| packet | C blocking loop | netdev batch API (onPackets + writeBatch) | netdev async iterator + write() | fs.createReadStream + writeSync | batch vs fs stream | GC events during batch runs |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows)
