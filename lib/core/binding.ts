@@ -332,10 +332,20 @@ export interface Binding {
   socketError(fd: number): number;
   /**
    * The netlink dispatcher's counters for this environment (native/napi/dispatcher.h): I/O threads
-   * started, requests completed, event-loop turns spent collecting replies without sleeping, and
-   * wake-ups of the loop by the I/O threads.
+   * started, native calls completed, event-loop turns spent collecting replies without sleeping,
+   * async callbacks, and summed over the completed calls the ns from queueing to an I/O thread
+   * taking it (pickup), in the kernel and the addon's I/O (execute), and from there to its
+   * completion on the JS thread (deliver).
    */
-  dispatcherStats(): { threads: number; completed: number; spinTurns: number; asyncWakes: number };
+  dispatcherStats(): {
+    threads: number;
+    completed: number;
+    spinTurns: number;
+    asyncWakes: number;
+    pickupNs: number;
+    executeNs: number;
+    deliverNs: number;
+  };
   constants: Record<ConstantName, number>;
   linkTables: LinkTables;
   /** Each link kind's attribute table (native/rtnl/kinds.cc): what lib/ validates and decodes by. */

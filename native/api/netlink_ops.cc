@@ -96,7 +96,7 @@ Napi::Value Netlink(const Napi::CallbackInfo& info) {
   return DispatchedWork::Queue(env, std::make_unique<NetlinkWork>(env, std::move(ns), protocol, std::move(msgs), dump));
 }
 
-// dispatcherStats() -> { threads, completed, spinTurns, asyncWakes } of this environment
+// dispatcherStats() -> { threads, completed, spinTurns, asyncWakes, pickupNs, executeNs, deliverNs }
 Napi::Value DispatcherStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Dispatcher::Stats st = DispatcherOf(env)->GetStats();
@@ -105,6 +105,9 @@ Napi::Value DispatcherStats(const Napi::CallbackInfo& info) {
   o.Set("completed", static_cast<double>(st.completed));
   o.Set("spinTurns", static_cast<double>(st.spinTurns));
   o.Set("asyncWakes", static_cast<double>(st.asyncWakes));
+  o.Set("pickupNs", static_cast<double>(st.pickupNs));
+  o.Set("executeNs", static_cast<double>(st.executeNs));
+  o.Set("deliverNs", static_cast<double>(st.deliverNs));
   return o;
 }
 

@@ -69,6 +69,7 @@ bool Dispatcher::Submit(std::unique_ptr<DispatchedJob> job) {
   if (closing_) return false;
   bool notify = false;
   bool spawn = false;
+  job->queuedAt_ = NowNs();
   {
     std::lock_guard<std::mutex> lock(mu_);
     queue_.push_back(std::move(job));
@@ -99,7 +100,9 @@ void Dispatcher::Run() {
       queue_.pop_front();
       queued_.store(queue_.size(), std::memory_order_release);
       lock.unlock();
+      job->startedAt_ = NowNs();
       job->Execute();
+      job->finishedAt_ = NowNs();
       Finish(std::move(job));
       lock.lock();
       continue;
@@ -160,7 +163,13 @@ void Dispatcher::Drain() {
   napi_callback_scope cs = nullptr;
   if (napi_get_reference_value(env_, resource_, &resource) == napi_ok && resource != nullptr)
     napi_open_callback_scope(env_, resource, context_, &cs);
-  for (std::unique_ptr<DispatchedJob>& job : batch) job->Complete(env_);
+  const int64_t now = NowNs();
+  for (std::unique_ptr<DispatchedJob>& job : batch) {
+    pickupNs_ += job->startedAt_ - job->queuedAt_;
+    executeNs_ += job->finishedAt_ - job->startedAt_;
+    deliverNs_ += now - job->finishedAt_;
+    job->Complete(env_);
+  }
   batch.clear();
   // Closing the callback scope runs the promise reactions (the callers' continuations).
   if (cs != nullptr) napi_close_callback_scope(env_, cs);
@@ -227,7 +236,7 @@ void Dispatcher::OnClosed(uv_handle_t* h) {
 }
 
 Dispatcher::Stats Dispatcher::GetStats() const {
-  return {static_cast<int>(threads_.size()), completed_, spinTurns_, asyncWakes_};
+  return {static_cast<int>(threads_.size()), completed_, spinTurns_, asyncWakes_, pickupNs_, executeNs_, deliverNs_};
 }
 
 Dispatcher* DispatcherOf(napi_env env) {

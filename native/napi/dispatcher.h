@@ -44,6 +44,12 @@ class DispatchedJob {
   virtual ~DispatchedJob() = default;
   virtual void Execute() = 0;
   virtual void Complete(napi_env env) = 0;
+
+ private:
+  friend class Dispatcher;
+  int64_t queuedAt_ = 0;    // Submit (JS thread)
+  int64_t startedAt_ = 0;   // taken by an I/O thread
+  int64_t finishedAt_ = 0;  // Execute() returned
 };
 
 class Dispatcher {
@@ -68,12 +74,17 @@ class Dispatcher {
   // JS thread: queues the job. False (the job is destroyed) once the environment is going away.
   bool Submit(std::unique_ptr<DispatchedJob> job);
 
-  // For tests and benchmarks: threads started, jobs completed, loop turns spent spinning.
+  // For tests and benchmarks: threads started, jobs completed, loop turns spent spinning, async
+  // callbacks, and over the completed jobs the summed time from Submit to an I/O thread taking
+  // the job (pickup), in Execute(), and from its end to Complete() on the JS thread (delivery).
   struct Stats {
     int threads;
     uint64_t completed;
     uint64_t spinTurns;
     uint64_t asyncWakes;
+    int64_t pickupNs;
+    int64_t executeNs;
+    int64_t deliverNs;
   };
   Stats GetStats() const;
 
@@ -122,6 +133,9 @@ class Dispatcher {
   uint64_t completed_ = 0;
   uint64_t spinTurns_ = 0;
   uint64_t asyncWakes_ = 0;
+  int64_t pickupNs_ = 0;
+  int64_t executeNs_ = 0;
+  int64_t deliverNs_ = 0;
 };
 
 // The dispatcher of the calling environment (its instance data, see env_state.h).
