@@ -4,7 +4,9 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <exception>
 #include <utility>
 
 #include "napi/env_state.h"
@@ -65,8 +67,8 @@ napi_status Dispatcher::Init(napi_env env) {
   return napi_add_async_cleanup_hook(env, OnCleanup, this, &hook_);
 }
 
-bool Dispatcher::Submit(std::unique_ptr<DispatchedJob> job) {
-  if (closing_) return false;
+int Dispatcher::Submit(std::unique_ptr<DispatchedJob> job) {
+  if (closing_) return ESHUTDOWN;
   bool notify = false;
   bool spawn = false;
   job->queuedAt_ = NowNs();
@@ -82,14 +84,27 @@ bool Dispatcher::Submit(std::unique_ptr<DispatchedJob> job) {
       spawn = true;
   }
   if (notify) cv_.notify_one();
-  if (spawn) threads_.emplace_back([this] { Run(); });
+  if (spawn) {
+    try {
+      threads_.emplace_back([this] { Run(); });
+    } catch (const std::exception&) {
+      // No thread (RLIMIT_NPROC, memory): a running one takes the job later; with none, nothing
+      // would, so the job is taken back (only this thread queues, and no thread can have it).
+      if (threads_.empty()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        queue_.pop_back();
+        queued_.store(queue_.size(), std::memory_order_release);
+        return EAGAIN;
+      }
+    }
+  }
   if (inflight_++ == 0) uv_ref(reinterpret_cast<uv_handle_t*>(&async_));
   spinSince_ = NowNs();
   if (!idleActive_ && maxSpinNs_ > 0) {
     idleActive_ = true;
     uv_idle_start(&idle_, OnIdle);
   }
-  return true;
+  return 0;
 }
 
 void Dispatcher::Run() {

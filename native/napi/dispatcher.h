@@ -71,8 +71,9 @@ class Dispatcher {
 
   // The environment's loop, the uv handles and the cleanup hook. Returns napi_ok on success.
   napi_status Init(napi_env env);
-  // JS thread: queues the job. False (the job is destroyed) once the environment is going away.
-  bool Submit(std::unique_ptr<DispatchedJob> job);
+  // JS thread: queues the job. Returns 0, or (the job destroyed) ESHUTDOWN once the environment
+  // is going away, or EAGAIN when no I/O thread runs and none could be started.
+  int Submit(std::unique_ptr<DispatchedJob> job);
 
   // For tests and benchmarks: threads started, jobs completed, loop turns spent spinning, async
   // callbacks, and over the completed jobs the summed time from Submit to an I/O thread taking

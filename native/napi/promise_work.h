@@ -10,6 +10,7 @@
 
 #include <napi.h>
 
+#include <cerrno>
 #include <memory>
 
 #include "base/common.h"
@@ -85,8 +86,11 @@ class DispatchedWork : public DispatchedJob {
   static Napi::Promise Queue(Napi::Env env, std::unique_ptr<DispatchedWork> work) {
     Napi::Promise p = work->deferred_.Promise();
     Dispatcher* d = DispatcherOf(env);
-    if (d == nullptr || !d->Submit(std::move(work)))
-      throw Napi::Error::New(env, "netdev: the environment is shutting down");
+    int err = d == nullptr ? ESHUTDOWN : d->Submit(std::move(work));
+    if (err != 0)
+      throw ErrorOf(env, SysError::Of(err, "pthread_create",
+                                      err == EAGAIN ? "no netlink I/O thread could be started"
+                                                    : "the environment is shutting down"));
     return p;
   }
   void Complete(napi_env raw) final {
