@@ -114,21 +114,8 @@ const js = median(jsSide);
 const encode = median(enc);
 const c = median(kernel);
 
-// --- a dump of 2,001 links
+// --- dumps: 2,001 links and 10,000 routes, the same steps
 const DUMPS = 30;
-const ns = await nd.createNetns(undefined, { loopbackUp: false });
-await Promise.all(Array.from({ length: 1000 }, (_, i) => nd.createVeth({ name: `v${i}`, netns: ns, peer: { name: `p${i}` } })));
-let dumpReq;
-core.setBindingForTesting({
-  ...real,
-  rtnlDump: (n, req) => {
-    dumpReq ??= req;
-    return real.rtnlDump(n, req);
-  },
-});
-await nd.listLinks({ netns: ns });
-core.setBindingForTesting(undefined);
-const bytes = real.encode(dumpReq);
 // Each step is timed after a full collection, so that no step pays for the garbage of another
 // (the raw dumps' Buffers, for one); listLinks/listRoutes are also timed as users see them.
 async function timeDumps(fn, collect = true) {
@@ -142,20 +129,13 @@ async function timeDumps(fn, collect = true) {
   }
   return median(t);
 }
-// A native handle on the namespace (its own socket pool), as lib/ passes to the addon.
-const handle = real.netnsFromFd(ns.fd);
-const raw = await timeDumps(() => real.netlink(handle, 0, bytes, true));
-const columns = await timeDumps(() => real.rtnlDump(handle, dumpReq));
-const objects = await timeDumps(() => nd.listLinks({ netns: ns }));
-const asUsed = await timeDumps(() => nd.listLinks({ netns: ns }), false);
-const cDump = (await cref(ns, 'dump', 9)).seconds;
-handle.close();
-ns.close();
 
-// --- a dump of 10,000 routes, the same steps
-const { withRouteLink, routesBulk } = rtnlWorkloads(nd);
-const routes = await withRouteLink(async (rns) => {
-  await routesBulk(rns, 10000);
+/**
+ * The steps of `list()` (listLinks or listRoutes in `ns`): the request it sends is caught with a
+ * binding that passes it on, then sent raw (netlink()), through rtnlDump, and as the list; the C
+ * loop runs `cArgs` in the same namespace.
+ */
+async function dumpSteps(ns, list, cArgs) {
   let req;
   core.setBindingForTesting({
     ...real,
@@ -164,21 +144,33 @@ const routes = await withRouteLink(async (rns) => {
       return real.rtnlDump(n, r);
     },
   });
-  const list = () => nd.listRoutes({ netns: rns, family: 4, table: 'all' });
   const count = (await list()).length;
   core.setBindingForTesting(undefined);
-  const h = real.netnsFromFd(rns.fd);
-  const rbytes = real.encode(req);
-  const out = {
-    count,
-    raw: await timeDumps(() => real.netlink(h, 0, rbytes, true)),
-    columns: await timeDumps(() => real.rtnlDump(h, req)),
-    objects: await timeDumps(list),
-    asUsed: await timeDumps(list, false),
-    c: (await cref(rns, 'rdump', 9)).seconds,
-  };
-  h.close();
-  return out;
+  const bytes = real.encode(req);
+  // A native handle on the namespace (its own socket pool), as lib/ passes to the addon.
+  const h = real.netnsFromFd(ns.fd);
+  try {
+    return {
+      count,
+      raw: await timeDumps(() => real.netlink(h, 0, bytes, true)),
+      columns: await timeDumps(() => real.rtnlDump(h, req)),
+      objects: await timeDumps(list),
+      asUsed: await timeDumps(list, false),
+      c: (await cref(ns, ...cArgs)).seconds,
+    };
+  } finally {
+    h.close();
+  }
+}
+
+const ns = await nd.createNetns(undefined, { loopbackUp: false });
+await Promise.all(Array.from({ length: 1000 }, (_, i) => nd.createVeth({ name: `v${i}`, netns: ns, peer: { name: `p${i}` } })));
+const links = await dumpSteps(ns, () => nd.listLinks({ netns: ns }), ['dump', 9]);
+ns.close();
+const { withRouteLink, routesBulk } = rtnlWorkloads(nd);
+const routes = await withRouteLink(async (rns) => {
+  await routesBulk(rns, 10000);
+  return dumpSteps(rns, () => nd.listRoutes({ netns: rns, family: 4, table: 'all' }), ['rdump', 9]);
 });
 
 console.log(`\nWhere the time goes: an awaited addAddress (median of ${RUNS} x ${N}) and dumps (median of ${DUMPS} after 10 warm-up, each after a full collection)\n${machine}\n`);
@@ -193,17 +185,15 @@ row('**total**', total);
 console.log(`\nthe same with spinning off (NETDEV_SPIN_US=0: every hand-off a wake-up): ${us(noSpin)} per call, hand-offs ${us(Math.max(0, noSpin - c - encode - js))}; C: ${us(c)} per call (netdev ${(c / total).toFixed(2)}x, without spinning ${(c / noSpin).toFixed(2)}x)`);
 const st = (x) => `pickup ${x.pickup.toFixed(1)} µs, execute ${x.execute.toFixed(1)} µs, deliver ${x.deliver.toFixed(1)} µs`;
 console.log(`the dispatcher's stages per native call (its own clock): spinning ${st(spun)}; spinning off ${st(unspun)}`);
-console.log('\n| a dump of 2,001 links | time | step |');
-console.log('|---|---|---|');
-console.log(`| the kernel's dump (the C loop: receive, count) | ${ms(cDump)} | |`);
-console.log(`| raw netlink() dump of listLinks' request: receive in the addon, bytes to JS | ${ms(raw)} | +${ms(raw - cDump)} |`);
-console.log(`| rtnlDump: + decode into columns (C++) | ${ms(columns)} | +${ms(columns - raw)} |`);
-console.log(`| listLinks: + the Link objects (JS) | ${ms(objects)} | +${ms(objects - columns)} |`);
-console.log(`\nlistLinks as used (no collection forced between dumps, so each pays its share of garbage collection): ${ms(asUsed)}, ${(asUsed / cDump).toFixed(2)}x the C loop's time`);
-console.log(`\n| a dump of ${routes.count} routes | time | step |`);
-console.log('|---|---|---|');
-console.log(`| the kernel's dump (the C loop: receive, parse each into a struct) | ${ms(routes.c)} | |`);
-console.log(`| raw netlink() dump of listRoutes' request: receive in the addon, bytes to JS | ${ms(routes.raw)} | +${ms(routes.raw - routes.c)} |`);
-console.log(`| rtnlDump: + decode into columns (C++) | ${ms(routes.columns)} | +${ms(routes.columns - routes.raw)} |`);
-console.log(`| listRoutes: + the Route objects (JS) | ${ms(routes.objects)} | +${ms(routes.objects - routes.columns)} |`);
-console.log(`\nlistRoutes as used: ${ms(routes.asUsed)}, ${(routes.asUsed / routes.c).toFixed(2)}x the C loop's time`);
+/** One dump's table: each step's time and what it adds. */
+function dumpTable(what, d, cDoes, name, objects) {
+  console.log(`\n| a dump of ${d.count} ${what} | time | step |`);
+  console.log('|---|---|---|');
+  console.log(`| the kernel's dump (the C loop: receive, ${cDoes}) | ${ms(d.c)} | |`);
+  console.log(`| raw netlink() dump of ${name}' request: receive in the addon, bytes to JS | ${ms(d.raw)} | +${ms(d.raw - d.c)} |`);
+  console.log(`| rtnlDump: + decode into columns (C++) | ${ms(d.columns)} | +${ms(d.columns - d.raw)} |`);
+  console.log(`| ${name}: + the ${objects} objects (JS) | ${ms(d.objects)} | +${ms(d.objects - d.columns)} |`);
+  console.log(`\n${name} as used (no collection forced between dumps, so each pays its share of garbage collection): ${ms(d.asUsed)}, ${(d.asUsed / d.c).toFixed(2)}x the C loop's time`);
+}
+dumpTable('links', links, 'count', 'listLinks', 'Link');
+dumpTable('routes', routes, 'parse each into a struct', 'listRoutes', 'Route');
