@@ -93,6 +93,8 @@ export interface NativeMonitor {
   start(): void;
   pause(): void;
   drop(): void;
+  /** Discards every queued notification now: how many datagrams there were, or a negative errno. */
+  flush(): number;
   close(): void;
   ref(): void;
   unref(): void;

@@ -5,6 +5,7 @@
 import { k, type Decoded, type LinkRequest, type NativeNs, type Request } from '../core/binding.js';
 import { invalidType } from '../core/errors.js';
 import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
+import { beginLookup, cachedIndex, learnIndex } from '../netlink/names.js';
 import { decodedAs, dumpAs, transact, transactEach } from '../netlink/rtnl.js';
 import * as v from '../core/validate.js';
 import './decode.js'; // registers the link batch expander (netlink/expand.ts)
@@ -99,7 +100,10 @@ export async function readLink(ns: NativeNs, key: LinkRequest, operation: string
 // through 'eth0' issued together) share one RTM_GETLINK instead of sending 10,000.
 const lookups = new Map<NativeNs, Map<string, Promise<number>>>();
 
-/** A link's index: given, or looked up by name. @internal */
+/**
+ * A link's index: given, or cached (lib/netlink/names.ts: as fresh as a lookup), or looked up by
+ * name. @internal
+ */
 export function indexOf(ns: NativeNs, ref: LinkRef, arg: string): Promise<number> {
   let key: LinkRequest;
   try {
@@ -109,12 +113,18 @@ export function indexOf(ns: NativeNs, ref: LinkRef, arg: string): Promise<number
   }
   if (key.index !== undefined) return Promise.resolve(key.index);
   const name = key.name!;
+  const cached = cachedIndex(ns, name);
+  if (cached !== undefined) return Promise.resolve(cached);
   let perNs = lookups.get(ns);
   const inFlight = perNs?.get(name);
   if (inFlight) return inFlight;
   if (!perNs) lookups.set(ns, (perNs = new Map<string, Promise<number>>()));
   const byNs = perNs;
-  const p = readLink(ns, key, `lookup ${describeRef(ref)}`).then((l) => l.index);
+  const token = beginLookup(ns);
+  const p = readLink(ns, key, `lookup ${describeRef(ref)}`).then((l) => {
+    learnIndex(ns, name, l.index, token);
+    return l.index;
+  });
   byNs.set(name, p);
   const done = (): void => {
     byNs.delete(name);

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import { binding, k, type NativeNetnsHandle, type NativeNs } from '../core/binding.js';
 import { illegalConstructor, invalidType, invalidValue, native, nativeSync } from '../core/errors.js';
 import { NETNS_RUN_DIR, describeHandle, describePath } from '../core/nsdesc.js';
+import { allowNameCache, forgetNames } from '../netlink/names.js';
 import { transact } from '../netlink/rtnl.js';
 import * as v from '../core/validate.js';
 
@@ -49,6 +50,7 @@ export class Netns implements Disposable, AsyncDisposable {
     this.handle = handle;
     this.name = name;
     this.path = path;
+    allowNameCache(handle);
     describeHandle(handle, name !== null ? `namespace ${name}` : path !== null ? describePath(path) : `namespace net:[${handle.inode}]`);
   }
 
@@ -72,6 +74,7 @@ export class Netns implements Disposable, AsyncDisposable {
    * Calls already made with the handle keep the namespace open until they settle.
    */
   close(): void {
+    forgetNames(this.handle);
     this.handle.close();
   }
 

@@ -36,8 +36,9 @@ SysError MonitorOpen(int nsfd, const std::vector<uint32_t>& groups, int rcvbuf, 
 Napi::Function Monitor::Init(Napi::Env env) {
   return DefineClass(env, "Monitor",
                      {InstanceMethod<&Monitor::Start>("start"), InstanceMethod<&Monitor::Pause>("pause"),
-                      InstanceMethod<&Monitor::Drop>("drop"), InstanceMethod<&Monitor::Close>("close"),
-                      InstanceMethod<&Monitor::Ref>("ref"), InstanceMethod<&Monitor::Unref>("unref")});
+                      InstanceMethod<&Monitor::Drop>("drop"), InstanceMethod<&Monitor::Flush>("flush"),
+                      InstanceMethod<&Monitor::Close>("close"), InstanceMethod<&Monitor::Ref>("ref"),
+                      InstanceMethod<&Monitor::Unref>("unref")});
 }
 
 Monitor::Monitor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Monitor>(info) {
@@ -135,6 +136,27 @@ Napi::Value Monitor::Drop(const Napi::CallbackInfo& info) {
   for (int i = 0; fd_ >= 0 && i < 1 << 20; ++i)
     if (recv(fd_, buf_.data(), buf_.size(), MSG_DONTWAIT) < 0 && errno != EINTR && errno != ENOBUFS) break;
   return info.Env().Undefined();
+}
+
+Napi::Value Monitor::Flush(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (fd_ < 0) ThrowType(env, "monitor is closed");
+  uint32_t datagrams = 0;
+  // Bounded: a namespace whose links change faster than this reads is reported as an overflow.
+  for (int reads = 0;; ++reads) {
+    if (reads == 1 << 16) return Napi::Number::New(env, -ENOBUFS);
+    sockaddr_nl from{};
+    socklen_t fromLen = sizeof from;
+    ssize_t r = recvfrom(fd_, buf_.data(), buf_.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &fromLen);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break;
+      return Napi::Number::New(env, -errno);  // ENOBUFS is reported once; the socket goes on
+    }
+    // Only the kernel (port id 0) is believed, as in Drain().
+    if (fromLen >= sizeof from && from.nl_family == AF_NETLINK && from.nl_pid == 0) ++datagrams;
+  }
+  return Napi::Number::New(env, datagrams);
 }
 
 Napi::Value Monitor::Close(const Napi::CallbackInfo& info) {

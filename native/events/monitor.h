@@ -31,6 +31,10 @@ class Monitor : public Napi::ObjectWrap<Monitor> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
+  // flush(): discards every queued notification now (non-blocking) and returns how many datagrams
+  // there were, or a negative errno (-ENOBUFS: the kernel dropped some). For a cache that must be
+  // as fresh as a lookup each time it is used (lib/netlink/names.ts).
+  Napi::Value Flush(const Napi::CallbackInfo& info);
   static void OnEvent(void* owner, int status, int events);
   bool Drain();
   void CloseHandle();
