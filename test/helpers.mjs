@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { accessSync, constants as fsConstants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { listLinks, openTap, openTun } from 'netdev';
+import { createRequire } from 'node:module';
+import { listAddresses, listLinks, openTap, openTun } from 'netdev';
 import { withNetns, withNetnsN, waitFor } from 'netdev/testing';
 import { fdCount, fdMap } from '../scripts/fds.mjs';
 
@@ -26,6 +27,21 @@ export async function bridgeJson(ns, ...args) {
   return stdout.trim() ? JSON.parse(stdout) : [];
 }
 
+
+/**
+ * Waits until link names in `ns` are served from its name cache (lib/netlink/names.ts), whose
+ * monitor socket opens in the background after the first lookup: call it before counting fds in
+ * a test that looks names up, so the baseline includes that one descriptor of the namespace's.
+ */
+export async function nameCacheReady(ns, link) {
+  const { binding } = createRequire(import.meta.url)('../dist/cjs/core/binding.js');
+  for (let i = 0; i < 500; i++) {
+    const before = binding().dispatcherStats().completed;
+    await listAddresses({ netns: ns, link });
+    if (binding().dispatcherStats().completed - before === 1) return;
+  }
+  assert.fail(`names in the namespace were never served from its cache (${link})`);
+}
 
 /** Asserts that a promise rejects with the given code; returns the error. */
 export async function rejectsWith(promise, code) {

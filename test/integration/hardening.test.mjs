@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import * as nd from 'netdev';
-import { checksum, fdCount, fdMap, ipJson, rejectsWith, tunTest, udp4, waitFor, withNetns } from '../helpers.mjs';
+import { checksum, fdCount, fdMap, ipJson, nameCacheReady, rejectsWith, tunTest, udp4, waitFor, withNetns } from '../helpers.mjs';
 
 /** Runs `script` (CommonJS, `nd` is netdev) in a child node; resolves with how it ended. */
 async function child(script, { timeout = 20000 } = {}) {
@@ -438,6 +438,7 @@ test('11: a veth peer alias is applied; NUL in labels, aliases and names is refu
       assert.equal(far.up, true);
       await nd.deleteLink('vb0', o);
     });
+    await nameCacheReady(ns, 'va0'); // the namespace's name cache holds one descriptor while it lives
     const fds = fdCount();
     const cases = [
       () => nd.createVeth({ name: 'vc0', netns: ns, alias: 'a\0b' }),

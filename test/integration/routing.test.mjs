@@ -6,7 +6,7 @@ import {
   addAddress, addNeighbour, addRoute, addRoutes, addRule, createNetns, createVeth, deleteNeighbour, deleteRoute, deleteRule, findNetnsById, flushNeighbours,
   getLink, getNetnsId, getRoute, listNeighbours, listNetnsIds, listRoutes, listRules, replaceNeighbour, replaceRoute, setNetnsId,
 } from 'netdev';
-import { fdCount, ipJson, rejectsWith, withNetns, withNetnsN } from '../helpers.mjs';
+import { fdCount, ipJson, nameCacheReady, rejectsWith, withNetns, withNetnsN } from '../helpers.mjs';
 
 /** A namespace with a veth `r0` (10.30.0.1/24, fd30::1/64) up: routes need an outgoing link. */
 async function withLink(fn) {
@@ -160,6 +160,7 @@ test('getRoute answers like ip route get: the chosen link, gateway and source, a
 test('routes: bad input is refused before any syscall', async () => {
   await withLink(async (ns) => {
     const o = { netns: ns };
+    await nameCacheReady(ns, 'r0'); // the namespace's name cache holds one descriptor while it lives
     const fds = fdCount();
     const cases = [
       [{ ...o, destination: 'nowhere', device: 'r0' }, 'ERR_INVALID_ARG_VALUE'],

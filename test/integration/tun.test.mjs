@@ -14,7 +14,7 @@ import {
   openMacvtap, openTap, openTun, parseVnetHeader, setLink, writeVnetHeader, GsoSplitter, TcpCoalescer, createMacvtap, deleteLink,
 } from 'netdev';
 import {
-  canMknod, fdCount, idMap, idMapped, ipJson, openErrno, rejectsWith, tunTest, waitFor, withNetns, withNetnsN,
+  canMknod, fdCount, idMap, idMapped, ipJson, nameCacheReady, openErrno, rejectsWith, tunTest, waitFor, withNetns, withNetnsN,
   udp4,
 } from '../helpers.mjs';
 
@@ -520,6 +520,10 @@ test(MKNOD ? macvtapName : `${macvtapName} [no CAP_MKNOD: through /dev/tapIFINDE
     const mvt = await getLink('mvt0', { netns: host });
     const VM_MAC = Buffer.from(mvt.mac.split(':').map((x) => parseInt(x, 16)));
     const VM_IP = [10, 48, 0, 2];
+    // Each namespace's name cache holds one descriptor while it lives.
+    await nameCacheReady(host, 'up0');
+    await nameCacheReady(peer, 'eth0');
+    await nameCacheReady(other, 'lo');
     const fds = fdCount();
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
     const devNode = `/dev/tap${mvt.index}`;
