@@ -114,6 +114,22 @@ const js = median(jsSide);
 const encode = median(enc);
 const c = median(kernel);
 
+// --- an awaited createVeth: ~0.4 ms of kernel work, longer than any spin, so every hand-off is
+// a wake-up; the dispatcher's stages show what they cost next to the kernel's work.
+const veths = [];
+for (let r = 0; r < RUNS; r++) {
+  let ns = await nd.createNetns(undefined, { loopbackUp: false });
+  const cVeth = (await cref(ns, 'veth', 300)).seconds / 300;
+  ns.close();
+  ns = await nd.createNetns(undefined, { loopbackUp: false });
+  const s0 = real.dispatcherStats();
+  const t0 = performance.now();
+  for (let i = 0; i < 300; i++) await nd.createVeth({ name: `v${i}`, netns: ns, peer: { name: `pv${i}` } });
+  veths.push({ c: cVeth, each: (performance.now() - t0) / 1000 / 300, stages: stages(s0, real.dispatcherStats()) });
+  ns.close();
+}
+const veth = veths.sort((a, b) => a.each - b.each)[veths.length >> 1];
+
 // --- dumps: 2,001 links and 10,000 routes, the same steps
 const DUMPS = 30;
 // Each step is timed after a full collection, so that no step pays for the garbage of another
@@ -185,6 +201,8 @@ row('**total**', total);
 console.log(`\nthe same with spinning off (NETDEV_SPIN_US=0: every hand-off a wake-up): ${us(noSpin)} per call, hand-offs ${us(Math.max(0, noSpin - c - encode - js))}; C: ${us(c)} per call (netdev ${(c / total).toFixed(2)}x, without spinning ${(c / noSpin).toFixed(2)}x)`);
 const st = (x) => `pickup ${x.pickup.toFixed(1)} µs, execute ${x.execute.toFixed(1)} µs, deliver ${x.deliver.toFixed(1)} µs`;
 console.log(`the dispatcher's stages per native call (its own clock): spinning ${st(spun)}; spinning off ${st(unspun)}`);
+console.log(`\nan awaited createVeth (300 per run, median run): ${us(veth.each)} per call against the C loop's ${us(veth.c)} (${(veth.c / veth.each).toFixed(2)}x); dispatcher stages ${st(veth.stages)}`);
+
 /** One dump's table: each step's time and what it adds. */
 function dumpTable(what, d, cDoes, name, objects) {
   console.log(`\n| a dump of ${d.count} ${what} | time | step |`);
