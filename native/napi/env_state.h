@@ -9,7 +9,6 @@
 
 #include "napi/dispatcher.h"
 #include "napi/handover.h"
-#include "napi/js_args.h"
 #include "napi/poll_handle.h"
 #include "netlink/netns_ref.h"
 
@@ -21,7 +20,6 @@ struct EnvState {
   LoopHandles handles;                // every uv handle of this environment (poll_handle.h)
   HandedOver handedOver;              // fds handed to JS (handover.h)
   Dispatcher dispatcher;              // netlink I/O threads (dispatcher.h)
-  KeyCache keys;                      // property keys read by Own() (js_args.h)
 
   // Makes the state of env (its instance data): registers the uv handles' cleanup hook and opens
   // the namespace the environment starts in, and the netlink dispatcher. Throws a JS error if either fails.

@@ -1,9 +1,5 @@
 #include "napi/js_args.h"
 
-#include <cstring>
-
-#include "napi/env_state.h"
-
 namespace netdev {
 
 void ThrowType(const Napi::Env& env, const std::string& what) {
@@ -18,49 +14,46 @@ void ThrowValue(const Napi::Env& env, const std::string& what) {
   throw err;
 }
 
-napi_value KeyCache::Get(napi_env env, const char* key) {
-  napi_value out = nullptr;
-  auto it = map_.find(key);
-  if (it != map_.end() && std::strcmp(it->second.text.c_str(), key) == 0 &&
-      napi_get_reference_value(env, it->second.ref, &out) == napi_ok && out != nullptr)
-    return out;
-  if (napi_create_string_utf8(env, key, NAPI_AUTO_LENGTH, &out) != napi_ok) return nullptr;
-  napi_ref ref;
-  if (napi_create_reference(env, out, 1, &ref) != napi_ok) return out;
-  if (it != map_.end()) {
-    napi_delete_reference(env, it->second.ref);
-    it->second = {key, ref};
-  } else {
-    map_.emplace(key, Entry{key, ref});
-  }
-  return out;
+namespace {
+
+napi_value Undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
 }
 
-Napi::Value Own(const Napi::Object& o, const char* key) {
+// o[key] when key is o's own property, else undefined; *type is its type. Each getter below reads
+// the type from here rather than asking again (a napi_typeof per question).
+napi_value OwnTyped(const Napi::Object& o, const char* key, napi_valuetype* type) {
   napi_env env = o.Env();
-  EnvState* state = State(o.Env());
-  napi_value k = state ? state->keys.Get(env, key) : nullptr;
-  if (k == nullptr) {
-    Napi::Value v = o.Get(key);
-    if (v.IsUndefined() || o.HasOwnProperty(key)) return v;
-    return o.Env().Undefined();
-  }
   napi_value v;
-  if (napi_get_property(env, o, k, &v) != napi_ok) throw Napi::Error::New(env);
+  if (napi_get_named_property(env, o, key, &v) != napi_ok) throw Napi::Error::New(env);
+  if (napi_typeof(env, v, type) != napi_ok) throw Napi::Error::New(env);
   // Most keys a request may carry are absent: the own-property check costs only for present ones.
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok) throw Napi::Error::New(env);
-  if (t == napi_undefined) return Napi::Value(env, v);
+  if (*type == napi_undefined) return v;
+  napi_value k;
+  if (napi_create_string_utf8(env, key, NAPI_AUTO_LENGTH, &k) != napi_ok) throw Napi::Error::New(env);
   bool own = false;
   if (napi_has_own_property(env, o, k, &own) != napi_ok) throw Napi::Error::New(env);
-  return own ? Napi::Value(env, v) : o.Env().Undefined();
+  if (own) return v;
+  *type = napi_undefined;
+  return Undefined(env);
+}
+
+}  // namespace
+
+Napi::Value Own(const Napi::Object& o, const char* key) {
+  napi_valuetype t;
+  return Napi::Value(o.Env(), OwnTyped(o, key, &t));
 }
 
 bool GetU32(const Napi::Object& o, const char* key, uint32_t* out) {
-  Napi::Value v = Own(o, key);
-  if (v.IsUndefined() || v.IsNull()) return false;
-  if (!v.IsNumber()) ThrowType(o.Env(), std::string(key) + " must be a number");
-  double d = v.As<Napi::Number>().DoubleValue();
+  napi_valuetype t;
+  napi_value v = OwnTyped(o, key, &t);
+  if (t == napi_undefined || t == napi_null) return false;
+  if (t != napi_number) ThrowType(o.Env(), std::string(key) + " must be a number");
+  double d = 0;
+  napi_get_value_double(o.Env(), v, &d);
   if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint32_t>(d)))
     ThrowType(o.Env(), std::string(key) + " must be an unsigned 32-bit integer");
   *out = static_cast<uint32_t>(d);
@@ -68,34 +61,38 @@ bool GetU32(const Napi::Object& o, const char* key, uint32_t* out) {
 }
 
 bool GetI32(const Napi::Object& o, const char* key, int32_t* out) {
-  Napi::Value v = Own(o, key);
-  if (v.IsUndefined() || v.IsNull()) return false;
-  if (!v.IsNumber()) ThrowType(o.Env(), std::string(key) + " must be a number");
-  *out = v.As<Napi::Number>().Int32Value();
+  napi_valuetype t;
+  napi_value v = OwnTyped(o, key, &t);
+  if (t == napi_undefined || t == napi_null) return false;
+  if (t != napi_number) ThrowType(o.Env(), std::string(key) + " must be a number");
+  *out = Napi::Number(o.Env(), v).Int32Value();
   return true;
 }
 
 bool GetBool(const Napi::Object& o, const char* key, bool* out) {
-  Napi::Value v = Own(o, key);
-  if (v.IsUndefined() || v.IsNull()) return false;
-  if (!v.IsBoolean()) ThrowType(o.Env(), std::string(key) + " must be a boolean");
-  *out = v.As<Napi::Boolean>().Value();
+  napi_valuetype t;
+  napi_value v = OwnTyped(o, key, &t);
+  if (t == napi_undefined || t == napi_null) return false;
+  if (t != napi_boolean) ThrowType(o.Env(), std::string(key) + " must be a boolean");
+  *out = Napi::Boolean(o.Env(), v).Value();
   return true;
 }
 
 bool GetStr(const Napi::Object& o, const char* key, std::string* out) {
-  Napi::Value v = Own(o, key);
-  if (v.IsUndefined() || v.IsNull()) return false;
-  if (!v.IsString()) ThrowType(o.Env(), std::string(key) + " must be a string");
-  *out = v.As<Napi::String>().Utf8Value();
+  napi_valuetype t;
+  napi_value v = OwnTyped(o, key, &t);
+  if (t == napi_undefined || t == napi_null) return false;
+  if (t != napi_string) ThrowType(o.Env(), std::string(key) + " must be a string");
+  *out = Napi::String(o.Env(), v).Utf8Value();
   return true;
 }
 
 bool GetObj(const Napi::Object& o, const char* key, Napi::Object* out) {
-  Napi::Value v = Own(o, key);
-  if (v.IsUndefined() || v.IsNull()) return false;
-  if (!v.IsObject()) ThrowType(o.Env(), std::string(key) + " must be an object");
-  *out = v.As<Napi::Object>();
+  napi_valuetype t;
+  napi_value v = OwnTyped(o, key, &t);
+  if (t == napi_undefined || t == napi_null) return false;
+  if (t != napi_object && t != napi_function) ThrowType(o.Env(), std::string(key) + " must be an object");
+  *out = Napi::Object(o.Env(), v);
   return true;
 }
 

@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 
 namespace netdev {
 
@@ -22,21 +21,5 @@ bool GetI32(const Napi::Object& o, const char* key, int32_t* out);
 bool GetBool(const Napi::Object& o, const char* key, bool* out);
 bool GetStr(const Napi::Object& o, const char* key, std::string* out);
 bool GetObj(const Napi::Object& o, const char* key, Napi::Object* out);
-
-// The property keys Own() reads, as JS strings made once per environment (its instance data):
-// napi_get_named_property turns its C string into an internalized JS string on every call, a
-// hash-table lookup per key, and a request has a dozen keys or more. Keyed by the key's address
-// (the callers pass string literals and table entries), checked against its text on every hit.
-class KeyCache {
- public:
-  napi_value Get(napi_env env, const char* key);
-
- private:
-  struct Entry {
-    std::string text;
-    napi_ref ref;
-  };
-  std::unordered_map<const char*, Entry> map_;
-};
 
 }  // namespace netdev
