@@ -50,14 +50,20 @@ void EncodeAddr(const Napi::Object& spec, MsgBuilder* b) {
   b->Put(ifa);
   int family = ifa.ifa_family;
   if (family != AF_INET && family != AF_INET6) return;  // a dump filter with no family
+  // Read and parsed once: it goes in twice.
   std::string local;
-  bool hasLocal = GetStr(spec, "local", &local);
-  PutIp(spec, "local", family, IFA_LOCAL, b);
+  uint8_t localIp[16];
+  size_t localLen = 0;
+  if (GetStr(spec, "local", &local)) {
+    localLen = ParseIp(family, local, localIp);
+    if (!localLen) ThrowType(spec.Env(), "local must be an IP address of the request's family");
+    b->Attr(IFA_LOCAL, localIp, localLen);
+  }
   // Like iproute2: IFA_ADDRESS is the peer when given, else the local address again.
   if (!Own(spec, "peer").IsUndefined())
     PutIp(spec, "peer", family, IFA_ADDRESS, b);
-  else if (hasLocal)
-    PutIp(spec, "local", family, IFA_ADDRESS, b);
+  else if (localLen)
+    b->Attr(IFA_ADDRESS, localIp, localLen);
   PutIp(spec, "broadcast", family, IFA_BROADCAST, b);
   std::string label;
   if (GetStr(spec, "label", &label)) b->AttrStr(IFA_LABEL, label);
