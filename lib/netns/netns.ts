@@ -70,7 +70,9 @@ export class Netns implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Closes the handle and its pooled sockets. Idempotent. Does not delete a named namespace.
+   * Closes the handle, its pooled sockets and its link-name cache (a netlink socket it opens
+   * once a link is named in an operation; see docs/architecture.md). Idempotent. Does not delete
+   * a named namespace.
    * Calls already made with the handle keep the namespace open until they settle.
    */
   close(): void {
