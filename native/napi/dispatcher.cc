@@ -28,9 +28,8 @@ Dispatcher::~Dispatcher() {
   // hooks, which Node does not do; stop them all the same rather than std::terminate.
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+    stop_.store(true);
   }
-  stopping_.store(true);
   cv_.notify_all();
   for (std::thread& t : threads_)
     if (t.joinable()) t.join();
@@ -68,7 +67,7 @@ napi_status Dispatcher::Init(napi_env env) {
 }
 
 int Dispatcher::Submit(std::unique_ptr<DispatchedJob> job) {
-  if (closing_) return ESHUTDOWN;
+  if (stop_.load(std::memory_order_relaxed)) return ESHUTDOWN;
   bool notify = false;
   bool spawn = false;
   job->queuedAt_ = NowNs();
@@ -130,7 +129,7 @@ void Dispatcher::Run() {
       lock.unlock();
       const int64_t deadline = NowNs() + budget;
       bool got = false;
-      while (!(got = queued_.load(std::memory_order_acquire) != 0) && !stopping_.load(std::memory_order_relaxed) &&
+      while (!(got = queued_.load(std::memory_order_acquire) != 0) && !stop_.load(std::memory_order_relaxed) &&
              NowNs() < deadline)
         sched_yield();
       lock.lock();
@@ -217,12 +216,10 @@ void Dispatcher::OnIdle(uv_idle_t* h) {
 
 void Dispatcher::OnCleanup(napi_async_cleanup_hook_handle hook, void* arg) {
   auto* self = static_cast<Dispatcher*>(arg);
-  self->closing_ = true;
   {
     std::lock_guard<std::mutex> lock(self->mu_);
-    self->stop_ = true;
+    self->stop_.store(true);
   }
-  self->stopping_.store(true);
   self->cv_.notify_all();
   // Each thread finishes the request it is running (the kernel answers netlink at once).
   for (std::thread& t : self->threads_) t.join();

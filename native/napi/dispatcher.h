@@ -6,7 +6,7 @@
 // On a VM a thread wake-up costs tens of µs, more than the kernel's own work for an address or a
 // route (10-15 µs). An awaited request used to pay two wake-ups (the pool thread, then the event
 // loop) plus libuv's bookkeeping. Here:
-// - a thread that finishes its work spins briefly (kIoSpin) before it sleeps, so the next request
+// - a thread that finishes its work spins briefly before it sleeps, so the next request
 //   of an awaiting caller is taken at once (one thread spins at a time; the others sleep);
 // - while requests are in flight the event loop does not sleep in epoll for a while: a
 //   uv_idle handle keeps it turning, and each turn collects finished work, so a quick reply is
@@ -104,12 +104,13 @@ class Dispatcher {
   std::condition_variable cv_;
   std::deque<std::unique_ptr<DispatchedJob>> queue_;
   int sleepers_ = 0;
-  bool spinning_ = false;  // an I/O thread is spinning for work (it will see what is queued)
-  bool stop_ = false;
+  bool spinning_ = false;                  // an I/O thread is spinning for work (it will see what is queued)
   int64_t maxSpinNs_ = kDefaultMaxSpinNs;  // set once by Init, before any thread starts
   int64_t ioSpinNs_ = kDefaultMaxSpinNs;
   std::atomic<size_t> queued_{0};  // queue_.size(), read by the spinner without the lock
-  std::atomic<bool> stopping_{false};
+  // Set under mu_ (the threads' wait condition) once, at teardown; also read without it (by the
+  // spinner, and by Submit on the JS thread).
+  std::atomic<bool> stop_{false};
 
   // Finished work, from the I/O threads to the JS thread.
   std::mutex doneMu_;
@@ -130,7 +131,6 @@ class Dispatcher {
   int64_t spinSince_ = 0;
   int64_t loopSpinNs_ = kDefaultMaxSpinNs;
   int open_ = 0;  // uv handles not yet closed
-  bool closing_ = false;
   uint64_t completed_ = 0;
   uint64_t spinTurns_ = 0;
   uint64_t asyncWakes_ = 0;

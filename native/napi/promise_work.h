@@ -87,10 +87,9 @@ class DispatchedWork : public DispatchedJob {
     Napi::Promise p = work->deferred_.Promise();
     Dispatcher* d = DispatcherOf(env);
     int err = d == nullptr ? ESHUTDOWN : d->Submit(std::move(work));
-    if (err != 0)
-      throw ErrorOf(env, SysError::Of(err, "pthread_create",
-                                      err == EAGAIN ? "no netlink I/O thread could be started"
-                                                    : "the environment is shutting down"));
+    if (err == EAGAIN)
+      throw ErrorOf(env, SysError::Of(err, "pthread_create", "no netlink I/O thread could be started"));
+    if (err != 0) throw ErrorOf(env, SysError::Of(err, "netlink", "the environment is shutting down"));
     return p;
   }
   void Complete(napi_env raw) final {
