@@ -27,9 +27,7 @@ class NetlinkWork : public DispatchedWork {
  public:
   NetlinkWork(Napi::Env env, NsArg ns, int protocol, std::vector<uint8_t> msgs, bool dump)
       : DispatchedWork(env), ns_(std::move(ns)), protocol_(protocol), msgs_(std::move(msgs)), dump_(dump) {}
-  ~NetlinkWork() override {
-    for (NlResult& r : results_) GiveReplyBuffer(std::move(r.messages));
-  }
+  ~NetlinkWork() override { GiveReplyBuffers(&results_); }
   void Execute() override {
     err_ = ns_.Resolve();
     if (err_.Failed()) return;

@@ -27,9 +27,7 @@ class RtnlWork : public DispatchedWork {
  public:
   RtnlWork(Napi::Env env, NsArg ns, MsgBuilder msgs, bool dump)
       : DispatchedWork(env), ns_(std::move(ns)), msgs_(msgs.Take()), holds_(msgs.TakeHolds()), dump_(dump) {}
-  ~RtnlWork() override {
-    for (NlResult& r : results_) GiveReplyBuffer(std::move(r.messages));
-  }
+  ~RtnlWork() override { GiveReplyBuffers(&results_); }
   void Execute() override {
     err_ = ns_.Resolve();
     if (err_.Failed()) return;

@@ -249,10 +249,14 @@ void GiveReplyBuffer(std::vector<uint8_t>&& buf) {
   if (gBuffers.size() < kMaxBuffers) gBuffers.push_back(std::move(buf));
 }
 
+void GiveReplyBuffers(std::vector<NlResult>* results) {
+  for (NlResult& r : *results) GiveReplyBuffer(std::move(r.messages));
+}
+
 SysError NlSocket::Dump(std::vector<uint8_t>* req, NlResult* out) {
   if (req->size() < sizeof(nlmsghdr)) return SysError::Of(EINVAL, "rtnetlink", "malformed request");
   auto* h = reinterpret_cast<nlmsghdr*>(req->data());
-  std::vector<uint8_t> buffer = out->messages.capacity() > 0 ? std::move(out->messages) : TakeReplyBuffer();
+  std::vector<uint8_t> buffer = TakeReplyBuffer();
   for (int attempt = 0; attempt < kDumpRetries; ++attempt) {
     buffer.clear();
     *out = NlResult{};
@@ -305,6 +309,7 @@ SysError NlSocket::Dump(std::vector<uint8_t>* req, NlResult* out) {
     buffer = std::move(out->messages);
   }
   // Still inconsistent after all retries: report it rather than return a torn view.
+  GiveReplyBuffer(std::move(buffer));
   *out = NlResult{};
   out->errnum = EAGAIN;
   out->context = "dump interrupted by concurrent changes (NLM_F_DUMP_INTR) after retries";

@@ -29,6 +29,8 @@ struct NlResult {
 // several ms, and which thread's malloc arena served it made dumps bimodal.
 std::vector<uint8_t> TakeReplyBuffer();
 void GiveReplyBuffer(std::vector<uint8_t>&& buf);
+// Gives back the reply buffers of `results` (the work that held them is done with them).
+void GiveReplyBuffers(std::vector<NlResult>* results);
 
 class NlSocket {
  public:
