@@ -162,6 +162,9 @@ std::string FormatHwAddr(const uint8_t* p, size_t n);
 // Appends attribute `attr` holding the IP literal at spec[key] (of `family`), if the key is set;
 // throws a TypeError if it is not an address of that family.
 void PutIp(const Napi::Object& spec, const char* key, int family, uint16_t attr, MsgBuilder* b);
+// spec[key] parsed as an address of `family` into out (16 bytes); its length, 0 when absent.
+// Throws ERR_INVALID_ARG_TYPE for anything but an address of the family.
+size_t GetIp(const Napi::Object& spec, const char* key, int family, uint8_t* out);
 // Parses an IPv4/IPv6 literal of the given family (AF_INET / AF_INET6) into out (4 or 16 bytes).
 size_t ParseIp(int family, const std::string& s, uint8_t* out);
 Napi::Value FormatIp(Napi::Env env, int family, const uint8_t* p, size_t n);

@@ -51,14 +51,9 @@ void EncodeAddr(const Napi::Object& spec, MsgBuilder* b) {
   int family = ifa.ifa_family;
   if (family != AF_INET && family != AF_INET6) return;  // a dump filter with no family
   // Read and parsed once: it goes in twice.
-  std::string local;
   uint8_t localIp[16];
-  size_t localLen = 0;
-  if (GetStr(spec, "local", &local)) {
-    localLen = ParseIp(family, local, localIp);
-    if (!localLen) ThrowType(spec.Env(), "local must be an IP address of the request's family");
-    b->Attr(IFA_LOCAL, localIp, localLen);
-  }
+  size_t localLen = GetIp(spec, "local", family, localIp);
+  if (localLen) b->Attr(IFA_LOCAL, localIp, localLen);
   // Like iproute2: IFA_ADDRESS is the peer when given, else the local address again.
   if (!Own(spec, "peer").IsUndefined())
     PutIp(spec, "peer", family, IFA_ADDRESS, b);

@@ -85,13 +85,17 @@ size_t ParseIp(int family, const std::string& s, uint8_t* out) {
   return family == AF_INET ? 4 : 16;
 }
 
-void PutIp(const Napi::Object& spec, const char* key, int family, uint16_t attr, MsgBuilder* b) {
+size_t GetIp(const Napi::Object& spec, const char* key, int family, uint8_t* out) {
   std::string s;
-  if (!GetStr(spec, key, &s)) return;
-  uint8_t ip[16];
-  size_t n = ParseIp(family, s, ip);
+  if (!GetStr(spec, key, &s)) return 0;
+  size_t n = ParseIp(family, s, out);
   if (!n) ThrowType(spec.Env(), std::string(key) + " must be an IP address of the request's family");
-  b->Attr(attr, ip, n);
+  return n;
+}
+
+void PutIp(const Napi::Object& spec, const char* key, int family, uint16_t attr, MsgBuilder* b) {
+  uint8_t ip[16];
+  if (size_t n = GetIp(spec, key, family, ip)) b->Attr(attr, ip, n);
 }
 
 Napi::Value FormatIp(Napi::Env env, int family, const uint8_t* p, size_t n) {
