@@ -5,7 +5,7 @@
 import { k, type Decoded, type LinkRequest, type NativeNs, type Request } from '../core/binding.js';
 import { invalidType } from '../core/errors.js';
 import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
-import { beginLookup, cachedIndex, learnIndex } from '../netlink/names.js';
+import { cachedIndex, learnIndex } from '../netlink/names.js';
 import { decodedAs, dumpAs, transact, transactEach } from '../netlink/rtnl.js';
 import * as v from '../core/validate.js';
 import './decode.js'; // registers the link batch expander (netlink/expand.ts)
@@ -114,15 +114,14 @@ export function indexOf(ns: NativeNs, ref: LinkRef, arg: string): Promise<number
   if (key.index !== undefined) return Promise.resolve(key.index);
   const name = key.name!;
   const cached = cachedIndex(ns, name);
-  if (cached !== undefined) return Promise.resolve(cached);
+  if ('index' in cached) return Promise.resolve(cached.index);
   let perNs = lookups.get(ns);
   const inFlight = perNs?.get(name);
   if (inFlight) return inFlight;
   if (!perNs) lookups.set(ns, (perNs = new Map<string, Promise<number>>()));
   const byNs = perNs;
-  const token = beginLookup(ns);
   const p = readLink(ns, key, `lookup ${describeRef(ref)}`).then((l) => {
-    learnIndex(ns, name, l.index, token);
+    learnIndex(ns, name, l.index, cached.token);
     return l.index;
   });
   byNs.set(name, p);

@@ -31,6 +31,8 @@ interface Cache {
   /** Bumped whenever the cache is emptied; a lookup stores its answer only in the epoch it began. */
   epoch: number;
   closed: boolean;
+  /** No monitor could be opened: the namespace does without a cache (no retry on every call). */
+  failed: boolean;
 }
 
 const noop = (): void => undefined;
@@ -68,14 +70,14 @@ function cacheOf(ns: NativeNs, create: boolean): Cache | undefined {
   if (typeof ns === 'string') return undefined;
   if (ns !== null && (ns.closed || !cacheable.has(ns))) return undefined;
   let c = ns === null ? own : byHandle.get(ns);
-  if (c?.closed) {
+  if (c?.closed && !c.failed) {
     // Closed to make room for another namespace's: a new one is made on the next lookup.
     if (ns === null) own = undefined;
     else byHandle.delete(ns);
     c = undefined;
   }
   if (c || !create) return c;
-  c = { names: new Map(), monitor: null, epoch: 0, closed: false };
+  c = { names: new Map(), monitor: null, epoch: 0, closed: false, failed: false };
   if (ns === null) own = c;
   else {
     byHandle.set(ns, c);
@@ -104,7 +106,8 @@ function subscribe(ns: NativeNs, c: Cache): void {
       c.epoch++; // lookups begun before the subscription store nothing
     },
     () => {
-      // No monitor (a namespace that went away, no memory): no cache, lookups as before.
+      // No monitor (a namespace that went away, no descriptors left): lookups as before.
+      c.failed = true;
       close(c);
     },
   );
@@ -121,23 +124,21 @@ function fresh(c: Cache): boolean {
   return true;
 }
 
-/** The cached index of `name` in `ns`, as fresh as a lookup now; undefined when not cached. */
-export function cachedIndex(ns: NativeNs, name: string): number | undefined {
-  const c = cacheOf(ns, false);
-  if (!c || !fresh(c)) return undefined;
+/**
+ * The index of `name` in `ns` from the cache, as fresh as a lookup now; or, when it is not
+ * cached, the token to pass to {@link learnIndex} with the answer of the lookup sent next
+ * (undefined: the answer cannot be kept). Makes the namespace's cache on first use.
+ */
+export function cachedIndex(ns: NativeNs, name: string): { index: number } | { token: number | undefined } {
+  const c = cacheOf(ns, true);
+  if (!c || !fresh(c)) return { token: undefined };
   open.delete(c);
   open.add(c); // most recently used
-  return c.names.get(name);
+  const index = c.names.get(name);
+  return index === undefined ? { token: c.epoch } : { index };
 }
 
-/** Call before sending a lookup of a name in `ns`: the token to pass to {@link learnIndex}. */
-export function beginLookup(ns: NativeNs): number | undefined {
-  const c = cacheOf(ns, true);
-  if (!c || !fresh(c)) return undefined;
-  return c.epoch;
-}
-
-/** Stores a lookup's answer, unless a link of `ns` changed since {@link beginLookup} gave `token`. */
+/** Stores a lookup's answer, unless a link of `ns` changed since {@link cachedIndex} gave `token`. */
 export function learnIndex(ns: NativeNs, name: string, index: number, token: number | undefined): void {
   if (token === undefined) return;
   const c = cacheOf(ns, false);
