@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Where the time goes (a benchmark, not a timed test): an awaited addAddress and a 2,001-link
-// listLinks taken apart, each part measured on its own in the same run, against the C reference
-// (bench/ref.c). `npm run bench:breakdown`, inside the sandbox.
+// Where the time goes (a benchmark, not a timed test): an awaited addAddress, an awaited
+// createVeth, a 2,001-link listLinks and a 10,000-route listRoutes taken apart, each part measured
+// on its own in the same run, against the C reference (bench/ref.c). `npm run bench:breakdown`,
+// inside the sandbox.
 //
 // An awaited call = the JS side (netdev's code with a binding that answers at once: validation,
 // coalescing, promises) + the native encode + the kernel's work (the C loop's time per request)

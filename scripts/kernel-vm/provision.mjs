@@ -39,7 +39,7 @@ export const HOST_APT = {
  * sources file, lists and package cache; the host's sources, lists and preferences are not used
  * or changed. Building it does no I/O; prepare() (root, before apt-get update) creates the folders.
  */
-export function privateApt(dir, source) {
+export function privateApt(dir, source, hint = '') {
   const sources = join(dir, 'sources.list');
   const lists = join(dir, 'lists');
   const cache = join(dir, 'cache');
@@ -48,7 +48,7 @@ export function privateApt(dir, source) {
     name: `the private ${source.split(' ')[2]}`,
     options: ['-o', `Dir::Etc::sourcelist=${sources}`, '-o', 'Dir::Etc::sourceparts=/dev/null', '-o', `Dir::State::Lists=${lists}`, '-o', `Dir::Cache=${cache}`],
     lists,
-    missing: `the private apt lists for '${source}' (${lists}) are missing or outdated, and only root may fetch them`,
+    missing: `the private apt lists for '${source}' (${lists}) are missing or outdated, and only root may fetch them${hint}`,
     prepare() {
       for (const d of [join(lists, 'partial'), join(cache, 'archives', 'partial')]) mkdirSync(d, { recursive: true });
       writeFileSync(sources, line);
@@ -60,10 +60,9 @@ export function privateApt(dir, source) {
 /** The private apt state of the running Debian release's backports suite, under the kernel cache. */
 export function backportsApt(kernelCache) {
   const source = backportsSource(osRelease());
-  const state = privateApt(join(kernelCache, '.apt-backports'), source);
   // Root fills this cache's private lists (and the line's kernel) once; the user's runs read them.
   const run = `sudo env NETDEV_VM_CACHE=${kernelCache} NETDEV_VM_LINES=backports node scripts/kernel-vm.mjs`;
-  return { ...state, missing: `the private apt lists for '${source}' (${state.lists}) are missing or outdated, and only root may fetch them: run '${run}' once, then retry` };
+  return privateApt(join(kernelCache, '.apt-backports'), source, `: run '${run}' once, then retry`);
 }
 
 function listsAge(lists) {
