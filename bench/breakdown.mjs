@@ -41,15 +41,16 @@ function stages(a, b) {
 
 /**
  * Seconds per awaited addAddress over N fresh /32s on a fresh veth, median of RUNS, and the
- * dispatcher's stages of the median run.
+ * dispatcher's stages of the median run; the link given as its Link object, or by name.
  */
-async function awaitedAddr() {
+async function awaitedAddr(byName = false) {
   const each = [];
   const staged = [];
   for (let r = 0; r < RUNS; r++) {
     const ns = await nd.createNetns(undefined, { loopbackUp: false });
     try {
-      const link = await nd.createVeth({ name: 'a0', netns: ns, peer: { name: 'a1' } });
+      const created = await nd.createVeth({ name: 'a0', netns: ns, peer: { name: 'a1' } });
+      const link = byName ? 'a0' : created;
       for (let i = 1; i <= 50; i++) await nd.addAddress(link, ip4(100000 + i), { netns: ns }); // warm-up
       const s0 = real.dispatcherStats();
       const t0 = performance.now();
@@ -72,6 +73,7 @@ const machine = await machineLine();
 
 // --- an awaited addAddress
 const { each: total, stages: spun } = await awaitedAddr();
+const { each: byName } = await awaitedAddr(true);
 const { each: noSpin, stages: unspun } = JSON.parse(
   execFileSync(process.execPath, [new URL(import.meta.url).pathname, '--child'], { env: { ...process.env, NETDEV_SPIN_US: '0' }, encoding: 'utf8' }),
 );
@@ -199,7 +201,8 @@ row('the native encode', encode);
 row("netdev's JS side (validation, coalescing, promises; a binding that answers at once)", js);
 row('the hand-offs to an I/O thread and back (the rest)', Math.max(0, total - c - encode - js));
 row('**total**', total);
-console.log(`\nthe same with spinning off (NETDEV_SPIN_US=0: every hand-off a wake-up): ${us(noSpin)} per call, hand-offs ${us(Math.max(0, noSpin - c - encode - js))}; C: ${us(c)} per call (netdev ${(c / total).toFixed(2)}x, without spinning ${(c / noSpin).toFixed(2)}x)`);
+console.log(`\nthe same by name ('a0', resolved by the name cache): ${us(byName)} per call`);
+console.log(`the same with spinning off (NETDEV_SPIN_US=0: every hand-off a wake-up): ${us(noSpin)} per call, hand-offs ${us(Math.max(0, noSpin - c - encode - js))}; C: ${us(c)} per call (netdev ${(c / total).toFixed(2)}x, without spinning ${(c / noSpin).toFixed(2)}x)`);
 const st = (x) => `pickup ${x.pickup.toFixed(1)} µs, execute ${x.execute.toFixed(1)} µs, deliver ${x.deliver.toFixed(1)} µs`;
 console.log(`the dispatcher's stages per native call (its own clock): spinning ${st(spun)}; spinning off ${st(unspun)}`);
 console.log(`\nan awaited createVeth (300 per run, median run): ${us(veth.each)} per call against the C loop's ${us(veth.c)} (${(veth.c / veth.each).toFixed(2)}x); dispatcher stages ${st(veth.stages)}`);
