@@ -37,7 +37,7 @@ export function readPacketList(list: PacketList, arg: string, minLength = 0, max
   return { count, buffer, offsets, lengths };
 }
 
-/** One wakeup's packets. Valid only during the handler call: the buffer is reused afterwards. */
+/** One batch of packets. Valid only during the handler call: the buffer is reused afterwards. */
 export interface PacketBatch extends PacketList {
   /** Number of packets. */
   readonly count: number;

@@ -1,5 +1,5 @@
 /**
- * TUN/TAP devices and their packet I/O. Reading is event-driven and batched: every wakeup drains
+ * TUN/TAP devices and their packet I/O. Reading is event-driven and batched: a wakeup drains
  * up to `maxBatch` packets into one reusable buffer and makes one call to your handler with a
  * {@link PacketBatch} (zero-copy views, no allocation per packet on the batch path). Writes are one
  * packet per write(); when the kernel's queue is full the write waits for writability (never
@@ -79,8 +79,10 @@ export class TunDevice extends EventEmitter {
   }
 
   /**
-   * The fast path: `handler(batch)` runs once per wakeup per queue with every packet read then.
-   * Replaces any previous handler and starts reading.
+   * The fast path: `handler(batch)` runs once per batch per queue (up to `maxBatch` packets or
+   * `batchBytes`); a wakeup that finds more hands over up to 8 batches, each after the handler
+   * returned from the one before. The batch is valid until the handler returns. Replaces any
+   * previous handler and starts reading.
    */
   onPackets(handler: (batch: PacketBatch) => void): void {
     if (typeof handler !== 'function') throw invalidType('handler', 'a function', handler);

@@ -115,26 +115,37 @@ void PacketQueue::OnEvent(void* owner, int status, int events) {
   });
 }
 
-// Reads until EAGAIN or the budget: packets go back to back into the shared buffer.
+// Reads until EAGAIN or the budget: packets go back to back into the shared buffer, one JS call
+// per batch. A batch that ended on the budget (not on EAGAIN) is followed by another, up to
+// kMaxRounds in one wakeup: the handler has returned, so the buffer is free again, and the next
+// packets (often the ones the handler just wrote, forwarded back) are read without another
+// epoll_wait. The bound keeps one busy queue from holding the loop.
 void PacketQueue::Drain() {
-  uint32_t n = 0;
-  size_t off = 0;
-  int err = 0;
-  while (n < maxBatch_ && off <= budget_) {  // the buffer holds budget_ + one maximal packet
-    ssize_t r = read(fd_, rxData_ + off, maxPacket_);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN) err = errno;
-      break;
+  constexpr int kMaxRounds = 8;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    uint32_t n = 0;
+    size_t off = 0;
+    int err = 0;
+    bool empty = false;
+    while (n < maxBatch_ && off <= budget_) {  // the buffer holds budget_ + one maximal packet
+      ssize_t r = read(fd_, rxData_ + off, maxPacket_);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN) err = errno;
+        empty = true;
+        break;
+      }
+      offData_[n] = static_cast<int32_t>(off);
+      lenData_[n] = static_cast<int32_t>(r);
+      ++n;
+      off += (static_cast<size_t>(r) + 7) & ~size_t{7};  // 8-byte aligned starts
     }
-    offData_[n] = static_cast<int32_t>(off);
-    lenData_[n] = static_cast<int32_t>(r);
-    ++n;
-    off += (static_cast<size_t>(r) + 7) & ~size_t{7};  // 8-byte aligned starts
+    Napi::Env env = Env();
+    if (n > 0 && !onPackets_.IsEmpty()) Call(onPackets_, Value(), {Napi::Number::New(env, n)});
+    if (err && !onPackets_.IsEmpty()) Call(onPackets_, Value(), {Napi::Number::New(env, -err)});
+    // The handler may have paused or closed the queue, or thrown (CallFromLoop reports it).
+    if (empty || !reading_ || fd_ < 0 || !poll_.Open()) return;
   }
-  Napi::Env env = Env();
-  if (n > 0 && !onPackets_.IsEmpty()) Call(onPackets_, Value(), {Napi::Number::New(env, n)});
-  if (err && !onPackets_.IsEmpty()) Call(onPackets_, Value(), {Napi::Number::New(env, -err)});
 }
 
 // start(onPackets(count)) : count > 0 packets are in rxBuffer at rxOffsets/rxLengths; count < 0 is -errno.

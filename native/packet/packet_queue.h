@@ -1,8 +1,8 @@
 // The packet engine for one packet fd (a TUN/TAP queue, or a macvtap/ipvtap character device):
 // a uv_poll watcher on the environment's own loop; each readable wakeup drains up to a packet and
 // byte budget into one reusable buffer (offsets and lengths in shared Int32Arrays) and makes ONE
-// JS call for the batch. No allocation per packet. Writes are one packet per write(); EAGAIN is
-// reported, never spun on (lib/ waits for writability and emits 'drain').
+// JS call for the batch, then (a full batch) up to 7 more. No allocation per packet. Writes are one packet per write();
+// EAGAIN is reported, never spun on (lib/ waits for writability and emits 'drain').
 #pragma once
 
 #include <napi.h>
