@@ -8,6 +8,7 @@
         "native/sys/sysctl.cc",
         "native/netlink/netns_ref.cc",
         "native/netlink/nlsock.cc",
+        "native/netlink/owner_sockets.cc",
         "native/napi/dispatcher.cc",
         "native/napi/env_state.cc",
         "native/napi/handover.cc",

@@ -36,6 +36,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rtnl", Napi::Function::New<api::Rtnl>(env, "rtnl"));
   exports.Set("rtnlDump", Napi::Function::New<api::RtnlDump>(env, "rtnlDump"));
   exports.Set("netlink", Napi::Function::New<api::Netlink>(env, "netlink"));
+  exports.Set("nfBatch", Napi::Function::New<api::NfBatch>(env, "nfBatch"));
+  exports.Set("nfDropOwner", Napi::Function::New<api::NfDropOwner>(env, "nfDropOwner"));
   exports.Set("dispatcherStats", Napi::Function::New<api::DispatcherStats>(env, "dispatcherStats"));
   exports.Set("encode", Napi::Function::New<api::Encode>(env, "encode"));
   exports.Set("decode", Napi::Function::New<api::Decode>(env, "decode"));

@@ -331,6 +331,14 @@ export interface Binding {
   netlink(ns: NativeNs, protocol: number, messages: Buffer, dump: false): Promise<(Buffer | NativeError)[]>;
   /** A raw dump: one request message; every reply message, concatenated. */
   netlink(ns: NativeNs, protocol: number, messages: Buffer, dump: true): Promise<Buffer>;
+  /**
+   * An nf_tables batch (BATCH_BEGIN, messages, BATCH_END) in one datagram on a NETLINK_NETFILTER
+   * socket of the namespace; `owner`: on this environment's owner socket for it (the one that
+   * owns NFT_TABLE_F_OWNER tables). One entry per message: its echoed objects, or its refusal.
+   */
+  nfBatch(ns: NativeNs, messages: Buffer, owner: boolean): Promise<(Buffer | NativeError)[]>;
+  /** Closes this environment's owner socket for the namespace (its tables go); whether there was one. */
+  nfDropOwner(ns: NativeNs): Promise<boolean>;
   socketError(fd: number): number;
   /**
    * The netlink dispatcher's counters for this environment (native/napi/dispatcher.h): I/O threads

@@ -69,12 +69,13 @@ export class NetdevError extends Error {
 
 /**
  * Linux errnos that libuv has no name for, which the kernel does return here: a TUN queue read
- * after its device was deleted (EBADFD), and the kernel-internal ENOTSUPP that some netlink
- * handlers leak.
+ * after its device was deleted (EBADFD), nf_tables refusing a batch made for an older ruleset
+ * generation (ERESTART), and the kernel-internal ENOTSUPP that some netlink handlers leak.
  */
 const LINUX_ONLY: ReadonlyMap<number, [string, string]> = new Map([
   [76, ['ENOTUNIQ', 'name not unique on network']],
   [77, ['EBADFD', 'file descriptor in bad state']],
+  [85, ['ERESTART', 'interrupted system call should be restarted']],
   [524, ['ENOTSUPP', 'operation not supported (kernel-internal)']],
 ]);
 

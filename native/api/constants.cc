@@ -1,5 +1,11 @@
 // The kernel's constants lib/ needs (binding.constants), with the values of the headers the addon
-// was built against: message types, flags, scopes, tables, groups, TUN offloads, uv poll events.
+// was built against: message types, flags, scopes, tables, groups, TUN offloads, uv poll events,
+// nf_tables messages, attributes and expression keys.
+// glibc's first: after it, the uapi headers (linux/netfilter.h includes linux/in.h) skip what it
+// defines. clang-format would sort it after them.
+// clang-format off
+#include <netinet/in.h>
+// clang-format on
 #include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/if_bridge.h>
@@ -7,10 +13,15 @@
 #include <linux/if_tun.h>
 #include <linux/neighbour.h>
 #include <linux/net_namespace.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <napi.h>
 #include <net/ethernet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <uv.h>
 
@@ -157,6 +168,141 @@ Napi::Object Constants(Napi::Env env) {
   C(UV_READABLE);
   C(UV_WRITABLE);
   C(UV_DISCONNECT);
+  // nf_tables over NETLINK_NETFILTER (lib/nft)
+  C(NETLINK_NETFILTER);
+  C(NFNETLINK_V0);
+  C(NFNL_SUBSYS_NFTABLES);
+  C(NFNL_MSG_BATCH_BEGIN);
+  C(NFNL_MSG_BATCH_END);
+  C(NFNL_BATCH_GENID);
+  C(NFT_MSG_NEWTABLE);
+  C(NFT_MSG_GETTABLE);
+  C(NFT_MSG_DELTABLE);
+  C(NFT_MSG_NEWCHAIN);
+  C(NFT_MSG_GETCHAIN);
+  C(NFT_MSG_DELCHAIN);
+  C(NFT_MSG_NEWRULE);
+  C(NFT_MSG_GETRULE);
+  C(NFT_MSG_DELRULE);
+  C(NFT_MSG_NEWGEN);
+  C(NFT_MSG_GETGEN);
+  C(NFTA_TABLE_NAME);
+  C(NFTA_TABLE_FLAGS);
+  C(NFTA_TABLE_USE);
+  C(NFTA_TABLE_HANDLE);
+  C(NFTA_TABLE_OWNER);
+  C(NFT_TABLE_F_DORMANT);
+  C(NFT_TABLE_F_OWNER);
+  C(NFTA_CHAIN_TABLE);
+  C(NFTA_CHAIN_HANDLE);
+  C(NFTA_CHAIN_NAME);
+  C(NFTA_CHAIN_HOOK);
+  C(NFTA_CHAIN_POLICY);
+  C(NFTA_CHAIN_TYPE);
+  C(NFTA_HOOK_HOOKNUM);
+  C(NFTA_HOOK_PRIORITY);
+  C(NFTA_RULE_TABLE);
+  C(NFTA_RULE_CHAIN);
+  C(NFTA_RULE_HANDLE);
+  C(NFTA_RULE_EXPRESSIONS);
+  C(NFTA_RULE_POSITION);
+  C(NFTA_RULE_USERDATA);
+  C(NFTA_LIST_ELEM);
+  C(NFTA_EXPR_NAME);
+  C(NFTA_EXPR_DATA);
+  C(NFTA_GEN_ID);
+  C(NFTA_DATA_VALUE);
+  C(NFTA_DATA_VERDICT);
+  C(NFTA_VERDICT_CODE);
+  C(NFTA_VERDICT_CHAIN);
+  C(NFT_JUMP);
+  C(NFT_GOTO);
+  C(NFT_RETURN);
+  C(NF_ACCEPT);
+  C(NF_DROP);
+  C(NFT_REG_VERDICT);
+  C(NFT_REG_1);
+  C(NFT_REG_2);
+  C(NFT_REG32_00);
+  C(NFTA_META_DREG);
+  C(NFTA_META_KEY);
+  C(NFT_META_IIFNAME);
+  C(NFT_META_OIFNAME);
+  C(NFT_META_NFPROTO);
+  C(NFT_META_L4PROTO);
+  C(NFTA_PAYLOAD_DREG);
+  C(NFTA_PAYLOAD_BASE);
+  C(NFTA_PAYLOAD_OFFSET);
+  C(NFTA_PAYLOAD_LEN);
+  C(NFT_PAYLOAD_NETWORK_HEADER);
+  C(NFT_PAYLOAD_TRANSPORT_HEADER);
+  C(NFTA_CMP_SREG);
+  C(NFTA_CMP_OP);
+  C(NFTA_CMP_DATA);
+  C(NFT_CMP_EQ);
+  C(NFT_CMP_NEQ);
+  C(NFT_CMP_LT);
+  C(NFT_CMP_LTE);
+  C(NFT_CMP_GT);
+  C(NFT_CMP_GTE);
+  C(NFTA_RANGE_SREG);
+  C(NFTA_RANGE_OP);
+  C(NFTA_RANGE_FROM_DATA);
+  C(NFTA_RANGE_TO_DATA);
+  C(NFT_RANGE_EQ);
+  C(NFT_RANGE_NEQ);
+  C(NFTA_BITWISE_SREG);
+  C(NFTA_BITWISE_DREG);
+  C(NFTA_BITWISE_LEN);
+  C(NFTA_BITWISE_MASK);
+  C(NFTA_BITWISE_XOR);
+  C(NFTA_IMMEDIATE_DREG);
+  C(NFTA_IMMEDIATE_DATA);
+  C(NFTA_CT_DREG);
+  C(NFTA_CT_KEY);
+  C(NFT_CT_STATE);
+  C(NFTA_NAT_TYPE);
+  C(NFTA_NAT_FAMILY);
+  C(NFTA_NAT_REG_ADDR_MIN);
+  C(NFTA_NAT_REG_ADDR_MAX);
+  C(NFTA_NAT_REG_PROTO_MIN);
+  C(NFTA_NAT_REG_PROTO_MAX);
+  C(NFTA_NAT_FLAGS);
+  C(NFT_NAT_SNAT);
+  C(NFT_NAT_DNAT);
+  C(NFTA_MASQ_FLAGS);
+  C(NFTA_MASQ_REG_PROTO_MIN);
+  C(NFTA_MASQ_REG_PROTO_MAX);
+  C(NFTA_REDIR_REG_PROTO_MIN);
+  C(NFTA_REDIR_REG_PROTO_MAX);
+  C(NFTA_REDIR_FLAGS);
+  C(NFTA_COUNTER_BYTES);
+  C(NFTA_COUNTER_PACKETS);
+  C(NFTA_REJECT_TYPE);
+  C(NFTA_REJECT_ICMP_CODE);
+  C(NFT_REJECT_ICMP_UNREACH);
+  C(NFT_REJECT_TCP_RST);
+  C(NFT_REJECT_ICMPX_UNREACH);
+  C(NFT_REJECT_ICMPX_PORT_UNREACH);
+  C(NFT_REJECT_ICMPX_ADMIN_PROHIBITED);
+  C(NF_INET_PRE_ROUTING);
+  C(NF_INET_LOCAL_IN);
+  C(NF_INET_FORWARD);
+  C(NF_INET_LOCAL_OUT);
+  C(NF_INET_POST_ROUTING);
+  C(NFPROTO_INET);
+  C(NFPROTO_IPV4);
+  C(NFPROTO_IPV6);
+  C(NF_NAT_RANGE_MAP_IPS);
+  C(NF_NAT_RANGE_PROTO_SPECIFIED);
+  C(NF_NAT_RANGE_PERSISTENT);
+  C(IPPROTO_TCP);
+  C(IPPROTO_UDP);
+  // nf_tables: ct state bits (NF_CT_STATE_BIT of the conntrack info), as `ct state` compares them.
+  c.Set("NF_CT_STATE_ESTABLISHED", Napi::Number::New(env, NF_CT_STATE_BIT(IP_CT_ESTABLISHED)));
+  c.Set("NF_CT_STATE_RELATED", Napi::Number::New(env, NF_CT_STATE_BIT(IP_CT_RELATED)));
+  c.Set("NF_CT_STATE_NEW", Napi::Number::New(env, NF_CT_STATE_BIT(IP_CT_NEW)));
+  c.Set("NF_CT_STATE_INVALID", Napi::Number::New(env, NF_CT_STATE_INVALID_BIT));
 #undef C
   return c;
 }

@@ -10,11 +10,13 @@
 
 #include "api/ops.h"
 #include "napi/dispatcher.h"
+#include "napi/env_state.h"
 #include "napi/js_args.h"
 #include "napi/napi_error.h"
 #include "napi/ns_arg.h"
 #include "napi/promise_work.h"
 #include "netlink/nlsock.h"
+#include "netlink/owner_sockets.h"
 
 namespace netdev::api {
 
@@ -64,7 +66,99 @@ class NetlinkWork : public DispatchedWork {
   std::vector<NlResult> results_;
 };
 
+// An nf_tables batch (NlSocket::Batch) on a pooled NETLINK_NETFILTER socket, or on the
+// environment's owner socket for the namespace (tables made with NFT_TABLE_F_OWNER).
+class NfBatchWork : public DispatchedWork {
+ public:
+  NfBatchWork(Napi::Env env, NsArg ns, std::vector<uint8_t> msgs, OwnerSockets* owners)
+      : DispatchedWork(env), ns_(std::move(ns)), msgs_(std::move(msgs)), owners_(owners) {}
+  ~NfBatchWork() override { GiveReplyBuffers(&results_); }
+  void Execute() override {
+    err_ = ns_.Resolve();
+    if (err_.Failed()) return;
+    if (owners_ != nullptr) {
+      OwnerSockets::Held held;
+      err_ = owners_->Acquire(*ns_.ref, NETLINK_NETFILTER, &held);
+      if (!err_.Failed()) err_ = held.sock->Batch(&msgs_, &results_);
+      return;
+    }
+    std::unique_ptr<NlSocket> sock;
+    err_ = ns_.ref->Acquire(&sock, NETLINK_NETFILTER);
+    if (err_.Failed()) return;
+    err_ = sock->Batch(&msgs_, &results_);
+    ns_.ref->Release(std::move(sock));
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Array out = Napi::Array::New(env, results_.size());
+    for (size_t i = 0; i < results_.size(); ++i) {
+      const NlResult& r = results_[i];
+      if (r.errnum)
+        out.Set(i, ErrorOf(env, r, "nftables").Value());
+      else
+        out.Set(i, Napi::Buffer<uint8_t>::Copy(env, r.messages.data(), r.messages.size()));
+    }
+    return out;
+  }
+
+ private:
+  NsArg ns_;
+  std::vector<uint8_t> msgs_;
+  OwnerSockets* owners_;
+  std::vector<NlResult> results_;
+};
+
+// Closes the environment's owner socket for a namespace: the kernel deletes what it owned.
+class DropOwnerWork : public DispatchedWork {
+ public:
+  DropOwnerWork(Napi::Env env, NsArg ns, OwnerSockets* owners)
+      : DispatchedWork(env), ns_(std::move(ns)), owners_(owners) {}
+  void Execute() override {
+    err_ = ns_.Resolve();
+    if (!err_.Failed()) dropped_ = owners_->Drop(*ns_.ref, NETLINK_NETFILTER);
+  }
+  Napi::Value Result(Napi::Env env) override { return Napi::Boolean::New(env, dropped_); }
+
+ private:
+  NsArg ns_;
+  OwnerSockets* owners_;
+  bool dropped_ = false;
+};
+
+// Whole messages only, each at least a header, the next at the aligned end of the last; the count.
+size_t CountMessages(Napi::Env env, const Napi::Buffer<uint8_t>& buf) {
+  size_t count = 0;
+  for (size_t off = 0; off < buf.Length(); ++count) {
+    nlmsghdr h;
+    if (buf.Length() - off < sizeof h) ThrowValue(env, "messages must be whole netlink messages");
+    std::memcpy(&h, buf.Data() + off, sizeof h);
+    if (h.nlmsg_len < sizeof h || h.nlmsg_len > buf.Length() - off)
+      ThrowValue(env, "messages must be whole netlink messages");
+    off += std::min<size_t>(NLMSG_ALIGN(h.nlmsg_len), buf.Length() - off);
+  }
+  return count;
+}
+
 }  // namespace
+
+// nfBatch(netns, messages: Buffer, owner: boolean) -> Promise<(Buffer | Error)[]>: one entry per
+// message of the batch (BATCH_BEGIN and BATCH_END included): its echoed objects, or its refusal.
+Napi::Value NfBatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NsArg ns = ParseNs(env, info[0]);
+  if (!info[1].IsBuffer() || !info[2].IsBoolean()) ThrowType(env, "nfBatch(netns, messages, owner)");
+  auto buf = info[1].As<Napi::Buffer<uint8_t>>();
+  if (CountMessages(env, buf) < 3) ThrowValue(env, "a batch is BATCH_BEGIN, one message or more, BATCH_END");
+  OwnerSockets* owners = info[2].As<Napi::Boolean>().Value() ? &State(env)->owners : nullptr;
+  std::vector<uint8_t> msgs(buf.Data(), buf.Data() + buf.Length());
+  return DispatchedWork::Queue(env, std::make_unique<NfBatchWork>(env, std::move(ns), std::move(msgs), owners));
+}
+
+// nfDropOwner(netns) -> Promise<boolean>: closes this environment's owner socket for the namespace.
+Napi::Value NfDropOwner(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NsArg ns = ParseNs(env, info[0]);
+  return DispatchedWork::Queue(env, std::make_unique<DropOwnerWork>(env, std::move(ns), &State(env)->owners));
+}
 
 // netlink(netns, protocol, messages: Buffer, dump: boolean)
 //   -> Promise<(Buffer | Error)[]> (one entry per request: its reply messages, or the refusal)
@@ -78,16 +172,7 @@ Napi::Value Netlink(const Napi::CallbackInfo& info) {
   if (protocol < 0 || protocol >= MAX_LINKS) ThrowValue(env, "protocol must be a netlink protocol number (0-31)");
   auto buf = info[2].As<Napi::Buffer<uint8_t>>();
   bool dump = info[3].As<Napi::Boolean>().Value();
-  // Whole messages only, each at least a header, the next at the aligned end of the last.
-  size_t count = 0;
-  for (size_t off = 0; off < buf.Length(); ++count) {
-    nlmsghdr h;
-    if (buf.Length() - off < sizeof h) ThrowValue(env, "messages must be whole netlink messages");
-    std::memcpy(&h, buf.Data() + off, sizeof h);
-    if (h.nlmsg_len < sizeof h || h.nlmsg_len > buf.Length() - off)
-      ThrowValue(env, "messages must be whole netlink messages");
-    off += std::min<size_t>(NLMSG_ALIGN(h.nlmsg_len), buf.Length() - off);
-  }
+  size_t count = CountMessages(env, buf);
   if (count == 0 || (dump && count != 1))
     ThrowValue(env, dump ? "a dump is one request message" : "no request message");
   std::vector<uint8_t> msgs(buf.Data(), buf.Data() + buf.Length());

@@ -17,6 +17,8 @@ Napi::Value DecodeError(const Napi::CallbackInfo& info);
 
 // netlink_ops.cc: raw netlink of any protocol family; the netlink dispatcher's counters.
 Napi::Value Netlink(const Napi::CallbackInfo& info);
+Napi::Value NfBatch(const Napi::CallbackInfo& info);
+Napi::Value NfDropOwner(const Napi::CallbackInfo& info);
 Napi::Value DispatcherStats(const Napi::CallbackInfo& info);
 
 // netns_ops.cc: namespaces and their handles.

@@ -11,6 +11,7 @@
 #include "napi/handover.h"
 #include "napi/poll_handle.h"
 #include "netlink/netns_ref.h"
+#include "netlink/owner_sockets.h"
 
 namespace netdev {
 
@@ -19,6 +20,7 @@ struct EnvState {
   std::shared_ptr<NetnsRef> current;  // the namespace this environment started in
   LoopHandles handles;                // every uv handle of this environment (poll_handle.h)
   HandedOver handedOver;              // fds handed to JS (handover.h)
+  OwnerSockets owners;                // sockets that own nf_tables tables (owner_sockets.h)
   Dispatcher dispatcher;              // netlink I/O threads (dispatcher.h)
 
   // Makes the state of env (its instance data): registers the uv handles' cleanup hook and opens

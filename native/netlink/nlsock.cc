@@ -152,19 +152,20 @@ SysError NlSocket::Recv(std::vector<uint8_t>* buf, size_t* len) {
   }
 }
 
-SysError NlSocket::Transact(std::vector<uint8_t>* msgs, std::vector<NlResult>* results, bool oneDatagram) {
-  // Index the requests.
-  std::vector<size_t> offs;
-  {
-    size_t off = 0;
-    while (off < msgs->size() && msgs->size() - off >= sizeof(nlmsghdr)) {
-      auto* h = reinterpret_cast<nlmsghdr*>(msgs->data() + off);
-      if (h->nlmsg_len < sizeof(nlmsghdr) || h->nlmsg_len > msgs->size() - off)
-        return SysError::Of(EINVAL, "rtnetlink", "malformed request");
-      offs.push_back(off);
-      off += NLMSG_ALIGN(h->nlmsg_len);
-    }
+bool NlSocket::Index(const std::vector<uint8_t>& msgs, std::vector<size_t>* offs) {
+  size_t off = 0;
+  while (off < msgs.size() && msgs.size() - off >= sizeof(nlmsghdr)) {
+    const auto* h = reinterpret_cast<const nlmsghdr*>(msgs.data() + off);
+    if (h->nlmsg_len < sizeof(nlmsghdr) || h->nlmsg_len > msgs.size() - off) return false;
+    offs->push_back(off);
+    off += NLMSG_ALIGN(h->nlmsg_len);
   }
+  return true;
+}
+
+SysError NlSocket::Transact(std::vector<uint8_t>* msgs, std::vector<NlResult>* results, bool oneDatagram) {
+  std::vector<size_t> offs;
+  if (!Index(*msgs, &offs)) return SysError::Of(EINVAL, "rtnetlink", "malformed request");
   results->assign(offs.size(), NlResult{});
   size_t i = 0;
   while (i < offs.size()) {
@@ -223,6 +224,71 @@ SysError NlSocket::Transact(std::vector<uint8_t>* msgs, std::vector<NlResult>* r
       }
     }
     i = j;
+  }
+  return {};
+}
+
+SysError NlSocket::Batch(std::vector<uint8_t>* msgs, std::vector<NlResult>* results) {
+  std::vector<size_t> offs;
+  if (!Index(*msgs, &offs) || offs.size() < 3)
+    return SysError::Of(EINVAL, "nftables", "a batch is BATCH_BEGIN, one message or more, BATCH_END");
+  size_t n = offs.size();
+  results->assign(n, NlResult{});
+  // The whole batch is one datagram, which netlink refuses (EMSGSIZE) beyond the send buffer.
+  size_t bytes = msgs->size();
+  if (bytes + 64 * 1024 > static_cast<size_t>(sndbuf_) && bytes > 128 * 1024) {
+    if (bytes > (size_t{1} << 30)) return SysError::Of(EMSGSIZE, "sendmsg", "an nf_tables batch of over 1 GiB");
+    int want = static_cast<int>(bytes + 64 * 1024);
+    // FORCE needs CAP_NET_ADMIN over the socket's namespace; without it the kernel caps the size at
+    // net.core.wmem_max, and a batch beyond that is refused with EMSGSIZE below.
+    if (setsockopt(fd_.Get(), SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof want) != 0)
+      SetOpt(fd_.Get(), SOL_SOCKET, SO_SNDBUF, want);
+    sndbuf_ = want;
+  }
+  uint32_t base = ++seq_;
+  seq_ += static_cast<uint32_t>(n - 1);
+  uint32_t ackSeq = base + static_cast<uint32_t>(n - 2);
+  for (size_t k = 0; k < n; ++k) {
+    auto* h = reinterpret_cast<nlmsghdr*>(msgs->data() + offs[k]);
+    h->nlmsg_seq = base + static_cast<uint32_t>(k);
+    h->nlmsg_pid = portid_;
+    h->nlmsg_flags |= NLM_F_REQUEST;
+    h->nlmsg_flags &= static_cast<uint16_t>(~NLM_F_ACK);
+    if (k == n - 2) h->nlmsg_flags |= NLM_F_ACK;
+  }
+  SysError e = SendAll(msgs->data(), bytes);
+  if (e.Failed()) {
+    // EMSGSIZE: nothing was sent, the socket is as good as before.
+    if (e.errnum == EMSGSIZE) healthy_ = true;
+    return e;
+  }
+  std::vector<MsgView> views;
+  for (bool done = false; !done;) {
+    size_t len;
+    e = Recv(&rx_, &len);
+    if (e.Failed()) return e;
+    views.clear();
+    if (!SplitMessages(rx_.data(), len, &views)) {
+      healthy_ = false;
+      return SysError::Of(EPROTO, "recvmsg", "malformed netlink reply");
+    }
+    for (const MsgView& m : views) {
+      const nlmsghdr* h = m.hdr;
+      if (h->nlmsg_pid != portid_ || h->nlmsg_seq < base || h->nlmsg_seq >= base + n) continue;
+      NlResult& r = (*results)[h->nlmsg_seq - base];
+      if (h->nlmsg_type == NLMSG_ERROR) {
+        if (!ParseNlError(m.payload, m.payloadLen, h->nlmsg_flags, &r)) {
+          healthy_ = false;
+          return SysError::Of(EPROTO, "recvmsg", "short netlink error message");
+        }
+        // The ACK asked for, or a refusal of the whole batch: nothing follows either.
+        if (h->nlmsg_seq == ackSeq || (h->nlmsg_seq == base && r.errnum)) done = true;
+      } else if (h->nlmsg_type != NLMSG_DONE && h->nlmsg_type != NLMSG_NOOP) {
+        const auto* p = reinterpret_cast<const uint8_t*>(h);
+        r.messages.insert(r.messages.end(), p, p + NLMSG_ALIGN(h->nlmsg_len));
+        r.messages.resize(NLMSG_ALIGN(r.messages.size()), 0);
+      }
+    }
   }
   return {};
 }

@@ -48,6 +48,14 @@ class NlSocket {
   // kernel applies BATCH_BEGIN … BATCH_END as one transaction only within one datagram).
   SysError Transact(std::vector<uint8_t>* msgs, std::vector<NlResult>* results, bool oneDatagram = false);
 
+  // An nf_tables batch (NFNL_MSG_BATCH_BEGIN, the object messages, NFNL_MSG_BATCH_END) in one
+  // sendmsg(), the send buffer grown to fit it. Only the last object message asks for an ACK
+  // (BATCH_END is ACKed only since Linux 6.10, and an ACK for each message would overflow the
+  // receive buffer of a large batch); refusals always come back, each on its message's seq, and
+  // a batch-level one (EPERM, ERESTART on a stale generation) on BATCH_BEGIN's, with nothing
+  // after it. Echoed objects (NLM_F_ECHO) gather in their message's result.
+  SysError Batch(std::vector<uint8_t>* msgs, std::vector<NlResult>* results);
+
   // Runs one dump request; concatenated reply messages go to *out. Retries a bounded number of
   // times when the kernel flags the dump as interrupted (NLM_F_DUMP_INTR).
   SysError Dump(std::vector<uint8_t>* req, NlResult* out);
@@ -59,12 +67,15 @@ class NlSocket {
   NlSocket() = default;
   SysError Recv(std::vector<uint8_t>* buf, size_t* len);
   SysError SendAll(const uint8_t* data, size_t len);
+  // Splits msgs into its messages' offsets; false for a malformed one.
+  static bool Index(const std::vector<uint8_t>& msgs, std::vector<size_t>* offs);
 
   UniqueFd fd_;
   int protocol_ = NETLINK_ROUTE;
   uint32_t portid_ = 0;
   uint32_t seq_ = 0;
   bool healthy_ = true;
+  int sndbuf_ = 0;  // what SO_SNDBUF was raised to for a batch (0: the default)
   std::vector<uint8_t> rx_;
 };
 
