@@ -231,3 +231,21 @@ export { findNetnsById, getNetnsId, listNetnsIds, setNetnsId } from './netns/nsi
 export { getSysctl, setSysctl, type SysctlKey } from './sys/sysctl.js';
 export { execFile, spawn, type ExecInNetnsOptions, type ExecResult, type SpawnInNetnsOptions } from './sys/process.js';
 export { Watcher, watch, type ChangeType, type NetdevEvent, type WatchOptions } from './events/events.js';
+export {
+  addPortForward,
+  clearNat,
+  configureNat,
+  deletePortForward,
+  listNat,
+  type DeletePortForwardOptions,
+  type DnatRule,
+  type ForwardAllow,
+  type ForwardPolicy,
+  type MasqueradeRule,
+  type NatConfig,
+  type NatState,
+  type NatTableOptions,
+  type PortForwardOptions,
+  type RuleState,
+  type SnatRule,
+} from './nft/nat.js';

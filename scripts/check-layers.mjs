@@ -16,7 +16,7 @@ export const LAYERS = [
   ['core'], // the addon's typed boundary, errors, argument validation
   ['netlink'], // the netlink transport: batching, coalescing, reply expansion
   ['netns'], // namespaces: references, handles, ids
-  ['link', 'sys'], // links and their kinds, bridges; sysctls, processes and sockets in a namespace
+  ['link', 'sys', 'nft'], // links and their kinds, bridges; sysctls, processes and sockets in a namespace; nf_tables (NAT)
   ['ip', 'packet'], // addresses, routes, rules, neighbours; TUN/TAP packet I/O and GSO
   ['events'], // the rtnetlink event watcher, over every family
   ['.'], // index.ts: the public API

@@ -81,6 +81,8 @@ export const REQUIREMENTS = [
   { what: 'sysctl', present: hasCmd('sysctl'), pkg: 'procps', stages: ['test'] },
   // The router + DHCP scenario: a real DHCP server, and busybox's udhcpc as its client.
   { what: 'dnsmasq', present: hasCmd('dnsmasq'), pkg: 'dnsmasq-base', stages: ['test'] },
+  // The NAT tests' oracle (nft -j list ruleset) and the NAT benchmark's peer; netdev never runs it.
+  { what: 'nft', present: hasCmd('nft'), pkg: 'nftables', stages: ['test', 'bench'] },
   // The kernel-matrix tier: Debian's stock kernel under qemu, a static busybox in its initramfs,
   // the kernel package fetched with apt-get download and unpacked with dpkg.
   { what: 'qemu-system-x86_64', present: hasCmd('qemu-system-x86_64'), pkg: 'qemu-system-x86', stages: ['test', 'kernel'] },

@@ -1,0 +1,647 @@
+/**
+ * NAT and forwarding for a router namespace, as the tutorials' verbs (masquerade, SNAT, DNAT /
+ * port forwards, a forward policy), over nf_tables netlink: no `nft` or `iptables` binary. netdev
+ * keeps its rules in one `inet` table of its own (`netdev_nat` unless named) and never touches
+ * another table.
+ */
+import { k, type NativeNs } from '../core/binding.js';
+import { NetdevError, invalidType, invalidValue } from '../core/errors.js';
+import * as v from '../core/validate.js';
+import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
+import { ipBytes, ipText, maskLength, network, prefixMask } from './addr.js';
+import { REG1, REG2, type Expr } from './expr.js';
+import { apply, delRule, delTable, echoedRules, generation, listChains, listRules, listTables, newChain, newRule, newTable, type ChainSpec, type Part, type RuleInfo } from './nft.js';
+
+/** `masquerade`: rewrite the source of packets leaving through `outInterface` to its address. */
+export interface MasqueradeRule {
+  /** The interface packets leave through (`-o`, `oifname`). */
+  outInterface: string;
+  /** Only packets from this prefix (`-s 10.0.0.0/8`, `ip saddr`). */
+  source?: string;
+}
+
+/** `SNAT --to-source`: rewrite the source to a fixed address. */
+export interface SnatRule {
+  /** Only packets from this prefix (`-s`). */
+  source?: string;
+  /** Only packets leaving through this interface (`-o`). */
+  outInterface?: string;
+  /** The address sources are rewritten to (of the family of `source`). */
+  toSource: string;
+}
+
+/** `DNAT --to-destination`: rewrite the destination (a floating IP, a port forward). */
+export interface DnatRule {
+  /** Only packets to this prefix (`-d 192.168.0.106`). */
+  destination?: string;
+  /** Only packets arriving through this interface (`-i`). */
+  inInterface?: string;
+  /** The transport protocol; required with `port` or `toPort`. */
+  protocol?: 'tcp' | 'udp';
+  /** Only packets to this port (`--dport`). */
+  port?: number;
+  /** The address destinations are rewritten to. */
+  toDestination: string;
+  /** The port destinations are rewritten to (`--to-destination A:PORT`). */
+  toPort?: number;
+}
+
+/** One `allow` entry of a forward policy: forwarded packets it accepts. */
+export interface ForwardAllow {
+  inInterface?: string;
+  outInterface?: string;
+}
+
+/** The forward chain (`iptables -P FORWARD DROP` and its `-A FORWARD … -j ACCEPT` rules). */
+export interface ForwardPolicy {
+  /** What happens to a forwarded packet no rule accepted. */
+  policy: 'accept' | 'drop';
+  /** Accept packets of established or related connections (`ct state established,related accept`). */
+  allowEstablished?: boolean;
+  allow?: ForwardAllow[];
+}
+
+/** What {@link configureNat} applies. */
+export interface NatConfig extends NetnsOption {
+  /** netdev's table (an `inet` table); default `netdev_nat`. */
+  table?: string;
+  masquerade?: MasqueradeRule[];
+  snat?: SnatRule[];
+  dnat?: DnatRule[];
+  forward?: ForwardPolicy;
+  /**
+   * Bind the table to this process (NFT_TABLE_F_OWNER, Linux 5.12+): the kernel deletes it when
+   * the process (or the worker thread) ends, however it ends.
+   */
+  owner?: boolean;
+}
+
+/** A rule as {@link listNat} reads it back: its handle and counters. */
+export interface RuleState {
+  /** The kernel's handle of the rule (what {@link deletePortForward} takes). */
+  handle: number;
+  packets: number;
+  bytes: number;
+}
+
+/** What {@link listNat} returns. */
+export interface NatState {
+  table: string;
+  /** Whether the table exists. */
+  exists: boolean;
+  /** Whether the table is bound to its creator's socket (`owner`). */
+  owner: boolean;
+  masquerade: (MasqueradeRule & RuleState)[];
+  snat: (SnatRule & RuleState)[];
+  dnat: (DnatRule & RuleState)[];
+  forward?: ForwardPolicy;
+  /** Rules of netdev's table that are none of the above (written by something else): their handles. */
+  unrecognized: number[];
+}
+
+const DEFAULT_TABLE = 'netdev_nat';
+const MAX_RULES = 100_000;
+// nft keywords a table must not be named (its listing could not be read back by nft -f).
+const RESERVED = new Set(['netdev', 'ip', 'ip6', 'inet', 'arp', 'bridge', 'table', 'chain', 'rule', 'set', 'map', 'flowtable', 'element', 'counter', 'quota', 'ct', 'meta']);
+
+function tableName(value: unknown, arg: string): string {
+  if (value === undefined) return DEFAULT_TABLE;
+  if (typeof value !== 'string') throw invalidType(arg, 'of type string', value);
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,62}$/.test(value))
+    throw invalidValue(arg, value, 'must be 1-63 letters, digits, "_" or "-", starting with a letter');
+  if (RESERVED.has(value)) throw invalidValue(arg, value, 'is an nft keyword (nft could not read its own listing of it back)');
+  return value;
+}
+
+const CHAINS: Record<'prerouting' | 'postrouting' | 'forward', ChainSpec> = {
+  prerouting: { name: 'prerouting', type: 'nat', hook: 'prerouting', priority: -100 },
+  postrouting: { name: 'postrouting', type: 'nat', hook: 'postrouting', priority: 100 },
+  forward: { name: 'forward', type: 'filter', hook: 'forward', priority: 0 },
+};
+
+// --- validation -------------------------------------------------------------------------------
+
+type Prefix = { family: 4 | 6; address: string; prefixLength: number };
+
+function prefix(value: unknown, arg: string): Prefix {
+  const c = v.cidr(value, arg);
+  return { family: c.family, address: c.address, prefixLength: c.prefixLength };
+}
+
+function entries(value: unknown, arg: string, keys: readonly string[]): Record<string, unknown>[] {
+  if (value === undefined) return [];
+  return v.array(value, arg, MAX_RULES, 'rules').map((e, i) => {
+    const o = v.object(e, `${arg}[${i}]`);
+    v.knownKeys(o, `${arg}[${i}]`, keys);
+    return o;
+  });
+}
+
+const DNAT_KEYS = ['destination', 'inInterface', 'protocol', 'port', 'toDestination', 'toPort'] as const;
+
+/** The DNAT fields of a verb's options. */
+function dnatFields(options: object): Record<string, unknown> {
+  const o = options as Record<string, unknown>;
+  return Object.fromEntries(DNAT_KEYS.filter((key) => o[key] !== undefined).map((key) => [key, o[key]]));
+}
+
+function opt<T>(o: Record<string, unknown>, key: string, check: (x: unknown, arg: string) => T, arg: string): T | undefined {
+  return o[key] === undefined ? undefined : check(o[key], `${arg}.${key}`);
+}
+
+const protocolOf = (x: unknown, arg: string): 'tcp' | 'udp' => {
+  if (x !== 'tcp' && x !== 'udp') throw invalidValue(arg, x, "must be 'tcp' or 'udp'");
+  return x;
+};
+const portOf = (x: unknown, arg: string): number => v.integer(x, arg, 1, 65535);
+
+function masqueradeOf(o: Record<string, unknown>, arg: string): MasqueradeRule {
+  if (o.outInterface === undefined) throw invalidValue(`${arg}.outInterface`, o.outInterface, 'is required (the interface packets leave through)');
+  const r: MasqueradeRule = { outInterface: v.ifname(o.outInterface, `${arg}.outInterface`) };
+  const s = opt(o, 'source', prefix, arg);
+  if (s) r.source = `${s.address}/${s.prefixLength}`;
+  return r;
+}
+
+function snatOf(o: Record<string, unknown>, arg: string): SnatRule {
+  const to = v.ip(o.toSource, `${arg}.toSource`);
+  const family = v.cidr(to, `${arg}.toSource`).family;
+  const r: SnatRule = { toSource: to };
+  const s = opt(o, 'source', prefix, arg);
+  if (s) {
+    if (s.family !== family) throw invalidValue(`${arg}.toSource`, to, `must be an IPv${s.family} address, like source`);
+    r.source = `${s.address}/${s.prefixLength}`;
+  }
+  const out = opt(o, 'outInterface', v.ifname, arg);
+  if (out !== undefined) r.outInterface = out;
+  return r;
+}
+
+function dnatOf(o: Record<string, unknown>, arg: string): DnatRule {
+  const to = v.ip(o.toDestination, `${arg}.toDestination`);
+  const family = v.cidr(to, `${arg}.toDestination`).family;
+  const r: DnatRule = { toDestination: to };
+  const d = opt(o, 'destination', prefix, arg);
+  if (d) {
+    if (d.family !== family) throw invalidValue(`${arg}.toDestination`, to, `must be an IPv${d.family} address, like destination`);
+    r.destination = `${d.address}/${d.prefixLength}`;
+  }
+  const inIf = opt(o, 'inInterface', v.ifname, arg);
+  if (inIf !== undefined) r.inInterface = inIf;
+  const protocol = opt(o, 'protocol', protocolOf, arg);
+  if (protocol !== undefined) r.protocol = protocol;
+  const port = opt(o, 'port', portOf, arg);
+  if (port !== undefined) r.port = port;
+  const toPort = opt(o, 'toPort', portOf, arg);
+  if (toPort !== undefined) r.toPort = toPort;
+  if ((port !== undefined || toPort !== undefined) && protocol === undefined)
+    throw invalidValue(`${arg}.protocol`, undefined, "is required with a port ('tcp' or 'udp')");
+  return r;
+}
+
+function forwardOf(value: unknown, arg: string): ForwardPolicy {
+  const o = v.object(value, arg);
+  v.knownKeys(o, arg, ['policy', 'allowEstablished', 'allow']);
+  if (o.policy !== 'accept' && o.policy !== 'drop') throw invalidValue(`${arg}.policy`, o.policy, "must be 'accept' or 'drop'");
+  const f: ForwardPolicy = { policy: o.policy };
+  const est = opt(o, 'allowEstablished', v.bool, arg);
+  if (est !== undefined) f.allowEstablished = est;
+  if (o.allow !== undefined) {
+    f.allow = entries(o.allow, `${arg}.allow`, ['inInterface', 'outInterface']).map((a, i) => {
+      const at = `${arg}.allow[${i}]`;
+      const r: ForwardAllow = {};
+      const inIf = opt(a, 'inInterface', v.ifname, at);
+      const outIf = opt(a, 'outInterface', v.ifname, at);
+      if (inIf === undefined && outIf === undefined) throw invalidValue(at, a, 'must name inInterface, outInterface or both');
+      if (inIf !== undefined) r.inInterface = inIf;
+      if (outIf !== undefined) r.outInterface = outIf;
+      return r;
+    });
+  }
+  return f;
+}
+
+// --- rules as expressions ---------------------------------------------------------------------
+
+const IFNAMSIZ = 16;
+const ifnameData = (name: string): Buffer => {
+  const b = Buffer.alloc(IFNAMSIZ);
+  b.write(name);
+  return b;
+};
+
+function matchIf(key: 'iifname' | 'oifname', name: string): Expr[] {
+  return [{ type: 'meta', key, dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: ifnameData(name) }];
+}
+
+function matchFamily(family: 4 | 6): Expr[] {
+  return [{ type: 'meta', key: 'nfproto', dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: Buffer.from([k(family === 4 ? 'NFPROTO_IPV4' : 'NFPROTO_IPV6')]) }];
+}
+
+// Where saddr/daddr are in the IPv4 and IPv6 headers.
+const ADDR_AT = { 4: { saddr: 12, daddr: 16, len: 4 }, 6: { saddr: 8, daddr: 24, len: 16 } } as const;
+
+function matchAddr(field: 'saddr' | 'daddr', p: Prefix): Expr[] {
+  const at = ADDR_AT[p.family];
+  const bytes = network(ipBytes(p.address), p.prefixLength);
+  const out: Expr[] = [{ type: 'payload', base: 'network', offset: at[field], len: at.len, dreg: REG1() }];
+  if (p.prefixLength < at.len * 8)
+    out.push({ type: 'bitwise', sreg: REG1(), dreg: REG1(), len: at.len, mask: prefixMask(p.prefixLength, at.len), xor: Buffer.alloc(at.len) });
+  out.push({ type: 'cmp', op: 'eq', sreg: REG1(), data: bytes });
+  return out;
+}
+
+const L4 = { tcp: 6, udp: 17 } as const;
+const port16 = (p: number): Buffer => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(p);
+  return b;
+};
+
+const counter = (): Expr => ({ type: 'counter', packets: 0n, bytes: 0n });
+
+function masqueradeExprs(r: MasqueradeRule): Expr[] {
+  const out = matchIf('oifname', r.outInterface);
+  if (r.source !== undefined) {
+    const p = prefix(r.source, 'source');
+    out.push(...matchFamily(p.family), ...matchAddr('saddr', p));
+  }
+  out.push(counter(), { type: 'masq', flags: 0 });
+  return out;
+}
+
+function snatExprs(r: SnatRule): Expr[] {
+  const family = v.cidr(r.toSource).family;
+  const out: Expr[] = [];
+  if (r.outInterface !== undefined) out.push(...matchIf('oifname', r.outInterface));
+  out.push(...matchFamily(family));
+  if (r.source !== undefined) out.push(...matchAddr('saddr', prefix(r.source, 'source')));
+  out.push(counter(), { type: 'immediate', dreg: REG1(), data: ipBytes(r.toSource) });
+  out.push({ type: 'nat', nat: 'snat', family, addrMin: REG1(), flags: 0 });
+  return out;
+}
+
+function dnatExprs(r: DnatRule): Expr[] {
+  const family = v.cidr(r.toDestination).family;
+  const out: Expr[] = [];
+  if (r.inInterface !== undefined) out.push(...matchIf('iifname', r.inInterface));
+  out.push(...matchFamily(family));
+  if (r.destination !== undefined) out.push(...matchAddr('daddr', prefix(r.destination, 'destination')));
+  if (r.protocol !== undefined)
+    out.push({ type: 'meta', key: 'l4proto', dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: Buffer.from([L4[r.protocol]]) });
+  if (r.port !== undefined)
+    out.push({ type: 'payload', base: 'transport', offset: 2, len: 2, dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: port16(r.port) });
+  out.push(counter(), { type: 'immediate', dreg: REG1(), data: ipBytes(r.toDestination) });
+  const nat: Expr = { type: 'nat', nat: 'dnat', family, addrMin: REG1(), flags: 0 };
+  if (r.toPort !== undefined) {
+    out.push({ type: 'immediate', dreg: REG2(), data: port16(r.toPort) });
+    nat.protoMin = REG2();
+  }
+  out.push(nat);
+  return out;
+}
+
+function establishedExprs(): Expr[] {
+  const bits = Buffer.alloc(4);
+  bits.writeUInt32LE(k('NF_CT_STATE_ESTABLISHED') | k('NF_CT_STATE_RELATED')); // ct state is host-endian
+  return [
+    { type: 'ct', key: 'state', dreg: REG1() },
+    { type: 'bitwise', sreg: REG1(), dreg: REG1(), len: 4, mask: bits, xor: Buffer.alloc(4) },
+    { type: 'cmp', op: 'neq', sreg: REG1(), data: Buffer.alloc(4) },
+    counter(),
+    { type: 'verdict', verdict: 'accept' },
+  ];
+}
+
+function allowExprs(a: ForwardAllow): Expr[] {
+  const out: Expr[] = [];
+  if (a.inInterface !== undefined) out.push(...matchIf('iifname', a.inInterface));
+  if (a.outInterface !== undefined) out.push(...matchIf('oifname', a.outInterface));
+  out.push(counter(), { type: 'verdict', verdict: 'accept' });
+  return out;
+}
+
+const describeRule = (kind: string, r: object): string => `${kind} ${JSON.stringify(r)}`;
+
+/** The batch parts that create the table as cfg says (the table itself first). */
+function tableParts(table: string, cfg: Omit<NatConfig, 'netns' | 'table'>): Part[] {
+  const parts: Part[] = [newTable(table, cfg.owner ? k('NFT_TABLE_F_OWNER') : 0)];
+  const masq = cfg.masquerade ?? [];
+  const snat = cfg.snat ?? [];
+  const dnat = cfg.dnat ?? [];
+  if (dnat.length) parts.push(newChain(table, CHAINS.prerouting));
+  if (masq.length || snat.length) parts.push(newChain(table, CHAINS.postrouting));
+  if (cfg.forward) parts.push(newChain(table, { ...CHAINS.forward, policy: cfg.forward.policy }));
+  masq.forEach((r, i) => parts.push(newRule(table, 'postrouting', masqueradeExprs(r), `masquerade[${i}] ${describeRule('masquerade', r)}`)));
+  snat.forEach((r, i) => parts.push(newRule(table, 'postrouting', snatExprs(r), `snat[${i}] ${describeRule('snat', r)}`)));
+  dnat.forEach((r, i) => parts.push(newRule(table, 'prerouting', dnatExprs(r), `dnat[${i}] ${describeRule('dnat', r)}`)));
+  if (cfg.forward?.allowEstablished) parts.push(newRule(table, 'forward', establishedExprs(), 'forward.allowEstablished'));
+  (cfg.forward?.allow ?? []).forEach((a, i) => parts.push(newRule(table, 'forward', allowExprs(a), `forward.allow[${i}] ${JSON.stringify(a)}`)));
+  return parts;
+}
+
+// --- reading rules back -----------------------------------------------------------------------
+
+type Src = { kind: 'meta'; key: string } | { kind: 'payload'; base: string; offset: number; len: number } | { kind: 'ct' } | { kind: 'imm'; data: Buffer };
+
+interface Parsed {
+  inInterface?: string;
+  outInterface?: string;
+  family?: 4 | 6;
+  source?: string;
+  destination?: string;
+  protocol?: 'tcp' | 'udp';
+  port?: number;
+  established?: boolean;
+  action?: 'masq' | 'snat' | 'dnat' | 'accept' | 'drop';
+  to?: string;
+  toPort?: number;
+  packets: number;
+  bytes: number;
+  ok: boolean;
+}
+
+const ifText = (b: Buffer): string => {
+  const z = b.indexOf(0);
+  return b.toString('utf8', 0, z < 0 ? b.length : z);
+};
+
+/** Reads the matches and the action of one of netdev's rules; ok false for anything else. */
+function parseRule(exprs: readonly Expr[]): Parsed {
+  const regs = new Map<number, Src>();
+  const masks = new Map<number, Buffer>();
+  const p: Parsed = { packets: 0, bytes: 0, ok: true };
+  for (const e of exprs) {
+    switch (e.type) {
+      case 'meta':
+        regs.set(e.dreg, { kind: 'meta', key: e.key });
+        masks.delete(e.dreg);
+        break;
+      case 'payload':
+        regs.set(e.dreg, { kind: 'payload', base: e.base, offset: e.offset, len: e.len });
+        masks.delete(e.dreg);
+        break;
+      case 'ct':
+        regs.set(e.dreg, { kind: 'ct' });
+        masks.delete(e.dreg);
+        break;
+      case 'bitwise':
+        if (e.sreg !== e.dreg || e.xor.some((b) => b !== 0)) p.ok = false;
+        masks.set(e.dreg, e.mask);
+        break;
+      case 'immediate':
+        regs.set(e.dreg, { kind: 'imm', data: e.data });
+        break;
+      case 'cmp': {
+        const s = regs.get(e.sreg);
+        const mask = masks.get(e.sreg);
+        if (!s) {
+          p.ok = false;
+          break;
+        }
+        if (s.kind === 'ct' && e.op === 'neq' && mask) {
+          p.established = true;
+          break;
+        }
+        if (e.op !== 'eq') {
+          p.ok = false;
+          break;
+        }
+        if (s.kind === 'meta') {
+          if (s.key === 'iifname') p.inInterface = ifText(e.data);
+          else if (s.key === 'oifname') p.outInterface = ifText(e.data);
+          else if (s.key === 'nfproto') p.family = e.data[0] === k('NFPROTO_IPV6') ? 6 : 4;
+          else if (s.key === 'l4proto') p.protocol = e.data[0] === L4.udp ? 'udp' : 'tcp';
+        } else if (s.kind === 'payload' && s.base === 'network') {
+          const fam = s.len === 16 ? 6 : 4;
+          const len = mask ? maskLength(mask) : s.len * 8;
+          if (len === undefined) p.ok = false;
+          const text = `${ipText(e.data)}/${len ?? 0}`;
+          if (s.offset === ADDR_AT[fam].saddr) p.source = text;
+          else if (s.offset === ADDR_AT[fam].daddr) p.destination = text;
+          else p.ok = false;
+        } else if (s.kind === 'payload' && s.base === 'transport' && s.offset === 2 && s.len === 2) {
+          p.port = e.data.readUInt16BE(0);
+        } else p.ok = false;
+        break;
+      }
+      case 'counter':
+        p.packets = Number(e.packets);
+        p.bytes = Number(e.bytes);
+        break;
+      case 'masq':
+        p.action = 'masq';
+        break;
+      case 'nat': {
+        p.action = e.nat;
+        const a = e.addrMin === undefined ? undefined : regs.get(e.addrMin);
+        if (a?.kind === 'imm') p.to = ipText(a.data);
+        const port = e.protoMin === undefined ? undefined : regs.get(e.protoMin);
+        if (port?.kind === 'imm') p.toPort = port.data.readUInt16BE(0);
+        break;
+      }
+      case 'verdict':
+        if (e.verdict === 'accept' || e.verdict === 'drop') p.action = e.verdict;
+        else p.ok = false;
+        break;
+      default:
+        p.ok = false;
+    }
+  }
+  return p;
+}
+
+/** Builds the state of a table from its chains and rules. */
+function stateOf(table: string, exists: boolean, owner: boolean, policy: 'accept' | 'drop' | undefined, rules: RuleInfo[]): NatState {
+  const st: NatState = { table, exists, owner, masquerade: [], snat: [], dnat: [], unrecognized: [] };
+  if (policy !== undefined) st.forward = { policy, allowEstablished: false, allow: [] };
+  for (const r of rules) {
+    const p = parseRule(r.exprs);
+    const rs: RuleState = { handle: Number(r.handle), packets: p.packets, bytes: p.bytes };
+    if (p.ok && r.chain === 'postrouting' && p.action === 'masq' && p.outInterface !== undefined) {
+      st.masquerade.push({ outInterface: p.outInterface, ...(p.source !== undefined ? { source: p.source } : {}), ...rs });
+    } else if (p.ok && r.chain === 'postrouting' && p.action === 'snat' && p.to !== undefined) {
+      st.snat.push({ ...(p.source !== undefined ? { source: p.source } : {}), ...(p.outInterface !== undefined ? { outInterface: p.outInterface } : {}), toSource: p.to, ...rs });
+    } else if (p.ok && r.chain === 'prerouting' && p.action === 'dnat' && p.to !== undefined) {
+      const d: DnatRule & RuleState = { toDestination: p.to, ...rs };
+      if (p.destination !== undefined) d.destination = p.destination;
+      if (p.inInterface !== undefined) d.inInterface = p.inInterface;
+      if (p.protocol !== undefined) d.protocol = p.protocol;
+      if (p.port !== undefined) d.port = p.port;
+      if (p.toPort !== undefined) d.toPort = p.toPort;
+      st.dnat.push(d);
+    } else if (p.ok && r.chain === 'forward' && p.action === 'accept' && st.forward) {
+      if (p.established) st.forward.allowEstablished = true;
+      else if (p.inInterface !== undefined || p.outInterface !== undefined)
+        st.forward.allow!.push({ ...(p.inInterface !== undefined ? { inInterface: p.inInterface } : {}), ...(p.outInterface !== undefined ? { outInterface: p.outInterface } : {}) });
+      else st.unrecognized.push(rs.handle);
+    } else st.unrecognized.push(rs.handle);
+  }
+  return st;
+}
+
+// --- the verbs --------------------------------------------------------------------------------
+
+async function inNetns<T>(options: NetnsOption, fn: (ns: NativeNs) => Promise<T>): Promise<T> {
+  const { ns, release } = resolveNetns(netnsOf(options));
+  try {
+    return await fn(ns);
+  } finally {
+    release();
+  }
+}
+
+const isOwned = (flags: number): boolean => (flags & k('NFT_TABLE_F_OWNER')) !== 0;
+const ATTEMPTS = 3;
+
+/**
+ * Applies a router's NAT and forwarding as ONE atomic nf_tables batch that replaces netdev's table
+ * (and nothing else): either all of it takes effect or none of it, and the batch is guarded by
+ * the ruleset's generation (if anything changed the ruleset between reading it and applying, the
+ * kernel refuses it and it is tried again, up to 3 times). Enable forwarding separately
+ * (`setSysctl('net.ipv4.ip_forward', 1, { netns })`).
+ *
+ * `iptables -t nat -A POSTROUTING -o OUT [-s SRC] -j MASQUERADE`,
+ * `iptables -t nat -A POSTROUTING [-s SRC] [-o OUT] -j SNAT --to-source ADDR`,
+ * `iptables -t nat -A PREROUTING [-i IN] [-d DST] [-p tcp --dport P] -j DNAT --to-destination ADDR[:PORT]`,
+ * `iptables -P FORWARD DROP`, `iptables -A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT`,
+ * `iptables -A FORWARD [-i IN] [-o OUT] -j ACCEPT`; in nft: `nft -f` of
+ * `table inet netdev_nat { chain postrouting { type nat hook postrouting priority srcnat; oifname OUT masquerade } … }`
+ * after `delete table inet netdev_nat`.
+ */
+export async function configureNat(config: NatConfig): Promise<void> {
+  config = v.options(config, 'config', ['netns', 'table', 'masquerade', 'snat', 'dnat', 'forward', 'owner']);
+  const table = tableName(config.table, 'config.table');
+  const cfg: Omit<NatConfig, 'netns' | 'table'> = {
+    masquerade: entries(config.masquerade, 'config.masquerade', ['outInterface', 'source']).map((o, i) => masqueradeOf(o, `config.masquerade[${i}]`)),
+    snat: entries(config.snat, 'config.snat', ['source', 'outInterface', 'toSource']).map((o, i) => snatOf(o, `config.snat[${i}]`)),
+    dnat: entries(config.dnat, 'config.dnat', DNAT_KEYS).map((o, i) => dnatOf(o, `config.dnat[${i}]`)),
+  };
+  if (config.forward !== undefined) cfg.forward = forwardOf(config.forward, 'config.forward');
+  if (config.owner !== undefined) cfg.owner = v.bool(config.owner, 'config.owner');
+  const operation = `configureNat ${table}`;
+  const body = tableParts(table, cfg);
+  await inNetns(config, async (ns) => {
+    for (let attempt = 1; ; attempt++) {
+      const genid = await generation(ns, operation);
+      const existing = (await listTables(ns, operation)).find((t) => t.name === table);
+      const owned = existing !== undefined && isOwned(existing.flags);
+      // An existing table is deleted and made again in the same transaction.
+      const parts = existing ? [delTable(table), ...body] : body;
+      try {
+        await apply(ns, parts, operation, { owner: cfg.owner === true || owned, genid });
+        return;
+      } catch (e) {
+        if (!(e instanceof NetdevError) || e.code !== 'ERESTART' || attempt >= ATTEMPTS) throw e;
+      }
+    }
+  });
+}
+
+/** Options of {@link listNat} and {@link clearNat}. */
+export interface NatTableOptions extends NetnsOption {
+  /** netdev's table; default `netdev_nat`. */
+  table?: string;
+}
+
+/**
+ * What netdev's table holds, read back from the kernel: the rules in the form
+ * {@link configureNat} takes, each with its handle and counters.
+ *
+ * `nft -j list table inet netdev_nat`; `iptables -t nat -L -n -v` and `iptables -L FORWARD -n -v`.
+ */
+export async function listNat(options: NatTableOptions = {}): Promise<NatState> {
+  options = v.options(options, 'options', ['netns', 'table']);
+  const table = tableName(options.table, 'options.table');
+  const operation = `listNat ${table}`;
+  return inNetns(options, (ns) => listNatIn(ns, table, operation));
+}
+
+/**
+ * Deletes netdev's table (its rules and chains), if it exists; resolves with whether it did.
+ *
+ * `nft delete table inet netdev_nat`; `iptables -t nat -F` and `iptables -P FORWARD ACCEPT`.
+ */
+export async function clearNat(options: NatTableOptions = {}): Promise<boolean> {
+  options = v.options(options, 'options', ['netns', 'table']);
+  const table = tableName(options.table, 'options.table');
+  const operation = `clearNat ${table}`;
+  return inNetns(options, async (ns) => {
+    const t = (await listTables(ns, operation)).find((x) => x.name === table);
+    if (!t) return false;
+    await apply(ns, [delTable(table)], operation, { owner: isOwned(t.flags) });
+    return true;
+  });
+}
+
+/** Options of {@link addPortForward}: one DNAT rule. */
+export interface PortForwardOptions extends DnatRule, NatTableOptions {
+  /** When the table does not exist yet: make it owned by this process (see {@link NatConfig.owner}). */
+  owner?: boolean;
+}
+
+/**
+ * Adds one DNAT rule (a port forward, a floating IP) to netdev's table, making the table and its
+ * prerouting chain if they do not exist; resolves with the rule's handle. The rest of the table is
+ * untouched.
+ *
+ * `iptables -t nat -A PREROUTING [-i IN] [-d DST] -p tcp --dport P -j DNAT --to-destination ADDR[:PORT]`;
+ * `nft add rule inet netdev_nat prerouting [iifname IN] [ip daddr DST] tcp dport P dnat ip to ADDR[:PORT]`.
+ */
+export async function addPortForward(options: PortForwardOptions): Promise<{ handle: number }> {
+  options = v.options(options, 'options', ['netns', 'table', 'owner', 'destination', 'inInterface', 'protocol', 'port', 'toDestination', 'toPort']);
+  const table = tableName(options.table, 'options.table');
+  const rule = dnatOf(dnatFields(options), 'options');
+  const owner = options.owner === undefined ? false : v.bool(options.owner, 'options.owner');
+  const operation = `addPortForward ${table}`;
+  return inNetns(options, async (ns) => {
+    const t = (await listTables(ns, operation)).find((x) => x.name === table);
+    const parts: Part[] = [];
+    if (!t) parts.push(newTable(table, owner ? k('NFT_TABLE_F_OWNER') : 0));
+    if (!t || !(await listChains(ns, table, operation)).some((c) => c.name === 'prerouting')) parts.push(newChain(table, CHAINS.prerouting));
+    parts.push(newRule(table, 'prerouting', dnatExprs(rule), describeRule('dnat', rule), true));
+    const echoed = await apply(ns, parts, operation, { owner: t ? isOwned(t.flags) : owner });
+    const made = echoedRules(echoed[echoed.length - 1]!)[0];
+    if (!made) throw new NetdevError({ errnum: 71, syscall: 'nftables', operation, detail: 'the kernel did not echo the new rule' });
+    return { handle: Number(made.handle) };
+  });
+}
+
+/** Options of {@link deletePortForward}: the rule by its handle, or by what it matches. */
+export interface DeletePortForwardOptions extends Partial<DnatRule>, NatTableOptions {
+  handle?: number;
+}
+
+/**
+ * Deletes one DNAT rule of netdev's table: the one with `handle`, or the first whose matches and
+ * target equal the options given. Resolves with whether one was deleted.
+ *
+ * `iptables -t nat -D PREROUTING …`; `nft delete rule inet netdev_nat prerouting handle H`.
+ */
+export async function deletePortForward(options: DeletePortForwardOptions): Promise<boolean> {
+  options = v.options(options, 'options', ['netns', 'table', 'handle', 'destination', 'inInterface', 'protocol', 'port', 'toDestination', 'toPort']);
+  const table = tableName(options.table, 'options.table');
+  const spec = dnatFields(options);
+  const handle = options.handle === undefined ? undefined : v.integer(options.handle, 'options.handle', 1, Number.MAX_SAFE_INTEGER);
+  const want = handle === undefined ? dnatOf(spec, 'options') : undefined;
+  if (handle !== undefined && Object.keys(spec).length) throw invalidValue('options.handle', handle, 'is given with rule fields: give one or the other');
+  const operation = `deletePortForward ${table}`;
+  return inNetns(options, async (ns) => {
+    const st = await listNatIn(ns, table, operation);
+    if (!st.exists) return false;
+    const same = (d: DnatRule): boolean =>
+      want !== undefined && d.toDestination === want.toDestination && d.toPort === want.toPort && d.protocol === want.protocol && d.port === want.port &&
+      d.inInterface === want.inInterface && d.destination === want.destination;
+    const found = st.dnat.find((d) => (handle !== undefined ? d.handle === handle : same(d)));
+    if (!found) return false;
+    await apply(ns, [delRule(table, 'prerouting', BigInt(found.handle), `dnat handle ${found.handle}`)], operation, { owner: st.owner });
+    return true;
+  });
+}
+
+async function listNatIn(ns: NativeNs, table: string, operation: string): Promise<NatState> {
+  const t = (await listTables(ns, operation)).find((x) => x.name === table);
+  if (!t) return { table, exists: false, owner: false, masquerade: [], snat: [], dnat: [], unrecognized: [] };
+  const chains = await listChains(ns, table, operation);
+  return stateOf(table, true, isOwned(t.flags), chains.find((c) => c.name === 'forward')?.policy, await listRules(ns, table, operation));
+}
