@@ -36,6 +36,10 @@ const MODULES = [
   '8021q', 'ipvlan', 'ipvtap', 'bonding', 'dummy', 'team', 'team_mode_activebackup', 'ip_gre', 'ip6_gre', 'geneve', 'vrf',
   'macsec', 'vcan', 'vxcan', 'wireguard', 'nlmon', 'ipip', 'sit', 'veth', 'bridge', 'vxlan', 'macvlan', 'macvtap', 'ifb',
   'ip6_tunnel', 'ip_vti', 'ip6_vti', 'xfrm_interface', 'gtp',
+  // NAT over nf_tables (test/kernel/nat.kernel.mjs); the counter, payload, cmp and immediate
+  // expressions are part of nf_tables itself. crc32c_generic first: libcrc32c (which nf_tables
+  // and conntrack need) asks for it only through a softdep, which busybox's modprobe ignores.
+  'crc32c_generic', 'nf_tables', 'nf_conntrack', 'nf_nat', 'nft_chain_nat', 'nft_nat', 'nft_masq', 'nft_ct', 'nft_reject_inet',
 ];
 /**
  * The kernel lines (scripts/kernel-vm/line.mjs's KernelLine), run one after the other.

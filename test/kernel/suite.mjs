@@ -2,3 +2,4 @@
 // directly, without --test: starting Node under TCG costs seconds per process).
 import './links.kernel.mjs';
 import './tunnels.kernel.mjs';
+import './nat.kernel.mjs';
