@@ -334,9 +334,10 @@ export interface Binding {
   /**
    * An nf_tables batch (BATCH_BEGIN, messages, BATCH_END) in one datagram on a NETLINK_NETFILTER
    * socket of the namespace; `owner`: on this environment's owner socket for it (the one that
-   * owns NFT_TABLE_F_OWNER tables). One entry per message: its echoed objects, or its refusal.
+   * owns NFT_TABLE_F_OWNER tables). One entry per message: its echoed objects, its refusal, or
+   * undefined (accepted, nothing echoed: most messages of a large batch).
    */
-  nfBatch(ns: NativeNs, messages: Buffer, owner: boolean): Promise<(Buffer | NativeError)[]>;
+  nfBatch(ns: NativeNs, messages: Buffer, owner: boolean): Promise<(Buffer | NativeError | undefined)[]>;
   /** Closes this environment's owner socket for the namespace (its tables go); whether there was one. */
   nfDropOwner(ns: NativeNs): Promise<boolean>;
   socketError(fd: number): number;

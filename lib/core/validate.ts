@@ -112,12 +112,20 @@ function copy(value: unknown, arg: string, depth: number, bag = false): unknown 
     const n = list.length;
     if (n > MAX_ELEMENTS) throw invalidValue(arg, value, `must hold at most ${MAX_ELEMENTS} entries`, true);
     const out = new Array<unknown>(n);
-    for (let i = 0; i < n; i++) out[i] = Object.hasOwn(list, i) ? copy(list[i], `${arg}[${i}]`, depth + 1) : undefined;
+    for (let i = 0; i < n; i++) {
+      const item = Object.hasOwn(list, i) ? list[i] : undefined;
+      // The argument's name is composed only for what is copied further (a list of thousands of
+      // rules must not cost a string per field).
+      out[i] = typeof item === 'object' && item !== null ? copy(item, `${arg}[${i}]`, depth + 1) : item;
+    }
     return out;
   }
   const out = Object.create(null) as Record<string, unknown>;
   const src = value as Record<string, unknown>;
-  for (const key of Object.keys(src)) out[key] = copy(src[key], `${arg}.${key}`, depth + 1);
+  for (const key of Object.keys(src)) {
+    const item = src[key];
+    out[key] = typeof item === 'object' && item !== null ? copy(item, `${arg}.${key}`, depth + 1) : item;
+  }
   return out;
 }
 

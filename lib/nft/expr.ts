@@ -5,7 +5,7 @@
  * @internal
  */
 import { k } from '../core/binding.js';
-import { AttrWriter, attrMap, attrs, be32, be64, text } from './wire.js';
+import { AttrWriter, EMPTY, attrMap, attrs, be32, be64, text } from './wire.js';
 
 /** One expression, as encoded or as read back. */
 export type Expr =
@@ -24,9 +24,14 @@ export type Expr =
   | { type: 'reject'; kind: 'icmpx' | 'tcp-rst' | 'icmp'; code: number }
   | { type: 'other'; name: string };
 
+/** The attribute types every expression writes, read from the addon once. */
+let common: { elem: number; name: number; data: number; value: number; reg1: number; reg2: number } | undefined;
+const C = (): NonNullable<typeof common> =>
+  (common ??= { elem: k('NFTA_LIST_ELEM'), name: k('NFTA_EXPR_NAME'), data: k('NFTA_EXPR_DATA'), value: k('NFTA_DATA_VALUE'), reg1: k('NFT_REG_1'), reg2: k('NFT_REG_2') });
+
 /** The registers (NFT_REG_1 / NFT_REG_2: 16-byte registers, as nft uses them). */
-export const REG1 = (): number => k('NFT_REG_1');
-export const REG2 = (): number => k('NFT_REG_2');
+export const REG1 = (): number => C().reg1;
+export const REG2 = (): number => C().reg2;
 
 const META_KEYS = { iifname: 'NFT_META_IIFNAME', oifname: 'NFT_META_OIFNAME', nfproto: 'NFT_META_NFPROTO', l4proto: 'NFT_META_L4PROTO' } as const;
 const CMP_OPS = { eq: 'NFT_CMP_EQ', neq: 'NFT_CMP_NEQ', lt: 'NFT_CMP_LT', lte: 'NFT_CMP_LTE', gt: 'NFT_CMP_GT', gte: 'NFT_CMP_GTE' } as const;
@@ -40,15 +45,15 @@ function reverse<T extends string>(table: Record<T, Parameters<typeof k>[0]>): M
 
 /** NFTA_DATA_VALUE or NFTA_DATA_VERDICT inside a nest of type `type`. */
 function data(w: AttrWriter, type: number, value: Buffer): void {
-  w.begin(type).attr(k('NFTA_DATA_VALUE'), value).end();
+  w.begin(type).attr(C().value, value).end();
 }
 
 /** Writes one expression's list element (NFTA_LIST_ELEM { NAME, DATA }). */
 export function writeExpr(w: AttrWriter, e: Expr): void {
-  w.begin(k('NFTA_LIST_ELEM'));
-  const name = e.type === 'verdict' ? 'immediate' : e.type;
-  w.str(k('NFTA_EXPR_NAME'), name);
-  w.begin(k('NFTA_EXPR_DATA'));
+  const c = C();
+  w.begin(c.elem);
+  w.str(c.name, e.type === 'verdict' ? 'immediate' : e.type);
+  w.begin(c.data);
   switch (e.type) {
     case 'meta':
       w.be32(k('NFTA_META_KEY'), k(META_KEYS[e.key])).be32(k('NFTA_META_DREG'), e.dreg);
@@ -106,7 +111,8 @@ export function writeExpr(w: AttrWriter, e: Expr): void {
       break;
     }
     case 'counter':
-      w.be64(k('NFTA_COUNTER_BYTES'), e.bytes).be64(k('NFTA_COUNTER_PACKETS'), e.packets);
+      // A new counter starts at zero: nft sends no attribute for it, and neither does netdev.
+      if (e.bytes !== 0n || e.packets !== 0n) w.be64(k('NFTA_COUNTER_BYTES'), e.bytes).be64(k('NFTA_COUNTER_PACKETS'), e.packets);
       break;
     case 'reject':
       w.be32(k('NFTA_REJECT_TYPE'), k(e.kind === 'tcp-rst' ? 'NFT_REJECT_TCP_RST' : e.kind === 'icmpx' ? 'NFT_REJECT_ICMPX_UNREACH' : 'NFT_REJECT_ICMP_UNREACH'));
@@ -122,9 +128,9 @@ export function writeExpr(w: AttrWriter, e: Expr): void {
 export function readExpr(elem: Buffer): Expr {
   const top = attrMap(elem);
   const name = text(top.get(k('NFTA_EXPR_NAME'))) ?? '';
-  const d = attrMap(top.get(k('NFTA_EXPR_DATA')) ?? Buffer.alloc(0));
+  const d = attrMap(top.get(k('NFTA_EXPR_DATA')) ?? EMPTY);
   const u = (c: Parameters<typeof k>[0]): number | undefined => be32(d.get(k(c)));
-  const value = (c: Parameters<typeof k>[0]): Buffer => attrMap(d.get(k(c)) ?? Buffer.alloc(0)).get(k('NFTA_DATA_VALUE')) ?? Buffer.alloc(0);
+  const value = (c: Parameters<typeof k>[0]): Buffer => attrMap(d.get(k(c)) ?? EMPTY).get(k('NFTA_DATA_VALUE')) ?? EMPTY;
   switch (name) {
     case 'meta': {
       const key = reverse(META_KEYS).get(u('NFTA_META_KEY') ?? -1);
@@ -152,9 +158,9 @@ export function readExpr(elem: Buffer): Expr {
       return u('NFTA_CT_KEY') === k('NFT_CT_STATE') && u('NFTA_CT_DREG') !== undefined ? { type: 'ct', key: 'state', dreg: u('NFTA_CT_DREG') ?? 0 } : { type: 'other', name };
     case 'immediate': {
       const dreg = u('NFTA_IMMEDIATE_DREG') ?? 0;
-      const imm = attrMap(d.get(k('NFTA_IMMEDIATE_DATA')) ?? Buffer.alloc(0));
-      if (dreg !== k('NFT_REG_VERDICT')) return { type: 'immediate', dreg, data: imm.get(k('NFTA_DATA_VALUE')) ?? Buffer.alloc(0) };
-      const v = attrMap(imm.get(k('NFTA_DATA_VERDICT')) ?? Buffer.alloc(0));
+      const imm = attrMap(d.get(k('NFTA_IMMEDIATE_DATA')) ?? EMPTY);
+      if (dreg !== k('NFT_REG_VERDICT')) return { type: 'immediate', dreg, data: imm.get(k('NFTA_DATA_VALUE')) ?? EMPTY };
+      const v = attrMap(imm.get(k('NFTA_DATA_VERDICT')) ?? EMPTY);
       const code = v.get(k('NFTA_VERDICT_CODE'));
       const verdict = reverse(VERDICTS).get(code ? code.readInt32BE(0) : -999);
       if (!verdict) return { type: 'other', name };

@@ -100,7 +100,7 @@ export interface NatState {
 }
 
 const DEFAULT_TABLE = 'netdev_nat';
-const MAX_RULES = 100_000;
+const MAX_RULES = 65_536; // as many as any list in an argument (core/validate.ts)
 // nft keywords a table must not be named (its listing could not be read back by nft -f).
 const RESERVED = new Set(['netdev', 'ip', 'ip6', 'inet', 'arp', 'bridge', 'table', 'chain', 'rule', 'set', 'map', 'flowtable', 'element', 'counter', 'quota', 'ct', 'meta']);
 
@@ -223,40 +223,53 @@ function forwardOf(value: unknown, arg: string): ForwardPolicy {
 
 // --- rules as expressions ---------------------------------------------------------------------
 
+// Match data shared by every rule that uses it (never written after it is made): thousands of
+// rules must not be thousands of small buffers for the collector.
 const IFNAMSIZ = 16;
+const ifnames = new Map<string, Buffer>();
 const ifnameData = (name: string): Buffer => {
-  const b = Buffer.alloc(IFNAMSIZ);
-  b.write(name);
+  let b = ifnames.get(name);
+  if (!b) {
+    b = Buffer.alloc(IFNAMSIZ);
+    b.write(name);
+    if (ifnames.size < 4096) ifnames.set(name, b);
+  }
   return b;
 };
+const ZEROS = Buffer.alloc(16);
+let familyData: Record<4 | 6, Buffer> | undefined;
 
 function matchIf(key: 'iifname' | 'oifname', name: string): Expr[] {
   return [{ type: 'meta', key, dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: ifnameData(name) }];
 }
 
 function matchFamily(family: 4 | 6): Expr[] {
-  return [{ type: 'meta', key: 'nfproto', dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: Buffer.from([k(family === 4 ? 'NFPROTO_IPV4' : 'NFPROTO_IPV6')]) }];
+  familyData ??= { 4: Buffer.from([k('NFPROTO_IPV4')]), 6: Buffer.from([k('NFPROTO_IPV6')]) };
+  return [{ type: 'meta', key: 'nfproto', dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: familyData[family] }];
 }
 
 // Where saddr/daddr are in the IPv4 and IPv6 headers.
 const ADDR_AT = { 4: { saddr: 12, daddr: 16, len: 4 }, 6: { saddr: 8, daddr: 24, len: 16 } } as const;
 
+/**
+ * An address prefix match, as nft encodes it: a prefix that ends on a byte loads and compares its
+ * bytes alone (10.0.0.0/8: one byte); any other loads the whole address and masks it
+ * (10.16.0.0/12: four bytes, mask fff00000); /0 matches everything and is no match at all.
+ */
 function matchAddr(field: 'saddr' | 'daddr', p: Prefix): Expr[] {
-  const at = ADDR_AT[p.family];
-  const bytes = network(ipBytes(p.address), p.prefixLength);
-  const out: Expr[] = [{ type: 'payload', base: 'network', offset: at[field], len: at.len, dreg: REG1() }];
-  if (p.prefixLength < at.len * 8)
-    out.push({ type: 'bitwise', sreg: REG1(), dreg: REG1(), len: at.len, mask: prefixMask(p.prefixLength, at.len), xor: Buffer.alloc(at.len) });
+  if (p.prefixLength === 0) return [];
+  const len = p.prefixLength % 8 === 0 ? p.prefixLength / 8 : ADDR_AT[p.family].len;
+  const bytes = network(ipBytes(p.address), p.prefixLength).subarray(0, len);
+  const out: Expr[] = [{ type: 'payload', base: 'network', offset: ADDR_AT[p.family][field], len, dreg: REG1() }];
+  if (p.prefixLength % 8 !== 0)
+    out.push({ type: 'bitwise', sreg: REG1(), dreg: REG1(), len, mask: prefixMask(p.prefixLength, len), xor: ZEROS.subarray(0, len) });
   out.push({ type: 'cmp', op: 'eq', sreg: REG1(), data: bytes });
   return out;
 }
 
 const L4 = { tcp: 6, udp: 17 } as const;
-const port16 = (p: number): Buffer => {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(p);
-  return b;
-};
+const L4_DATA = { tcp: Buffer.from([L4.tcp]), udp: Buffer.from([L4.udp]) };
+const port16 = (p: number): Buffer => Buffer.from([p >> 8, p & 255]);
 
 const counter = (): Expr => ({ type: 'counter', packets: 0n, bytes: 0n });
 
@@ -288,14 +301,15 @@ function dnatExprs(r: DnatRule): Expr[] {
   out.push(...matchFamily(family));
   if (r.destination !== undefined) out.push(...matchAddr('daddr', prefix(r.destination, 'destination')));
   if (r.protocol !== undefined)
-    out.push({ type: 'meta', key: 'l4proto', dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: Buffer.from([L4[r.protocol]]) });
+    out.push({ type: 'meta', key: 'l4proto', dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: L4_DATA[r.protocol] });
   if (r.port !== undefined)
     out.push({ type: 'payload', base: 'transport', offset: 2, len: 2, dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: port16(r.port) });
   out.push(counter(), { type: 'immediate', dreg: REG1(), data: ipBytes(r.toDestination) });
-  const nat: Expr = { type: 'nat', nat: 'dnat', family, addrMin: REG1(), flags: 0 };
+  const nat: Extract<Expr, { type: 'nat' }> = { type: 'nat', nat: 'dnat', family, addrMin: REG1(), flags: 0 };
   if (r.toPort !== undefined) {
     out.push({ type: 'immediate', dreg: REG2(), data: port16(r.toPort) });
     nat.protoMin = REG2();
+    nat.flags = k('NF_NAT_RANGE_PROTO_SPECIFIED'); // as nft writes it (the kernel would set it from the register)
   }
   out.push(nat);
   return out;
@@ -306,8 +320,8 @@ function establishedExprs(): Expr[] {
   bits.writeUInt32LE(k('NF_CT_STATE_ESTABLISHED') | k('NF_CT_STATE_RELATED')); // ct state is host-endian
   return [
     { type: 'ct', key: 'state', dreg: REG1() },
-    { type: 'bitwise', sreg: REG1(), dreg: REG1(), len: 4, mask: bits, xor: Buffer.alloc(4) },
-    { type: 'cmp', op: 'neq', sreg: REG1(), data: Buffer.alloc(4) },
+    { type: 'bitwise', sreg: REG1(), dreg: REG1(), len: 4, mask: bits, xor: ZEROS.subarray(0, 4) },
+    { type: 'cmp', op: 'neq', sreg: REG1(), data: ZEROS.subarray(0, 4) },
     counter(),
     { type: 'verdict', verdict: 'accept' },
   ];
@@ -321,6 +335,26 @@ function allowExprs(a: ForwardAllow): Expr[] {
   return out;
 }
 
+/**
+ * The expressions of one rule of a kind, validated as configureNat validates it: for the golden
+ * bytes test (test/unit/nft-golden.test.mjs). @internal
+ */
+export function ruleExprs(kind: 'masquerade' | 'snat' | 'dnat' | 'established' | 'allow', rule: object): Expr[] {
+  const o = v.object(rule, 'rule');
+  switch (kind) {
+    case 'masquerade':
+      return masqueradeExprs(masqueradeOf(o, 'rule'));
+    case 'snat':
+      return snatExprs(snatOf(o, 'rule'));
+    case 'dnat':
+      return dnatExprs(dnatOf(o, 'rule'));
+    case 'established':
+      return establishedExprs();
+    case 'allow':
+      return allowExprs(o);
+  }
+}
+
 const describeRule = (kind: string, r: object): string => `${kind} ${JSON.stringify(r)}`;
 
 /** The batch parts that create the table as cfg says (the table itself first). */
@@ -332,9 +366,9 @@ function tableParts(table: string, cfg: Omit<NatConfig, 'netns' | 'table'>): Par
   if (dnat.length) parts.push(newChain(table, CHAINS.prerouting));
   if (masq.length || snat.length) parts.push(newChain(table, CHAINS.postrouting));
   if (cfg.forward) parts.push(newChain(table, { ...CHAINS.forward, policy: cfg.forward.policy }));
-  masq.forEach((r, i) => parts.push(newRule(table, 'postrouting', masqueradeExprs(r), `masquerade[${i}] ${describeRule('masquerade', r)}`)));
-  snat.forEach((r, i) => parts.push(newRule(table, 'postrouting', snatExprs(r), `snat[${i}] ${describeRule('snat', r)}`)));
-  dnat.forEach((r, i) => parts.push(newRule(table, 'prerouting', dnatExprs(r), `dnat[${i}] ${describeRule('dnat', r)}`)));
+  masq.forEach((r, i) => parts.push(newRule(table, 'postrouting', masqueradeExprs(r), () => `masquerade[${i}] ${describeRule('masquerade', r)}`)));
+  snat.forEach((r, i) => parts.push(newRule(table, 'postrouting', snatExprs(r), () => `snat[${i}] ${describeRule('snat', r)}`)));
+  dnat.forEach((r, i) => parts.push(newRule(table, 'prerouting', dnatExprs(r), () => `dnat[${i}] ${describeRule('dnat', r)}`)));
   if (cfg.forward?.allowEstablished) parts.push(newRule(table, 'forward', establishedExprs(), 'forward.allowEstablished'));
   (cfg.forward?.allow ?? []).forEach((a, i) => parts.push(newRule(table, 'forward', allowExprs(a), `forward.allow[${i}] ${JSON.stringify(a)}`)));
   return parts;
@@ -413,13 +447,19 @@ function parseRule(exprs: readonly Expr[]): Parsed {
           else if (s.key === 'nfproto') p.family = e.data[0] === k('NFPROTO_IPV6') ? 6 : 4;
           else if (s.key === 'l4proto') p.protocol = e.data[0] === L4.udp ? 'udp' : 'tcp';
         } else if (s.kind === 'payload' && s.base === 'network') {
-          const fam = s.len === 16 ? 6 : 4;
+          // A prefix's whole bytes, masked when the prefix does not end on a byte (matchAddr).
+          const at = ([4, 6] as const).flatMap((f) => (['saddr', 'daddr'] as const).map((field) => ({ f, field, o: ADDR_AT[f][field], n: ADDR_AT[f].len })));
+          const hit = at.find((x) => x.o === s.offset && s.len <= x.n && e.data.length === s.len);
           const len = mask ? maskLength(mask) : s.len * 8;
-          if (len === undefined) p.ok = false;
-          const text = `${ipText(e.data)}/${len ?? 0}`;
-          if (s.offset === ADDR_AT[fam].saddr) p.source = text;
-          else if (s.offset === ADDR_AT[fam].daddr) p.destination = text;
-          else p.ok = false;
+          if (!hit || len === undefined) {
+            p.ok = false;
+            break;
+          }
+          const full = Buffer.alloc(hit.n);
+          e.data.copy(full);
+          const text = `${ipText(full)}/${len}`;
+          if (hit.field === 'saddr') p.source = text;
+          else p.destination = text;
         } else if (s.kind === 'payload' && s.base === 'transport' && s.offset === 2 && s.len === 2) {
           p.port = e.data.readUInt16BE(0);
         } else p.ok = false;

@@ -8,15 +8,18 @@ import { binding, k, type NativeNs } from '../core/binding.js';
 import { NetdevError, systemError } from '../core/errors.js';
 import { netlinkDump, netlinkTransact } from '../netlink/raw.js';
 import { readExprs, writeExpr, type Expr } from './expr.js';
-import { ATTRS_AT, AttrWriter, attrMap, batch, be32, be64, frame, messages, text, type NftMessage } from './wire.js';
+import { ATTRS_AT, AttrWriter, EMPTY, attrMap, batch, be32, be64, frame, messages, text, type NftMessage } from './wire.js';
 
 /** A message of a batch, with what to call it in an error and where its expressions start. */
 export interface Part extends NftMessage {
-  label: string;
+  /** What an error calls the message (a function: built only when an error needs it). */
+  label: string | (() => string);
   /** Offsets (from the message's first byte) of each expression's list element. */
   exprAt?: number[];
-  exprNames?: string[];
+  exprs?: readonly Expr[];
 }
+
+const labelOf = (p: Part): string => (typeof p.label === 'string' ? p.label : p.label());
 
 const INET = (): number => k('NFPROTO_INET');
 
@@ -49,7 +52,7 @@ export function newChain(table: string, c: ChainSpec): Part {
   return { type: k('NFT_MSG_NEWCHAIN'), flags: k('NLM_F_CREATE'), family: INET(), attrs: w.bytes(), label: `chain ${c.name}` };
 }
 
-export function newRule(table: string, chain: string, exprs: readonly Expr[], label: string, echo = false): Part {
+export function newRule(table: string, chain: string, exprs: readonly Expr[], label: Part['label'], echo = false): Part {
   const w = new AttrWriter().str(k('NFTA_RULE_TABLE'), table).str(k('NFTA_RULE_CHAIN'), chain);
   w.begin(k('NFTA_RULE_EXPRESSIONS'));
   const exprAt: number[] = [];
@@ -60,7 +63,7 @@ export function newRule(table: string, chain: string, exprs: readonly Expr[], la
   w.end();
   // NLM_F_ECHO: the kernel sends the rule back, with the handle it gave it.
   const flags = k('NLM_F_CREATE') | k('NLM_F_APPEND') | (echo ? NLM_F_ECHO : 0);
-  return { type: k('NFT_MSG_NEWRULE'), flags, family: INET(), attrs: w.bytes(), label, exprAt, exprNames: exprs.map((e) => (e.type === 'verdict' ? 'immediate' : e.type)) };
+  return { type: k('NFT_MSG_NEWRULE'), flags, family: INET(), attrs: w.bytes(), label, exprAt, exprs };
 }
 
 /** NLM_F_ECHO (include/uapi/linux/netlink.h): a flag of every netlink family, not in the table. */
@@ -73,20 +76,22 @@ export function delRule(table: string, chain: string, handle: bigint, label: str
 
 /** The ruleset's generation (NFT_MSG_GETGEN): a batch carrying it fails if anything changed since. */
 export async function generation(ns: NativeNs, operation: string): Promise<number> {
-  const req = frame([{ type: k('NFT_MSG_GETGEN'), flags: 0, family: k('AF_UNSPEC'), attrs: Buffer.alloc(0) }]);
+  const req = frame([{ type: k('NFT_MSG_GETGEN'), flags: 0, family: k('AF_UNSPEC'), attrs: EMPTY }]);
   const [r] = await netlinkTransact(ns, k('NETLINK_NETFILTER'), req, operation);
   if (r instanceof Error) throw r;
-  const gen = messages(r ?? Buffer.alloc(0)).map((m) => be32(attrMap(m.attrs).get(k('NFTA_GEN_ID'))));
+  const gen = messages(r ?? EMPTY).map((m) => be32(attrMap(m.attrs).get(k('NFTA_GEN_ID'))));
   if (gen[0] === undefined) throw new NetdevError({ errnum: 71, syscall: 'nftables', operation, detail: 'no generation id in the reply to NFT_MSG_GETGEN' });
   return gen[0];
 }
 
 /** Where in part an extended-ack offset points: the expression, when it is inside one. */
 function whereIn(part: Part, offset: number | undefined): string {
-  if (offset === undefined || !part.exprAt) return part.label;
+  if (offset === undefined || !part.exprAt || !part.exprs) return labelOf(part);
   let j = -1;
   for (let i = 0; i < part.exprAt.length; i++) if (part.exprAt[i]! <= offset) j = i;
-  return j < 0 ? part.label : `${part.label}, expression ${j + 1} (${part.exprNames![j]})`;
+  if (j < 0) return labelOf(part);
+  const e = part.exprs[j]!;
+  return `${labelOf(part)}, expression ${j + 1} (${e.type === 'verdict' ? 'immediate' : e.type === 'other' ? e.name : e.type})`;
 }
 
 /**
@@ -95,7 +100,7 @@ function whereIn(part: Part, offset: number | undefined): string {
  */
 export async function apply(ns: NativeNs, parts: readonly Part[], operation: string, opts: { owner?: boolean; genid?: number } = {}): Promise<Buffer[]> {
   const msgs = batch(parts, opts.genid);
-  let results: (Buffer | Error)[];
+  let results: (Buffer | Error | undefined)[];
   try {
     results = await binding().nfBatch(ns, frame(msgs), opts.owner === true);
   } catch (e) {
@@ -121,7 +126,7 @@ export async function apply(ns: NativeNs, parts: readonly Part[], operation: str
       ...(e.extackOffset !== undefined ? { extackOffset: e.extackOffset } : {}),
     });
   }
-  return results.slice(1, -1).map((r) => (r instanceof Error ? Buffer.alloc(0) : r));
+  return results.slice(1, -1).map((r) => (r === undefined || r instanceof Error ? EMPTY : r));
 }
 
 /** A table as a dump shows it. */
@@ -157,7 +162,7 @@ async function dump(ns: NativeNs, type: number, attrs: Buffer, operation: string
 }
 
 export async function listTables(ns: NativeNs, operation: string): Promise<TableInfo[]> {
-  return (await dump(ns, k('NFT_MSG_GETTABLE'), Buffer.alloc(0), operation)).map((a) => {
+  return (await dump(ns, k('NFT_MSG_GETTABLE'), EMPTY, operation)).map((a) => {
     const m = attrMap(a);
     const t: TableInfo = { name: text(m.get(k('NFTA_TABLE_NAME'))) ?? '', flags: be32(m.get(k('NFTA_TABLE_FLAGS'))) ?? 0, handle: be64(m.get(k('NFTA_TABLE_HANDLE'))) ?? 0n };
     const owner = be32(m.get(k('NFTA_TABLE_OWNER')));
@@ -170,7 +175,7 @@ const HOOK_NAMES = (): Map<number, Hook> => new Map((Object.entries(HOOKS) as [H
 
 export async function listChains(ns: NativeNs, table: string, operation: string): Promise<ChainInfo[]> {
   const hooks = HOOK_NAMES();
-  const all = await dump(ns, k('NFT_MSG_GETCHAIN'), Buffer.alloc(0), operation);
+  const all = await dump(ns, k('NFT_MSG_GETCHAIN'), EMPTY, operation);
   const out: ChainInfo[] = [];
   for (const a of all) {
     const m = attrMap(a);
@@ -200,7 +205,7 @@ export function ruleOf(attrsBuf: Buffer): RuleInfo & { table: string } {
     table: text(m.get(k('NFTA_RULE_TABLE'))) ?? '',
     chain: text(m.get(k('NFTA_RULE_CHAIN'))) ?? '',
     handle: be64(m.get(k('NFTA_RULE_HANDLE'))) ?? 0n,
-    exprs: readExprs(m.get(k('NFTA_RULE_EXPRESSIONS')) ?? Buffer.alloc(0)),
+    exprs: readExprs(m.get(k('NFTA_RULE_EXPRESSIONS')) ?? EMPTY),
   };
 }
 

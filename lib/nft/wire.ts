@@ -11,79 +11,155 @@ const NLA_F_NESTED = 0x8000;
 const NLA_TYPE_MASK = 0x3fff;
 const align4 = (n: number): number => (n + 3) & ~3;
 
+/** No bytes (shared: never written). */
+export const EMPTY = Buffer.alloc(0);
+
+// Attributes are written into shared chunks: each message's attributes are a view of the chunk
+// they were written in (10,000 rules are 10,000 views of a few chunks, not 10,000 buffers grown
+// and copied). A chunk is never written again once full: the views keep it.
+const CHUNK = 1 << 20;
+let chunk = Buffer.allocUnsafe(CHUNK);
+let chunkUsed = 0;
+/** The writer the shared chunk's free space is lent to; another made meanwhile gets its own buffer. */
+let active: object | null = null;
+
+// The NUL-terminated UTF-8 of the strings attributes repeat (expression, table and chain names).
+const strings = new Map<string, Buffer>();
+function encoded(s: string): Buffer {
+  let b = strings.get(s);
+  if (b === undefined) {
+    b = Buffer.from(`${s}\0`);
+    if (strings.size < 1024) strings.set(s, b);
+  }
+  return b;
+}
+
 /**
  * Builds one message's attributes. Records where each attribute starts, so that an extended-ack
  * offset from the kernel can be mapped back to the part of the request it points into.
  */
 export class AttrWriter {
-  private buf = Buffer.allocUnsafe(256);
+  private buf: Buffer;
+  private start: number;
   private len = 0;
   private readonly open: number[] = [];
+  private done = false;
+  /** Who the shared chunk is lent to (compared with `active`). */
+  private readonly token = {};
+
+  constructor() {
+    if (active !== null) {
+      this.buf = Buffer.allocUnsafe(256);
+      this.start = 0;
+      return;
+    }
+    if (chunk.length - chunkUsed < 4096) {
+      chunk = Buffer.allocUnsafe(CHUNK);
+      chunkUsed = 0;
+    }
+    active = this.token;
+    this.buf = chunk;
+    this.start = chunkUsed;
+  }
 
   get length(): number {
     return this.len;
   }
 
-  private room(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
-    this.buf.copy(b, 0, 0, this.len);
-    this.buf = b;
+  /** Room for n more bytes; moves what was written to a new chunk when this one is full. */
+  private room(n: number): number {
+    if (this.done) throw new Error('netdev: nf_tables attributes written after bytes()');
+    const at = this.start + this.len;
+    if (at + n <= this.buf.length) return at;
+    const shared = active === this.token;
+    const fresh = Buffer.allocUnsafe(Math.max(shared ? CHUNK : 256, (this.len + n) * 2));
+    this.buf.copy(fresh, 0, this.start, at);
+    this.start = 0;
+    this.buf = fresh;
+    // The shared chunk's borrower moves the chunk with it: the rest of the fresh one is lent next.
+    if (shared) {
+      chunk = fresh;
+      chunkUsed = 0;
+    }
+    return this.len;
   }
 
-  /** Raw bytes (already in wire form), unpadded. */
-  raw(bytes: Uint8Array): this {
-    this.room(bytes.length);
-    this.buf.set(bytes, this.len);
-    this.len += bytes.length;
-    return this;
+  private head(type: number, payload: number): number {
+    const total = 4 + payload;
+    if (total > 0xffff) throw new RangeError(`netdev: an nf_tables attribute of ${total} bytes (at most 65535)`);
+    const padded = align4(total);
+    const at = this.room(padded);
+    const b = this.buf;
+    // Byte by byte (little-endian, as the kernel reads nlattr): no call per field.
+    b[at] = total & 0xff;
+    b[at + 1] = total >>> 8;
+    b[at + 2] = type & 0xff;
+    b[at + 3] = type >>> 8;
+    for (let i = at + total; i < at + padded; i++) b[i] = 0;
+    this.len += padded;
+    return at + 4;
   }
 
   attr(type: number, value: Uint8Array): this {
-    const total = 4 + value.length;
-    this.room(align4(total));
-    this.buf.writeUInt16LE(total, this.len);
-    this.buf.writeUInt16LE(type, this.len + 2);
-    this.buf.set(value, this.len + 4);
-    this.buf.fill(0, this.len + total, this.len + align4(total));
-    this.len += align4(total);
+    const at = this.head(type, value.length); // first: head() may move the message to a new buffer
+    this.buf.set(value, at);
     return this;
   }
 
   str(type: number, s: string): this {
-    return this.attr(type, Buffer.from(`${s}\0`));
+    const bytes = encoded(s);
+    const at = this.head(type, bytes.length);
+    this.buf.set(bytes, at);
+    return this;
   }
 
   be32(type: number, v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(v >>> 0);
-    return this.attr(type, b);
+    const at = this.head(type, 4);
+    const b = this.buf;
+    b[at] = v >>> 24;
+    b[at + 1] = (v >>> 16) & 0xff;
+    b[at + 2] = (v >>> 8) & 0xff;
+    b[at + 3] = v & 0xff;
+    return this;
   }
 
   be64(type: number, v: bigint): this {
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64BE(v);
-    return this.attr(type, b);
+    const at = this.head(type, 8);
+    this.buf.writeBigUInt64BE(v, at);
+    return this;
   }
 
   begin(type: number): this {
-    this.room(4);
+    const at = this.room(4);
     this.open.push(this.len);
-    this.buf.writeUInt16LE(type | NLA_F_NESTED, this.len + 2);
+    const t = type | NLA_F_NESTED;
+    this.buf[at + 2] = t & 0xff;
+    this.buf[at + 3] = t >>> 8;
     this.len += 4;
     return this;
   }
 
   end(): this {
-    const at = this.open.pop();
-    if (at === undefined) throw new Error('netdev: nf_tables attribute nesting');
-    this.buf.writeUInt16LE(this.len - at, at);
+    const rel = this.open.pop();
+    if (rel === undefined) throw new Error('netdev: nf_tables attribute nesting');
+    const n = this.len - rel;
+    if (n > 0xffff) throw new RangeError(`netdev: an nf_tables attribute of ${n} bytes (at most 65535)`);
+    this.buf[this.start + rel] = n & 0xff;
+    this.buf[this.start + rel + 1] = n >>> 8;
     return this;
   }
 
+  /** The attributes written: a view of the chunk, which no later writer touches. */
   bytes(): Buffer {
     if (this.open.length) throw new Error('netdev: nf_tables attribute left open');
-    return this.buf.subarray(0, this.len);
+    if (!this.done) {
+      this.done = true;
+      if (active === this.token) {
+        active = null;
+        chunkUsed = align4(this.start + this.len);
+      }
+    }
+    return this.buf.subarray(this.start, this.start + this.len);
   }
 }
 
@@ -130,7 +206,7 @@ export function batch(msgs: readonly NftMessage[], genid?: number): NftMessage[]
   return [
     { type: k('NFNL_MSG_BATCH_BEGIN'), batch: true, flags: 0, family: k('AF_UNSPEC'), attrs: begin.bytes() },
     ...msgs,
-    { type: k('NFNL_MSG_BATCH_END'), batch: true, flags: 0, family: k('AF_UNSPEC'), attrs: Buffer.alloc(0) },
+    { type: k('NFNL_MSG_BATCH_END'), batch: true, flags: 0, family: k('AF_UNSPEC'), attrs: EMPTY },
   ];
 }
 

@@ -92,9 +92,11 @@ class NfBatchWork : public DispatchedWork {
     Napi::Array out = Napi::Array::New(env, results_.size());
     for (size_t i = 0; i < results_.size(); ++i) {
       const NlResult& r = results_[i];
+      // An accepted message with nothing echoed stays a hole (undefined): a batch of 10,000 rules
+      // must not make 10,000 empty Buffers.
       if (r.errnum)
         out.Set(i, ErrorOf(env, r, "nftables").Value());
-      else
+      else if (!r.messages.empty())
         out.Set(i, Napi::Buffer<uint8_t>::Copy(env, r.messages.data(), r.messages.size()));
     }
     return out;
@@ -140,8 +142,9 @@ size_t CountMessages(Napi::Env env, const Napi::Buffer<uint8_t>& buf) {
 
 }  // namespace
 
-// nfBatch(netns, messages: Buffer, owner: boolean) -> Promise<(Buffer | Error)[]>: one entry per
-// message of the batch (BATCH_BEGIN and BATCH_END included): its echoed objects, or its refusal.
+// nfBatch(netns, messages: Buffer, owner: boolean) -> Promise<(Buffer | Error | undefined)[]>: one
+// entry per message of the batch (BATCH_BEGIN and BATCH_END included): its echoed objects, its
+// refusal, or undefined (accepted, nothing echoed).
 Napi::Value NfBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   NsArg ns = ParseNs(env, info[0]);
