@@ -128,10 +128,13 @@ function prefix(value: unknown, arg: string): Prefix {
   return { family: c.family, address: c.address, prefixLength: c.prefixLength };
 }
 
+/** The entries of a list in an options snapshot (already copied by v.options: not copied again). */
 function entries(value: unknown, arg: string, keys: readonly string[]): Record<string, unknown>[] {
   if (value === undefined) return [];
   return v.array(value, arg, MAX_RULES, 'rules').map((e, i) => {
-    const o = v.object(e, `${arg}[${i}]`);
+    // A snapshot's objects have no prototype; anything else (a class instance) was not copied.
+    if (typeof e !== 'object' || e === null || Object.getPrototypeOf(e) !== null) throw invalidType(`${arg}[${i}]`, 'a plain object', e);
+    const o = e as Record<string, unknown>;
     v.knownKeys(o, `${arg}[${i}]`, keys);
     return o;
   });
@@ -237,15 +240,53 @@ const ifnameData = (name: string): Buffer => {
   return b;
 };
 const ZEROS = Buffer.alloc(16);
-let familyData: Record<4 | 6, Buffer> | undefined;
 
-function matchIf(key: 'iifname' | 'oifname', name: string): Expr[] {
-  return [{ type: 'meta', key, dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: ifnameData(name) }];
+// The expressions that carry no per-rule data are made once and shared by every rule (none is
+// ever changed): a rule of thousands is then a handful of objects, not dozens.
+interface Shared {
+  metaNfproto: Expr;
+  family: Record<4 | 6, Expr>;
+  metaL4: Expr;
+  l4: Record<'tcp' | 'udp', Expr>;
+  dport: Expr;
+  counter: Expr;
+  masq: Expr;
+  accept: Expr;
+  meta: Record<'iifname' | 'oifname', Expr>;
+  protoSpecified: number;
+}
+let shared: Shared | undefined;
+function S(): Shared {
+  if (shared) return shared;
+  const r1 = REG1();
+  const cmp = (data: Buffer): Expr => ({ type: 'cmp', op: 'eq', sreg: r1, data });
+  shared = {
+    metaNfproto: { type: 'meta', key: 'nfproto', dreg: r1 },
+    family: { 4: cmp(Buffer.from([k('NFPROTO_IPV4')])), 6: cmp(Buffer.from([k('NFPROTO_IPV6')])) },
+    metaL4: { type: 'meta', key: 'l4proto', dreg: r1 },
+    l4: { tcp: cmp(Buffer.from([k('IPPROTO_TCP')])), udp: cmp(Buffer.from([k('IPPROTO_UDP')])) },
+    dport: { type: 'payload', base: 'transport', offset: 2, len: 2, dreg: r1 },
+    counter: { type: 'counter', packets: 0n, bytes: 0n },
+    masq: { type: 'masq', flags: 0 },
+    accept: { type: 'verdict', verdict: 'accept' },
+    meta: { iifname: { type: 'meta', key: 'iifname', dreg: r1 }, oifname: { type: 'meta', key: 'oifname', dreg: r1 } },
+    protoSpecified: k('NF_NAT_RANGE_PROTO_SPECIFIED'),
+  };
+  return shared;
 }
 
-function matchFamily(family: 4 | 6): Expr[] {
-  familyData ??= { 4: Buffer.from([k('NFPROTO_IPV4')]), 6: Buffer.from([k('NFPROTO_IPV6')]) };
-  return [{ type: 'meta', key: 'nfproto', dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: familyData[family] }];
+const ifnameCmps = new Map<string, Expr>();
+function matchIf(out: Expr[], key: 'iifname' | 'oifname', name: string): void {
+  let cmp = ifnameCmps.get(name);
+  if (!cmp) {
+    cmp = { type: 'cmp', op: 'eq', sreg: REG1(), data: ifnameData(name) };
+    if (ifnameCmps.size < 4096) ifnameCmps.set(name, cmp);
+  }
+  out.push(S().meta[key], cmp);
+}
+
+function matchFamily(out: Expr[], family: 4 | 6): void {
+  out.push(S().metaNfproto, S().family[family]);
 }
 
 // Where saddr/daddr are in the IPv4 and IPv6 headers.
@@ -256,62 +297,59 @@ const ADDR_AT = { 4: { saddr: 12, daddr: 16, len: 4 }, 6: { saddr: 8, daddr: 24,
  * bytes alone (10.0.0.0/8: one byte); any other loads the whole address and masks it
  * (10.16.0.0/12: four bytes, mask fff00000); /0 matches everything and is no match at all.
  */
-function matchAddr(field: 'saddr' | 'daddr', p: Prefix): Expr[] {
-  if (p.prefixLength === 0) return [];
+function matchAddr(out: Expr[], field: 'saddr' | 'daddr', p: Prefix): void {
+  if (p.prefixLength === 0) return;
   const len = p.prefixLength % 8 === 0 ? p.prefixLength / 8 : ADDR_AT[p.family].len;
   const bytes = network(ipBytes(p.address), p.prefixLength).subarray(0, len);
-  const out: Expr[] = [{ type: 'payload', base: 'network', offset: ADDR_AT[p.family][field], len, dreg: REG1() }];
+  out.push({ type: 'payload', base: 'network', offset: ADDR_AT[p.family][field], len, dreg: REG1() });
   if (p.prefixLength % 8 !== 0)
     out.push({ type: 'bitwise', sreg: REG1(), dreg: REG1(), len, mask: prefixMask(p.prefixLength, len), xor: ZEROS.subarray(0, len) });
   out.push({ type: 'cmp', op: 'eq', sreg: REG1(), data: bytes });
-  return out;
 }
 
-const L4 = { tcp: 6, udp: 17 } as const;
-const L4_DATA = { tcp: Buffer.from([L4.tcp]), udp: Buffer.from([L4.udp]) };
 const port16 = (p: number): Buffer => Buffer.from([p >> 8, p & 255]);
-
-const counter = (): Expr => ({ type: 'counter', packets: 0n, bytes: 0n });
+const familyOf = (address: string): 4 | 6 => (address.includes(':') ? 6 : 4); // validated before
 
 function masqueradeExprs(r: MasqueradeRule): Expr[] {
-  const out = matchIf('oifname', r.outInterface);
+  const out: Expr[] = [];
+  matchIf(out, 'oifname', r.outInterface);
   if (r.source !== undefined) {
     const p = prefix(r.source, 'source');
-    out.push(...matchFamily(p.family), ...matchAddr('saddr', p));
+    matchFamily(out, p.family);
+    matchAddr(out, 'saddr', p);
   }
-  out.push(counter(), { type: 'masq', flags: 0 });
+  out.push(S().counter, S().masq);
   return out;
 }
 
 function snatExprs(r: SnatRule): Expr[] {
-  const family = v.cidr(r.toSource).family;
+  const family = familyOf(r.toSource);
   const out: Expr[] = [];
-  if (r.outInterface !== undefined) out.push(...matchIf('oifname', r.outInterface));
-  out.push(...matchFamily(family));
-  if (r.source !== undefined) out.push(...matchAddr('saddr', prefix(r.source, 'source')));
-  out.push(counter(), { type: 'immediate', dreg: REG1(), data: ipBytes(r.toSource) });
+  if (r.outInterface !== undefined) matchIf(out, 'oifname', r.outInterface);
+  matchFamily(out, family);
+  if (r.source !== undefined) matchAddr(out, 'saddr', prefix(r.source, 'source'));
+  out.push(S().counter, { type: 'immediate', dreg: REG1(), data: ipBytes(r.toSource) });
   out.push({ type: 'nat', nat: 'snat', family, addrMin: REG1(), flags: 0 });
   return out;
 }
 
 function dnatExprs(r: DnatRule): Expr[] {
-  const family = v.cidr(r.toDestination).family;
+  const s = S();
+  const family = familyOf(r.toDestination);
   const out: Expr[] = [];
-  if (r.inInterface !== undefined) out.push(...matchIf('iifname', r.inInterface));
-  out.push(...matchFamily(family));
-  if (r.destination !== undefined) out.push(...matchAddr('daddr', prefix(r.destination, 'destination')));
-  if (r.protocol !== undefined)
-    out.push({ type: 'meta', key: 'l4proto', dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: L4_DATA[r.protocol] });
-  if (r.port !== undefined)
-    out.push({ type: 'payload', base: 'transport', offset: 2, len: 2, dreg: REG1() }, { type: 'cmp', op: 'eq', sreg: REG1(), data: port16(r.port) });
-  out.push(counter(), { type: 'immediate', dreg: REG1(), data: ipBytes(r.toDestination) });
-  const nat: Extract<Expr, { type: 'nat' }> = { type: 'nat', nat: 'dnat', family, addrMin: REG1(), flags: 0 };
-  if (r.toPort !== undefined) {
+  if (r.inInterface !== undefined) matchIf(out, 'iifname', r.inInterface);
+  matchFamily(out, family);
+  if (r.destination !== undefined) matchAddr(out, 'daddr', prefix(r.destination, 'destination'));
+  if (r.protocol !== undefined) out.push(s.metaL4, s.l4[r.protocol]);
+  if (r.port !== undefined) out.push(s.dport, { type: 'cmp', op: 'eq', sreg: REG1(), data: port16(r.port) });
+  out.push(s.counter, { type: 'immediate', dreg: REG1(), data: ipBytes(r.toDestination) });
+  if (r.toPort === undefined) {
+    out.push({ type: 'nat', nat: 'dnat', family, addrMin: REG1(), flags: 0 });
+  } else {
     out.push({ type: 'immediate', dreg: REG2(), data: port16(r.toPort) });
-    nat.protoMin = REG2();
-    nat.flags = k('NF_NAT_RANGE_PROTO_SPECIFIED'); // as nft writes it (the kernel would set it from the register)
+    // PROTO_SPECIFIED as nft writes it (the kernel would set it from the register).
+    out.push({ type: 'nat', nat: 'dnat', family, addrMin: REG1(), protoMin: REG2(), flags: s.protoSpecified });
   }
-  out.push(nat);
   return out;
 }
 
@@ -322,16 +360,16 @@ function establishedExprs(): Expr[] {
     { type: 'ct', key: 'state', dreg: REG1() },
     { type: 'bitwise', sreg: REG1(), dreg: REG1(), len: 4, mask: bits, xor: ZEROS.subarray(0, 4) },
     { type: 'cmp', op: 'neq', sreg: REG1(), data: ZEROS.subarray(0, 4) },
-    counter(),
-    { type: 'verdict', verdict: 'accept' },
+    S().counter,
+    S().accept,
   ];
 }
 
 function allowExprs(a: ForwardAllow): Expr[] {
   const out: Expr[] = [];
-  if (a.inInterface !== undefined) out.push(...matchIf('iifname', a.inInterface));
-  if (a.outInterface !== undefined) out.push(...matchIf('oifname', a.outInterface));
-  out.push(counter(), { type: 'verdict', verdict: 'accept' });
+  if (a.inInterface !== undefined) matchIf(out, 'iifname', a.inInterface);
+  if (a.outInterface !== undefined) matchIf(out, 'oifname', a.outInterface);
+  out.push(S().counter, S().accept);
   return out;
 }
 
@@ -445,7 +483,7 @@ function parseRule(exprs: readonly Expr[]): Parsed {
           if (s.key === 'iifname') p.inInterface = ifText(e.data);
           else if (s.key === 'oifname') p.outInterface = ifText(e.data);
           else if (s.key === 'nfproto') p.family = e.data[0] === k('NFPROTO_IPV6') ? 6 : 4;
-          else if (s.key === 'l4proto') p.protocol = e.data[0] === L4.udp ? 'udp' : 'tcp';
+          else if (s.key === 'l4proto') p.protocol = e.data[0] === k('IPPROTO_UDP') ? 'udp' : 'tcp';
         } else if (s.kind === 'payload' && s.base === 'network') {
           // A prefix's whole bytes, masked when the prefix does not end on a byte (matchAddr).
           const at = ([4, 6] as const).flatMap((f) => (['saddr', 'daddr'] as const).map((field) => ({ f, field, o: ADDR_AT[f][field], n: ADDR_AT[f].len })));

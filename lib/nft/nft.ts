@@ -8,14 +8,13 @@ import { binding, k, type NativeNs } from '../core/binding.js';
 import { NetdevError, systemError } from '../core/errors.js';
 import { netlinkDump, netlinkTransact } from '../netlink/raw.js';
 import { readExprs, writeExpr, type Expr } from './expr.js';
-import { ATTRS_AT, AttrWriter, EMPTY, attrMap, batch, be32, be64, frame, messages, text, type NftMessage } from './wire.js';
+import { ATTRS_AT, AttrWriter, EMPTY, attrMap, attrs, batch, be32, be64, frame, messages, text, type NftMessage } from './wire.js';
 
 /** A message of a batch, with what to call it in an error and where its expressions start. */
 export interface Part extends NftMessage {
   /** What an error calls the message (a function: built only when an error needs it). */
   label: string | (() => string);
-  /** Offsets (from the message's first byte) of each expression's list element. */
-  exprAt?: number[];
+  /** A rule's expressions (an error names the one its extended-ack offset points into). */
   exprs?: readonly Expr[];
 }
 
@@ -24,12 +23,12 @@ const labelOf = (p: Part): string => (typeof p.label === 'string' ? p.label : p.
 const INET = (): number => k('NFPROTO_INET');
 
 export function newTable(name: string, flags: number, label = `table ${name}`): Part {
-  const w = new AttrWriter().str(k('NFTA_TABLE_NAME'), name).be32(k('NFTA_TABLE_FLAGS'), flags);
+  const w = new AttrWriter(ATTRS_AT).str(k('NFTA_TABLE_NAME'), name).be32(k('NFTA_TABLE_FLAGS'), flags);
   return { type: k('NFT_MSG_NEWTABLE'), flags: k('NLM_F_CREATE'), family: INET(), attrs: w.bytes(), label };
 }
 
 export function delTable(name: string): Part {
-  return { type: k('NFT_MSG_DELTABLE'), flags: 0, family: INET(), attrs: new AttrWriter().str(k('NFTA_TABLE_NAME'), name).bytes(), label: `delete table ${name}` };
+  return { type: k('NFT_MSG_DELTABLE'), flags: 0, family: INET(), attrs: new AttrWriter(ATTRS_AT).str(k('NFTA_TABLE_NAME'), name).bytes(), label: `delete table ${name}` };
 }
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
@@ -45,7 +44,7 @@ export interface ChainSpec {
 }
 
 export function newChain(table: string, c: ChainSpec): Part {
-  const w = new AttrWriter().str(k('NFTA_CHAIN_TABLE'), table).str(k('NFTA_CHAIN_NAME'), c.name);
+  const w = new AttrWriter(ATTRS_AT).str(k('NFTA_CHAIN_TABLE'), table).str(k('NFTA_CHAIN_NAME'), c.name);
   w.begin(k('NFTA_CHAIN_HOOK')).be32(k('NFTA_HOOK_HOOKNUM'), k(HOOKS[c.hook])).be32(k('NFTA_HOOK_PRIORITY'), c.priority >>> 0).end();
   if (c.policy !== undefined) w.be32(k('NFTA_CHAIN_POLICY'), k(c.policy === 'accept' ? 'NF_ACCEPT' : 'NF_DROP'));
   w.str(k('NFTA_CHAIN_TYPE'), c.type);
@@ -53,24 +52,20 @@ export function newChain(table: string, c: ChainSpec): Part {
 }
 
 export function newRule(table: string, chain: string, exprs: readonly Expr[], label: Part['label'], echo = false): Part {
-  const w = new AttrWriter().str(k('NFTA_RULE_TABLE'), table).str(k('NFTA_RULE_CHAIN'), chain);
+  const w = new AttrWriter(ATTRS_AT).str(k('NFTA_RULE_TABLE'), table).str(k('NFTA_RULE_CHAIN'), chain);
   w.begin(k('NFTA_RULE_EXPRESSIONS'));
-  const exprAt: number[] = [];
-  for (const e of exprs) {
-    exprAt.push(ATTRS_AT + w.length);
-    writeExpr(w, e);
-  }
+  for (const e of exprs) writeExpr(w, e);
   w.end();
   // NLM_F_ECHO: the kernel sends the rule back, with the handle it gave it.
   const flags = k('NLM_F_CREATE') | k('NLM_F_APPEND') | (echo ? NLM_F_ECHO : 0);
-  return { type: k('NFT_MSG_NEWRULE'), flags, family: INET(), attrs: w.bytes(), label, exprAt, exprs };
+  return { type: k('NFT_MSG_NEWRULE'), flags, family: INET(), attrs: w.bytes(), label, exprs };
 }
 
 /** NLM_F_ECHO (include/uapi/linux/netlink.h): a flag of every netlink family, not in the table. */
 const NLM_F_ECHO = 0x08;
 
 export function delRule(table: string, chain: string, handle: bigint, label: string): Part {
-  const w = new AttrWriter().str(k('NFTA_RULE_TABLE'), table).str(k('NFTA_RULE_CHAIN'), chain).be64(k('NFTA_RULE_HANDLE'), handle);
+  const w = new AttrWriter(ATTRS_AT).str(k('NFTA_RULE_TABLE'), table).str(k('NFTA_RULE_CHAIN'), chain).be64(k('NFTA_RULE_HANDLE'), handle);
   return { type: k('NFT_MSG_DELRULE'), flags: 0, family: INET(), attrs: w.bytes(), label };
 }
 
@@ -86,11 +81,18 @@ export async function generation(ns: NativeNs, operation: string): Promise<numbe
 
 /** Where in part an extended-ack offset points: the expression, when it is inside one. */
 function whereIn(part: Part, offset: number | undefined): string {
-  if (offset === undefined || !part.exprAt || !part.exprs) return labelOf(part);
+  if (offset === undefined || !part.exprs) return labelOf(part);
+  // The expressions' list elements, found again in the message (offsets from its first byte).
+  const list = attrs(part.attrs).find((a) => a.type === k('NFTA_RULE_EXPRESSIONS'));
+  if (!list) return labelOf(part);
   let j = -1;
-  for (let i = 0; i < part.exprAt.length; i++) if (part.exprAt[i]! <= offset) j = i;
-  if (j < 0) return labelOf(part);
-  const e = part.exprs[j]!;
+  let i = 0;
+  for (const elem of attrs(list.value)) {
+    if (ATTRS_AT + elem.value.byteOffset - 4 - part.attrs.byteOffset <= offset) j = i;
+    i++;
+  }
+  const e = j < 0 ? undefined : part.exprs[j];
+  if (!e) return labelOf(part);
   return `${labelOf(part)}, expression ${j + 1} (${e.type === 'verdict' ? 'immediate' : e.type === 'other' ? e.name : e.type})`;
 }
 
