@@ -23,6 +23,7 @@ export const CASES = [
   ['dnat', { destination: '192.168.0.106', protocol: 'tcp', port: 8080, toDestination: '10.1.0.2', toPort: 80 }, 'pre', 'ip daddr 192.168.0.106 tcp dport 8080 counter dnat ip to 10.1.0.2:80'],
   ['dnat', { inInterface: 'wan0', protocol: 'udp', port: 53, toDestination: '10.1.0.2', toPort: 5353 }, 'pre', 'iifname "wan0" meta nfproto ipv4 udp dport 53 counter dnat ip to 10.1.0.2:5353'],
   ['dnat', { inInterface: 'wan0', toDestination: '10.1.0.3' }, 'pre', 'iifname "wan0" meta nfproto ipv4 counter dnat ip to 10.1.0.3'],
+  ['dnat', { protocol: 'tcp', port: [8000, 8100], toDestination: '10.1.0.2', toPort: 80 }, 'pre', 'meta nfproto ipv4 tcp dport 8000-8100 counter dnat ip to 10.1.0.2:80'],
   ['dnat', { destination: 'fd00:1::/48', protocol: 'tcp', port: 443, toDestination: 'fd00::2', toPort: 8443 }, 'pre', 'ip6 daddr fd00:1::/48 tcp dport 443 counter dnat ip6 to [fd00::2]:8443'],
   ['established', {}, 'fw', 'ct state established,related counter accept'],
   ['allow', { inInterface: 'lan0', outInterface: 'wan0' }, 'fw', 'iifname "lan0" oifname "wan0" counter accept'],

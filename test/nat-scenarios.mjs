@@ -182,6 +182,11 @@ export async function routerScenario() {
       assert.equal(await deletePortForward({ netns: router, handle }), true);
       assert.equal(await deletePortForward({ netns: router, handle }), false);
       await rejectsWith(tcpAsk(upstream, '192.168.0.106', 2222, 'pf', 300), 'ECONNREFUSED');
+      // A range of ports, all to one.
+      const range = await addPortForward({ netns: router, protocol: 'tcp', port: [3000, 3010], toDestination: '10.1.0.2', toPort: 80 });
+      assert.equal(await tcpAsk(upstream, '192.168.0.106', 3005, 'range'), '192.168.0.1:range');
+      assert.deepEqual(strip((await listNat({ netns: router })).dnat.find((d) => d.handle === range.handle)), { protocol: 'tcp', port: [3000, 3010], toDestination: '10.1.0.2', toPort: 80 });
+      assert.equal(await deletePortForward({ netns: router, protocol: 'tcp', port: [3000, 3010], toDestination: '10.1.0.2', toPort: 80 }), true);
       // By its matches too.
       await addPortForward({ netns: router, protocol: 'udp', port: 6000, toDestination: '10.1.0.2', toPort: 53 });
       assert.equal(await deletePortForward({ netns: router, protocol: 'udp', port: 6000, toDestination: '10.1.0.2', toPort: 53 }), true);

@@ -162,7 +162,7 @@ export function readExpr(elem: Buffer): Expr {
       if (dreg !== k('NFT_REG_VERDICT')) return { type: 'immediate', dreg, data: imm.get(k('NFTA_DATA_VALUE')) ?? EMPTY };
       const v = attrMap(imm.get(k('NFTA_DATA_VERDICT')) ?? EMPTY);
       const code = v.get(k('NFTA_VERDICT_CODE'));
-      const verdict = reverse(VERDICTS).get(code ? code.readInt32BE(0) : -999);
+      const verdict = reverse(VERDICTS).get(code && code.length >= 4 ? code.readInt32BE(0) : -999);
       if (!verdict) return { type: 'other', name };
       const chain = text(v.get(k('NFTA_VERDICT_CHAIN')));
       return chain === undefined ? { type: 'verdict', verdict } : { type: 'verdict', verdict, chain };

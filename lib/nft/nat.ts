@@ -38,8 +38,8 @@ export interface DnatRule {
   inInterface?: string;
   /** The transport protocol; required with `port` or `toPort`. */
   protocol?: 'tcp' | 'udp';
-  /** Only packets to this port (`--dport`). */
-  port?: number;
+  /** Only packets to this port, or this range of ports, first and last included (`--dport 8000:8100`). */
+  port?: number | [number, number];
   /** The address destinations are rewritten to. */
   toDestination: string;
   /** The port destinations are rewritten to (`--to-destination A:PORT`). */
@@ -123,24 +123,31 @@ const CHAINS: Record<'prerouting' | 'postrouting' | 'forward', ChainSpec> = {
 
 type Prefix = { family: 4 | 6; address: string; prefixLength: number };
 
+/** The family of a validated IP literal. */
+const familyOf = (address: string): 4 | 6 => (address.includes(':') ? 6 : 4);
+
 function prefix(value: unknown, arg: string): Prefix {
   const c = v.cidr(value, arg);
   return { family: c.family, address: c.address, prefixLength: c.prefixLength };
 }
 
-/** The entries of a list in an options snapshot (already copied by v.options: not copied again). */
-function entries(value: unknown, arg: string, keys: readonly string[]): Record<string, unknown>[] {
+/**
+ * The entries of a list in an options snapshot (already copied by v.options: not copied again),
+ * each checked by `of` (which also refuses keys it does not know).
+ */
+function entries<T>(value: unknown, arg: string, of: (o: Record<string, unknown>, arg: string) => T): T[] {
   if (value === undefined) return [];
   return v.array(value, arg, MAX_RULES, 'rules').map((e, i) => {
     // A snapshot's objects have no prototype; anything else (a class instance) was not copied.
     if (typeof e !== 'object' || e === null || Object.getPrototypeOf(e) !== null) throw invalidType(`${arg}[${i}]`, 'a plain object', e);
-    const o = e as Record<string, unknown>;
-    v.knownKeys(o, `${arg}[${i}]`, keys);
-    return o;
+    return of(e as Record<string, unknown>, `${arg}[${i}]`);
   });
 }
 
+const MASQUERADE_KEYS = ['outInterface', 'source'];
+const SNAT_KEYS = ['source', 'outInterface', 'toSource'];
 const DNAT_KEYS = ['destination', 'inInterface', 'protocol', 'port', 'toDestination', 'toPort'] as const;
+const ALLOW_KEYS = ['inInterface', 'outInterface'];
 
 /** The DNAT fields of a verb's options. */
 function dnatFields(options: object): Record<string, unknown> {
@@ -157,8 +164,18 @@ const protocolOf = (x: unknown, arg: string): 'tcp' | 'udp' => {
   return x;
 };
 const portOf = (x: unknown, arg: string): number => v.integer(x, arg, 1, 65535);
+/** A port, or [first, last] (first < last): the range nft writes as `dport 8000-8100`. */
+const portMatchOf = (x: unknown, arg: string): number | [number, number] => {
+  if (!Array.isArray(x)) return portOf(x, arg);
+  if (x.length !== 2) throw invalidValue(arg, x, 'must be a port or [first, last]');
+  const first = portOf(x[0], `${arg}[0]`);
+  const last = portOf(x[1], `${arg}[1]`);
+  if (first >= last) throw invalidValue(arg, x, 'must have its first port below its last (a single port is a number)');
+  return [first, last];
+};
 
 function masqueradeOf(o: Record<string, unknown>, arg: string): MasqueradeRule {
+  v.knownKeys(o, arg, MASQUERADE_KEYS);
   if (o.outInterface === undefined) throw invalidValue(`${arg}.outInterface`, o.outInterface, 'is required (the interface packets leave through)');
   const r: MasqueradeRule = { outInterface: v.ifname(o.outInterface, `${arg}.outInterface`) };
   const s = opt(o, 'source', prefix, arg);
@@ -166,34 +183,38 @@ function masqueradeOf(o: Record<string, unknown>, arg: string): MasqueradeRule {
   return r;
 }
 
+/**
+ * A NAT target address (`toKey`) and the prefix it goes with (`prefixKey`, optional), of one
+ * family: an IPv6 target in an IPv4 rule is refused.
+ */
+function targetWithPrefix(o: Record<string, unknown>, toKey: string, prefixKey: string, arg: string): { to: string; prefix?: string } {
+  const to = v.ip(o[toKey], `${arg}.${toKey}`);
+  const p = opt(o, prefixKey, prefix, arg);
+  if (!p) return { to };
+  if (p.family !== familyOf(to)) throw invalidValue(`${arg}.${toKey}`, to, `must be an IPv${p.family} address, like ${prefixKey}`);
+  return { to, prefix: `${p.address}/${p.prefixLength}` };
+}
+
 function snatOf(o: Record<string, unknown>, arg: string): SnatRule {
-  const to = v.ip(o.toSource, `${arg}.toSource`);
-  const family = v.cidr(to, `${arg}.toSource`).family;
-  const r: SnatRule = { toSource: to };
-  const s = opt(o, 'source', prefix, arg);
-  if (s) {
-    if (s.family !== family) throw invalidValue(`${arg}.toSource`, to, `must be an IPv${s.family} address, like source`);
-    r.source = `${s.address}/${s.prefixLength}`;
-  }
+  v.knownKeys(o, arg, SNAT_KEYS);
+  const t = targetWithPrefix(o, 'toSource', 'source', arg);
+  const r: SnatRule = { toSource: t.to };
+  if (t.prefix !== undefined) r.source = t.prefix;
   const out = opt(o, 'outInterface', v.ifname, arg);
   if (out !== undefined) r.outInterface = out;
   return r;
 }
 
 function dnatOf(o: Record<string, unknown>, arg: string): DnatRule {
-  const to = v.ip(o.toDestination, `${arg}.toDestination`);
-  const family = v.cidr(to, `${arg}.toDestination`).family;
-  const r: DnatRule = { toDestination: to };
-  const d = opt(o, 'destination', prefix, arg);
-  if (d) {
-    if (d.family !== family) throw invalidValue(`${arg}.toDestination`, to, `must be an IPv${d.family} address, like destination`);
-    r.destination = `${d.address}/${d.prefixLength}`;
-  }
+  v.knownKeys(o, arg, DNAT_KEYS);
+  const t = targetWithPrefix(o, 'toDestination', 'destination', arg);
+  const r: DnatRule = { toDestination: t.to };
+  if (t.prefix !== undefined) r.destination = t.prefix;
   const inIf = opt(o, 'inInterface', v.ifname, arg);
   if (inIf !== undefined) r.inInterface = inIf;
   const protocol = opt(o, 'protocol', protocolOf, arg);
   if (protocol !== undefined) r.protocol = protocol;
-  const port = opt(o, 'port', portOf, arg);
+  const port = opt(o, 'port', portMatchOf, arg);
   if (port !== undefined) r.port = port;
   const toPort = opt(o, 'toPort', portOf, arg);
   if (toPort !== undefined) r.toPort = toPort;
@@ -210,8 +231,8 @@ function forwardOf(value: unknown, arg: string): ForwardPolicy {
   const est = opt(o, 'allowEstablished', v.bool, arg);
   if (est !== undefined) f.allowEstablished = est;
   if (o.allow !== undefined) {
-    f.allow = entries(o.allow, `${arg}.allow`, ['inInterface', 'outInterface']).map((a, i) => {
-      const at = `${arg}.allow[${i}]`;
+    f.allow = entries(o.allow, `${arg}.allow`, (a, at) => {
+      v.knownKeys(a, at, ALLOW_KEYS);
       const r: ForwardAllow = {};
       const inIf = opt(a, 'inInterface', v.ifname, at);
       const outIf = opt(a, 'outInterface', v.ifname, at);
@@ -308,7 +329,6 @@ function matchAddr(out: Expr[], field: 'saddr' | 'daddr', p: Prefix): void {
 }
 
 const port16 = (p: number): Buffer => Buffer.from([p >> 8, p & 255]);
-const familyOf = (address: string): 4 | 6 => (address.includes(':') ? 6 : 4); // validated before
 
 function masqueradeExprs(r: MasqueradeRule): Expr[] {
   const out: Expr[] = [];
@@ -341,7 +361,10 @@ function dnatExprs(r: DnatRule): Expr[] {
   matchFamily(out, family);
   if (r.destination !== undefined) matchAddr(out, 'daddr', prefix(r.destination, 'destination'));
   if (r.protocol !== undefined) out.push(s.metaL4, s.l4[r.protocol]);
-  if (r.port !== undefined) out.push(s.dport, { type: 'cmp', op: 'eq', sreg: REG1(), data: port16(r.port) });
+  if (typeof r.port === 'number') out.push(s.dport, { type: 'cmp', op: 'eq', sreg: REG1(), data: port16(r.port) });
+  // A range as nft writes it: two compares of the one load.
+  else if (r.port !== undefined)
+    out.push(s.dport, { type: 'cmp', op: 'gte', sreg: REG1(), data: port16(r.port[0]) }, { type: 'cmp', op: 'lte', sreg: REG1(), data: port16(r.port[1]) });
   out.push(s.counter, { type: 'immediate', dreg: REG1(), data: ipBytes(r.toDestination) });
   if (r.toPort === undefined) {
     out.push({ type: 'nat', nat: 'dnat', family, addrMin: REG1(), flags: 0 });
@@ -423,7 +446,7 @@ interface Parsed {
   source?: string;
   destination?: string;
   protocol?: 'tcp' | 'udp';
-  port?: number;
+  port?: number | [number, number];
   established?: boolean;
   action?: 'masq' | 'snat' | 'dnat' | 'accept' | 'drop';
   to?: string;
@@ -475,6 +498,15 @@ function parseRule(exprs: readonly Expr[]): Parsed {
           p.established = true;
           break;
         }
+        const dport = s.kind === 'payload' && s.base === 'transport' && s.offset === 2 && s.len === 2 && e.data.length === 2;
+        if (dport && (e.op === 'gte' || e.op === 'lte')) {
+          // A port range: gte first, then lte (dnatExprs).
+          const port = e.data.readUInt16BE(0);
+          if (e.op === 'gte' && p.port === undefined) p.port = [port, port];
+          else if (e.op === 'lte' && Array.isArray(p.port) && p.port[1] === p.port[0] && port > p.port[0]) p.port = [p.port[0], port];
+          else p.ok = false;
+          break;
+        }
         if (e.op !== 'eq') {
           p.ok = false;
           break;
@@ -498,7 +530,7 @@ function parseRule(exprs: readonly Expr[]): Parsed {
           const text = `${ipText(full)}/${len}`;
           if (hit.field === 'saddr') p.source = text;
           else p.destination = text;
-        } else if (s.kind === 'payload' && s.base === 'transport' && s.offset === 2 && s.len === 2) {
+        } else if (s.kind === 'payload' && s.base === 'transport' && s.offset === 2 && s.len === 2 && e.data.length === 2) {
           p.port = e.data.readUInt16BE(0);
         } else p.ok = false;
         break;
@@ -513,9 +545,11 @@ function parseRule(exprs: readonly Expr[]): Parsed {
       case 'nat': {
         p.action = e.nat;
         const a = e.addrMin === undefined ? undefined : regs.get(e.addrMin);
-        if (a?.kind === 'imm') p.to = ipText(a.data);
+        if (a?.kind === 'imm' && (a.data.length === 4 || a.data.length === 16)) p.to = ipText(a.data);
+        else p.ok = false;
         const port = e.protoMin === undefined ? undefined : regs.get(e.protoMin);
-        if (port?.kind === 'imm') p.toPort = port.data.readUInt16BE(0);
+        if (port?.kind === 'imm' && port.data.length === 2) p.toPort = port.data.readUInt16BE(0);
+        else if (port !== undefined) p.ok = false;
         break;
       }
       case 'verdict':
@@ -526,11 +560,12 @@ function parseRule(exprs: readonly Expr[]): Parsed {
         p.ok = false;
     }
   }
+  if (Array.isArray(p.port) && p.port[0] === p.port[1]) p.ok = false; // a gte without its lte
   return p;
 }
 
-/** Builds the state of a table from its chains and rules. */
-function stateOf(table: string, exists: boolean, owner: boolean, policy: 'accept' | 'drop' | undefined, rules: RuleInfo[]): NatState {
+/** Builds the state of a table from its chains and rules (exported for the decoder's tests). @internal */
+export function stateOf(table: string, exists: boolean, owner: boolean, policy: 'accept' | 'drop' | undefined, rules: RuleInfo[]): NatState {
   const st: NatState = { table, exists, owner, masquerade: [], snat: [], dnat: [], unrecognized: [] };
   if (policy !== undefined) st.forward = { policy, allowEstablished: false, allow: [] };
   for (const r of rules) {
@@ -591,9 +626,9 @@ export async function configureNat(config: NatConfig): Promise<void> {
   config = v.options(config, 'config', ['netns', 'table', 'masquerade', 'snat', 'dnat', 'forward', 'owner']);
   const table = tableName(config.table, 'config.table');
   const cfg: Omit<NatConfig, 'netns' | 'table'> = {
-    masquerade: entries(config.masquerade, 'config.masquerade', ['outInterface', 'source']).map((o, i) => masqueradeOf(o, `config.masquerade[${i}]`)),
-    snat: entries(config.snat, 'config.snat', ['source', 'outInterface', 'toSource']).map((o, i) => snatOf(o, `config.snat[${i}]`)),
-    dnat: entries(config.dnat, 'config.dnat', DNAT_KEYS).map((o, i) => dnatOf(o, `config.dnat[${i}]`)),
+    masquerade: entries(config.masquerade, 'config.masquerade', masqueradeOf),
+    snat: entries(config.snat, 'config.snat', snatOf),
+    dnat: entries(config.dnat, 'config.dnat', dnatOf),
   };
   if (config.forward !== undefined) cfg.forward = forwardOf(config.forward, 'config.forward');
   if (config.owner !== undefined) cfg.owner = v.bool(config.owner, 'config.owner');
@@ -708,8 +743,9 @@ export async function deletePortForward(options: DeletePortForwardOptions): Prom
     const st = await listNatIn(ns, table, operation);
     if (!st.exists) return false;
     const same = (d: DnatRule): boolean =>
-      want !== undefined && d.toDestination === want.toDestination && d.toPort === want.toPort && d.protocol === want.protocol && d.port === want.port &&
-      d.inInterface === want.inInterface && d.destination === want.destination;
+      want !== undefined && d.toDestination === want.toDestination && d.toPort === want.toPort && d.protocol === want.protocol &&
+      d.inInterface === want.inInterface && d.destination === want.destination &&
+      JSON.stringify(d.port) === JSON.stringify(want.port);
     const found = st.dnat.find((d) => (handle !== undefined ? d.handle === handle : same(d)));
     if (!found) return false;
     await apply(ns, [delRule(table, 'prerouting', BigInt(found.handle), `dnat handle ${found.handle}`)], operation, { owner: st.owner });

@@ -191,7 +191,7 @@ export async function listChains(ns: NativeNs, table: string, operation: string)
       const num = hooks.get(be32(h.get(k('NFTA_HOOK_HOOKNUM'))) ?? -1);
       if (num) c.hook = num;
       const prio = h.get(k('NFTA_HOOK_PRIORITY'));
-      if (prio) c.priority = prio.readInt32BE(0);
+      if (prio && prio.length >= 4) c.priority = prio.readInt32BE(0);
     }
     const policy = be32(m.get(k('NFTA_CHAIN_POLICY')));
     if (policy !== undefined) c.policy = policy === k('NF_ACCEPT') ? 'accept' : 'drop';

@@ -112,6 +112,18 @@ SysError NlSocket::SendAll(const uint8_t* data, size_t len) {
   return {};
 }
 
+SysError NlSocket::RecvMessages(std::vector<MsgView>* views) {
+  size_t n;
+  SysError e = Recv(&rx_, &n);
+  if (e.Failed()) return e;
+  views->clear();
+  if (!SplitMessages(rx_.data(), n, views)) {
+    healthy_ = false;
+    return SysError::Of(EPROTO, "recvmsg", "malformed netlink reply");
+  }
+  return {};
+}
+
 // Receives one datagram into *buf (grown to fit: the size is peeked first), from the kernel only.
 SysError NlSocket::Recv(std::vector<uint8_t>* buf, size_t* len) {
   for (;;) {
@@ -196,14 +208,8 @@ SysError NlSocket::Transact(std::vector<uint8_t>* msgs, std::vector<NlResult>* r
     bool done = false;
     std::vector<MsgView> views;
     while (!done) {
-      size_t n;
-      e = Recv(&rx_, &n);
+      e = RecvMessages(&views);
       if (e.Failed()) return e;
-      views.clear();
-      if (!SplitMessages(rx_.data(), n, &views)) {
-        healthy_ = false;
-        return SysError::Of(EPROTO, "recvmsg", "malformed netlink reply");
-      }
       for (const MsgView& m : views) {
         const nlmsghdr* h = m.hdr;
         if (h->nlmsg_pid != portid_ || h->nlmsg_seq < base || h->nlmsg_seq > lastSeq) continue;
@@ -264,14 +270,8 @@ SysError NlSocket::Batch(std::vector<uint8_t>* msgs, std::vector<NlResult>* resu
   }
   std::vector<MsgView> views;
   for (bool done = false; !done;) {
-    size_t len;
-    e = Recv(&rx_, &len);
+    e = RecvMessages(&views);
     if (e.Failed()) return e;
-    views.clear();
-    if (!SplitMessages(rx_.data(), len, &views)) {
-      healthy_ = false;
-      return SysError::Of(EPROTO, "recvmsg", "malformed netlink reply");
-    }
     for (const MsgView& m : views) {
       const nlmsghdr* h = m.hdr;
       if (h->nlmsg_pid != portid_ || h->nlmsg_seq < base || h->nlmsg_seq >= base + n) continue;
@@ -337,14 +337,8 @@ SysError NlSocket::Dump(std::vector<uint8_t>* req, NlResult* out) {
     bool interrupted = false;
     std::vector<MsgView> views;
     while (!done) {
-      size_t n;
-      e = Recv(&rx_, &n);
+      e = RecvMessages(&views);
       if (e.Failed()) return e;
-      views.clear();
-      if (!SplitMessages(rx_.data(), n, &views)) {
-        healthy_ = false;
-        return SysError::Of(EPROTO, "recvmsg", "malformed netlink reply");
-      }
       for (const MsgView& m : views) {
         const nlmsghdr* rh = m.hdr;
         if (rh->nlmsg_pid != portid_ || rh->nlmsg_seq != seq) continue;

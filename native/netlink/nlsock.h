@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/common.h"
+#include "netlink/nlmsg.h"
 
 namespace netdev {
 
@@ -66,6 +67,8 @@ class NlSocket {
  private:
   NlSocket() = default;
   SysError Recv(std::vector<uint8_t>* buf, size_t* len);
+  // Receives one datagram into rx_ and splits it into its messages (views into rx_).
+  SysError RecvMessages(std::vector<MsgView>* views);
   SysError SendAll(const uint8_t* data, size_t len);
   // Splits msgs into its messages' offsets; false for a malformed one.
   static bool Index(const std::vector<uint8_t>& msgs, std::vector<size_t>* offs);

@@ -42,3 +42,26 @@ test('writers made while another is open get their own buffer; a large message m
   assert.ok(cb.subarray(8, 60004).every((x) => x === 7));
   assert.equal(ab.subarray(4, 10).toString(), 'first\0', 'an earlier message is not overwritten');
 });
+
+test('decoding never throws on damaged rules: 5,000 mutations of the golden bytes', () => {
+  const { stateOf } = require('../../dist/cjs/nft/nat.js');
+  let seed = 12345; // mulberry32: every bit usable (an LCG's low bits repeat with a short period)
+  const rand = (n) => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+  const chains = ['prerouting', 'postrouting', 'forward'];
+  let recognized = 0;
+  for (let i = 0; i < 5000; i++) {
+    const c = golden.cases[rand(golden.cases.length)];
+    const b = Buffer.from(c.expressions, 'hex');
+    const cut = rand(4) === 0 ? b.subarray(0, rand(b.length)) : b;
+    for (let j = rand(4); j >= 0; j--) if (cut.length) cut[rand(cut.length)] = rand(256);
+    const exprs = readExprs(cut);
+    const st = stateOf('t', true, false, 'drop', [{ chain: chains[rand(3)], handle: 1n, exprs }]);
+    recognized += st.unrecognized.length === 0 ? 1 : 0;
+  }
+  assert.ok(recognized > 0 && recognized < 5000, `${recognized} of 5000 damaged rules read as rules`);
+});
