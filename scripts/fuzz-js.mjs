@@ -657,6 +657,9 @@ const sorted = (list, fn) => list.map((x) => JSON.stringify(fn(x))).sort();
 // appear when a link's carrier does, up to a second after the call that caused it; dynamic
 // neighbours), left out so that the comparison sees only what calls change.
 const kernelMade = (a) => /^(fe80|ff00)::/.test(a ?? '');
+// An address given a finite valid lifetime (addAddress's validLifetime) is deleted by the kernel
+// when it runs out, whatever call is being made then: it is no call's change.
+const expiring = (a) => a.validLifetime !== undefined && a.validLifetime !== Infinity;
 // Routes the kernel derives from addresses and links (protocol kernel): an IPv6 address's local
 // route appears only once its duplicate address detection is over, a second or so after the call
 // that added it. The addresses themselves are compared.
@@ -669,7 +672,7 @@ async function namespaceState(netns) {
   ]);
   return {
     links: sorted(links, (l) => [l.name, l.index, l.mtu, l.up, l.master, l.alias, l.group, l.mac, l.kind]),
-    addresses: sorted(addrs.filter((a) => !kernelMade(a.address)), (a) => [a.index, a.address, a.prefixLength, a.peer, a.broadcast, a.label, a.scope]),
+    addresses: sorted(addrs.filter((a) => !kernelMade(a.address) && !expiring(a)), (a) => [a.index, a.address, a.prefixLength, a.peer, a.broadcast, a.label, a.scope]),
     routes: sorted(routes.filter((r) => !derivedRoute(r)), (r) => [r.family, r.destination, r.table, r.type, r.metric, r.gateway, r.index, r.protocol, r.scope, r.source, r.from, r.multipath]),
     rules: sorted(rules, (r) => r),
     neighbours: sorted(neighs.filter((n) => n.state.includes('permanent')), (n) => [n.index, n.address, n.mac, n.proxy, n.router]),
