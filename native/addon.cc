@@ -38,6 +38,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("netlink", Napi::Function::New<api::Netlink>(env, "netlink"));
   exports.Set("nfBatch", Napi::Function::New<api::NfBatch>(env, "nfBatch"));
   exports.Set("nfDropOwner", Napi::Function::New<api::NfDropOwner>(env, "nfDropOwner"));
+  exports.Set("nfOwnerPortid", Napi::Function::New<api::NfOwnerPortid>(env, "nfOwnerPortid"));
   exports.Set("dispatcherStats", Napi::Function::New<api::DispatcherStats>(env, "dispatcherStats"));
   exports.Set("encode", Napi::Function::New<api::Encode>(env, "encode"));
   exports.Set("decode", Napi::Function::New<api::Decode>(env, "decode"));

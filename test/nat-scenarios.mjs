@@ -73,14 +73,19 @@ export async function tcpAsk(netns, host, port, what, timeout = 5000) {
   return Buffer.concat(chunks).toString();
 }
 
-export async function udpAsk(netns, host, port, what) {
+export async function udpAsk(netns, host, port, what, timeout = 5000) {
   const sock = await createUdpSocket({ netns, type: 'udp4' });
+  let timer;
   try {
     const answer = once(sock, 'message');
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`no UDP answer from ${host}:${port} in ${timeout} ms`), { code: 'ETIMEDOUT' })), timeout);
+    });
     sock.send(what, port, host);
-    const [msg] = await answer;
+    const [msg] = await Promise.race([answer, late]);
     return msg.toString();
   } finally {
+    clearTimeout(timer);
     sock.close();
   }
 }

@@ -338,8 +338,10 @@ export interface Binding {
    * undefined (accepted, nothing echoed: most messages of a large batch).
    */
   nfBatch(ns: NativeNs, messages: Buffer, owner: boolean): Promise<(Buffer | NativeError | undefined)[]>;
-  /** Closes this environment's owner socket for the namespace (its tables go); whether there was one. */
+  /** Closes this environment's owner socket for the namespace if it owns no table any more; whether it did. */
   nfDropOwner(ns: NativeNs): Promise<boolean>;
+  /** The port id of this environment's owner socket for the namespace (NFTA_TABLE_OWNER), 0 when none. */
+  nfOwnerPortid(ns: NativeNs): Promise<number>;
   socketError(fd: number): number;
   /**
    * The netlink dispatcher's counters for this environment (native/napi/dispatcher.h): I/O threads

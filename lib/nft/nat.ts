@@ -10,7 +10,10 @@ import * as v from '../core/validate.js';
 import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
 import { ipBytes, ipText, maskLength, network, prefixMask } from './addr.js';
 import { REG1, REG2, type Expr } from './expr.js';
-import { apply, delRule, delTable, echoedRules, generation, listChains, listRules, listTables, newChain, newRule, newTable, type ChainSpec, type Part, type RuleInfo } from './nft.js';
+import {
+  apply, delRule, delTable, echoedRules, generation, listChains, listRules, listTables, newChain, newRule, newTable, ownerPortid, releaseOwner,
+  type ChainSpec, type Part, type RuleInfo, type TableInfo,
+} from './nft.js';
 
 /** `masquerade`: rewrite the source of packets leaving through `outInterface` to its address. */
 export interface MasqueradeRule {
@@ -125,6 +128,10 @@ type Prefix = { family: 4 | 6; address: string; prefixLength: number };
 
 /** The family of a validated IP literal. */
 const familyOf = (address: string): 4 | 6 => (address.includes(':') ? 6 : 4);
+/** A validated address as listNat writes it (`2001:DB8:0::1` is `2001:db8::1`). */
+const ipCanonical = (address: string): string => ipText(ipBytes(address));
+/** A prefix as listNat writes it: its network address (`10.0.0.1/8` is `10.0.0.0/8`). */
+const prefixCanonical = (p: Prefix): string => `${ipText(network(ipBytes(p.address), p.prefixLength))}/${p.prefixLength}`;
 
 function prefix(value: unknown, arg: string): Prefix {
   const c = v.cidr(value, arg);
@@ -179,7 +186,7 @@ function masqueradeOf(o: Record<string, unknown>, arg: string): MasqueradeRule {
   if (o.outInterface === undefined) throw invalidValue(`${arg}.outInterface`, o.outInterface, 'is required (the interface packets leave through)');
   const r: MasqueradeRule = { outInterface: v.ifname(o.outInterface, `${arg}.outInterface`) };
   const s = opt(o, 'source', prefix, arg);
-  if (s) r.source = `${s.address}/${s.prefixLength}`;
+  if (s) r.source = prefixCanonical(s); // a /0 still limits it to its family
   return r;
 }
 
@@ -188,11 +195,13 @@ function masqueradeOf(o: Record<string, unknown>, arg: string): MasqueradeRule {
  * family: an IPv6 target in an IPv4 rule is refused.
  */
 function targetWithPrefix(o: Record<string, unknown>, toKey: string, prefixKey: string, arg: string): { to: string; prefix?: string } {
-  const to = v.ip(o[toKey], `${arg}.${toKey}`);
+  const given = v.ip(o[toKey], `${arg}.${toKey}`);
+  const to = ipCanonical(given);
   const p = opt(o, prefixKey, prefix, arg);
   if (!p) return { to };
-  if (p.family !== familyOf(to)) throw invalidValue(`${arg}.${toKey}`, to, `must be an IPv${p.family} address, like ${prefixKey}`);
-  return { to, prefix: `${p.address}/${p.prefixLength}` };
+  if (p.family !== familyOf(to)) throw invalidValue(`${arg}.${toKey}`, given, `must be an IPv${p.family} address, like ${prefixKey}`);
+  // A /0 matches every address of the family, which the target's family already limits it to.
+  return p.prefixLength === 0 ? { to } : { to, prefix: prefixCanonical(p) };
 }
 
 function snatOf(o: Record<string, unknown>, arg: string): SnatRule {
@@ -495,7 +504,10 @@ function parseRule(exprs: readonly Expr[]): Parsed {
           break;
         }
         if (s.kind === 'ct' && e.op === 'neq' && mask) {
-          p.established = true;
+          // Exactly established or related (the bits establishedExprs writes), compared with zero.
+          const bits = k('NF_CT_STATE_ESTABLISHED') | k('NF_CT_STATE_RELATED');
+          if (mask.length === 4 && mask.readUInt32LE(0) === bits && e.data.length === 4 && e.data.readUInt32LE(0) === 0) p.established = true;
+          else p.ok = false;
           break;
         }
         const dport = s.kind === 'payload' && s.base === 'transport' && s.offset === 2 && s.len === 2 && e.data.length === 2;
@@ -541,9 +553,16 @@ function parseRule(exprs: readonly Expr[]): Parsed {
         break;
       case 'masq':
         p.action = 'masq';
+        if (e.flags !== 0 || e.protoMin !== undefined || e.protoMax !== undefined) p.ok = false; // not one of netdev's
         break;
       case 'nat': {
         p.action = e.nat;
+        // netdev writes one address and a port only for DNAT. The kernel reports the maximum
+        // registers as the minimum ones and MAP_IPS (and PROTO_SPECIFIED with a port) as set; a
+        // range or another flag is none of netdev's.
+        const known = k('NF_NAT_RANGE_MAP_IPS') | k('NF_NAT_RANGE_PROTO_SPECIFIED');
+        const single = (min: number | undefined, max: number | undefined): boolean => max === undefined || max === min;
+        if (!single(e.addrMin, e.addrMax) || !single(e.protoMin, e.protoMax) || (e.flags & ~known) !== 0 || (e.nat === 'snat' && e.protoMin !== undefined)) p.ok = false;
         const a = e.addrMin === undefined ? undefined : regs.get(e.addrMin);
         if (a?.kind === 'imm' && (a.data.length === 4 || a.data.length === 16)) p.to = ipText(a.data);
         else p.ok = false;
@@ -572,7 +591,9 @@ export function stateOf(table: string, exists: boolean, owner: boolean, policy: 
     const p = parseRule(r.exprs);
     const rs: RuleState = { handle: Number(r.handle), packets: p.packets, bytes: p.bytes };
     if (p.ok && r.chain === 'postrouting' && p.action === 'masq' && p.outInterface !== undefined) {
-      st.masquerade.push({ outInterface: p.outInterface, ...(p.source !== undefined ? { source: p.source } : {}), ...rs });
+      // A family guard without an address: a /0 source (masqueradeOf).
+      const source = p.source ?? (p.family === undefined ? undefined : p.family === 4 ? '0.0.0.0/0' : '::/0');
+      st.masquerade.push({ outInterface: p.outInterface, ...(source !== undefined ? { source } : {}), ...rs });
     } else if (p.ok && r.chain === 'postrouting' && p.action === 'snat' && p.to !== undefined) {
       st.snat.push({ ...(p.source !== undefined ? { source: p.source } : {}), ...(p.outInterface !== undefined ? { outInterface: p.outInterface } : {}), toSource: p.to, ...rs });
     } else if (p.ok && r.chain === 'prerouting' && p.action === 'dnat' && p.to !== undefined) {
@@ -607,6 +628,45 @@ async function inNetns<T>(options: NetnsOption, fn: (ns: NativeNs) => Promise<T>
 const isOwned = (flags: number): boolean => (flags & k('NFT_TABLE_F_OWNER')) !== 0;
 const ATTEMPTS = 3;
 
+/** What a change reads before it applies: the generation, the table, and whose it is. */
+interface Before {
+  genid: number;
+  table: TableInfo | undefined;
+  /** The table is owned by this environment's owner socket: changes must go through it. */
+  ours: boolean;
+}
+
+/**
+ * Runs a change as one batch guarded by the ruleset's generation: `build` sees the state read
+ * just before and returns the parts (or undefined: nothing to do) and whether a new table is to be
+ * owned; a batch refused because the ruleset changed in between (ERESTART) is built again from a
+ * fresh read, up to 3 times. A table owned by this environment's socket is changed through it; a
+ * table owned by another process through a pooled socket, which the kernel refuses (EPERM). The
+ * owner socket is closed again once no table names it.
+ */
+async function change<T>(ns: NativeNs, name: string, operation: string, build: (b: Before) => Promise<{ parts: Part[]; own: boolean; done: (echoed: Buffer[]) => T } | T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const genid = await generation(ns, operation);
+    const [tables, portid] = await Promise.all([listTables(ns, operation), ownerPortid(ns, operation)]);
+    const table = tables.find((t) => t.name === name);
+    const ours = table !== undefined && isOwned(table.flags) && portid !== 0 && table.owner === portid;
+    const plan = await build({ genid, table, ours });
+    if (!isPlan(plan)) return plan;
+    const viaOwner = ours || plan.own;
+    try {
+      return plan.done(await apply(ns, plan.parts, operation, { owner: viaOwner, genid }));
+    } catch (e) {
+      if (!(e instanceof NetdevError) || e.code !== 'ERESTART' || attempt >= ATTEMPTS) throw e;
+    } finally {
+      if (viaOwner) await releaseOwner(ns, operation).catch(() => undefined);
+    }
+  }
+}
+
+function isPlan<T>(x: { parts: Part[]; own: boolean; done: (echoed: Buffer[]) => T } | T): x is { parts: Part[]; own: boolean; done: (echoed: Buffer[]) => T } {
+  return typeof x === 'object' && x !== null && Object.hasOwn(x, 'parts') && Object.hasOwn(x, 'done');
+}
+
 /**
  * Applies a router's NAT and forwarding as ONE atomic nf_tables batch that replaces netdev's table
  * (and nothing else): either all of it takes effect or none of it, and the batch is guarded by
@@ -634,21 +694,10 @@ export async function configureNat(config: NatConfig): Promise<void> {
   if (config.owner !== undefined) cfg.owner = v.bool(config.owner, 'config.owner');
   const operation = `configureNat ${table}`;
   const body = tableParts(table, cfg);
-  await inNetns(config, async (ns) => {
-    for (let attempt = 1; ; attempt++) {
-      const genid = await generation(ns, operation);
-      const existing = (await listTables(ns, operation)).find((t) => t.name === table);
-      const owned = existing !== undefined && isOwned(existing.flags);
-      // An existing table is deleted and made again in the same transaction.
-      const parts = existing ? [delTable(table), ...body] : body;
-      try {
-        await apply(ns, parts, operation, { owner: cfg.owner === true || owned, genid });
-        return;
-      } catch (e) {
-        if (!(e instanceof NetdevError) || e.code !== 'ERESTART' || attempt >= ATTEMPTS) throw e;
-      }
-    }
-  });
+  // An existing table is deleted and made again in the same transaction.
+  await inNetns(config, (ns) =>
+    change(ns, table, operation, async (b) => ({ parts: b.table ? [delTable(table), ...body] : body, own: cfg.owner === true, done: () => undefined })),
+  );
 }
 
 /** Options of {@link listNat} and {@link clearNat}. */
@@ -679,12 +728,7 @@ export async function clearNat(options: NatTableOptions = {}): Promise<boolean> 
   options = v.options(options, 'options', ['netns', 'table']);
   const table = tableName(options.table, 'options.table');
   const operation = `clearNat ${table}`;
-  return inNetns(options, async (ns) => {
-    const t = (await listTables(ns, operation)).find((x) => x.name === table);
-    if (!t) return false;
-    await apply(ns, [delTable(table)], operation, { owner: isOwned(t.flags) });
-    return true;
-  });
+  return inNetns(options, (ns) => change(ns, table, operation, async (b) => (b.table ? { parts: [delTable(table)], own: false, done: () => true } : false)));
 }
 
 /** Options of {@link addPortForward}: one DNAT rule. */
@@ -707,17 +751,20 @@ export async function addPortForward(options: PortForwardOptions): Promise<{ han
   const rule = dnatOf(dnatFields(options), 'options');
   const owner = options.owner === undefined ? false : v.bool(options.owner, 'options.owner');
   const operation = `addPortForward ${table}`;
-  return inNetns(options, async (ns) => {
-    const t = (await listTables(ns, operation)).find((x) => x.name === table);
-    const parts: Part[] = [];
-    if (!t) parts.push(newTable(table, owner ? k('NFT_TABLE_F_OWNER') : 0));
-    if (!t || !(await listChains(ns, table, operation)).some((c) => c.name === 'prerouting')) parts.push(newChain(table, CHAINS.prerouting));
-    parts.push(newRule(table, 'prerouting', dnatExprs(rule), describeRule('dnat', rule), true));
-    const echoed = await apply(ns, parts, operation, { owner: t ? isOwned(t.flags) : owner });
-    const made = echoedRules(echoed[echoed.length - 1]!)[0];
-    if (!made) throw new NetdevError({ errnum: 71, syscall: 'nftables', operation, detail: 'the kernel did not echo the new rule' });
-    return { handle: Number(made.handle) };
-  });
+  return inNetns(options, (ns) =>
+    change(ns, table, operation, async (b) => {
+      const parts: Part[] = [];
+      if (!b.table) parts.push(newTable(table, owner ? k('NFT_TABLE_F_OWNER') : 0));
+      if (!b.table || !(await listChains(ns, table, operation)).some((c) => c.name === 'prerouting')) parts.push(newChain(table, CHAINS.prerouting));
+      parts.push(newRule(table, 'prerouting', dnatExprs(rule), () => describeRule('dnat', rule), true));
+      const done = (echoed: Buffer[]): { handle: number } => {
+        const made = echoedRules(echoed[echoed.length - 1]!)[0];
+        if (!made) throw new NetdevError({ errnum: 71, syscall: 'nftables', operation, detail: 'the kernel did not echo the new rule' });
+        return { handle: Number(made.handle) };
+      };
+      return { parts, own: !b.table && owner, done };
+    }),
+  );
 }
 
 /** Options of {@link deletePortForward}: the rule by its handle, or by what it matches. */
@@ -739,18 +786,20 @@ export async function deletePortForward(options: DeletePortForwardOptions): Prom
   const want = handle === undefined ? dnatOf(spec, 'options') : undefined;
   if (handle !== undefined && Object.keys(spec).length) throw invalidValue('options.handle', handle, 'is given with rule fields: give one or the other');
   const operation = `deletePortForward ${table}`;
-  return inNetns(options, async (ns) => {
-    const st = await listNatIn(ns, table, operation);
-    if (!st.exists) return false;
-    const same = (d: DnatRule): boolean =>
-      want !== undefined && d.toDestination === want.toDestination && d.toPort === want.toPort && d.protocol === want.protocol &&
-      d.inInterface === want.inInterface && d.destination === want.destination &&
-      JSON.stringify(d.port) === JSON.stringify(want.port);
-    const found = st.dnat.find((d) => (handle !== undefined ? d.handle === handle : same(d)));
-    if (!found) return false;
-    await apply(ns, [delRule(table, 'prerouting', BigInt(found.handle), `dnat handle ${found.handle}`)], operation, { owner: st.owner });
-    return true;
-  });
+  const same = (d: DnatRule): boolean =>
+    want !== undefined && d.toDestination === want.toDestination && d.toPort === want.toPort && d.protocol === want.protocol &&
+    d.inInterface === want.inInterface && d.destination === want.destination && JSON.stringify(d.port) === JSON.stringify(want.port);
+  // The handle is read and deleted under the generation guard: a table made again in between (its
+  // handles start over) makes the kernel refuse the batch, and the rule is looked up again.
+  return inNetns(options, (ns) =>
+    change(ns, table, operation, async (b) => {
+      if (!b.table) return false;
+      const st = await listNatIn(ns, table, operation);
+      const found = st.dnat.find((d) => (handle !== undefined ? d.handle === handle : same(d)));
+      if (!found) return false;
+      return { parts: [delRule(table, 'prerouting', BigInt(found.handle), `dnat handle ${found.handle}`)], own: false, done: () => true };
+    }),
+  );
 }
 
 async function listNatIn(ns: NativeNs, table: string, operation: string): Promise<NatState> {

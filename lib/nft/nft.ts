@@ -54,7 +54,12 @@ export function newChain(table: string, c: ChainSpec): Part {
 export function newRule(table: string, chain: string, exprs: readonly Expr[], label: Part['label'], echo = false): Part {
   const w = new AttrWriter(ATTRS_AT).str(k('NFTA_RULE_TABLE'), table).str(k('NFTA_RULE_CHAIN'), chain);
   w.begin(k('NFTA_RULE_EXPRESSIONS'));
-  for (const e of exprs) writeExpr(w, e);
+  try {
+    for (const e of exprs) writeExpr(w, e);
+  } catch (err) {
+    w.abandon();
+    throw err;
+  }
   w.end();
   // NLM_F_ECHO: the kernel sends the rule back, with the handle it gave it.
   const flags = k('NLM_F_CREATE') | k('NLM_F_APPEND') | (echo ? NLM_F_ECHO : 0);
@@ -223,10 +228,22 @@ export function echoedRules(reply: Buffer): RuleInfo[] {
     .map((m) => ruleOf(m.attrs));
 }
 
-/** Closes this environment's owner socket for the namespace: the tables it owned are deleted. */
-export async function dropOwner(ns: NativeNs, operation: string): Promise<boolean> {
+/**
+ * Closes this environment's owner socket for the namespace when no table names it as owner any
+ * more (checked in the addon under the socket's lock); whether it did.
+ */
+export async function releaseOwner(ns: NativeNs, operation: string): Promise<boolean> {
   try {
     return await binding().nfDropOwner(ns);
+  } catch (e) {
+    throw systemError(e, operation, ns);
+  }
+}
+
+/** The port id of this environment's owner socket for the namespace (NFTA_TABLE_OWNER), 0 when none. */
+export async function ownerPortid(ns: NativeNs, operation: string): Promise<number> {
+  try {
+    return await binding().nfOwnerPortid(ns);
   } catch (e) {
     throw systemError(e, operation, ns);
   }

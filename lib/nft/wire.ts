@@ -80,12 +80,13 @@ export class AttrWriter {
     this.buf.copy(fresh, this.headerRoom, this.start, at);
     this.start = this.headerRoom;
     this.buf = fresh;
+    const at2 = this.start + this.len;
     // The shared chunk's borrower moves the chunk with it: the rest of the fresh one is lent next.
     if (shared) {
       chunk = fresh;
       chunkUsed = 0;
     }
-    return this.len;
+    return at2;
   }
 
   private head(type: number, payload: number): number {
@@ -151,6 +152,12 @@ export class AttrWriter {
     this.buf[this.start + rel] = n & 0xff;
     this.buf[this.start + rel + 1] = n >>> 8;
     return this;
+  }
+
+  /** Gives up the message (an error while writing it): the shared chunk is lent to the next writer. */
+  abandon(): void {
+    this.done = true;
+    if (active === this.token) active = null;
   }
 
   /** The attributes written: a view of the chunk, which no later writer touches. */

@@ -1,5 +1,6 @@
 // Raw netlink of any protocol family (netlink()): whole messages built in TypeScript, checked for
 // framing here, sent on a socket of that family from the namespace's pool (netlink/netns_ref.h).
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <napi.h>
 
@@ -109,21 +110,31 @@ class NfBatchWork : public DispatchedWork {
   std::vector<NlResult> results_;
 };
 
-// Closes the environment's owner socket for a namespace: the kernel deletes what it owned.
-class DropOwnerWork : public DispatchedWork {
+// The environment's owner socket for a namespace: its port id (`drop` false), or closed when it
+// owns no table any more (`drop` true).
+class OwnerWork : public DispatchedWork {
  public:
-  DropOwnerWork(Napi::Env env, NsArg ns, OwnerSockets* owners)
-      : DispatchedWork(env), ns_(std::move(ns)), owners_(owners) {}
+  OwnerWork(Napi::Env env, NsArg ns, OwnerSockets* owners, bool drop)
+      : DispatchedWork(env), ns_(std::move(ns)), owners_(owners), drop_(drop) {}
   void Execute() override {
     err_ = ns_.Resolve();
-    if (!err_.Failed()) dropped_ = owners_->Drop(*ns_.ref, NETLINK_NETFILTER);
+    if (err_.Failed()) return;
+    if (drop_)
+      err_ = owners_->DropIfUnused(*ns_.ref, NETLINK_NETFILTER, &dropped_);
+    else
+      portid_ = owners_->Portid(*ns_.ref, NETLINK_NETFILTER);
   }
-  Napi::Value Result(Napi::Env env) override { return Napi::Boolean::New(env, dropped_); }
+  Napi::Value Result(Napi::Env env) override {
+    if (drop_) return Napi::Boolean::New(env, dropped_);
+    return Napi::Number::New(env, portid_);
+  }
 
  private:
   NsArg ns_;
   OwnerSockets* owners_;
+  bool drop_;
   bool dropped_ = false;
+  uint32_t portid_ = 0;
 };
 
 // Whole messages only, each at least a header, the next at the aligned end of the last; the count.
@@ -151,16 +162,37 @@ Napi::Value NfBatch(const Napi::CallbackInfo& info) {
   if (!info[1].IsBuffer() || !info[2].IsBoolean()) ThrowType(env, "nfBatch(netns, messages, owner)");
   auto buf = info[1].As<Napi::Buffer<uint8_t>>();
   if (CountMessages(env, buf) < 3) ThrowValue(env, "a batch is BATCH_BEGIN, one message or more, BATCH_END");
+  // Without its BATCH_END the kernel rolls the batch back, yet ACKs the last message: refused here.
+  nlmsghdr first, h;
+  std::memcpy(&first, buf.Data(), sizeof first);
+  size_t off = 0;
+  for (;;) {
+    std::memcpy(&h, buf.Data() + off, sizeof h);
+    size_t next = off + NLMSG_ALIGN(h.nlmsg_len);
+    if (next >= buf.Length()) break;
+    off = next;
+  }
+  if (first.nlmsg_type != NFNL_MSG_BATCH_BEGIN || h.nlmsg_type != NFNL_MSG_BATCH_END)
+    ThrowValue(env, "a batch is BATCH_BEGIN, one message or more, BATCH_END");
   OwnerSockets* owners = info[2].As<Napi::Boolean>().Value() ? &State(env)->owners : nullptr;
   std::vector<uint8_t> msgs(buf.Data(), buf.Data() + buf.Length());
   return DispatchedWork::Queue(env, std::make_unique<NfBatchWork>(env, std::move(ns), std::move(msgs), owners));
 }
 
-// nfDropOwner(netns) -> Promise<boolean>: closes this environment's owner socket for the namespace.
+// nfDropOwner(netns) -> Promise<boolean>: closes this environment's owner socket for the namespace
+// if no table names it as owner any more (a dump, under the socket's lock); whether it did.
 Napi::Value NfDropOwner(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   NsArg ns = ParseNs(env, info[0]);
-  return DispatchedWork::Queue(env, std::make_unique<DropOwnerWork>(env, std::move(ns), &State(env)->owners));
+  return DispatchedWork::Queue(env, std::make_unique<OwnerWork>(env, std::move(ns), &State(env)->owners, true));
+}
+
+// nfOwnerPortid(netns) -> Promise<number>: the port id of this environment's owner socket for the
+// namespace (what NFTA_TABLE_OWNER names), 0 when it has none.
+Napi::Value NfOwnerPortid(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NsArg ns = ParseNs(env, info[0]);
+  return DispatchedWork::Queue(env, std::make_unique<OwnerWork>(env, std::move(ns), &State(env)->owners, false));
 }
 
 // netlink(netns, protocol, messages: Buffer, dump: boolean)

@@ -19,6 +19,7 @@ Napi::Value DecodeError(const Napi::CallbackInfo& info);
 Napi::Value Netlink(const Napi::CallbackInfo& info);
 Napi::Value NfBatch(const Napi::CallbackInfo& info);
 Napi::Value NfDropOwner(const Napi::CallbackInfo& info);
+Napi::Value NfOwnerPortid(const Napi::CallbackInfo& info);
 Napi::Value DispatcherStats(const Napi::CallbackInfo& info);
 
 // netns_ops.cc: namespaces and their handles.

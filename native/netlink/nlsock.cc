@@ -112,9 +112,9 @@ SysError NlSocket::SendAll(const uint8_t* data, size_t len) {
   return {};
 }
 
-SysError NlSocket::RecvMessages(std::vector<MsgView>* views) {
+SysError NlSocket::RecvMessages(std::vector<MsgView>* views, bool dontwait) {
   size_t n;
-  SysError e = Recv(&rx_, &n);
+  SysError e = Recv(&rx_, &n, dontwait);
   if (e.Failed()) return e;
   views->clear();
   if (!SplitMessages(rx_.data(), n, views)) {
@@ -125,11 +125,13 @@ SysError NlSocket::RecvMessages(std::vector<MsgView>* views) {
 }
 
 // Receives one datagram into *buf (grown to fit: the size is peeked first), from the kernel only.
-SysError NlSocket::Recv(std::vector<uint8_t>* buf, size_t* len) {
+SysError NlSocket::Recv(std::vector<uint8_t>* buf, size_t* len, bool dontwait) {
+  const int flags = dontwait ? MSG_DONTWAIT : 0;
   for (;;) {
-    ssize_t want = recv(fd_.Get(), nullptr, 0, MSG_PEEK | MSG_TRUNC);
+    ssize_t want = recv(fd_.Get(), nullptr, 0, MSG_PEEK | MSG_TRUNC | flags);
     if (want < 0) {
       if (errno == EINTR) continue;
+      if (dontwait && (errno == EAGAIN || errno == EWOULDBLOCK)) return SysError::Of(EAGAIN, "recvmsg");
       healthy_ = false;
       if (errno == EAGAIN) return SysError::Of(ETIMEDOUT, "recvmsg", "no reply from the kernel");
       return SysError::Errno("recvmsg");
@@ -142,7 +144,7 @@ SysError NlSocket::Recv(std::vector<uint8_t>* buf, size_t* len) {
     mh.msg_namelen = sizeof from;
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
-    ssize_t n = recvmsg(fd_.Get(), &mh, 0);
+    ssize_t n = recvmsg(fd_.Get(), &mh, flags);
     if (n < 0) {
       if (errno == EINTR) continue;
       healthy_ = false;
@@ -245,8 +247,9 @@ SysError NlSocket::Batch(std::vector<uint8_t>* msgs, std::vector<NlResult>* resu
   if (bytes + 64 * 1024 > static_cast<size_t>(sndbuf_) && bytes > 128 * 1024) {
     if (bytes > (size_t{1} << 30)) return SysError::Of(EMSGSIZE, "sendmsg", "an nf_tables batch of over 1 GiB");
     int want = static_cast<int>(bytes + 64 * 1024);
-    // FORCE needs CAP_NET_ADMIN over the socket's namespace; without it the kernel caps the size at
-    // net.core.wmem_max, and a batch beyond that is refused with EMSGSIZE below.
+    // FORCE needs CAP_NET_ADMIN in the initial user namespace (capable()); without it (a rootless
+    // container) the kernel caps the size at twice net.core.wmem_max, and a batch beyond that is
+    // refused with EMSGSIZE below.
     if (setsockopt(fd_.Get(), SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof want) != 0)
       SetOpt(fd_.Get(), SOL_SOCKET, SO_SNDBUF, want);
     sndbuf_ = want;
@@ -264,14 +267,28 @@ SysError NlSocket::Batch(std::vector<uint8_t>* msgs, std::vector<NlResult>* resu
   }
   SysError e = SendAll(msgs->data(), bytes);
   if (e.Failed()) {
-    // EMSGSIZE: nothing was sent, the socket is as good as before.
-    if (e.errnum == EMSGSIZE) healthy_ = true;
+    // One datagram, refused whole (EMSGSIZE, ENOBUFS, ENOMEM): nothing of it was read by the
+    // kernel, and the socket is as good as before.
+    healthy_ = true;
     return e;
   }
+  // nfnetlink handles the whole batch inside sendmsg() (module loads and replays included), so
+  // every answer it gives is queued by now: read them without waiting. Waiting for one particular
+  // answer could only end in the receive timeout when the kernel sends another (an ENOMEM that
+  // replaced all the others, a commit failure on the first message's seq).
+  bool acked = false;
+  bool lost = false;
   std::vector<MsgView> views;
-  for (bool done = false; !done;) {
-    e = RecvMessages(&views);
-    if (e.Failed()) return e;
+  for (;;) {
+    e = RecvMessages(&views, true);
+    if (e.Failed()) {
+      if (e.errnum == EAGAIN) break;  // all read
+      if (e.errnum == ENOBUFS) {      // answers the receive buffer had no room for: read the rest
+        lost = true;
+        continue;
+      }
+      return e;
+    }
     for (const MsgView& m : views) {
       const nlmsghdr* h = m.hdr;
       if (h->nlmsg_pid != portid_ || h->nlmsg_seq < base || h->nlmsg_seq >= base + n) continue;
@@ -281,8 +298,7 @@ SysError NlSocket::Batch(std::vector<uint8_t>* msgs, std::vector<NlResult>* resu
           healthy_ = false;
           return SysError::Of(EPROTO, "recvmsg", "short netlink error message");
         }
-        // The ACK asked for, or a refusal of the whole batch: nothing follows either.
-        if (h->nlmsg_seq == ackSeq || (h->nlmsg_seq == base && r.errnum)) done = true;
+        if (h->nlmsg_seq == ackSeq && r.errnum == 0) acked = true;
       } else if (h->nlmsg_type != NLMSG_DONE && h->nlmsg_type != NLMSG_NOOP) {
         const auto* p = reinterpret_cast<const uint8_t*>(h);
         r.messages.insert(r.messages.end(), p, p + NLMSG_ALIGN(h->nlmsg_len));
@@ -290,6 +306,14 @@ SysError NlSocket::Batch(std::vector<uint8_t>* msgs, std::vector<NlResult>* resu
       }
     }
   }
+  healthy_ = true;  // read to the end: nothing of this batch is left to be read by the next user
+  bool refused = false;
+  for (const NlResult& r : *results) refused = refused || r.errnum != 0;
+  if (refused) return {};  // the first refusal the kernel's answers kept is reported
+  if (lost)
+    return SysError::Of(ENOBUFS, "recvmsg",
+                        "the kernel's answers to the batch overflowed the receive buffer: read the ruleset back");
+  if (!acked) return SysError::Of(EPROTO, "recvmsg", "no acknowledgement of the nf_tables batch");
   return {};
 }
 

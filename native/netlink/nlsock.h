@@ -52,9 +52,11 @@ class NlSocket {
   // An nf_tables batch (NFNL_MSG_BATCH_BEGIN, the object messages, NFNL_MSG_BATCH_END) in one
   // sendmsg(), the send buffer grown to fit it. Only the last object message asks for an ACK
   // (BATCH_END is ACKed only since Linux 6.10, and an ACK for each message would overflow the
-  // receive buffer of a large batch); refusals always come back, each on its message's seq, and
-  // a batch-level one (EPERM, ERESTART on a stale generation) on BATCH_BEGIN's, with nothing
-  // after it. Echoed objects (NLM_F_ECHO) gather in their message's result.
+  // receive buffer of a large batch); refusals always come back, each on its message's seq (a
+  // refusal of the whole batch on BATCH_BEGIN's or the first message's). The kernel answers
+  // within sendmsg(), so the answers are read without waiting. Echoed objects (NLM_F_ECHO)
+  // gather in their message's result. Errors: a refusal is in its result; ENOBUFS when answers
+  // were lost and none of those read is a refusal; EPROTO when nothing acknowledged the batch.
   SysError Batch(std::vector<uint8_t>* msgs, std::vector<NlResult>* results);
 
   // Runs one dump request; concatenated reply messages go to *out. Retries a bounded number of
@@ -63,12 +65,14 @@ class NlSocket {
 
   bool Healthy() const { return healthy_; }
   int Protocol() const { return protocol_; }
+  uint32_t Portid() const { return portid_; }
 
  private:
   NlSocket() = default;
-  SysError Recv(std::vector<uint8_t>* buf, size_t* len);
+  // dontwait: EAGAIN (the socket stays healthy) instead of waiting when nothing is queued.
+  SysError Recv(std::vector<uint8_t>* buf, size_t* len, bool dontwait = false);
   // Receives one datagram into rx_ and splits it into its messages (views into rx_).
-  SysError RecvMessages(std::vector<MsgView>* views);
+  SysError RecvMessages(std::vector<MsgView>* views, bool dontwait = false);
   SysError SendAll(const uint8_t* data, size_t len);
   // Splits msgs into its messages' offsets; false for a malformed one.
   static bool Index(const std::vector<uint8_t>& msgs, std::vector<size_t>* offs);

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,15 +27,17 @@ class OwnerSockets {
   };
   // The socket of `protocol` for the namespace of ns, opened on first use.
   SysError Acquire(NetnsRef& ns, int protocol, Held* out);
-  // Closes that socket, if any (everything it owns goes with it); false when there was none.
-  bool Drop(const NetnsRef& ns, int protocol);
-  // Closes them all.
-  void Clear();
+  // The netlink port id of that socket (what a table's NFTA_TABLE_OWNER names), 0 when there is none.
+  uint32_t Portid(const NetnsRef& ns, int protocol);
+  // Closes that socket when no table of the namespace names it as owner any more (a dump on it,
+  // under its lock): it would otherwise hold the namespace and an fd for nothing.
+  SysError DropIfUnused(const NetnsRef& ns, int protocol, bool* dropped);
 
  private:
   struct Owned {
     std::mutex mu;
     std::unique_ptr<NlSocket> sock;
+    bool dropped = false;  // out of the map: no socket may be opened in it any more
   };
   using Key = std::tuple<unsigned long, unsigned long, int>;  // namespace dev, inode; protocol
   std::mutex mu_;

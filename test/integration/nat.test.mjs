@@ -28,8 +28,9 @@ test('owner: the table goes with the process that made it (SIGKILL), and no othe
     }, (e) => { console.error(e); process.exit(1); });`;
     const child = spawn(process.execPath, ['-e', code], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
     try {
-      const [line] = await once(child.stdout, 'data');
-      assert.equal(line.toString().trim(), 'ready');
+      // The child's output, or its exit if it failed first (its error went to stderr).
+      const line = await Promise.race([once(child.stdout, 'data').then(([d]) => d.toString().trim()), once(child, 'exit').then(([c]) => `exited ${c}`)]);
+      assert.equal(line, 'ready');
       const st = await listNat({ netns: ns });
       assert.deepEqual([st.exists, st.owner, st.masquerade.length], [true, true, 1]);
       // Another process's configureNat would delete it: the kernel refuses (EPERM), and the
@@ -48,6 +49,30 @@ test('owner: the table goes with the process that made it (SIGKILL), and no othe
     await configureNat({ netns: ns, owner: true, dnat: ROUTER.dnat.slice(0, 1) });
     assert.equal((await listNat({ netns: ns })).dnat.length, 1);
     assert.equal(await clearNat({ netns: ns }), true);
+    // The owner socket went with the last table it owned (it would hold the namespace otherwise).
+    const { resolveNetns } = require('../../dist/cjs/netns/netns.js');
+    const { binding } = require('../../dist/cjs/core/binding.js');
+    const { ns: h, release } = resolveNetns(ns);
+    try {
+      assert.equal(await binding().nfOwnerPortid(h), 0);
+    } finally {
+      release();
+    }
+  });
+});
+
+test('addresses are read back in one spelling: listNat and deletePortForward agree on any other', async () => {
+  await withNetns(async (ns) => {
+    await configureNat({ netns: ns, dnat: [{ destination: 'FD00:1:0::7/48', protocol: 'tcp', port: 80, toDestination: 'FD00:0::2' }], masquerade: [{ outInterface: 'w0', source: '10.1.2.3/8' }] });
+    const st = await listNat({ netns: ns });
+    assert.deepEqual(st.dnat.map(strip), [{ destination: 'fd00:1::/48', protocol: 'tcp', port: 80, toDestination: 'fd00::2' }]);
+    assert.deepEqual(st.masquerade.map(strip), [{ outInterface: 'w0', source: '10.0.0.0/8' }]);
+    assert.equal(await deletePortForward({ netns: ns, destination: 'fd00:1:0:0::/48', protocol: 'tcp', port: 80, toDestination: 'fd00:0:0::2' }), true);
+    // A /0 source still limits masquerade to its family; for SNAT the target does.
+    await configureNat({ netns: ns, masquerade: [{ outInterface: 'w0', source: '0.0.0.0/0' }], snat: [{ source: '::/0', toSource: 'fd00::9' }] });
+    const again = await listNat({ netns: ns });
+    assert.deepEqual(again.masquerade.map(strip), [{ outInterface: 'w0', source: '0.0.0.0/0' }]);
+    assert.deepEqual(again.snat.map(strip), [{ toSource: 'fd00::9' }]);
   });
 });
 

@@ -43,6 +43,30 @@ test('writers made while another is open get their own buffer; a large message m
   assert.equal(ab.subarray(4, 10).toString(), 'first\0', 'an earlier message is not overwritten');
 });
 
+test('a message with header room that outgrows its buffer stays whole; frame() of messages back to back is their plain concatenation', () => {
+  const { frame, ATTRS_AT } = require('../../dist/cjs/nft/wire.js');
+  const big = Buffer.alloc(60000, 9);
+  // One writer holds the shared chunk, so the next ones get their own 276-byte buffers and grow.
+  const holder = new AttrWriter(ATTRS_AT).str(1, 'holder');
+  const grown = new AttrWriter(ATTRS_AT).str(1, 'first').attr(2, big).str(3, 'last');
+  const g = grown.bytes();
+  assert.equal(g.subarray(4, 10).toString(), 'first\0');
+  assert.ok(g.subarray(16, 16 + 60000).every((x) => x === 9));
+  assert.equal(g.subarray(16 + 60000 + 4, 16 + 60000 + 9).toString(), 'last\0');
+  holder.bytes();
+  // Many messages written one after the other into the shared chunk (and past its end).
+  const msgs = Array.from({ length: 40 }, (_, i) => ({ type: 6, flags: 0x400, family: 1, attrs: new AttrWriter(ATTRS_AT).str(1, `t${i}`).attr(2, big.subarray(0, 30000 + i * 4)).bytes() }));
+  const plain = Buffer.concat(msgs.map((m) => {
+    const h = Buffer.alloc(ATTRS_AT);
+    h.writeUInt32LE(ATTRS_AT + m.attrs.length, 0);
+    h.writeUInt16LE((10 << 8) | m.type, 4);
+    h.writeUInt16LE(m.flags, 6);
+    h[16] = m.family;
+    return Buffer.concat([h, m.attrs]);
+  }));
+  assert.ok(frame(msgs).equals(plain));
+});
+
 test('decoding never throws on damaged rules: 5,000 mutations of the golden bytes', () => {
   const { stateOf } = require('../../dist/cjs/nft/nat.js');
   let seed = 12345; // mulberry32: every bit usable (an LCG's low bits repeat with a short period)
