@@ -95,7 +95,7 @@ try {
   await nd.configureNat({ netns: ns, dnat });
   await nd.clearNat({ netns: ns });
   core.setBindingForTesting(undefined);
-  // The C loop sends the batch without its generation guard (BATCH_BEGIN's NFNL_BATCH_GENID, which
+  // The C loop sends the batches without their generation guard (BATCH_BEGIN's NFNL_BATCH_GENID, which
   // is stale by then): netdev reads the generation (one NFT_MSG_GETGEN) and the tables (one dump)
   // before each apply, which its figure includes.
   const unguarded = (b) => {
@@ -105,7 +105,7 @@ try {
     return Buffer.concat([head, b.subarray((begin + 3) & ~3)]);
   };
   writeFileSync(join(work, 'apply.bin'), unguarded(sent[0]));
-  writeFileSync(join(work, 'delete.bin'), sent[1]);
+  writeFileSync(join(work, 'delete.bin'), unguarded(sent[1]));
   const BULK_RUNS = Math.max(3, Math.floor(RUNS / 4));
   const bulk = { netdev: [], c: [] };
   for (let i = 0; i < BULK_RUNS; i++) {
