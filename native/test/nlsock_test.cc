@@ -251,5 +251,43 @@ int main() {
                          "an empty datagram: EPROTO, socket not reused");
                  });
 
+  // 9-12. nf_tables batches. The kernel answers within sendmsg(), so Batch reads without waiting:
+  //    the fake kernel queues its answers before the batch is sent (a fresh socket numbers it from
+  //    seq 1: BATCH_BEGIN 1, two messages 2 and 3, BATCH_END 4; the ACK is asked of 3).
+  auto batchWith = [](const std::vector<std::vector<uint8_t>>& queued,
+                      const std::function<void(NlSocket&, SysError, const std::vector<NlResult>&)>& check) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+      std::perror("socketpair");
+      std::exit(2);
+    }
+    UniqueFd kernel(sv[1]);
+    auto sock = NlSocket::Adopt(UniqueFd(sv[0]), kPort);
+    for (const auto& d : queued) send(kernel.Get(), d.data(), d.size(), 0);
+    std::vector<uint8_t> req = Requests(4);
+    std::vector<NlResult> res;
+    SysError e = sock->Batch(&req, &res);
+    check(*sock, e, res);
+  };
+  batchWith(
+      {Msg(16, 0, 2, kPort, std::vector<uint8_t>(8, 0)), Msg(NLMSG_ERROR, NLM_F_CAPPED, 3, kPort, ErrPayload(0))},
+      [](NlSocket& sock, SysError e, const std::vector<NlResult>& res) {
+        Check(!e.Failed() && res.size() == 4 && res[1].messages.size() == 24 && res[2].errnum == 0 && sock.Healthy(),
+              "batch: the ACK of the last message ends it; an echo lands on its message");
+      });
+  batchWith({}, [](NlSocket& sock, SysError e, const std::vector<NlResult>&) {
+    Check(e.Failed() && e.errnum == EPROTO && sock.Healthy(),
+          "batch, a silent kernel: EPROTO at once, no wait for a reply");
+  });
+  batchWith({Msg(NLMSG_ERROR, NLM_F_CAPPED, 2, kPort, ErrPayload(-12))}, [](NlSocket& sock, SysError e,
+                                                                            const std::vector<NlResult>& res) {
+    Check(!e.Failed() && res[1].errnum == 12 && sock.Healthy(),
+          "batch: a refusal that replaced every other answer (ENOMEM on the first message) is reported, no wait");
+  });
+  // An empty datagram: what a closed peer reads as (the kernel never sends one).
+  batchWith({{}}, [](NlSocket& sock, SysError e, const std::vector<NlResult>&) {
+    Check(e.Failed() && e.errnum == EPROTO && !sock.Healthy(), "batch, the peer gone: EPROTO, socket not reused");
+  });
+
   return Done();
 }
