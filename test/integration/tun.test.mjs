@@ -269,12 +269,15 @@ tunTest('a wakeup with more than a batch hands over batch after batch, in order;
       assert.equal(await turned, 1, 'pause() in the handler ends the wakeup');
       assert.ok(first.length <= 2, `first batch: ${first}`); // (the kernel's own IPv6 packets may share it)
 
-      // Resumed: the rest arrive in batches of at most 2, in order.
+      // Resumed: the rest arrive in batches of at most 2, in order, several before the loop turns
+      // (one batch per wakeup would leave the setImmediate set in the first call to run first).
       const left = 12 - first.length;
       const sizes = [];
       const rest = [];
+      let beforeTurn;
       const all = new Promise((resolve) => {
         dev.onPackets((b) => {
+          if (sizes.length === 0) setImmediate(() => (beforeTurn ??= sizes.length));
           sizes.push(b.count);
           rest.push(...payloads(b));
           if (rest.length >= left) resolve();
@@ -283,6 +286,7 @@ tunTest('a wakeup with more than a batch hands over batch after batch, in order;
       await all;
       assert.deepEqual([...first, ...rest], Array.from({ length: 12 }, (_, i) => `p${i}`));
       assert.ok(sizes.every((n) => n >= 1 && n <= 2), `batch sizes ${sizes}`);
+      assert.ok((beforeTurn ?? sizes.length) >= 2, `handler calls in the first wakeup: ${beforeTurn}`);
     } finally {
       sock?.close();
       dev.close();
