@@ -794,7 +794,7 @@ export async function deletePortForward(options: DeletePortForwardOptions): Prom
   return inNetns(options, (ns) =>
     change(ns, table, operation, async (b) => {
       if (!b.table) return false;
-      const st = await listNatIn(ns, table, operation);
+      const st = await listNatIn(ns, table, operation, b.table);
       const found = st.dnat.find((d) => (handle !== undefined ? d.handle === handle : same(d)));
       if (!found) return false;
       return { parts: [delRule(table, 'prerouting', BigInt(found.handle), `dnat handle ${found.handle}`)], own: false, done: () => true };
@@ -802,9 +802,10 @@ export async function deletePortForward(options: DeletePortForwardOptions): Prom
   );
 }
 
-async function listNatIn(ns: NativeNs, table: string, operation: string): Promise<NatState> {
-  const t = (await listTables(ns, operation)).find((x) => x.name === table);
+/** The state of netdev's table; `known`: its entry of a table list just read (no second read). */
+async function listNatIn(ns: NativeNs, table: string, operation: string, known?: TableInfo): Promise<NatState> {
+  const t = known ?? (await listTables(ns, operation)).find((x) => x.name === table);
   if (!t) return { table, exists: false, owner: false, masquerade: [], snat: [], dnat: [], unrecognized: [] };
-  const chains = await listChains(ns, table, operation);
-  return stateOf(table, true, isOwned(t.flags), chains.find((c) => c.name === 'forward')?.policy, await listRules(ns, table, operation));
+  const [chains, rules] = await Promise.all([listChains(ns, table, operation), listRules(ns, table, operation)]);
+  return stateOf(table, true, isOwned(t.flags), chains.find((c) => c.name === 'forward')?.policy, rules);
 }

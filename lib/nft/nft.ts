@@ -22,13 +22,13 @@ const labelOf = (p: Part): string => (typeof p.label === 'string' ? p.label : p.
 
 const INET = (): number => k('NFPROTO_INET');
 
-export function newTable(name: string, flags: number, label = `table ${name}`): Part {
-  const w = new AttrWriter(ATTRS_AT).str(k('NFTA_TABLE_NAME'), name).be32(k('NFTA_TABLE_FLAGS'), flags);
-  return { type: k('NFT_MSG_NEWTABLE'), flags: k('NLM_F_CREATE'), family: INET(), attrs: w.bytes(), label };
+export function newTable(name: string, flags: number): Part {
+  const w = new AttrWriter().str(k('NFTA_TABLE_NAME'), name).be32(k('NFTA_TABLE_FLAGS'), flags);
+  return { type: k('NFT_MSG_NEWTABLE'), flags: k('NLM_F_CREATE'), family: INET(), attrs: w.bytes(), label: `table ${name}` };
 }
 
 export function delTable(name: string): Part {
-  return { type: k('NFT_MSG_DELTABLE'), flags: 0, family: INET(), attrs: new AttrWriter(ATTRS_AT).str(k('NFTA_TABLE_NAME'), name).bytes(), label: `delete table ${name}` };
+  return { type: k('NFT_MSG_DELTABLE'), flags: 0, family: INET(), attrs: new AttrWriter().str(k('NFTA_TABLE_NAME'), name).bytes(), label: `delete table ${name}` };
 }
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
@@ -44,7 +44,7 @@ export interface ChainSpec {
 }
 
 export function newChain(table: string, c: ChainSpec): Part {
-  const w = new AttrWriter(ATTRS_AT).str(k('NFTA_CHAIN_TABLE'), table).str(k('NFTA_CHAIN_NAME'), c.name);
+  const w = new AttrWriter().str(k('NFTA_CHAIN_TABLE'), table).str(k('NFTA_CHAIN_NAME'), c.name);
   w.begin(k('NFTA_CHAIN_HOOK')).be32(k('NFTA_HOOK_HOOKNUM'), k(HOOKS[c.hook])).be32(k('NFTA_HOOK_PRIORITY'), c.priority >>> 0).end();
   if (c.policy !== undefined) w.be32(k('NFTA_CHAIN_POLICY'), k(c.policy === 'accept' ? 'NF_ACCEPT' : 'NF_DROP'));
   w.str(k('NFTA_CHAIN_TYPE'), c.type);
@@ -52,7 +52,7 @@ export function newChain(table: string, c: ChainSpec): Part {
 }
 
 export function newRule(table: string, chain: string, exprs: readonly Expr[], label: Part['label'], echo = false): Part {
-  const w = new AttrWriter(ATTRS_AT).str(k('NFTA_RULE_TABLE'), table).str(k('NFTA_RULE_CHAIN'), chain);
+  const w = new AttrWriter().str(k('NFTA_RULE_TABLE'), table).str(k('NFTA_RULE_CHAIN'), chain);
   w.begin(k('NFTA_RULE_EXPRESSIONS'));
   try {
     for (const e of exprs) writeExpr(w, e);
@@ -70,7 +70,7 @@ export function newRule(table: string, chain: string, exprs: readonly Expr[], la
 const NLM_F_ECHO = 0x08;
 
 export function delRule(table: string, chain: string, handle: bigint, label: string): Part {
-  const w = new AttrWriter(ATTRS_AT).str(k('NFTA_RULE_TABLE'), table).str(k('NFTA_RULE_CHAIN'), chain).be64(k('NFTA_RULE_HANDLE'), handle);
+  const w = new AttrWriter().str(k('NFTA_RULE_TABLE'), table).str(k('NFTA_RULE_CHAIN'), chain).be64(k('NFTA_RULE_HANDLE'), handle);
   return { type: k('NFT_MSG_DELRULE'), flags: 0, family: INET(), attrs: w.bytes(), label };
 }
 

@@ -34,10 +34,7 @@ function encoded(s: string): Buffer {
   return b;
 }
 
-/**
- * Builds one message's attributes. Records where each attribute starts, so that an extended-ack
- * offset from the kernel can be mapped back to the part of the request it points into.
- */
+/** Builds one message's attributes (little-endian nlattr headers, big-endian integers). */
 export class AttrWriter {
   private buf: Buffer;
   private start: number;
@@ -47,14 +44,10 @@ export class AttrWriter {
   /** Who the shared chunk is lent to (compared with `active`). */
   private readonly token = {};
 
-  /**
-   * `headerRoom`: bytes kept free before the attributes for the message's headers (frame() writes
-   * them there, so that consecutive messages lie back to back in a chunk and are copied as one).
-   */
-  constructor(private readonly headerRoom = 0) {
+  constructor() {
     if (active !== null) {
-      this.buf = Buffer.allocUnsafe(256 + headerRoom);
-      this.start = headerRoom;
+      this.buf = Buffer.allocUnsafe(256);
+      this.start = 0;
       return;
     }
     if (chunk.length - chunkUsed < 4096) {
@@ -63,7 +56,7 @@ export class AttrWriter {
     }
     active = this.token;
     this.buf = chunk;
-    this.start = chunkUsed + headerRoom;
+    this.start = chunkUsed;
   }
 
   get length(): number {
@@ -76,17 +69,16 @@ export class AttrWriter {
     const at = this.start + this.len;
     if (at + n <= this.buf.length) return at;
     const shared = active === this.token;
-    const fresh = Buffer.allocUnsafe(Math.max(shared ? CHUNK : 256, (this.headerRoom + this.len + n) * 2));
-    this.buf.copy(fresh, this.headerRoom, this.start, at);
-    this.start = this.headerRoom;
+    const fresh = Buffer.allocUnsafe(Math.max(shared ? CHUNK : 256, (this.len + n) * 2));
+    this.buf.copy(fresh, 0, this.start, at);
+    this.start = 0;
     this.buf = fresh;
-    const at2 = this.start + this.len;
     // The shared chunk's borrower moves the chunk with it: the rest of the fresh one is lent next.
     if (shared) {
       chunk = fresh;
       chunkUsed = 0;
     }
-    return at2;
+    return this.len;
   }
 
   private head(type: number, payload: number): number {
@@ -170,14 +162,9 @@ export class AttrWriter {
         chunkUsed = align4(this.start + this.len);
       }
     }
-    const view = this.buf.subarray(this.start, this.start + this.len);
-    if (this.headerRoom >= ATTRS_AT) roomy.add(view);
-    return view;
+    return this.buf.subarray(this.start, this.start + this.len);
   }
 }
-
-/** Attribute views with a message header's room before them (AttrWriter's headerRoom). */
-const roomy = new WeakSet<Buffer>();
 
 /** An nf_tables message: type NFT_MSG_* (or a batch's NFNL_MSG_*), flags, family and attributes. */
 export interface NftMessage {
@@ -197,60 +184,25 @@ export const ATTRS_AT = NLMSG_HDRLEN + NFGEN_LEN;
 /** Frames messages back to back (seq and portid are the transport's). */
 export function frame(msgs: readonly NftMessage[]): Buffer {
   let size = 0;
-  for (const m of msgs) size += align4(ATTRS_AT + m.attrs.length);
-  // Every byte is written below (headers, attributes, padding): no need to zero it first.
+  for (const m of msgs) size += ATTRS_AT + m.attrs.length; // attributes are padded: sizes stay aligned
+  // Every byte is written below (headers and attributes): no need to zero it first.
   const out = Buffer.allocUnsafe(size);
   const subsys = k('NFNL_SUBSYS_NFTABLES');
   const version = k('NFNETLINK_V0');
-  const header = (b: Uint8Array, at: number, m: NftMessage, len: number): void => {
-    const type = m.batch ? m.type : (subsys << 8) | m.type;
-    b[at] = len & 0xff;
-    b[at + 1] = (len >>> 8) & 0xff;
-    b[at + 2] = (len >>> 16) & 0xff;
-    b[at + 3] = len >>> 24;
-    b[at + 4] = type & 0xff;
-    b[at + 5] = type >>> 8;
-    b[at + 6] = m.flags & 0xff;
-    b[at + 7] = m.flags >>> 8;
-    b.fill(0, at + 8, at + 16); // seq and port id: the transport's
-    b[at + 16] = m.family;
-    b[at + 17] = version;
-    // res_id: the batch's subsystem on its delimiters, 0 otherwise (big-endian).
-    const res = m.batch ? subsys : 0;
-    b[at + 18] = res >>> 8;
-    b[at + 19] = res & 0xff;
-  };
-  // Messages written back to back in one chunk (headers in the room left for them) are copied
-  // as one run; the others one by one.
   let o = 0;
-  let run: Uint8Array | undefined;
-  let runStart = 0;
-  let runEnd = 0;
-  const flush = (): void => {
-    if (!run) return;
-    out.set(run.subarray(runStart, runEnd), o);
-    o += runEnd - runStart;
-    run = undefined;
-  };
   for (const m of msgs) {
-    const len = ATTRS_AT + m.attrs.length; // attributes are padded: len is aligned
-    if (roomy.has(m.attrs)) {
-      const at = m.attrs.byteOffset - ATTRS_AT;
-      if (!run || run.buffer !== m.attrs.buffer || at !== runEnd) {
-        flush();
-        run = new Uint8Array(m.attrs.buffer);
-        runStart = at;
-      }
-      header(run, at, m, len);
-      runEnd = at + len;
-      continue;
-    }
-    flush();
-    header(out, o, m, len);
+    const len = ATTRS_AT + m.attrs.length;
+    out.writeUInt32LE(len, o);
+    out.writeUInt16LE(m.batch ? m.type : (subsys << 8) | m.type, o + 4);
+    out.writeUInt16LE(m.flags, o + 6);
+    out.fill(0, o + 8, o + 16); // seq and port id: the transport's
+    out[o + 16] = m.family;
+    out[o + 17] = version;
+    // res_id: the batch's subsystem on its delimiters, 0 otherwise (big-endian).
+    out.writeUInt16BE(m.batch ? subsys : 0, o + 18);
     out.set(m.attrs, o + ATTRS_AT);
     o += len;
   }
-  flush();
   return out;
 }
 

@@ -140,11 +140,24 @@ test('bad input is refused before any system call, with documented codes', async
       [{ owner: 'yes' }, 'ERR_INVALID_ARG_TYPE'],
       [{ nat: [] }, 'ERR_INVALID_ARG_VALUE'],
     ];
-    for (const [config, code] of bad) await rejectsWith(configureNat({ netns: ns, ...config }), code);
-    await rejectsWith(addPortForward({ netns: ns, port: 80, toDestination: '10.0.0.2' }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(deletePortForward({ netns: ns, handle: 0 }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(deletePortForward({ netns: ns, handle: 3, port: 80 }), 'ERR_INVALID_ARG_VALUE');
-    await rejectsWith(listNat({ netns: ns, table: 'inet' }), 'ERR_INVALID_ARG_VALUE');
+    // Every call into the addon counted: none may be made for bad input.
+    const core = require('../../dist/cjs/core/binding.js');
+    const real = core.binding();
+    const calls = [];
+    const counted = Object.fromEntries(['netlink', 'nfBatch', 'nfOwnerPortid', 'nfDropOwner'].map((f) => [f, (...a) => (calls.push(f), real[f](...a))]));
+    core.setBindingForTesting({ ...real, ...counted });
+    try {
+      for (const [config, code] of bad) await rejectsWith(configureNat({ netns: ns, ...config }), code);
+      await rejectsWith(addPortForward({ netns: ns, port: 80, toDestination: '10.0.0.2' }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(deletePortForward({ netns: ns, handle: 0 }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(deletePortForward({ netns: ns, handle: 3, port: 80 }), 'ERR_INVALID_ARG_VALUE');
+      await rejectsWith(listNat({ netns: ns, table: 'inet' }), 'ERR_INVALID_ARG_VALUE');
+      assert.deepEqual(calls, [], 'no call reached the addon');
+      await listNat({ netns: ns });
+      assert.ok(calls.includes('netlink'), 'the counting binding is the one in use');
+    } finally {
+      core.setBindingForTesting(undefined);
+    }
     assert.deepEqual(await nftJson(ns), [], 'nothing was made');
   });
 });

@@ -43,19 +43,18 @@ test('writers made while another is open get their own buffer; a large message m
   assert.equal(ab.subarray(4, 10).toString(), 'first\0', 'an earlier message is not overwritten');
 });
 
-test('a message with header room that outgrows its buffer stays whole; frame() of messages back to back is their plain concatenation', () => {
+test('a message that outgrows its own buffer stays whole; frame() is the plain concatenation of header and attributes', () => {
   const { frame, ATTRS_AT } = require('../../dist/cjs/nft/wire.js');
   const big = Buffer.alloc(60000, 9);
-  // One writer holds the shared chunk, so the next ones get their own 276-byte buffers and grow.
-  const holder = new AttrWriter(ATTRS_AT).str(1, 'holder');
-  const grown = new AttrWriter(ATTRS_AT).str(1, 'first').attr(2, big).str(3, 'last');
+  // One writer holds the shared chunk, so the next one gets its own 256-byte buffer and grows.
+  const holder = new AttrWriter().str(1, 'holder');
+  const grown = new AttrWriter().str(1, 'first').attr(2, big).str(3, 'last');
   const g = grown.bytes();
   assert.equal(g.subarray(4, 10).toString(), 'first\0');
   assert.ok(g.subarray(16, 16 + 60000).every((x) => x === 9));
   assert.equal(g.subarray(16 + 60000 + 4, 16 + 60000 + 9).toString(), 'last\0');
   holder.bytes();
-  // Many messages written one after the other into the shared chunk (and past its end).
-  const msgs = Array.from({ length: 40 }, (_, i) => ({ type: 6, flags: 0x400, family: 1, attrs: new AttrWriter(ATTRS_AT).str(1, `t${i}`).attr(2, big.subarray(0, 30000 + i * 4)).bytes() }));
+  const msgs = Array.from({ length: 40 }, (_, i) => ({ type: 6, flags: 0x400, family: 1, attrs: new AttrWriter().str(1, `t${i}`).attr(2, big.subarray(0, 30000 + i * 4)).bytes() }));
   const plain = Buffer.concat(msgs.map((m) => {
     const h = Buffer.alloc(ATTRS_AT);
     h.writeUInt32LE(ATTRS_AT + m.attrs.length, 0);
@@ -65,6 +64,23 @@ test('a message with header room that outgrows its buffer stays whole; frame() o
     return Buffer.concat([h, m.attrs]);
   }));
   assert.ok(frame(msgs).equals(plain));
+});
+
+test('the expressions the NAT rules do not use (range, redir, reject, jump, a live counter) read back as written', () => {
+  const exprs = [
+    { type: 'payload', base: 'transport', offset: 0, len: 2, dreg: 1 },
+    { type: 'range', op: 'neq', sreg: 1, from: Buffer.from([0, 1]), to: Buffer.from([0, 100]) },
+    { type: 'counter', packets: 7n, bytes: 900n },
+    { type: 'redir', flags: 0, protoMin: 2 },
+    { type: 'masq', flags: 4, protoMin: 1, protoMax: 2 },
+    { type: 'reject', kind: 'tcp-rst', code: 0 },
+    { type: 'reject', kind: 'icmpx', code: 1 },
+    { type: 'verdict', verdict: 'jump', chain: 'other' },
+    { type: 'verdict', verdict: 'drop' },
+  ];
+  const w = new AttrWriter();
+  for (const e of exprs) writeExpr(w, e);
+  assert.deepEqual(readExprs(w.bytes()), exprs);
 });
 
 test('decoding never throws on damaged rules: 5,000 mutations of the golden bytes', () => {
