@@ -391,12 +391,17 @@ export function binding(): Binding {
  */
 export function setBindingForTesting(b: Binding | undefined): void {
   cached = b;
+  constants = undefined;
 }
+
+/** The addon's constants, read once (k() runs tens of times per nf_tables rule). */
+let constants: Record<string, unknown> | undefined;
 
 /** A uapi constant the addon exports, by its typed name (core/contract.ts CONSTANT_NAMES). */
 export function k(name: ConstantName): number {
-  const c = binding().constants;
-  const v = Object.hasOwn(c, name) ? c[name] : undefined;
-  if (v === undefined) throw new Error(`netdev: missing native constant ${name}`);
+  const c = (constants ??= binding().constants);
+  // One lookup: whatever a prototype could give for a name (toString, …) is not a number.
+  const v = c[name];
+  if (typeof v !== 'number') throw new Error(`netdev: missing native constant ${name}`);
   return v;
 }

@@ -120,7 +120,11 @@ function copy(value: unknown, arg: string, depth: number, bag = false): unknown 
     }
     return out;
   }
-  const out = Object.create(null) as Record<string, unknown>;
+  // No prototype, so a '__proto__' key is a plain property. Made as {} and then cut off: V8 keeps
+  // such an object's fast layout, where Object.create(null) makes a dictionary (a list of
+  // thousands of rules is read field by field after this).
+  const out: Record<string, unknown> = {};
+  Object.setPrototypeOf(out, null);
   const src = value as Record<string, unknown>;
   for (const key of Object.keys(src)) {
     const item = src[key];
