@@ -2,11 +2,14 @@
  * IP addresses as the bytes nf_tables compares (network order), and back; prefixes as masks.
  * @internal
  */
-import * as net from 'node:net';
 
 /** The 4 or 16 bytes of a valid IPv4 or IPv6 literal (validated before). */
 export function ipBytes(address: string): Buffer {
-  if (net.isIPv4(address)) return Buffer.from(address.split('.').map(Number));
+  if (!address.includes(':')) {
+    const out = Buffer.allocUnsafe(4);
+    writeIp(out, 0, address, 4);
+    return out;
+  }
   const out = Buffer.allocUnsafe(16).fill(0); // from the pool: a rule set holds thousands
   let s = address;
   let tail: number[] = [];
@@ -23,6 +26,25 @@ export function ipBytes(address: string): Buffer {
   all.forEach((w, i) => out.writeUInt16BE(w, i * 2));
   if (tail.length) out.set(tail, 12);
   return out;
+}
+
+/** Writes the first `len` bytes of a valid IP literal at `at` (no buffer made for a dotted quad). */
+export function writeIp(out: Buffer, at: number, address: string, len: number): void {
+  if (address.includes(':')) {
+    ipBytes(address).copy(out, at, 0, len);
+    return;
+  }
+  // A dotted quad, parsed by hand: a rule set holds thousands.
+  let byte = 0;
+  let n = 0;
+  for (let i = 0; i < address.length && byte < len; i++) {
+    const c = address.charCodeAt(i);
+    if (c === 46) {
+      out[at + byte++] = n;
+      n = 0;
+    } else n = n * 10 + c - 48;
+  }
+  if (byte < len) out[at + byte] = n;
 }
 
 /** The literal of 4 or 16 bytes (IPv6 in its RFC 5952 form). */

@@ -48,8 +48,35 @@ function data(w: AttrWriter, type: number, value: Buffer): void {
   w.begin(type).attr(C().value, value).end();
 }
 
+// Expressions shared by many rules (the matches every port forward repeats) are encoded once: a
+// rule of thousands then copies their bytes instead of writing them attribute by attribute.
+const encodedOnce = new WeakMap<Expr, Buffer>();
+
+/**
+ * Marks an expression as shared and never changed (it is frozen): writeExpr copies the bytes it
+ * encodes to now.
+ */
+export function shared<T extends Expr>(e: T): T {
+  const w = new AttrWriter();
+  try {
+    encode(w, e);
+  } catch (err) {
+    w.abandon();
+    throw err;
+  }
+  Object.freeze(e);
+  encodedOnce.set(e, Buffer.from(w.bytes())); // its own copy: not a view of a chunk
+  return e;
+}
+
 /** Writes one expression's list element (NFTA_LIST_ELEM { NAME, DATA }). */
 export function writeExpr(w: AttrWriter, e: Expr): void {
+  const once = encodedOnce.get(e);
+  if (once !== undefined) w.raw(once);
+  else encode(w, e);
+}
+
+function encode(w: AttrWriter, e: Expr): void {
   const c = C();
   w.begin(c.elem);
   w.str(c.name, e.type === 'verdict' ? 'immediate' : e.type);

@@ -8,7 +8,7 @@ import { binding, k, type NativeNs } from '../core/binding.js';
 import { NetdevError, systemError } from '../core/errors.js';
 import { netlinkDump, netlinkTransact } from '../netlink/raw.js';
 import { readExprs, writeExpr, type Expr } from './expr.js';
-import { ATTRS_AT, AttrWriter, EMPTY, attrMap, attrs, batch, be32, be64, frame, messages, text, type NftMessage } from './wire.js';
+import { ATTRS_AT, AttrWriter, EMPTY, attrMap, attrs, batch, be32, be64, frame, messages, text, type Framed, type NftMessage } from './wire.js';
 
 /** A message of a batch, with what to call it in an error and where its expressions start. */
 export interface Part extends NftMessage {
@@ -17,6 +17,20 @@ export interface Part extends NftMessage {
   /** A rule's expressions (an error names the one its extended-ack offset points into). */
   exprs?: readonly Expr[];
 }
+
+/**
+ * Rules that frame themselves into the batch (a bulk apply's: thousands of port forwards are not
+ * thousands of messages first); an error still names the rule, and the expression.
+ */
+export interface RuleBlock extends Framed {
+  /** What an error calls rule i of the block. */
+  label(i: number): string;
+  /** Rule i's expressions (made again only for an error). */
+  exprs(i: number): readonly Expr[];
+}
+
+/** What a batch is made of. */
+export type BatchPart = Part | RuleBlock;
 
 const labelOf = (p: Part): string => (typeof p.label === 'string' ? p.label : p.label());
 
@@ -51,8 +65,9 @@ export function newChain(table: string, c: ChainSpec): Part {
   return { type: k('NFT_MSG_NEWCHAIN'), flags: k('NLM_F_CREATE'), family: INET(), attrs: w.bytes(), label: `chain ${c.name}` };
 }
 
-export function newRule(table: string, chain: string, exprs: readonly Expr[], label: Part['label'], echo = false): Part {
+export function newRule(table: string, chain: string, exprs: readonly Expr[], label: Part['label'], echo = false, record?: AttrWriter['record']): Part {
   const w = new AttrWriter().str(k('NFTA_RULE_TABLE'), table).str(k('NFTA_RULE_CHAIN'), chain);
+  w.record = record;
   w.begin(k('NFTA_RULE_EXPRESSIONS'));
   try {
     for (const e of exprs) writeExpr(w, e);
@@ -64,6 +79,25 @@ export function newRule(table: string, chain: string, exprs: readonly Expr[], la
   // NLM_F_ECHO: the kernel sends the rule back, with the handle it gave it.
   const flags = k('NLM_F_CREATE') | k('NLM_F_APPEND') | (echo ? NLM_F_ECHO : 0);
   return { type: k('NFT_MSG_NEWRULE'), flags, family: INET(), attrs: w.bytes(), label, exprs };
+}
+
+/**
+ * A rule message made once for all rules of one shape (the same matches and statements, with
+ * other addresses and ports): `bytes` is the framed message newRule() makes for `exprs`, and
+ * `slots` are where the values of its unshared expressions are (cmp and immediate data, in the
+ * order they are written; shared expressions (expr.ts shared()) are part of the shape). A rule
+ * of the shape is `bytes` with its own values written at the slots: byte for byte what newRule()
+ * makes for it (test/unit/nft-golden.test.mjs checks it).
+ */
+export interface RuleTemplate {
+  bytes: Buffer;
+  slots: { at: number; len: number }[];
+}
+
+export function ruleTemplate(table: string, chain: string, exprs: readonly Expr[]): RuleTemplate {
+  const record: { at: number; len: number }[] = [];
+  const bytes = frame([newRule(table, chain, exprs, '', false, record)]);
+  return { bytes, slots: record.map((s) => ({ at: ATTRS_AT + s.at, len: s.len })) };
 }
 
 /** NLM_F_ECHO (include/uapi/linux/netlink.h): a flag of every netlink family, not in the table. */
@@ -105,11 +139,10 @@ function whereIn(part: Part, offset: number | undefined): string {
  * Applies parts as one transaction. Resolves with each part's echoed messages; rejects with the
  * first refusal, naming the part (and expression) it was about: nothing of the batch took effect.
  */
-export async function apply(ns: NativeNs, parts: readonly Part[], operation: string, opts: { owner?: boolean; genid?: number } = {}): Promise<Buffer[]> {
-  const msgs = batch(parts, opts.genid);
+export async function apply(ns: NativeNs, parts: readonly BatchPart[], operation: string, opts: { owner?: boolean; genid?: number } = {}): Promise<Buffer[]> {
   let results: (Buffer | Error | undefined)[];
   try {
-    results = await binding().nfBatch(ns, frame(msgs), opts.owner === true);
+    results = await binding().nfBatch(ns, frame(batch(parts, opts.genid), true), opts.owner === true); // copied by the addon before it returns
   } catch (e) {
     throw systemError(e, operation, ns);
   }
@@ -119,21 +152,37 @@ export async function apply(ns: NativeNs, parts: readonly Part[], operation: str
     const why = e.code === 'ERESTART' ? 'the ruleset changed while this was being applied; nothing was changed' : 'the kernel refused the whole batch';
     throw new NetdevError({ errnum: e.errno < 0 ? -e.errno : e.errno, syscall: 'nftables', operation, detail: why });
   }
-  for (let i = 1; i < results.length - 1; i++) {
-    const r = results[i];
-    if (!(r instanceof Error)) continue;
-    const e = systemError(r, operation, ns) as NetdevError;
-    const part = parts[i - 1]!;
-    throw new NetdevError({
-      errnum: e.errno < 0 ? -e.errno : e.errno,
-      syscall: 'nftables',
-      operation,
-      detail: `${whereIn(part, e.extackOffset)}; nothing of the batch was applied`,
-      ...(e.extack !== undefined ? { extack: e.extack } : {}),
-      ...(e.extackOffset !== undefined ? { extackOffset: e.extackOffset } : {}),
-    });
+  // Message i (after BATCH_BEGIN) is part p's message j.
+  let i = 1;
+  for (const part of parts) {
+    const n = isBlock(part) ? part.count : 1;
+    for (let j = 0; j < n; j++, i++) {
+      const r = results[i];
+      if (!(r instanceof Error)) continue;
+      const e = systemError(r, operation, ns) as NetdevError;
+      throw new NetdevError({
+        errnum: e.errno < 0 ? -e.errno : e.errno,
+        syscall: 'nftables',
+        operation,
+        detail: `${whereIn(isBlock(part) ? blockPart(part, j) : part, e.extackOffset)}; nothing of the batch was applied`,
+        ...(e.extack !== undefined ? { extack: e.extack } : {}),
+        ...(e.extackOffset !== undefined ? { extackOffset: e.extackOffset } : {}),
+      });
+    }
   }
   return results.slice(1, -1).map((r) => (r === undefined || r instanceof Error ? EMPTY : r));
+}
+
+const isBlock = (p: BatchPart): p is RuleBlock => Object.hasOwn(p, 'write');
+
+/** Rule j of a block as a part of its own (for an error: the block is written out again to find it). */
+function blockPart(b: RuleBlock, j: number): Part {
+  const bytes = Buffer.alloc(b.size);
+  b.write(bytes, 0);
+  let o = 0;
+  for (let x = 0; x < j; x++) o += (bytes.readUInt32LE(o) + 3) & ~3;
+  const len = bytes.readUInt32LE(o);
+  return { type: k('NFT_MSG_NEWRULE'), flags: 0, family: INET(), attrs: bytes.subarray(o + ATTRS_AT, o + len), label: b.label(j), exprs: b.exprs(j) };
 }
 
 /** A table as a dump shows it. */

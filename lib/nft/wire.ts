@@ -43,6 +43,11 @@ export class AttrWriter {
   private done = false;
   /** Who the shared chunk is lent to (compared with `active`). */
   private readonly token = {};
+  /**
+   * When set, where each value attr() writes lands (offset from the first attribute, length): a
+   * rule template's slots (nft.ts ruleTemplate).
+   */
+  record: { at: number; len: number }[] | undefined;
 
   constructor() {
     if (active !== null) {
@@ -100,6 +105,7 @@ export class AttrWriter {
   attr(type: number, value: Uint8Array): this {
     const at = this.head(type, value.length); // first: head() may move the message to a new buffer
     this.buf.set(value, at);
+    this.record?.push({ at: at - this.start, len: value.length });
     return this;
   }
 
@@ -123,6 +129,14 @@ export class AttrWriter {
   be64(type: number, v: bigint): this {
     const at = this.head(type, 8);
     this.buf.writeBigUInt64BE(v, at);
+    return this;
+  }
+
+  /** Bytes already encoded as whole attributes (their length a multiple of 4), copied as they are. */
+  raw(bytes: Uint8Array): this {
+    const at = this.room(bytes.length);
+    this.buf.set(bytes, at);
+    this.len += bytes.length;
     return this;
   }
 
@@ -181,16 +195,49 @@ const NFGEN_LEN = 4;
 /** Where a message's attributes begin, from its first byte (an extack offset counts from there). */
 export const ATTRS_AT = NLMSG_HDRLEN + NFGEN_LEN;
 
-/** Frames messages back to back (seq and portid are the transport's). */
-export function frame(msgs: readonly NftMessage[]): Buffer {
+/**
+ * Messages that frame themselves back to back (a block of rules, nft.ts RuleBlock), straight into
+ * the batch's buffer: 10,000 rules are not written into a buffer of their own first.
+ */
+export interface Framed {
+  /** How many messages it writes. */
+  count: number;
+  /** How many bytes it writes (whole messages: a multiple of 4). */
+  size: number;
+  write(out: Buffer, at: number): void;
+}
+
+const isFramed = (m: NftMessage | Framed): m is Framed => Object.hasOwn(m, 'write');
+
+// The buffer batches are framed in for the addon, which copies them before its call returns: one
+// buffer serves them all (a fresh one for 10,000 rules is 1,200 page faults on the JS thread).
+let scratch: Buffer | undefined;
+const SCRATCH_KEPT = 8 << 20;
+function scratchOf(size: number): Buffer {
+  if (scratch !== undefined && scratch.length >= size) return scratch.subarray(0, size);
+  const b = Buffer.allocUnsafeSlow(Math.max(size, 64 << 10));
+  scratch = b.length <= SCRATCH_KEPT ? b : undefined;
+  return b.subarray(0, size);
+}
+
+/**
+ * Frames messages back to back (seq and portid are the transport's). `transient`: into the shared
+ * buffer, for a caller that hands it to the addon at once (which copies it), and keeps no view.
+ */
+export function frame(msgs: readonly (NftMessage | Framed)[], transient = false): Buffer {
   let size = 0;
-  for (const m of msgs) size += ATTRS_AT + m.attrs.length; // attributes are padded: sizes stay aligned
+  for (const m of msgs) size += isFramed(m) ? m.size : ATTRS_AT + m.attrs.length; // attributes are padded: sizes stay aligned
   // Every byte is written below (headers and attributes): no need to zero it first.
-  const out = Buffer.allocUnsafe(size);
+  const out = transient ? scratchOf(size) : Buffer.allocUnsafe(size);
   const subsys = k('NFNL_SUBSYS_NFTABLES');
   const version = k('NFNETLINK_V0');
   let o = 0;
   for (const m of msgs) {
+    if (isFramed(m)) {
+      m.write(out, o);
+      o += m.size;
+      continue;
+    }
     const len = ATTRS_AT + m.attrs.length;
     out.writeUInt32LE(len, o);
     out.writeUInt16LE(m.batch ? m.type : (subsys << 8) | m.type, o + 4);
@@ -207,7 +254,7 @@ export function frame(msgs: readonly NftMessage[]): Buffer {
 }
 
 /** BATCH_BEGIN (with the generation it is valid for, when given) … BATCH_END around msgs. */
-export function batch(msgs: readonly NftMessage[], genid?: number): NftMessage[] {
+export function batch<M extends NftMessage | Framed>(msgs: readonly M[], genid?: number): (M | NftMessage)[] {
   const begin = new AttrWriter();
   if (genid !== undefined) begin.be32(k('NFNL_BATCH_GENID'), genid);
   return [

@@ -94,6 +94,13 @@ test('a batch the kernel refuses half-way changes nothing, and the error names t
       assert.equal(e.syscall, 'nftables');
       assert.match(e.detail, /^rule 3, expression 2 \(cmp\); nothing of the batch was applied$/);
       assert.ok(e.extackOffset > 0);
+      // The same refusal inside a block of rules (how a DNAT list is sent) names the block's rule.
+      const { frame } = require('../../dist/cjs/nft/wire.js');
+      const rules = [good, good, bad];
+      const framed = frame(rules.map((x, i) => newRule('netdev_nat', 'prerouting', x, `r${i}`)));
+      const block = { count: 3, size: framed.length, write: (out, at) => framed.copy(out, at), label: (i) => `block rule ${i + 1}`, exprs: (i) => rules[i] };
+      const e2 = await rejectsWith(apply(h, [...parts.slice(0, 3), block], 'test apply'), 'ERANGE');
+      assert.match(e2.detail, /^block rule 3, expression 2 \(cmp\); nothing of the batch was applied$/);
     } finally {
       release();
     }

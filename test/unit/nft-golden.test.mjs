@@ -105,3 +105,36 @@ test('decoding never throws on damaged rules: 5,000 mutations of the golden byte
   }
   assert.ok(recognized > 0 && recognized < 5000, `${recognized} of 5000 damaged rules read as rules`);
 });
+
+test('a DNAT list sent as one block is, byte for byte, its rules encoded one by one (2,000 random rules of every shape)', () => {
+  const { dnatBlockBytes, dnatRulesBytes } = require('../../dist/cjs/nft/nat.js');
+  let seed = 777;
+  const rand = (n) => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+  const v4 = () => `${rand(224)}.${rand(256)}.${rand(256)}.${rand(256)}`;
+  const v6 = () => `fd${rand(256).toString(16).padStart(2, '0')}:${rand(65536).toString(16)}::${rand(65536).toString(16)}`;
+  const rule = () => {
+    const six = rand(3) === 0;
+    const r = { toDestination: six ? v6() : v4() };
+    if (rand(2)) r.destination = `${six ? v6() : v4()}/${rand(six ? 128 : 32) + 1}`;
+    if (rand(3) === 0) r.inInterface = `in${rand(5)}`;
+    if (rand(4)) {
+      r.protocol = rand(2) ? 'tcp' : 'udp';
+      const p = 1 + rand(60000);
+      if (rand(3)) r.port = rand(3) ? p : [p, p + 1 + rand(5000)];
+      if (rand(2)) r.toPort = 1 + rand(65535);
+    }
+    return r;
+  };
+  for (let round = 0; round < 20; round++) {
+    const rules = Array.from({ length: 100 }, rule);
+    assert.ok(dnatBlockBytes('t', rules).equals(dnatRulesBytes('t', rules)), `round ${round}: ${JSON.stringify(rules)}`);
+  }
+  // Interface names past the shared-match cache are no template's: those rules go one by one.
+  const many = Array.from({ length: 5000 }, (_, i) => ({ inInterface: `x${i}`, protocol: 'udp', port: 1 + (i % 999), toDestination: v4() }));
+  assert.ok(dnatBlockBytes('t', many).equals(dnatRulesBytes('t', many)));
+});
