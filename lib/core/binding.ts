@@ -335,7 +335,8 @@ export interface Binding {
    * An nf_tables batch (BATCH_BEGIN, messages, BATCH_END) in one datagram on a NETLINK_NETFILTER
    * socket of the namespace; `owner`: on this environment's owner socket for it (the one that
    * owns NFT_TABLE_F_OWNER tables). One entry per message: its echoed objects, its refusal, or
-   * undefined (accepted, nothing echoed: most messages of a large batch).
+   * undefined (accepted, nothing echoed: most messages of a large batch). `messages` is copied
+   * before the call returns: the caller may reuse it at once.
    */
   nfBatch(ns: NativeNs, messages: Buffer, owner: boolean): Promise<(Buffer | NativeError | undefined)[]>;
   /** Closes this environment's owner socket for the namespace if it owns no table any more; whether it did. */

@@ -136,13 +136,15 @@ function whereIn(part: Part, offset: number | undefined): string {
 }
 
 /**
- * Applies parts as one transaction. Resolves with each part's echoed messages; rejects with the
- * first refusal, naming the part (and expression) it was about: nothing of the batch took effect.
+ * Applies parts as one transaction. Resolves with each message's echoed messages (a block's rules
+ * are a message each); rejects with the first refusal, naming the part (and the rule of a block,
+ * and the expression) it was about: nothing of the batch took effect.
  */
 export async function apply(ns: NativeNs, parts: readonly BatchPart[], operation: string, opts: { owner?: boolean; genid?: number } = {}): Promise<Buffer[]> {
   let results: (Buffer | Error | undefined)[];
   try {
-    results = await binding().nfBatch(ns, frame(batch(parts, opts.genid), true), opts.owner === true); // copied by the addon before it returns
+    // Framed into the shared buffer: nfBatch copies it before it returns (no await in between).
+    results = await binding().nfBatch(ns, frame(batch(parts, opts.genid), true), opts.owner === true);
   } catch (e) {
     throw systemError(e, operation, ns);
   }

@@ -216,7 +216,7 @@ const SCRATCH_KEPT = 8 << 20;
 function scratchOf(size: number): Buffer {
   if (scratch !== undefined && scratch.length >= size) return scratch.subarray(0, size);
   const b = Buffer.allocUnsafeSlow(Math.max(size, 64 << 10));
-  scratch = b.length <= SCRATCH_KEPT ? b : undefined;
+  if (b.length <= SCRATCH_KEPT) scratch = b; // a larger one is used once (the kept one stays)
   return b.subarray(0, size);
 }
 
