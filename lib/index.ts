@@ -249,3 +249,21 @@ export {
   type RuleState,
   type SnatRule,
 } from './nft/nat.js';
+export { OvsError } from './ovs/errors.js';
+export { OvsdbClient, defaultSocket, type MonitorRequest, type OvsdbConnectOptions, type TableUpdates } from './ovs/ovsdb.js';
+export type { Json } from './ovs/json.js';
+export {
+  OvsClient,
+  openOvs,
+  type AddBridgeOptions,
+  type AddPortOptions,
+  type OpenOvsOptions,
+  type OvsBridge,
+  type OvsInterface,
+  type OvsPort,
+  type OvsShow,
+  type OvsWaitOptions,
+  type SetInterfaceOptions,
+  type SetPortOptions,
+  type VlanMode,
+} from './ovs/vswitch.js';

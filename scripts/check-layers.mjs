@@ -17,7 +17,7 @@ export const LAYERS = [
   ['netlink'], // the netlink transport: batching, coalescing, reply expansion
   ['netns'], // namespaces: references, handles, ids
   ['link', 'sys', 'nft'], // links and their kinds, bridges; sysctls, processes and sockets in a namespace; nf_tables (NAT)
-  ['ip', 'packet'], // addresses, routes, rules, neighbours; TUN/TAP packet I/O and GSO
+  ['ip', 'packet', 'ovs'], // addresses, routes, rules, neighbours; TUN/TAP packet I/O and GSO; the OVSDB client
   ['events'], // the rtnetlink event watcher, over every family
   ['.'], // index.ts: the public API
   ['testing'], // netdev/testing: fixtures for users' tests, over the public API

@@ -11,7 +11,7 @@
 // `npm test`/`npm run demo` for theirs, and the addon's install hook for `build` (only when it has
 // to compile). As a dependency of another project it never installs anything: it names the command.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -83,6 +83,12 @@ export const REQUIREMENTS = [
   { what: 'dnsmasq', present: hasCmd('dnsmasq'), pkg: 'dnsmasq-base', stages: ['test'] },
   // The NAT tests' oracle (nft -j list ruleset) and the NAT benchmark's peer; netdev never runs it.
   { what: 'nft', present: hasCmd('nft'), pkg: 'nftables', stages: ['test', 'bench'] },
+  // Open vSwitch for the OVS tests and benchmark: the daemons the tests start privately (never the
+  // package's service), and ovs-vsctl/ovs-appctl as the tests' oracle and the benchmark's peer.
+  { what: 'ovsdb-server', present: hasCmd('ovsdb-server'), pkg: 'openvswitch-switch', stages: ['test', 'bench'] },
+  { what: 'ovs-vswitchd', present: hasCmd('ovs-vswitchd'), pkg: 'openvswitch-switch', stages: ['test', 'bench'] },
+  { what: 'ovs-vsctl', present: hasCmd('ovs-vsctl'), pkg: 'openvswitch-switch', stages: ['test', 'bench'] },
+  { what: 'the OVS database schema', present: hasFile('/usr/share/openvswitch/vswitch.ovsschema'), pkg: 'openvswitch-switch', stages: ['test', 'bench'] },
   // The kernel-matrix tier: Debian's stock kernel under qemu, a static busybox in its initramfs,
   // the kernel package fetched with apt-get download and unpacked with dpkg.
   { what: 'qemu-system-x86_64', present: hasCmd('qemu-system-x86_64'), pkg: 'qemu-system-x86', stages: ['test', 'kernel'] },
@@ -142,12 +148,24 @@ function apt(args) {
   return r.status === 0;
 }
 
+const POLICY_RC = '/usr/sbin/policy-rc.d';
+
+/**
+ * Installs packages without starting their services (openvswitch-switch's would start daemons on
+ * the host): where no policy-rc.d says otherwise, one that forbids starts is in place meanwhile.
+ */
 function install(pkgs) {
   const args = ['install', '-y', '-qq', '--no-install-recommends', ...pkgs];
-  if (!aptListsPresent() && !apt(['update', '-qq'])) return false;
-  if (apt(args)) return true;
-  // Stale lists (a package moved since the last update): refresh once and try again.
-  return apt(['update', '-qq']) && apt(args);
+  const ours = !existsSync(POLICY_RC);
+  if (ours) writeFileSync(POLICY_RC, '#!/bin/sh\n# netdev provision: no service starts during its apt-get install\nexit 101\n', { mode: 0o755 });
+  try {
+    if (!aptListsPresent() && !apt(['update', '-qq'])) return false;
+    if (apt(args)) return true;
+    // Stale lists (a package moved since the last update): refresh once and try again.
+    return apt(['update', '-qq']) && apt(args);
+  } finally {
+    if (ours) rmSync(POLICY_RC, { force: true });
+  }
 }
 
 function main() {

@@ -7,16 +7,17 @@
 // and runs scripts/run-tests.mjs there in the sandbox with the ASan runtime preloaded into every
 // process. Any sanitizer report aborts the process it happens in, which fails its test.
 // Left out (the host tier runs them): test/unit/native.test.mjs and test/unit/fuzz.test.mjs,
-// which build and run their own sanitized binaries already, and test/integration/router.test.mjs,
-// whose dnsmasq does not start with the ASan runtime preloaded into it (the addon calls that test
-// makes are all made by other tests of this tier).
+// which build and run their own sanitized binaries already, and test/integration/router.test.mjs
+// and test/integration/ovs.test.mjs, whose dnsmasq and Open vSwitch daemons do not start with the
+// ASan runtime preloaded into them (the addon calls those tests make are all made by other tests
+// of this tier; the OVSDB client is TypeScript over Node's sockets).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifact, build, buildDir, root, sanitizerEnv } from './native.mjs';
 
 export const tree = join(buildDir, 'tree');
-export const EXCLUDED = ['test/unit/native.test.mjs', 'test/unit/fuzz.test.mjs', 'test/integration/router.test.mjs'];
+export const EXCLUDED = ['test/unit/native.test.mjs', 'test/unit/fuzz.test.mjs', 'test/integration/router.test.mjs', 'test/integration/ovs.test.mjs'];
 
 /** A copy of the checkout that loads the sanitized addon. */
 export function layOut() {

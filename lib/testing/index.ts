@@ -150,3 +150,4 @@ function exitOf(r: ReturnType<typeof spawnSync>): number {
   if (r.signal) process.kill(process.pid, r.signal);
   return r.status ?? 1;
 }
+export { startOvs, type PrivateOvs, type StartOvsOptions } from './ovs.js';

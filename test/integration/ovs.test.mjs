@@ -1,0 +1,240 @@
+// Open vSwitch through OVSDB: a real ovsdb-server + ovs-vswitchd per test (netdev/testing's
+// startOvs, in the test's own namespace), the tutorial's experiments with traffic, read back and
+// cross-checked with `ovs-vsctl --format=json list` (the CLI as an oracle only).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { OvsError, addAddress, createNetns, createVeth, execFile as execIn, openOvs, setLink } from 'netdev';
+import { startOvs } from 'netdev/testing';
+import { rejectsWith, withNetns } from '../helpers.mjs';
+
+const run = promisify(execFile);
+
+/** `ovs-vsctl --format=json list TABLE [NAME]` of an instance, as objects (the oracle). */
+async function vsctlList(ovs, table, name) {
+  const { stdout } = await run('ovs-vsctl', [`--db=unix:${ovs.socket}`, '--format=json', 'list', table, ...(name ? [name] : [])], { env: { ...process.env, ...ovs.env } });
+  const { headings, data } = JSON.parse(stdout);
+  return data.map((row) => Object.fromEntries(headings.map((h, i) => [h, row[i]])));
+}
+const vsSet = (x) => (Array.isArray(x) && x[0] === 'set' ? x[1] : [x]);
+
+/** Runs fn with a private OVS in a fresh namespace; stops it whatever happens. */
+async function withOvs(fn) {
+  return withNetns(async (host) => {
+    const ovs = await startOvs({ netns: host });
+    try {
+      return await fn(ovs, host);
+    } catch (e) {
+      e.message += `\n--- ovs-vswitchd.log (tail) ---\n${ovs.log().split('\n').slice(-15).join('\n')}`;
+      throw e;
+    } finally {
+      await ovs.stop();
+    }
+  });
+}
+
+/** A "VM": a namespace with one end of a veth (vmN, the address), the other end (vmN-o) in host. */
+async function vm(host, n, address) {
+  const ns = await createNetns();
+  await createVeth({ name: `vm${n}-o`, netns: host, peer: { name: `vm${n}`, netns: ns } });
+  await setLink(`vm${n}-o`, { up: true }, { netns: host });
+  await setLink(`vm${n}`, { up: true }, { netns: ns });
+  await addAddress(`vm${n}`, address, { netns: ns });
+  return ns;
+}
+
+/** Whether one ICMP echo from ns to address is answered (busybox ping, bounded). */
+async function pings(ns, address) {
+  const r = await execIn('busybox', ['ping', '-c', '1', '-W', '2', address], { netns: ns, timeout: 10_000 });
+  return r.code === 0;
+}
+
+test('experiment 1: two VMs on br-in reach each other; the rows read back as ovs-vsctl lists them', async () => {
+  await withOvs(async (ovs, host) => {
+    const c = ovs.client;
+    await c.addBridge('br-in');
+    await setLink('br-in', { up: true }, { netns: host });
+    const a = await vm(host, 1, '10.50.0.1/24');
+    const b = await vm(host, 2, '10.50.0.2/24');
+    try {
+      await c.addPort('br-in', 'vm1-o');
+      await c.addPort('br-in', 'vm2-o');
+      assert.deepEqual(await c.listBridges(), ['br-in']);
+      assert.equal(await c.bridgeExists('br-in'), true);
+      assert.equal(await c.bridgeExists('br-ex'), false);
+      assert.deepEqual(await c.listPorts('br-in'), ['vm1-o', 'vm2-o']);
+      assert.equal(await c.portToBridge('vm2-o'), 'br-in');
+      assert.ok(await pings(a, '10.50.0.2'), 'vm1 reaches vm2 through br-in');
+      assert.ok(await pings(b, '10.50.0.1'), 'vm2 reaches vm1 through br-in');
+      // The oracle: ovs-vsctl's own view of the same rows.
+      const [br] = await vsctlList(ovs, 'Bridge', 'br-in');
+      assert.equal(br.datapath_type, (await c.getBridge('br-in')).datapathType === 'system' ? '' : 'netdev');
+      assert.equal(vsSet(br.ports).length, 3);
+      const ifaces = await vsctlList(ovs, 'Interface');
+      for (const i of await c.list('Interface')) {
+        const o = ifaces.find((x) => x.name === i.name);
+        assert.ok(o, i.name);
+        assert.equal(o.ofport, i.ofport);
+        assert.ok(i.ofport > 0, `${i.name} has an OpenFlow port`);
+        assert.equal(o._uuid[1], i.uuid);
+      }
+      const shown = await c.show();
+      assert.deepEqual(shown.bridges.map((x) => x.portList.map((p) => p.name)), [['br-in', 'vm1-o', 'vm2-o']]);
+      assert.match(shown.text, /Bridge br-in\n {8}datapath_type: netdev\n {8}Port br-in\n/);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
+
+test('experiment 2: VLAN isolation with tag=10/11; removing the tag (tag: null) joins them again', async () => {
+  await withOvs(async (ovs, host) => {
+    const c = ovs.client;
+    await c.addBridge('br-in');
+    const vms = [];
+    try {
+      for (let n = 1; n <= 3; n++) vms.push(await vm(host, n, `10.51.0.${n}/24`));
+      await c.addPort('br-in', 'vm1-o', { tag: 10 });
+      await c.addPort('br-in', 'vm2-o', { tag: 10 });
+      await c.addPort('br-in', 'vm3-o', { tag: 11 });
+      assert.ok(await pings(vms[0], '10.51.0.2'), 'same tag: reached');
+      assert.equal(await pings(vms[0], '10.51.0.3'), false, 'other tag: not reached');
+      const [p3] = await vsctlList(ovs, 'Port', 'vm3-o');
+      assert.equal(p3.tag, 11);
+      // `ovs-vsctl remove Port vm3-o tag 11` and the same for vm1-o: both untagged, on VLAN 0.
+      await c.setPort('vm3-o', { tag: null });
+      await c.setPort('vm1-o', { tag: null });
+      assert.deepEqual(vsSet((await vsctlList(ovs, 'Port', 'vm3-o'))[0].tag), []);
+      assert.equal((await c.getPort('vm3-o')).tag, undefined);
+      assert.ok(await pings(vms[0], '10.51.0.3'), 'both untagged: reached');
+      assert.equal(await pings(vms[1], '10.51.0.3'), false, 'tag 10 against untagged: not reached');
+      // A trunk carrying 10 and 11 as the bridge sees it.
+      await c.addPort('br-in', 'trunk0', { type: 'internal', trunks: [10, 11], vlanMode: 'trunk' });
+      const [t] = await vsctlList(ovs, 'Port', 'trunk0');
+      assert.deepEqual(vsSet(t.trunks), [10, 11]);
+      assert.equal(t.vlan_mode, 'trunk');
+      await c.setPort('trunk0', { trunks: [10] });
+      assert.deepEqual((await c.getPort('trunk0')).trunks, [10]);
+    } finally {
+      for (const ns of vms) ns.close();
+    }
+  });
+});
+
+test('may-exist / if-exists, missing bridges and ports, and a device ovs-vswitchd cannot make', async () => {
+  await withOvs(async (ovs) => {
+    const c = ovs.client;
+    await c.addBridge('br-a');
+    await c.addBridge('br-a', { mayExist: true });
+    await rejectsWith(c.addBridge('br-a'), 'EEXIST');
+    await c.addPort('br-a', 'p1', { type: 'internal' });
+    await c.addPort('br-a', 'p1', { type: 'internal', mayExist: true });
+    await rejectsWith(c.addPort('br-a', 'p1', { type: 'internal' }), 'EEXIST');
+    await c.addBridge('br-b');
+    await rejectsWith(c.addPort('br-b', 'p1', { type: 'internal', mayExist: true }), 'EEXIST');
+    await rejectsWith(c.addPort('br-none', 'p2'), 'ENOENT');
+    await rejectsWith(c.deletePort('br-b', 'p1'), 'ENOENT');
+    assert.equal(await c.deletePort('br-b', 'p1', { ifExists: true }), false);
+    await rejectsWith(c.portToBridge('nope'), 'ENOENT');
+    await rejectsWith(c.setPort('nope', { tag: 1 }), 'ENOENT');
+    // No such device: ovs-vsctl would exit 0; netdev rejects with the daemon's words and removes the port.
+    const e = await rejectsWith(c.addPort('br-a', 'ghost0'), 'ERR_OVS_INTERFACE');
+    assert.ok(e instanceof OvsError);
+    assert.equal(e.interface, 'ghost0');
+    assert.match(e.details, /No such device/);
+    assert.deepEqual(await c.listPorts('br-a'), ['p1']);
+    assert.equal((await vsctlList(ovs, 'Port')).some((p) => p.name === 'ghost0'), false);
+    assert.equal(await c.deletePort('br-a', 'p1'), true);
+    assert.equal(await c.deleteBridge('br-a'), true);
+    assert.equal(await c.deleteBridge('br-a', { ifExists: true }), false);
+    await rejectsWith(c.deleteBridge('br-a'), 'ENOENT');
+    assert.deepEqual(await c.listBridges(), ['br-b']);
+    assert.deepEqual((await vsctlList(ovs, 'Bridge')).map((b) => b.name), ['br-b']);
+  });
+});
+
+test('bad input is refused before anything is sent', async () => {
+  await withOvs(async (ovs) => {
+    const c = ovs.client;
+    await c.addBridge('br0');
+    const bad = [
+      [() => c.addBridge('has space'), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addBridge('a-name-too-long-for-linux'), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addBridge(7), 'ERR_INVALID_ARG_TYPE'],
+      [() => c.addBridge('br1', { datapathType: 'dpdk' }), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addBridge('br1', { typo: 1 }), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addPort('br0', 'p0', { tag: 4096 }), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addPort('br0', 'p0', { tag: -1 }), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addPort('br0', 'p0', { trunks: [1, 5000] }), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addPort('br0', 'p0', { vlanMode: 'sideways' }), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addPort('br0', 'p0', { type: 'warp' }), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addPort('br0', 'p0', { type: 'gre', options: { remote_ip: '10.0.0.1', colour: 'red' } }), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addPort('br0', 'p0', { type: 'gre', options: {} }), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addPort('br0', 'p0', { type: 'gre', options: { remote_ip: '300.0.0.1' } }), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addPort('br0', 'p0', { type: 'patch', options: {} }), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addPort('br0', 'p0', { type: 'internal', options: { peer: 'x' } }), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.addPort('br0', 'p0', { mtuRequest: 10 }), 'ERR_INVALID_ARG_VALUE'],
+      [() => c.setPort('p0', { tag: 'ten' }), 'ERR_INVALID_ARG_TYPE'],
+    ];
+    const before = JSON.stringify(await vsctlList(ovs, 'Port'));
+    for (const [call, code] of bad) {
+      let threw;
+      try {
+        await call();
+      } catch (e) {
+        threw = e;
+      }
+      assert.equal(threw?.code, code, `${call}: ${threw?.message}`);
+    }
+    assert.equal(JSON.stringify(await vsctlList(ovs, 'Port')), before, 'nothing was written');
+  });
+});
+
+test('200 concurrent port additions: all present, nothing duplicated', async () => {
+  await withOvs(async (ovs) => {
+    const c = ovs.client;
+    await c.addBridge('br0');
+    const names = Array.from({ length: 200 }, (_, i) => `c${i}`);
+    await Promise.all(names.map((n, i) => c.addPort('br0', n, { type: 'internal', tag: 1 + (i % 4000) })));
+    assert.deepEqual(await c.listPorts('br0'), [...names].sort());
+    const rows = (await vsctlList(ovs, 'Port')).filter((p) => p.name.startsWith('c'));
+    assert.equal(rows.length, 200);
+    assert.equal(new Set(rows.map((p) => p.name)).size, 200);
+    // The same names again at once: every one refused, nothing added.
+    const again = await Promise.allSettled(names.slice(0, 20).map((n) => c.addPort('br0', n, { type: 'internal' })));
+    assert.ok(again.every((r) => r.status === 'rejected' && r.reason.code === 'EEXIST'));
+    assert.equal((await vsctlList(ovs, 'Port')).length, 201);
+  });
+});
+
+test('no server: a clear error naming the socket, at once', async () => {
+  const t0 = Date.now();
+  const e = await rejectsWith(openOvs({ socket: '/run/netdev-no-such-ovs/db.sock' }), 'ENOENT');
+  assert.ok(e instanceof OvsError);
+  assert.match(e.message, /\/run\/netdev-no-such-ovs\/db\.sock/);
+  assert.ok(Date.now() - t0 < 5000);
+});
+
+test('ovs-vswitchd not running: a change is in the database, and the wait ends with ETIMEDOUT', async () => {
+  await withNetns(async () => {
+    const ovs = await startOvs();
+    try {
+      // A second client with a short timeout; stop ovs-vswitchd by its control socket.
+      await run('ovs-appctl', [`--target=${ovs.dir}/ovs-vswitchd.ctl`, 'exit'], { env: { ...process.env, ...ovs.env } });
+      const c = await openOvs({ socket: ovs.socket, timeout: 1500 });
+      try {
+        const e = await rejectsWith(c.addBridge('br-late'), 'ETIMEDOUT');
+        assert.match(e.message, /ovs-vswitchd did not apply/);
+        assert.equal(await c.bridgeExists('br-late'), true);
+        await c.addBridge('br-nowait', { noWait: true });
+        assert.equal(await c.bridgeExists('br-nowait'), true);
+      } finally {
+        c.close();
+      }
+    } finally {
+      await ovs.stop();
+    }
+  });
+});
