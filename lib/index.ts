@@ -59,6 +59,7 @@ export {
   setLink,
   type LinkChanges,
 } from './link/set.js';
+export { getLinkFeatures, setLinkFeatures, type LinkFeature } from './link/features.js';
 export { addAltname, deleteAltname } from './link/altnames.js';
 export {
   createBareudp,

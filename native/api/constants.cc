@@ -1,12 +1,15 @@
 // The kernel's constants lib/ needs (binding.constants), with the values of the headers the addon
 // was built against: message types, flags, scopes, tables, groups, TUN offloads, uv poll events,
-// nf_tables messages, attributes and expression keys.
+// nf_tables messages, attributes and expression keys; generic netlink and ethtool's features.
 // glibc's first: after it, the uapi headers (linux/netfilter.h includes linux/in.h) skip what it
 // defines. clang-format would sort it after them.
 // clang-format off
 #include <netinet/in.h>
 // clang-format on
+#include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
 #include <linux/fib_rules.h>
+#include <linux/genetlink.h>
 #include <linux/if_addr.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
@@ -303,6 +306,44 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("NF_CT_STATE_RELATED", Napi::Number::New(env, NF_CT_STATE_BIT(IP_CT_RELATED)));
   c.Set("NF_CT_STATE_NEW", Napi::Number::New(env, NF_CT_STATE_BIT(IP_CT_NEW)));
   c.Set("NF_CT_STATE_INVALID", Napi::Number::New(env, NF_CT_STATE_INVALID_BIT));
+  // Generic netlink (the family id of `ethtool`) and ethtool netlink: link features (ethtool -k/-K).
+  C(NETLINK_GENERIC);
+  C(GENL_ID_CTRL);
+  C(CTRL_CMD_GETFAMILY);
+  C(CTRL_ATTR_FAMILY_NAME);
+  C(CTRL_ATTR_FAMILY_ID);
+  C(ETHTOOL_GENL_VERSION);
+  C(ETHTOOL_MSG_STRSET_GET);
+  C(ETHTOOL_MSG_FEATURES_GET);
+  C(ETHTOOL_MSG_FEATURES_SET);
+  C(ETHTOOL_A_HEADER_DEV_INDEX);
+  C(ETHTOOL_A_HEADER_DEV_NAME);
+  C(ETHTOOL_A_HEADER_FLAGS);
+  C(ETHTOOL_FLAG_COMPACT_BITSETS);
+  C(ETHTOOL_A_FEATURES_HEADER);
+  C(ETHTOOL_A_FEATURES_HW);
+  C(ETHTOOL_A_FEATURES_WANTED);
+  C(ETHTOOL_A_FEATURES_ACTIVE);
+  C(ETHTOOL_A_FEATURES_NOCHANGE);
+  C(ETHTOOL_A_BITSET_NOMASK);
+  C(ETHTOOL_A_BITSET_SIZE);
+  C(ETHTOOL_A_BITSET_BITS);
+  C(ETHTOOL_A_BITSET_VALUE);
+  C(ETHTOOL_A_BITSET_MASK);
+  C(ETHTOOL_A_BITSET_BITS_BIT);
+  C(ETHTOOL_A_BITSET_BIT_INDEX);
+  C(ETHTOOL_A_BITSET_BIT_NAME);
+  C(ETHTOOL_A_BITSET_BIT_VALUE);
+  C(ETHTOOL_A_STRSET_HEADER);
+  C(ETHTOOL_A_STRSET_STRINGSETS);
+  C(ETHTOOL_A_STRINGSETS_STRINGSET);
+  C(ETHTOOL_A_STRINGSET_ID);
+  C(ETHTOOL_A_STRINGSET_COUNT);
+  C(ETHTOOL_A_STRINGSET_STRINGS);
+  C(ETHTOOL_A_STRINGS_STRING);
+  C(ETHTOOL_A_STRING_INDEX);
+  C(ETHTOOL_A_STRING_VALUE);
+  C(ETH_SS_FEATURES);
 #undef C
   return c;
 }
