@@ -5,6 +5,7 @@
  * process, never detached).
  */
 import * as cp from 'node:child_process';
+import * as net from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,11 @@ export interface PrivateOvs {
   readonly env: Record<string, string>;
   /** ovs-vswitchd's log so far (for a failing test's message). */
   log(): string;
+  /**
+   * Kills ovsdb-server (SIGKILL, as a crash would) and starts it again on the same database and
+   * socket; resolves once it accepts connections. Clients reconnect on their own.
+   */
+  restartServer(): Promise<void>;
   /** Stops both daemons, waits until they are gone, and removes the run directory. */
   stop(): Promise<void>;
 }
@@ -72,6 +78,7 @@ export async function startOvs(options: StartOvsOptions = {}): Promise<PrivateOv
   const socket = join(dir, 'db.sock');
   const env = { OVS_RUNDIR: dir, OVS_LOGDIR: dir, OVS_DBDIR: dir, OVS_SYSCONFDIR: dir };
   const children: cp.ChildProcess[] = [];
+  let serverArgs: string[] = [];
   let client: OvsClient | undefined;
   const stop = async (): Promise<void> => {
     client?.close();
@@ -88,7 +95,8 @@ export async function startOvs(options: StartOvsOptions = {}): Promise<PrivateOv
     const made = cp.spawnSync('ovsdb-tool', ['create', join(dir, 'conf.db'), schema], { encoding: 'utf8', env: { ...process.env, ...env } });
     if (made.status !== 0) throw new Error(`ovsdb-tool create failed: ${made.error?.message ?? made.stderr}`);
     const flags = (name: string): string[] => [`--unixctl=${join(dir, `${name}.ctl`)}`, `--log-file=${join(dir, `${name}.log`)}`, '--no-chdir', '-vconsole:off'];
-    children.push(daemon('ovsdb-server', [join(dir, 'conf.db'), `--remote=punix:${socket}`, ...flags('ovsdb-server')], options.netns, env));
+    serverArgs = [join(dir, 'conf.db'), `--remote=punix:${socket}`, ...flags('ovsdb-server')];
+    children.push(daemon('ovsdb-server', serverArgs, options.netns, env));
     const deadline = Date.now() + timeout;
     while (!client) {
       try {
@@ -118,6 +126,26 @@ export async function startOvs(options: StartOvsOptions = {}): Promise<PrivateOv
         return readFileSync(join(dir, 'ovs-vswitchd.log'), 'utf8');
       } catch {
         return '';
+      }
+    },
+    restartServer: async () => {
+      const old = children[0]!;
+      old.kill('SIGKILL');
+      await exited(old);
+      children[0] = daemon('ovsdb-server', serverArgs, options.netns, env);
+      const deadline = Date.now() + timeout;
+      for (;;) {
+        const ok = await new Promise<boolean>((resolve) => {
+          const s = net.createConnection(socket);
+          s.once('connect', () => {
+            s.destroy();
+            resolve(true);
+          });
+          s.once('error', () => { resolve(false); });
+        });
+        if (ok) return;
+        if (children[0].exitCode !== null || Date.now() > deadline) throw new Error('ovsdb-server did not come back');
+        await new Promise((r) => setTimeout(r, 20));
       }
     },
     stop,

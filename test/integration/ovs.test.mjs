@@ -3,11 +3,15 @@
 // cross-checked with `ovs-vsctl --format=json list` (the CLI as an oracle only).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { OvsError, addAddress, connectTcp, createNetns, createTcpServer, createVeth, execFile as execIn, getLinkFeatures, openOvs, setLink, setLinkFeatures } from 'netdev';
+import { OvsError, addAddress, connectTcp, createNetns, createTcpServer, createVeth, execFile as execIn, getLinkFeatures, openOvs, setLink, setLinkFeatures, spawn as spawnIn } from 'netdev';
 import { startOvs } from 'netdev/testing';
-import { rejectsWith, withNetns } from '../helpers.mjs';
+import { rejectsWith, waitFor, withNetns } from '../helpers.mjs';
 
 const run = promisify(execFile);
 
@@ -260,5 +264,122 @@ test('ovs-vswitchd not running: a change is in the database, and the wait ends w
     } finally {
       await ovs.stop();
     }
+  });
+});
+
+test('experiment 3: a real dnsmasq behind an OVS port (tag 10) leases an address to a VM on the same VLAN', async () => {
+  await withOvs(async (ovs, host) => {
+    const c = ovs.client;
+    await c.addBridge('br-in');
+    const work = mkdtempSync(join(tmpdir(), 'netdev-ovs-dhcp-'));
+    const dhcp = await createNetns();
+    const client = await createNetns();
+    let dnsmasq;
+    try {
+      await createVeth({ name: 'dhcp-o', netns: host, up: true, peer: { name: 'tap-dhcp', netns: dhcp, up: true } });
+      await createVeth({ name: 'vm1-o', netns: host, up: true, peer: { name: 'eth0', netns: client, up: true } });
+      await addAddress('tap-dhcp', '10.52.0.2/24', { netns: dhcp });
+      // Both ends that send UDP through the userspace datapath compute their own checksums.
+      await setLinkFeatures('tap-dhcp', { tx: false }, { netns: dhcp });
+      await setLinkFeatures('eth0', { tx: false }, { netns: client });
+      await c.addPort('br-in', 'dhcp-o', { tag: 10 });
+      await c.addPort('br-in', 'vm1-o', { tag: 10 });
+      const leases = join(work, 'leases');
+      let log = '';
+      dnsmasq = spawnIn('dnsmasq', ['--no-daemon', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--port=0', '--log-facility=-', '--log-dhcp',
+        '--interface=tap-dhcp', '--bind-interfaces', '--dhcp-range=10.52.0.100,10.52.0.150,255.255.255.0,1h', `--dhcp-leasefile=${leases}`, '--dhcp-authoritative'],
+      { netns: dhcp, stdio: ['ignore', 'ignore', 'pipe'] });
+      dnsmasq.stderr.on('data', (d) => (log += d));
+      await waitFor(() => /DHCP, IP range/.test(log) || dnsmasq.exitCode !== null, { what: 'dnsmasq to listen' });
+      assert.equal(dnsmasq.exitCode, null, log);
+      const script = join(work, 'udhcpc.sh');
+      writeFileSync(script, '#!/bin/sh\n[ "$1" = bound ] && echo "$ip" > "$LEASE_OUT"\nexit 0\n', { mode: 0o755 });
+      const r = await execIn('busybox', ['udhcpc', '-f', '-q', '-n', '-i', 'eth0', '-t', '10', '-T', '1', '-s', script], {
+        netns: client, env: { ...process.env, LEASE_OUT: join(work, 'lease') }, timeout: 30_000,
+      });
+      assert.equal(r.code, 0, `${r.stderr}\n${log}`);
+      const address = readFileSync(join(work, 'lease'), 'utf8').trim();
+      const n = Number(address.split('.')[3]);
+      assert.ok(address.startsWith('10.52.0.') && n >= 100 && n <= 150, address);
+      assert.match(readFileSync(leases, 'utf8'), new RegExp(` ${address.replaceAll('.', '\\.')} `));
+    } finally {
+      if (dnsmasq && dnsmasq.exitCode === null) {
+        dnsmasq.kill('SIGTERM');
+        await once(dnsmasq, 'exit');
+      }
+      dhcp.close();
+      client.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+test('experiments 4 and 5: two hosts joined by GRE over an underlay; VMs across reach each other, VLANs stay apart across the tunnel', async () => {
+  // Each host: its own OVS; br-phy holds the underlay address (userspace tunnels route and ARP
+  // through an OVS bridge), br-in the VMs and the GRE port to the other host.
+  const h = [await createNetns(), await createNetns()];
+  const ovs = [];
+  const vms = [];
+  try {
+    await createVeth({ name: 'u0', netns: h[0], up: true, peer: { name: 'u0', netns: h[1], up: true } });
+    for (let i = 0; i < 2; i++) {
+      const o = await startOvs({ netns: h[i] });
+      ovs.push(o);
+      const c = o.client;
+      await c.addBridge('br-phy');
+      await c.addPort('br-phy', 'u0');
+      await setLink('br-phy', { up: true }, { netns: h[i] });
+      await addAddress('br-phy', `192.168.60.${i + 1}/24`, { netns: h[i] });
+      await c.addBridge('br-in');
+      await c.addPort('br-in', 'gre0', { type: 'gre', options: { remote_ip: `192.168.60.${2 - i}` } });
+      // Two VMs per host: tag 10 and tag 11; inner MTU 1400 leaves room for the GRE header.
+      for (const [k, tag] of [[1, 10], [2, 11]]) {
+        const n = i * 2 + k;
+        const ns = await createNetns();
+        vms.push(ns);
+        await createVeth({ name: `vm${n}-o`, netns: h[i], up: true, mtu: 1400, peer: { name: 'eth0', netns: ns, up: true, mtu: 1400 } });
+        await addAddress('eth0', `10.60.0.${n}/24`, { netns: ns });
+        await setLinkFeatures('eth0', { tx: false }, { netns: ns });
+        await c.addPort('br-in', `vm${n}-o`, { tag });
+      }
+      const gre = await c.getInterface('gre0');
+      assert.equal(gre.type, 'gre');
+      assert.equal(gre.options.remote_ip, `192.168.60.${2 - i}`);
+      assert.ok(gre.ofport > 0);
+      const [oracle] = await vsctlList(o, 'Interface', 'gre0');
+      assert.deepEqual(oracle.options, ['map', [['remote_ip', `192.168.60.${2 - i}`]]]);
+    }
+    // vm1 (host 0, tag 10) and vm3 (host 1, tag 10) meet across the tunnel; vm4 (tag 11) does not.
+    await waitFor(() => pings(vms[0], '10.60.0.3'), { timeout: 20_000, interval: 200, what: 'vm1 to reach vm3 over GRE' });
+    assert.ok(await pings(vms[1], '10.60.0.4'), 'tag 11 meets tag 11 across the tunnel');
+    assert.equal(await pings(vms[0], '10.60.0.4'), false, 'tag 10 does not reach tag 11 across the tunnel');
+    const big = 'y'.repeat(100_000);
+    assert.equal(await tcpEcho(vms[0], vms[2], '10.60.0.3', big), big, 'TCP across the tunnel');
+  } finally {
+    for (const o of ovs) await o.stop();
+    for (const ns of [...vms, ...h]) ns.close();
+  }
+});
+
+test('ovsdb-server restarted in the middle of 40 additions: the client reconnects, a retry with mayExist completes them, nothing is duplicated', async () => {
+  await withOvs(async (ovs) => {
+    const c = ovs.client;
+    await c.addBridge('br0');
+    let reconnected = 0;
+    c.db.on('reconnect', () => reconnected++);
+    const names = Array.from({ length: 40 }, (_, i) => `r${i}`);
+    // Each outcome is taken as it comes (an error or undefined): none is left unhandled meanwhile.
+    const first = names.map((n) => c.addPort('br0', n, { type: 'internal' }).then(() => undefined, (e) => e));
+    await first[3];
+    await ovs.restartServer();
+    const errors = (await Promise.all(first)).filter(Boolean);
+    for (const e of errors) assert.ok(['ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(e.code), `${e.code}: ${e.message}`);
+    await waitFor(() => reconnected > 0, { what: 'the client to reconnect' });
+    // Whatever committed before the crash is there; the rest is added now; nothing twice.
+    await Promise.all(names.map((n) => c.addPort('br0', n, { type: 'internal', mayExist: true })));
+    assert.deepEqual(await c.listPorts('br0'), [...names].sort());
+    const rows = (await vsctlList(ovs, 'Port')).map((p) => p.name);
+    assert.equal(rows.length, 41);
+    assert.equal(new Set(rows).size, 41);
   });
 });
