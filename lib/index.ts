@@ -263,6 +263,7 @@ export {
   type OvsInterface,
   type OvsPort,
   type OvsShow,
+  type OvsTransaction,
   type OvsWaitOptions,
   type SetInterfaceOptions,
   type SetPortOptions,

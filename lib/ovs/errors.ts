@@ -19,6 +19,8 @@ export interface OvsErrorInit {
   interface?: string;
   /** The socket the client talks to. */
   socket?: string;
+  /** The operation of a transaction that failed (from 0), when one did. */
+  index?: number;
   cause?: unknown;
 }
 
@@ -31,6 +33,8 @@ export class OvsError extends Error {
   readonly details?: string;
   readonly interface?: string;
   readonly socket?: string;
+  /** The operation of a transaction that failed (from 0), when one did. */
+  readonly index?: number;
 
   constructor(init: OvsErrorInit) {
     init = checkInit(init);
@@ -42,6 +46,7 @@ export class OvsError extends Error {
     if (init.details !== undefined) this.details = init.details;
     if (init.interface !== undefined) this.interface = init.interface;
     if (init.socket !== undefined) this.socket = init.socket;
+    if (init.index !== undefined) this.index = init.index;
   }
 }
 
@@ -55,5 +60,6 @@ function checkInit(init: OvsErrorInit): OvsErrorInit {
   const o: Record<string, unknown> = { ...(init as object) }; // each own property read once
   for (const key of ['code', 'operation', 'reason']) if (typeof o[key] !== 'string') throw invalidType(`init.${key}`, 'of type string', o[key]);
   for (const key of ['details', 'interface', 'socket']) if (o[key] !== undefined && typeof o[key] !== 'string') throw invalidType(`init.${key}`, 'of type string', o[key]);
+  if (o.index !== undefined && typeof o.index !== 'number') throw invalidType('init.index', 'of type number', o.index);
   return o as unknown as OvsErrorInit;
 }

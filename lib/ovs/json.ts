@@ -104,13 +104,12 @@ export function parseJson(text: string, longIntegers: boolean): Json {
     }
     const neg = c === 0x2d;
     if (!neg && (c < 0x30 || c > 0x39)) continue;
-    let j = neg ? i + 1 : i;
-    while (j < text.length && text.charCodeAt(j) >= 0x30 && text.charCodeAt(j) <= 0x39) j++;
-    const next = text.charCodeAt(j);
-    const integer = next !== 0x2e && next !== 0x65 && next !== 0x45; // not '.', 'e', 'E'
+    // The whole number token (sign, digits, fraction, exponent): only an integer may become bigint.
+    let j = i + 1;
+    while (j < text.length && /[0-9.eE+-]/.test(text[j]!)) j++;
     const literal = text.slice(i, j);
-    if (integer && !Number.isSafeInteger(Number(literal))) {
-      out += `${text.slice(last, i)}"${marker}${big.length}"`;
+    if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
+      out += `${text.slice(last, i)}"\\u0000n${big.length}"`;
       big.push(literal);
       last = j;
     }

@@ -225,7 +225,7 @@ export class OvsdbClient extends EventEmitter {
       if (r && typeof r === 'object' && !Array.isArray(r) && typeof r.error === 'string') {
         const op = (ops[i] as Record<string, Json> | undefined)?.op;
         const where = i < ops.length ? `operation ${i + 1} (${typeof op === 'string' ? op : '?'})` : 'the commit';
-        throw new OvsError({ code: ovsdbCode(r.error), operation, reason: `ovsdb-server refused ${where}`, details: [r.error, r.details].filter((x) => typeof x === 'string').join(': '), socket: this.socket });
+        throw new OvsError({ code: ovsdbCode(r.error), operation, reason: `ovsdb-server refused ${where}`, details: [r.error, r.details].filter((x) => typeof x === 'string').join(': '), socket: this.socket, index: i });
       }
     });
     return result as Record<string, Json>[];

@@ -11,6 +11,7 @@ import { OvsError } from './errors.js';
 import { JsonSplitter, parseJson, stringifyJson, type Json } from './json.js';
 
 interface Pending {
+  operation: string;
   resolve: (v: Json) => void;
   reject: (e: Error) => void;
   cleanup: () => void;
@@ -67,7 +68,7 @@ export class JsonRpc extends EventEmitter {
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
       };
-      this.pending.set(id, { resolve, reject, cleanup });
+      this.pending.set(id, { operation, resolve, reject, cleanup });
       if (opts.timeout) {
         timer = setTimeout(() => {
           cleanup();
@@ -133,7 +134,7 @@ export class JsonRpc extends EventEmitter {
     p.cleanup();
     const error = msg.error;
     if (error === null || error === undefined) p.resolve(msg.result ?? null);
-    else p.reject(new OvsError({ code: 'ERR_OVSDB_RPC', operation: String(id), reason: 'the server refused the request', details: typeof error === 'string' ? error : stringifyJson(error), socket: this.where }));
+    else p.reject(new OvsError({ code: 'ERR_OVSDB_RPC', operation: p.operation, reason: 'the server refused the request', details: typeof error === 'string' ? error : stringifyJson(error), socket: this.where }));
   }
 
   private connectionError(e: NodeJS.ErrnoException | undefined): Error {

@@ -462,52 +462,51 @@ export class OvsClient {
   }
 
   /**
+   * Plans a change on the replica (build), sends it as one transaction, waits for ovs-vswitchd and
+   * checks the interfaces it made. A name taken or a row gone meanwhile (a guard's `wait` fails)
+   * is EEXIST or ENOENT; a device ovs-vswitchd could not make undoes what the change added or set.
+   */
+  private async run<T>(operation: string, opts: OvsWaitOptions, build: (plan: Plan) => T): Promise<T> {
+    const [rootId] = this.root(operation);
+    const plan = new Plan(this.view, rootId, operation, this.db.socket);
+    const value = build(plan);
+    if (plan.ops.length === 0) return value;
+    try {
+      await this.change(operation, plan.ops, opts, plan.check);
+    } catch (e) {
+      const guard = e instanceof OvsError && e.code === 'ERR_OVSDB_TIMED_OUT' && e.index !== undefined ? plan.guards.get(e.index) : undefined;
+      if (guard) throw new OvsError({ code: guard.code, operation, reason: `${guard.reason} (changed meanwhile); nothing was changed`, socket: this.db.socket, cause: e });
+      if (e instanceof OvsError && e.code === 'ERR_OVS_INTERFACE') {
+        const undo = plan.undoOps(this.view);
+        if (undo.length) await this.db.transact(DB, undo, { operation: `${operation} (undo)` }).catch(() => undefined);
+      }
+      throw e;
+    }
+    return value;
+  }
+
+  /** The replica as plans read it. */
+  private readonly view: ReplicaView = {
+    byName: (t, n) => this.byName(t, n),
+    bridgeOfPort: (id) => this.bridgeOfPort(id),
+    row: (t, id) => this.tables[t].get(id),
+  };
+
+  /**
    * Adds a bridge (with its internal port of the same name). `ovs-vsctl [--may-exist] add-br NAME
    * [-- set Bridge NAME datapath_type=netdev]`
    */
   async addBridge(bridge: string, options: AddBridgeOptions = {}): Promise<void> {
     options = v.options(options, 'options', ['mayExist', 'datapathType', 'noWait', 'signal']);
-    name(bridge, 'bridge');
-    const mayExist = options.mayExist === undefined ? false : v.bool(options.mayExist, 'options.mayExist');
-    if (options.datapathType !== undefined && options.datapathType !== 'netdev' && options.datapathType !== 'system')
-      throw invalidValue('options.datapathType', options.datapathType, "must be 'netdev' or 'system'");
-    const operation = `addBridge ${bridge}`;
-    if (this.byName('Bridge', bridge)) {
-      if (mayExist) return;
-      throw new OvsError({ code: 'EEXIST', operation, reason: `a bridge named ${bridge} exists`, socket: this.db.socket });
-    }
-    if (this.byName('Port', bridge)) throw new OvsError({ code: 'EEXIST', operation, reason: `a port named ${bridge} exists (a bridge's internal port takes its name)`, socket: this.db.socket });
-    const [rootId] = this.root(operation);
-    const dp = options.datapathType ?? defaultDatapath();
-    const ops: Json[] = [
-      absent('Bridge', bridge),
-      absent('Port', bridge),
-      { op: 'insert', table: 'Interface', row: { name: bridge, type: 'internal' }, 'uuid-name': 'iface' },
-      { op: 'insert', table: 'Port', row: { name: bridge, interfaces: namedUuid('iface') }, 'uuid-name': 'port' },
-      { op: 'insert', table: 'Bridge', row: { name: bridge, ports: namedUuid('port'), datapath_type: dp === 'system' ? '' : dp }, 'uuid-name': 'br' },
-      { op: 'mutate', table: 'Open_vSwitch', where: [['_uuid', '==', uuid(rootId)]], mutations: [['bridges', 'insert', toSet([namedUuid('br')])]] },
-    ];
-    try {
-      await this.change(operation, ops, options, [bridge]);
-    } catch (e) {
-      if (e instanceof OvsError && e.code === 'ERR_OVS_INTERFACE') await this.deleteBridge(bridge, { ifExists: true, noWait: true }).catch(() => undefined);
-      throw racedInto(e, operation, 'Bridge', bridge);
-    }
+    const args = addBridgeArgs(bridge, options);
+    await this.run(`addBridge ${bridge}`, options, (p) => { p.addBridge(...args); });
   }
 
   /** Deletes a bridge and its ports; resolves with whether it existed. `ovs-vsctl [--if-exists] del-br NAME` */
   async deleteBridge(bridge: string, options: { ifExists?: boolean } & OvsWaitOptions = {}): Promise<boolean> {
     options = v.options(options, 'options', ['ifExists', 'noWait', 'signal']);
-    name(bridge, 'bridge');
-    const operation = `deleteBridge ${bridge}`;
-    const br = this.byName('Bridge', bridge);
-    if (!br) {
-      if (options.ifExists === true) return false;
-      throw new OvsError({ code: 'ENOENT', operation, reason: `no bridge named ${bridge}`, socket: this.db.socket });
-    }
-    const [rootId] = this.root(operation);
-    await this.change(operation, [{ op: 'mutate', table: 'Open_vSwitch', where: [['_uuid', '==', uuid(rootId)]], mutations: [['bridges', 'delete', toSet([uuid(br[0])])]] }], options);
-    return true;
+    const args = deleteArgs(bridge, undefined, options);
+    return this.run(`deleteBridge ${bridge}`, options, (p) => p.deleteBridge(args.bridge, args.ifExists));
   }
 
   /**
@@ -517,58 +516,15 @@ export class OvsClient {
    */
   async addPort(bridge: string, port: string, options: AddPortOptions = {}): Promise<void> {
     options = v.options(options, 'options', ['tag', 'trunks', 'vlanMode', 'type', 'options', 'mtuRequest', 'mayExist', 'noWait', 'signal']);
-    name(bridge, 'bridge');
-    name(port, 'port');
-    const type = options.type === undefined ? '' : typeOf(options.type, 'options.type');
-    const portRow: Row = { name: port };
-    if (options.tag !== undefined) portRow.tag = vlan(options.tag, 'options.tag');
-    if (options.trunks !== undefined) portRow.trunks = toSet(v.array(options.trunks, 'options.trunks', 4096, 'VLANs').map((t, i) => vlan(t, `options.trunks[${i}]`)));
-    if (options.vlanMode !== undefined) portRow.vlan_mode = vlanModeOf(options.vlanMode, 'options.vlanMode');
-    const ifRow: Row = { name: port, type };
-    const opts = optionsOf(options.options ?? {}, type, 'options.options');
-    if (Object.keys(opts).length) ifRow.options = toMap(opts);
-    if (options.mtuRequest !== undefined) ifRow.mtu_request = mtuOf(options.mtuRequest, 'options.mtuRequest');
-    const mayExist = options.mayExist === undefined ? false : v.bool(options.mayExist, 'options.mayExist');
-    const operation = `addPort ${bridge} ${port}`;
-    const br = this.mustBridge(bridge, operation);
-    const existing = this.byName('Port', port);
-    if (existing) {
-      const on = this.bridgeOfPort(existing[0]);
-      if (mayExist && on?.[0] === br[0]) return;
-      throw new OvsError({ code: 'EEXIST', operation, reason: on ? `a port named ${port} is on bridge ${text(on[1].name)}` : `a port named ${port} exists`, socket: this.db.socket });
-    }
-    const ops: Json[] = [
-      absent('Port', port),
-      absent('Interface', port),
-      { op: 'insert', table: 'Interface', row: ifRow, 'uuid-name': 'iface' },
-      { op: 'insert', table: 'Port', row: { ...portRow, interfaces: namedUuid('iface') }, 'uuid-name': 'port' },
-      { op: 'mutate', table: 'Bridge', where: [['_uuid', '==', uuid(br[0])]], mutations: [['ports', 'insert', toSet([namedUuid('port')])]] },
-    ];
-    let results;
-    try {
-      results = await this.change(operation, ops, options, [port]);
-    } catch (e) {
-      if (e instanceof OvsError && e.code === 'ERR_OVS_INTERFACE') await this.deletePort(bridge, port, { ifExists: true, noWait: true }).catch(() => undefined);
-      throw racedInto(e, operation, 'Port', port);
-    }
-    if (results[4]?.count === 0) throw new OvsError({ code: 'ENOENT', operation, reason: `bridge ${bridge} was deleted meanwhile`, socket: this.db.socket });
+    const args = addPortArgs(bridge, port, options);
+    await this.run(`addPort ${bridge} ${port}`, options, (p) => { p.addPort(...args); });
   }
 
   /** Deletes a port from a bridge; resolves with whether it existed. `ovs-vsctl [--if-exists] del-port BR PORT` */
   async deletePort(bridge: string, port: string, options: { ifExists?: boolean } & OvsWaitOptions = {}): Promise<boolean> {
     options = v.options(options, 'options', ['ifExists', 'noWait', 'signal']);
-    name(bridge, 'bridge');
-    name(port, 'port');
-    const operation = `deletePort ${bridge} ${port}`;
-    const br = this.byName('Bridge', bridge);
-    const p = this.byName('Port', port);
-    const on = p && br && setOf(br[1].ports).includes(p[0]);
-    if (!on) {
-      if (options.ifExists === true) return false;
-      throw new OvsError({ code: 'ENOENT', operation, reason: br ? `bridge ${bridge} has no port ${port}` : `no bridge named ${bridge}`, socket: this.db.socket });
-    }
-    await this.change(operation, [{ op: 'mutate', table: 'Bridge', where: [['_uuid', '==', uuid(br[0])]], mutations: [['ports', 'delete', toSet([uuid(p[0])])]] }], options);
-    return true;
+    const args = deleteArgs(bridge, port, options);
+    return this.run(`deletePort ${bridge} ${port}`, options, (p) => p.deletePort(args.bridge, args.port!, args.ifExists));
   }
 
   /**
@@ -577,17 +533,8 @@ export class OvsClient {
    */
   async setPort(port: string, options: SetPortOptions): Promise<void> {
     options = v.options(options, 'options', ['tag', 'trunks', 'vlanMode', 'noWait', 'signal']);
-    name(port, 'port');
-    const row: Row = {};
-    if (options.tag !== undefined) row.tag = options.tag === null ? toSet([]) : vlan(options.tag, 'options.tag');
-    if (options.trunks !== undefined) row.trunks = toSet(options.trunks === null ? [] : v.array(options.trunks, 'options.trunks', 4096, 'VLANs').map((t, i) => vlan(t, `options.trunks[${i}]`)));
-    if (options.vlanMode !== undefined) row.vlan_mode = options.vlanMode === null ? toSet([]) : vlanModeOf(options.vlanMode, 'options.vlanMode');
-    const operation = `setPort ${port}`;
-    const p = this.byName('Port', port);
-    if (!p) throw new OvsError({ code: 'ENOENT', operation, reason: `no port named ${port}`, socket: this.db.socket });
-    if (Object.keys(row).length === 0) return;
-    const results = await this.change(operation, [{ op: 'update', table: 'Port', where: [['_uuid', '==', uuid(p[0])]], row }], options);
-    if (results[0]?.count === 0) throw new OvsError({ code: 'ENOENT', operation, reason: `port ${port} was deleted meanwhile`, socket: this.db.socket });
+    const row = setPortRow(port, options);
+    await this.run(`setPort ${port}`, options, (p) => { p.update('Port', port, row); });
   }
 
   /**
@@ -597,25 +544,35 @@ export class OvsClient {
    */
   async setInterface(iface: string, options: SetInterfaceOptions): Promise<void> {
     options = v.options(options, 'options', ['type', 'options', 'mtuRequest', 'noWait', 'signal']);
-    name(iface, 'interface');
-    const operation = `setInterface ${iface}`;
-    const i = this.byName('Interface', iface);
-    const type = options.type === undefined ? text(i?.[1].type) : typeOf(options.type, 'options.type');
-    const row: Row = {};
-    if (options.type !== undefined) row.type = type;
-    if (options.options !== undefined) row.options = toMap(optionsOf(options.options, type, 'options.options'));
-    if (options.mtuRequest !== undefined) row.mtu_request = options.mtuRequest === null ? toSet([]) : mtuOf(options.mtuRequest, 'options.mtuRequest');
-    if (!i) throw new OvsError({ code: 'ENOENT', operation, reason: `no interface named ${iface}`, socket: this.db.socket });
-    if (Object.keys(row).length === 0) return;
-    const before: Row = {};
-    for (const k of Object.keys(row)) before[k] = i[1][k] ?? toSet([]);
-    try {
-      await this.change(operation, [{ op: 'update', table: 'Interface', where: [['_uuid', '==', uuid(i[0])]], row }], options, [iface]);
-    } catch (e) {
-      if (e instanceof OvsError && e.code === 'ERR_OVS_INTERFACE')
-        await this.db.transact(DB, [{ op: 'update', table: 'Interface', where: [['_uuid', '==', uuid(i[0])]], row: before }], { operation }).catch(() => undefined);
-      throw e;
-    }
+    const type = options.type === undefined ? text(this.byName('Interface', name(iface, 'interface'))?.[1].type) : undefined;
+    const row = setInterfaceRow(iface, options, type);
+    await this.run(`setInterface ${iface}`, options, (p) => { p.update('Interface', iface, row); });
+  }
+
+  /**
+   * Several changes as ONE transaction (`ovs-vsctl CMD -- CMD -- …`): `fn` calls the verbs of
+   * `tx` (checked at once: a bad argument throws there and nothing is sent), which see what the
+   * earlier ones made (a port on a bridge added in the same transaction). Either all of it is
+   * committed or none of it; then ovs-vswitchd is waited for once. If it cannot make a device, what
+   * the transaction added or set is undone (what it deleted stays deleted) and it rejects with
+   * `ERR_OVS_INTERFACE`.
+   *
+   * ```ts
+   * await ovs.transaction((tx) => {
+   *   tx.addBridge('br-int');
+   *   tx.addPort('br-int', 'patch-tun', { type: 'patch', options: { peer: 'patch-int' } });
+   * });
+   * ```
+   */
+  async transaction(fn: (tx: OvsTransaction) => unknown, options: OvsWaitOptions = {}): Promise<void> {
+    if (typeof fn !== 'function') throw invalidType('fn', 'a function', fn);
+    options = v.options(options, 'options', ['noWait', 'signal']);
+    await this.run('transaction', options, (plan) => {
+      const tx = makeTransaction(plan, (n) => this.byName('Interface', n));
+      const r = fn(tx);
+      if (r instanceof Promise) throw invalidValue('fn', fn, 'must plan synchronously (call the verbs of tx, return nothing)');
+      tx.close();
+    });
   }
 
   /**
@@ -667,19 +624,301 @@ export class OvsClient {
   }
 }
 
+
+// --- arguments of the changing verbs (shared by the verbs and transactions) ----------------------
+
+function addBridgeArgs(bridge: unknown, o: Omit<AddBridgeOptions, 'noWait' | 'signal'>): [string, boolean, 'netdev' | 'system'] {
+  name(bridge, 'bridge');
+  const mayExist = o.mayExist === undefined ? false : v.bool(o.mayExist, 'options.mayExist');
+  if (o.datapathType !== undefined && o.datapathType !== 'netdev' && o.datapathType !== 'system')
+    throw invalidValue('options.datapathType', o.datapathType, "must be 'netdev' or 'system'");
+  return [bridge as string, mayExist, o.datapathType ?? defaultDatapath()];
+}
+
+function deleteArgs(bridge: unknown, port: unknown, o: { ifExists?: boolean }): { bridge: string; port?: string; ifExists: boolean } {
+  name(bridge, 'bridge');
+  if (port !== undefined) name(port, 'port');
+  const ifExists = o.ifExists === undefined ? false : v.bool(o.ifExists, 'options.ifExists');
+  return { bridge: bridge as string, ...(port !== undefined ? { port: port as string } : {}), ifExists };
+}
+
+function addPortArgs(bridge: unknown, port: unknown, o: Omit<AddPortOptions, 'noWait' | 'signal'>): [string, string, Row, Row, boolean] {
+  name(bridge, 'bridge');
+  name(port, 'port');
+  const type = o.type === undefined ? '' : typeOf(o.type, 'options.type');
+  const portRow: Row = { name: port as string };
+  if (o.tag !== undefined) portRow.tag = vlan(o.tag, 'options.tag');
+  if (o.trunks !== undefined) portRow.trunks = toSet(v.array(o.trunks, 'options.trunks', 4096, 'VLANs').map((t, i) => vlan(t, `options.trunks[${i}]`)));
+  if (o.vlanMode !== undefined) portRow.vlan_mode = vlanModeOf(o.vlanMode, 'options.vlanMode');
+  const ifRow: Row = { name: port as string, type };
+  const opts = optionsOf(o.options ?? {}, type, 'options.options');
+  if (Object.keys(opts).length) ifRow.options = toMap(opts);
+  if (o.mtuRequest !== undefined) ifRow.mtu_request = mtuOf(o.mtuRequest, 'options.mtuRequest');
+  const mayExist = o.mayExist === undefined ? false : v.bool(o.mayExist, 'options.mayExist');
+  return [bridge as string, port as string, portRow, ifRow, mayExist];
+}
+
+function setPortRow(port: unknown, o: Omit<SetPortOptions, 'noWait' | 'signal'>): Row {
+  name(port, 'port');
+  const row: Row = {};
+  if (o.tag !== undefined) row.tag = o.tag === null ? toSet([]) : vlan(o.tag, 'options.tag');
+  if (o.trunks !== undefined) row.trunks = toSet(o.trunks === null ? [] : v.array(o.trunks, 'options.trunks', 4096, 'VLANs').map((t, i) => vlan(t, `options.trunks[${i}]`)));
+  if (o.vlanMode !== undefined) row.vlan_mode = o.vlanMode === null ? toSet([]) : vlanModeOf(o.vlanMode, 'options.vlanMode');
+  return row;
+}
+
+/** `currentType`: the interface's type now, which its options are checked against when the type is not given. */
+function setInterfaceRow(iface: unknown, o: Omit<SetInterfaceOptions, 'noWait' | 'signal'>, currentType: string | undefined): Row {
+  name(iface, 'interface');
+  const type = o.type === undefined ? (currentType ?? '') : typeOf(o.type, 'options.type');
+  const row: Row = {};
+  if (o.type !== undefined) row.type = type;
+  if (o.options !== undefined) row.options = toMap(optionsOf(o.options, type, 'options.options'));
+  if (o.mtuRequest !== undefined) row.mtu_request = o.mtuRequest === null ? toSet([]) : mtuOf(o.mtuRequest, 'options.mtuRequest');
+  return row;
+}
+
+// --- planning a transaction -------------------------------------------------------------------
+
+/** What a plan reads of the replica. */
+interface ReplicaView {
+  byName(t: 'Bridge' | 'Port' | 'Interface', n: string): [string, Row] | undefined;
+  bridgeOfPort(portUuid: string): [string, Row] | undefined;
+  row(t: Table, id: string): Row | undefined;
+}
+
+/** A row as a plan refers to it: its uuid, or the uuid-name of a row the plan inserts. */
+type Ref = { uuid: string } | { named: string };
+const refJson = (r: Ref): Json => ('uuid' in r ? uuid(r.uuid) : namedUuid(r.named));
+
+/** What to undo if ovs-vswitchd cannot make a device: found again by name after the commit. */
+type Undo = { kind: 'bridge'; name: string } | { kind: 'port'; bridge: string; name: string } | { kind: 'update'; table: 'Port' | 'Interface'; name: string; before: Row };
+
+/**
+ * A transaction being planned: its operations, and the names it makes or removes (an overlay on
+ * the replica, so a later verb sees an earlier one's bridge).
+ */
+class Plan {
+  readonly ops: Json[] = [];
+  /** Interfaces to check once ovs-vswitchd has applied it. */
+  readonly check: string[] = [];
+  /** Guard operations by index: the error a failed one means. */
+  readonly guards = new Map<number, { code: string; reason: string }>();
+  private readonly undo: Undo[] = [];
+  private readonly bridges = new Map<string, { ref: Ref; ports: Set<string> } | null>();
+  private readonly ports = new Map<string, { ref: Ref; bridge: string } | null>();
+  private n = 0;
+
+  constructor(
+    private readonly view: ReplicaView,
+    private readonly rootId: string,
+    private readonly operation: string,
+    private readonly socket: string,
+  ) {}
+
+  private fail(code: string, reason: string): never {
+    throw new OvsError({ code, operation: this.operation, reason, socket: this.socket });
+  }
+
+  private named(prefix: string): string {
+    return `${prefix}${this.n++}`;
+  }
+
+  private guard(op: Json, code: string, reason: string): void {
+    this.guards.set(this.ops.length, { code, reason });
+    this.ops.push(op);
+  }
+
+  private bridge(n: string): { ref: Ref; ports: Set<string> } | undefined {
+    if (this.bridges.has(n)) return this.bridges.get(n) ?? undefined;
+    const b = this.view.byName('Bridge', n);
+    if (!b) return undefined;
+    const ports = new Set(setOf(b[1].ports).map((id) => text(this.view.row('Port', String(id))?.name)));
+    for (const [p, at] of this.ports) if (at === null) ports.delete(p);
+    return { ref: { uuid: b[0] }, ports };
+  }
+
+  private port(n: string): { ref: Ref; bridge: string | undefined } | undefined {
+    if (this.ports.has(n)) return this.ports.get(n) ?? undefined;
+    const p = this.view.byName('Port', n);
+    if (!p) return undefined;
+    const on = this.view.bridgeOfPort(p[0]);
+    const bridge = on ? text(on[1].name) : undefined;
+    if (bridge !== undefined && this.bridges.get(bridge) === null) return undefined; // deleted with its bridge here
+    return { ref: { uuid: p[0] }, bridge };
+  }
+
+  /** A row of the replica must still be there when the transaction runs. */
+  private present(table: string, ref: Ref, what: string): void {
+    if ('uuid' in ref) this.guard({ op: 'wait', table, where: [['_uuid', '==', uuid(ref.uuid)]], columns: ['_uuid'], until: '!=', rows: [], timeout: 0 }, 'ENOENT', `${what} is gone`);
+  }
+
+  /** No row of that name may exist when the transaction runs (unless this plan deleted it). */
+  private absent(table: string, n: string, removedHere: boolean): void {
+    if (!removedHere) this.guard({ op: 'wait', table, where: [['name', '==', n]], columns: ['name'], until: '==', rows: [], timeout: 0 }, 'EEXIST', `a ${table.toLowerCase()} named ${n} exists`);
+  }
+
+  addBridge(bridge: string, mayExist: boolean, datapathType: 'netdev' | 'system'): void {
+    if (this.bridge(bridge)) {
+      if (mayExist) return;
+      this.fail('EEXIST', `a bridge named ${bridge} exists`);
+    }
+    if (this.port(bridge)) this.fail('EEXIST', `a port named ${bridge} exists (a bridge's internal port takes its name)`);
+    this.absent('Bridge', bridge, this.bridges.get(bridge) === null);
+    this.absent('Port', bridge, this.ports.get(bridge) === null);
+    const [i, p, b] = [this.named('iface'), this.named('port'), this.named('br')];
+    this.ops.push(
+      { op: 'insert', table: 'Interface', row: { name: bridge, type: 'internal' }, 'uuid-name': i },
+      { op: 'insert', table: 'Port', row: { name: bridge, interfaces: namedUuid(i) }, 'uuid-name': p },
+      { op: 'insert', table: 'Bridge', row: { name: bridge, ports: namedUuid(p), datapath_type: datapathType === 'system' ? '' : datapathType }, 'uuid-name': b },
+      { op: 'mutate', table: 'Open_vSwitch', where: [['_uuid', '==', uuid(this.rootId)]], mutations: [['bridges', 'insert', toSet([namedUuid(b)])]] },
+    );
+    this.bridges.set(bridge, { ref: { named: b }, ports: new Set([bridge]) });
+    this.ports.set(bridge, { ref: { named: p }, bridge });
+    this.check.push(bridge);
+    this.undo.push({ kind: 'bridge', name: bridge });
+  }
+
+  deleteBridge(bridge: string, ifExists: boolean): boolean {
+    const b = this.bridge(bridge);
+    if (!b) {
+      if (ifExists) return false;
+      this.fail('ENOENT', `no bridge named ${bridge}`);
+    }
+    this.ops.push({ op: 'mutate', table: 'Open_vSwitch', where: [['_uuid', '==', uuid(this.rootId)]], mutations: [['bridges', 'delete', toSet([refJson(b.ref)])]] });
+    this.bridges.set(bridge, null);
+    for (const p of b.ports) this.ports.set(p, null);
+    return true;
+  }
+
+  addPort(bridge: string, port: string, portRow: Row, ifRow: Row, mayExist: boolean): void {
+    const b = this.bridge(bridge);
+    if (!b) this.fail('ENOENT', `no bridge named ${bridge}`);
+    const existing = this.port(port);
+    if (existing) {
+      if (mayExist && existing.bridge === bridge) return;
+      this.fail('EEXIST', existing.bridge !== undefined ? `a port named ${port} is on bridge ${existing.bridge}` : `a port named ${port} exists`);
+    }
+    this.present('Bridge', b.ref, `bridge ${bridge}`);
+    this.absent('Port', port, this.ports.get(port) === null);
+    this.absent('Interface', port, this.ports.get(port) === null);
+    const [i, p] = [this.named('iface'), this.named('port')];
+    this.ops.push(
+      { op: 'insert', table: 'Interface', row: ifRow, 'uuid-name': i },
+      { op: 'insert', table: 'Port', row: { ...portRow, interfaces: namedUuid(i) }, 'uuid-name': p },
+      { op: 'mutate', table: 'Bridge', where: [['_uuid', '==', refJson(b.ref)]], mutations: [['ports', 'insert', toSet([namedUuid(p)])]] },
+    );
+    b.ports.add(port);
+    this.bridges.set(bridge, b);
+    this.ports.set(port, { ref: { named: p }, bridge });
+    this.check.push(port);
+    if ('uuid' in b.ref) this.undo.push({ kind: 'port', bridge, name: port });
+  }
+
+  deletePort(bridge: string, port: string, ifExists: boolean): boolean {
+    const b = this.bridge(bridge);
+    const p = this.port(port);
+    if (!b || !p || p.bridge !== bridge) {
+      if (ifExists) return false;
+      this.fail('ENOENT', b ? `bridge ${bridge} has no port ${port}` : `no bridge named ${bridge}`);
+    }
+    this.ops.push({ op: 'mutate', table: 'Bridge', where: [['_uuid', '==', refJson(b.ref)]], mutations: [['ports', 'delete', toSet([refJson(p.ref)])]] });
+    b.ports.delete(port);
+    this.bridges.set(bridge, b);
+    this.ports.set(port, null);
+    return true;
+  }
+
+  /** Sets columns of a Port or Interface (by name; a port's interface has the port's name here). */
+  update(table: 'Port' | 'Interface', n: string, row: Row): void {
+    const what = `${table === 'Port' ? 'port' : 'interface'} ${n}`;
+    const target = table === 'Port' ? this.port(n)?.ref : this.port(n) && (this.view.byName('Interface', n) ? ({ uuid: this.view.byName('Interface', n)![0] } as Ref) : undefined);
+    const pendingInterface = table === 'Interface' && this.ports.get(n) && !this.view.byName('Interface', n);
+    if (!target && !pendingInterface) this.fail('ENOENT', `no ${what}`);
+    if (Object.keys(row).length === 0) return;
+    if (pendingInterface) this.fail('EINVAL', `${what} is added in this transaction: give its settings to addPort`);
+    this.present(table, target!, what);
+    this.ops.push({ op: 'update', table, where: [['_uuid', '==', refJson(target!)]], row });
+    if (table === 'Interface') this.check.push(n);
+    if ('uuid' in target!) {
+      const current = this.view.row(table, target.uuid) ?? {};
+      const before: Row = {};
+      for (const k of Object.keys(row)) before[k] = current[k] ?? toSet([]);
+      this.undo.push({ kind: 'update', table, name: n, before });
+    }
+  }
+
+  /** The operations that undo what this plan added or set, from the replica after its commit. */
+  undoOps(view: ReplicaView): Json[] {
+    const ops: Json[] = [];
+    for (const u of [...this.undo].reverse()) {
+      if (u.kind === 'bridge') {
+        const b = view.byName('Bridge', u.name);
+        if (b) ops.push({ op: 'mutate', table: 'Open_vSwitch', where: [['_uuid', '==', uuid(this.rootId)]], mutations: [['bridges', 'delete', toSet([uuid(b[0])])]] });
+      } else if (u.kind === 'port') {
+        const b = view.byName('Bridge', u.bridge);
+        const p = view.byName('Port', u.name);
+        if (b && p) ops.push({ op: 'mutate', table: 'Bridge', where: [['_uuid', '==', uuid(b[0])]], mutations: [['ports', 'delete', toSet([uuid(p[0])])]] });
+      } else {
+        const r = view.byName(u.table, u.name);
+        if (r) ops.push({ op: 'update', table: u.table, where: [['_uuid', '==', uuid(r[0])]], row: u.before });
+      }
+    }
+    return ops;
+  }
+}
+
+/** The verbs of {@link OvsClient.transaction}: each plans its part at once (nothing is sent until `fn` returns). */
+export interface OvsTransaction {
+  addBridge(bridge: string, options?: Omit<AddBridgeOptions, 'noWait' | 'signal'>): void;
+  deleteBridge(bridge: string, options?: { ifExists?: boolean }): boolean;
+  addPort(bridge: string, port: string, options?: Omit<AddPortOptions, 'noWait' | 'signal'>): void;
+  deletePort(bridge: string, port: string, options?: { ifExists?: boolean }): boolean;
+  setPort(port: string, options: Omit<SetPortOptions, 'noWait' | 'signal'>): void;
+  setInterface(iface: string, options: Omit<SetInterfaceOptions, 'noWait' | 'signal'>): void;
+}
+
+function makeTransaction(plan: Plan, iface: (n: string) => [string, Row] | undefined): OvsTransaction & { close(): void } {
+  let open = true;
+  const live = (): void => {
+    if (!open) throw invalidValue('tx', 'closed', 'is used after its transaction was sent');
+  };
+  return {
+    addBridge: (bridge, options = {}) => {
+      live();
+      plan.addBridge(...addBridgeArgs(bridge, v.options(options, 'options', ['mayExist', 'datapathType'])));
+    },
+    deleteBridge: (bridge, options = {}) => {
+      live();
+      const a = deleteArgs(bridge, undefined, v.options(options, 'options', ['ifExists']));
+      return plan.deleteBridge(a.bridge, a.ifExists);
+    },
+    addPort: (bridge, port, options = {}) => {
+      live();
+      plan.addPort(...addPortArgs(bridge, port, v.options(options, 'options', ['tag', 'trunks', 'vlanMode', 'type', 'options', 'mtuRequest', 'mayExist'])));
+    },
+    deletePort: (bridge, port, options = {}) => {
+      live();
+      const a = deleteArgs(bridge, port, v.options(options, 'options', ['ifExists']));
+      return plan.deletePort(a.bridge, a.port!, a.ifExists);
+    },
+    setPort: (port, options) => {
+      live();
+      plan.update('Port', port, setPortRow(port, v.options(options, 'options', ['tag', 'trunks', 'vlanMode'])));
+    },
+    setInterface: (i, options) => {
+      live();
+      const o = v.options(options, 'options', ['type', 'options', 'mtuRequest']);
+      plan.update('Interface', i, setInterfaceRow(i, o, o.type === undefined ? text(iface(name(i, 'interface'))?.[1].type) : undefined));
+    },
+    close: () => {
+      open = false;
+    },
+  };
+}
+
 const MONITOR = 'netdev-vswitch';
 let constructing = false;
-
-/** A `wait` that fails the transaction (at once) if a row of that name exists. */
-function absent(table: string, n: string): Json {
-  return { op: 'wait', table, where: [['name', '==', n]], columns: ['name'], until: '==', rows: [], timeout: 0 };
-}
-
-/** A transaction that lost a race on a name (its `wait` timed out): EEXIST, like the plain case. */
-function racedInto(e: unknown, operation: string, table: string, n: string): unknown {
-  if (e instanceof OvsError && e.code === 'ERR_OVSDB_TIMED_OUT') return new OvsError({ code: 'EEXIST', operation, reason: `a ${table.toLowerCase()} named ${n} was made meanwhile`, details: e.details, cause: e });
-  return e;
-}
 
 function quote(s: string): string {
   return /^[A-Za-z0-9_.-]+$/.test(s) && !/^\d/.test(s) ? s : JSON.stringify(s);

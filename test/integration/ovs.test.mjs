@@ -383,3 +383,34 @@ test('ovsdb-server restarted in the middle of 40 additions: the client reconnect
     assert.equal(new Set(rows).size, 41);
   });
 });
+
+test('a transaction: a bridge and its ports in one commit; a refused verb sends nothing', async () => {
+  await withOvs(async (ovs) => {
+    const c = ovs.client;
+    await c.transaction((tx) => {
+      tx.addBridge('br-int');
+      tx.addPort('br-int', 'patch-tun', { type: 'patch', options: { peer: 'patch-int' } });
+      tx.addBridge('br-tun');
+      tx.addPort('br-tun', 'patch-int', { type: 'patch', options: { peer: 'patch-tun' } });
+      tx.addPort('br-int', 'q1', { type: 'internal', tag: 5 });
+    });
+    assert.deepEqual(await c.listBridges(), ['br-int', 'br-tun']);
+    assert.deepEqual(await c.listPorts('br-int'), ['patch-tun', 'q1']);
+    assert.equal((await vsctlList(ovs, 'Port', 'q1'))[0].tag, 5);
+    const before = JSON.stringify(await vsctlList(ovs, 'Port'));
+    await rejectsWith(c.transaction((tx) => {
+      tx.addBridge('br-ex');
+      tx.addPort('br-none', 'x1');
+    }), 'ENOENT');
+    await rejectsWith(c.transaction((tx) => {
+      tx.addPort('br-int', 'x2', { tag: 9999 });
+    }), 'ERR_INVALID_ARG_VALUE');
+    assert.equal(JSON.stringify(await vsctlList(ovs, 'Port')), before, 'nothing of a refused transaction was written');
+    await c.transaction((tx) => {
+      assert.equal(tx.deleteBridge('br-tun'), true);
+      tx.setPort('q1', { tag: null });
+    });
+    assert.deepEqual(await c.listBridges(), ['br-int']);
+    assert.equal((await c.getPort('q1')).tag, undefined);
+  });
+});
