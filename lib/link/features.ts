@@ -8,7 +8,7 @@ import { k, type NativeNs } from '../core/binding.js';
 import { NetdevError, invalidType, invalidValue } from '../core/errors.js';
 import * as v from '../core/validate.js';
 import { netlinkTransact } from '../netlink/raw.js';
-import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
+import { inNetns, type NetnsOption } from '../netns/netns.js';
 import { checkLinkRef, describeRef, type LinkRef } from './links.js';
 
 /** One feature of a link. */
@@ -182,15 +182,6 @@ async function state(ns: NativeNs, ref: LinkRef, operation: string): Promise<Sta
     wanted: bitNames(f.get(k('ETHTOOL_A_FEATURES_WANTED'))),
     changeable: bitNames(f.get(k('ETHTOOL_A_FEATURES_HW'))),
   };
-}
-
-async function inNetns<T>(options: NetnsOption, fn: (ns: NativeNs) => Promise<T>): Promise<T> {
-  const { ns, release } = resolveNetns(netnsOf(options));
-  try {
-    return await fn(ns);
-  } finally {
-    release();
-  }
 }
 
 /**

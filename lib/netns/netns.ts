@@ -295,3 +295,16 @@ function once(fn: () => void): () => void {
     fn();
   };
 }
+
+/**
+ * Runs fn with the namespace of `options.netns` resolved (held for the call, released after,
+ * however fn ends). @internal
+ */
+export async function inNetns<T>(options: NetnsOption, fn: (ns: NativeNs) => Promise<T>): Promise<T> {
+  const { ns, release } = resolveNetns(netnsOf(options));
+  try {
+    return await fn(ns);
+  } finally {
+    release();
+  }
+}

@@ -7,7 +7,7 @@
 import { k, type NativeNs } from '../core/binding.js';
 import { NetdevError, invalidType, invalidValue } from '../core/errors.js';
 import * as v from '../core/validate.js';
-import { netnsOf, resolveNetns, type NetnsOption } from '../netns/netns.js';
+import { inNetns, type NetnsOption } from '../netns/netns.js';
 import { ipBytes, ipText, maskLength, network, prefixMask, writeIp } from './addr.js';
 import { REG1, REG2, shared as once, type Expr } from './expr.js';
 import {
@@ -724,15 +724,6 @@ export function stateOf(table: string, exists: boolean, owner: boolean, policy: 
 }
 
 // --- the verbs --------------------------------------------------------------------------------
-
-async function inNetns<T>(options: NetnsOption, fn: (ns: NativeNs) => Promise<T>): Promise<T> {
-  const { ns, release } = resolveNetns(netnsOf(options));
-  try {
-    return await fn(ns);
-  } finally {
-    release();
-  }
-}
 
 const isOwned = (flags: number): boolean => (flags & k('NFT_TABLE_F_OWNER')) !== 0;
 const ATTEMPTS = 3;
