@@ -79,17 +79,23 @@ struct Sent {
   std::vector<nlmsghdr> headers;
 };
 
-// Runs `script` as the kernel: it is given each received batch's headers and returns the
-// datagrams to answer with.
-void WithFakeKernel(const std::function<std::vector<std::vector<uint8_t>>(const Sent&, int round)>& script, int rounds,
-                    const std::function<void(NlSocket&)>& body) {
+// A socket pair: one end adopted as the netlink socket under test, the other playing the kernel.
+std::pair<UniqueFd, std::unique_ptr<NlSocket>> FakePair() {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
     std::perror("socketpair");
     std::exit(2);
   }
-  UniqueFd kernel(sv[1]);
-  auto sock = NlSocket::Adopt(UniqueFd(sv[0]), kPort);
+  return {UniqueFd(sv[1]), NlSocket::Adopt(UniqueFd(sv[0]), kPort)};
+}
+
+// Runs `script` as the kernel: it is given each received batch's headers and returns the
+// datagrams to answer with.
+void WithFakeKernel(const std::function<std::vector<std::vector<uint8_t>>(const Sent&, int round)>& script, int rounds,
+                    const std::function<void(NlSocket&)>& body) {
+  auto fake = FakePair();  // named apart: the kernel thread captures them
+  UniqueFd kernel = std::move(fake.first);
+  auto sock = std::move(fake.second);
   std::thread k([&] {
     std::vector<uint8_t> buf(1 << 16);
     for (int r = 0; r < rounds; ++r) {
@@ -256,13 +262,7 @@ int main() {
   //    seq 1: BATCH_BEGIN 1, two messages 2 and 3, BATCH_END 4; the ACK is asked of 3).
   auto batchWith = [](const std::vector<std::vector<uint8_t>>& queued,
                       const std::function<void(NlSocket&, SysError, const std::vector<NlResult>&)>& check) {
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-      std::perror("socketpair");
-      std::exit(2);
-    }
-    UniqueFd kernel(sv[1]);
-    auto sock = NlSocket::Adopt(UniqueFd(sv[0]), kPort);
+    auto [kernel, sock] = FakePair();
     for (const auto& d : queued) send(kernel.Get(), d.data(), d.size(), 0);
     std::vector<uint8_t> req = Requests(4);
     std::vector<NlResult> res;
