@@ -2,7 +2,7 @@
  * A private Open vSwitch for a test: its own ovsdb-server and ovs-vswitchd, in a run directory of
  * their own (and in a namespace, for a simulated "host"), that die with the test process even
  * when it is SIGKILLed (each daemon runs under `setpriv --pdeathsig KILL`, as a child of this
- * process, never detached).
+ * process, never detached; a SIGKILL leaves only the run directory).
  */
 import * as cp from 'node:child_process';
 import * as net from 'node:net';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -413,4 +413,25 @@ test('a transaction: a bridge and its ports in one commit; a refused verb sends 
     assert.deepEqual(await c.listBridges(), ['br-int']);
     assert.equal((await c.getPort('q1')).tag, undefined);
   });
+});
+
+test('a test process SIGKILLed with a private OVS running: both daemons die with it', async () => {
+  const { spawn: spawnChild } = await import('node:child_process');
+  const script = "const { startOvs } = require('netdev/testing'); startOvs().then((o) => { process.stdout.write(o.dir + '\\n'); setInterval(() => {}, 1000); });";
+  const child = spawnChild(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const dir = await waitFor(() => out.includes('\n') && out.trim(), { timeout: 20_000, what: 'the child to start its OVS' });
+  const daemons = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir);
+    } catch {
+      return false;
+    }
+  });
+  assert.equal(daemons().length, 2, 'ovsdb-server and ovs-vswitchd run');
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  await waitFor(() => daemons().length === 0, { what: 'the daemons to die with their parent' });
+  rmSync(dir, { recursive: true, force: true }); // the run directory is the one thing a SIGKILL leaves
 });
